@@ -1,0 +1,32 @@
+from django.urls import reverse
+
+from .permissions import standing
+
+
+def navigation(request):
+    """The service navigation for the signed-in user, by what they may do."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    s = standing(user)
+    path = request.path
+    items = []
+
+    def add(text, name):
+        href = reverse(name)
+        items.append({"text": text, "href": href, "active": path.startswith(href) and href != "/"})
+
+    if s.is_lado:
+        add("Triage queue", "allegations:triage_queue")
+        add("Cases", "allegations:case_list")
+    if s.can_refer:
+        add("Make a referral", "allegations:referral_create")
+    if s.referrer_agency_ids:
+        add("Our referrals", "allegations:referral_list")
+    if s.agency_ids and not s.is_lado:
+        add("Shared cases", "allegations:case_list")
+    if s.is_analyst:
+        add("Figures", "reporting:figures")
+    if s.is_administrator:
+        items.append({"text": "Administration", "href": reverse("admin:index"), "active": False})
+    return {"nav_items": items, "standing": s}

@@ -1,0 +1,179 @@
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+
+class Nation(models.TextChoices):
+    ENGLAND = "ENG", "England"
+    WALES = "WLS", "Wales"
+    SCOTLAND = "SCT", "Scotland"
+    NORTHERN_IRELAND = "NIR", "Northern Ireland"
+
+
+class Partnership(models.Model):
+    """The safeguarding partnership running this product: one row, its settings."""
+
+    name = models.CharField(max_length=200)
+    nation = models.CharField(max_length=3, choices=Nation.choices, default=Nation.ENGLAND)
+    time_zone = models.CharField(max_length=64, default="Europe/London")
+    # Spans of deadlines.md that are partnership settings.
+    strategy_meeting_working_days = models.PositiveSmallIntegerField(default=7)
+    minutes_initial_days = models.PositiveSmallIntegerField(default=14)
+    minutes_review_days = models.PositiveSmallIntegerField(default=7)
+    case_review_days = models.PositiveSmallIntegerField(default=28)
+
+    history = HistoricalRecords()
+
+    def __str__(self):
+        return self.name
+
+    @classmethod
+    def current(cls) -> "Partnership":
+        partnership = cls.objects.order_by("pk").first()
+        if partnership is None:
+            partnership = cls.objects.create(name="Safeguarding partnership")
+        return partnership
+
+
+class Sector(models.TextChoices):
+    """The sectors of interchange.md (and seed 002's tables)."""
+
+    EDUCATION = "education", "Education"
+    EARLY_YEARS = "early_years", "Early years"
+    FOSTERING = "fostering", "Fostering"
+    ADOPTION = "adoption", "Adoption"
+    RESIDENTIAL = "residential", "Residential care"
+    SOCIAL_CARE = "social_care", "Social care"
+    HEALTH = "health", "Health"
+    POLICE = "police", "Police"
+    SPORTS = "sports", "Sports"
+    FAITH = "faith", "Faith"
+    TRANSPORT = "transport", "Transport"
+    VOLUNTARY = "voluntary", "Voluntary"
+    SECURE_ESTATE = "secure_estate", "Secure estate"
+    CARE_HOME = "care_home", "Care home"
+    HOME_CARE = "home_care", "Home care"
+    SUPPORTED_LIVING = "supported_living", "Supported living"
+    DAY_SERVICES = "day_services", "Day services"
+    OTHER = "other", "Other"
+
+
+class AgencyKind(models.TextChoices):
+    LADO_SERVICE = "lado_service", "LADO / PiPoT service (local authority)"
+    CHILDRENS_SOCIAL_CARE = "childrens_social_care", "Children's social care"
+    ADULTS_SOCIAL_CARE = "adults_social_care", "Adults' social care"
+    POLICE = "police", "Police force"
+    NHS_TRUST = "nhs_trust", "NHS trust"
+    ICB = "icb", "Integrated care board"
+    SCHOOL = "school", "School or academy trust"
+    COLLEGE = "college", "College"
+    EARLY_YEARS = "early_years", "Early years setting"
+    FOSTERING_AGENCY = "fostering_agency", "Fostering agency"
+    RESIDENTIAL_HOME = "residential_home", "Residential children's home"
+    CARE_PROVIDER = "care_provider", "Care provider"
+    SPORTS_CLUB = "sports_club", "Sports club"
+    FAITH_GROUP = "faith_group", "Faith group"
+    VOLUNTARY = "voluntary", "Voluntary organisation"
+    TRANSPORT = "transport", "Transport contractor"
+    REGULATOR = "regulator", "Regulator"
+    BUSINESS_UNIT = "business_unit", "Safeguarding partnership business unit"
+    OTHER = "other", "Other"
+
+
+class Agency(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=32, choices=AgencyKind.choices)
+    sector = models.CharField(max_length=32, choices=Sector.choices, default=Sector.OTHER)
+    commissioned_by = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="commissioned"
+    )
+    # The LADO service an agency reports to (its local authority's service).
+    lado_service = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="agencies_served",
+        limit_choices_to={"kind": AgencyKind.LADO_SERVICE},
+    )
+    authority = models.CharField(max_length=120, blank=True, help_text="Local authority area")
+    email = models.EmailField(blank=True)
+    # django-guardian grants shares (cases, meetings) to this group, never to users.
+    group = models.OneToOneField(Group, on_delete=models.PROTECT, related_name="agency", editable=False)
+    is_active = models.BooleanField(default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "agencies"
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_lado_service(self) -> bool:
+        return self.kind == AgencyKind.LADO_SERVICE
+
+    def save(self, *args, **kwargs):
+        # The permission group is part of the row's identity, not a side effect.
+        if self.group_id is None:
+            self.group, _ = Group.objects.get_or_create(name=f"agency:{self.name}")
+        super().save(*args, **kwargs)
+
+
+class Role(models.TextChoices):
+    """The roles of domain.md §2."""
+
+    LADO_OFFICER = "lado_officer", "LADO / PiPoT officer"
+    LADO_MANAGER = "lado_manager", "LADO service manager"
+    SENIOR_MANAGER = "senior_manager", "Agency senior manager"
+    AGENCY_VIEWER = "agency_viewer", "Agency viewer"
+    CHAIR = "chair", "Meeting chair"
+    MINUTE_TAKER = "minute_taker", "Minute taker"
+    PARTICIPANT = "participant", "Agency participant"
+    ANALYST = "analyst", "Business unit analyst"
+    ADMINISTRATOR = "administrator", "Partnership administrator"
+
+
+# Roles that act for the LADO service: they see all of the service's work.
+LADO_ROLES = frozenset({Role.LADO_OFFICER, Role.LADO_MANAGER, Role.CHAIR})
+# Roles that may submit referrals for their agency.
+REFERRER_ROLES = frozenset({Role.SENIOR_MANAGER})
+
+
+class Membership(models.Model):
+    """A person's role in an agency. One person may hold several."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=32, choices=Role.choices)
+    job_title = models.CharField(max_length=120, blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "agency", "role"], name="membership_unique_role"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.get_role_display()}, {self.agency}"
+
+
+class Notification(models.Model):
+    """An entry in a person's in-product inbox. Carries a link, never names of children or subjects."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    created_at = models.DateTimeField(auto_now_add=True)
+    title = models.CharField(max_length=200)
+    link = models.CharField(max_length=300)
+    read_at = models.DateTimeField(null=True, blank=True)
+    # Makes a notice idempotent: a task that runs twice does not notify twice.
+    key = models.CharField(max_length=120)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="notification_once")]

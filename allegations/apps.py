@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AllegationsConfig(AppConfig):
+    name = "allegations"
+    verbose_name = "Referrals and cases"

@@ -1,0 +1,80 @@
+"""Opening and meeting deadlines (deadlines.md). Services call these inside their transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from agencies.models import Partnership
+
+from . import timescales
+from .models import Deadline
+
+
+def _save(deadline: Deadline, actor, reason: str) -> None:
+    deadline._history_user = actor
+    deadline._change_reason = reason
+    deadline.save()
+
+
+def due_for(kind: str, anchor: dt.datetime, partnership: Partnership) -> dt.datetime:
+    tz, nation = partnership.time_zone, partnership.nation
+    K = Deadline.Kind
+    if kind == K.INITIAL_DISCUSSION:
+        return timescales.add_hours(anchor, 24)
+    if kind == K.STRATEGY_MEETING:
+        return timescales.add_working_days(anchor, partnership.strategy_meeting_working_days, nation=nation, tz=tz)
+    if kind == K.MINUTES_INITIAL:
+        return timescales.add_days(anchor, partnership.minutes_initial_days, tz=tz)
+    if kind == K.MINUTES_REVIEW:
+        return timescales.add_days(anchor, partnership.minutes_review_days, tz=tz)
+    if kind == K.EMPLOYER_ACTION:
+        return timescales.add_working_days(anchor, 3, nation=nation, tz=tz)
+    if kind == K.DISCIPLINARY_HEARING:
+        return timescales.add_working_days(anchor, 15, nation=nation, tz=tz)
+    if kind == K.CASE_REVIEW:
+        return timescales.add_days(anchor, partnership.case_review_days, tz=tz)
+    raise ValueError(f"{kind} deadlines take a date, not a span")
+
+
+def deadline_open(*, actor, referral, kind: str, anchor: dt.datetime, case=None, reason: str) -> Deadline:
+    deadline = Deadline(
+        referral=referral,
+        case=case,
+        kind=kind,
+        anchor_at=anchor,
+        due_at=due_for(kind, anchor, Partnership.current()),
+    )
+    _save(deadline, actor, reason)
+    return deadline
+
+
+def deadline_meet(*, actor, referral, kind: str, met_at: dt.datetime, reason: str) -> None:
+    """Meet the referral's unmet deadlines of this kind (row-locked: no double meeting)."""
+    for deadline in Deadline.objects.select_for_update().filter(
+        referral=referral, kind=kind, met_at__isnull=True
+    ).exclude(status=Deadline.Status.WAIVED):
+        deadline.met_at = met_at
+        deadline.status = Deadline.Status.MET if met_at <= deadline.due_at else Deadline.Status.MET_LATE
+        _save(deadline, actor, reason)
+
+
+def deadline_waive(*, actor, referral, kind: str, reason: str) -> None:
+    now = timezone.now()
+    for deadline in Deadline.objects.select_for_update().filter(
+        referral=referral, kind=kind, met_at__isnull=True, status=Deadline.Status.OPEN
+    ):
+        if deadline.due_at <= now:
+            continue  # it fell due unmet: it was missed, and stays so
+        deadline.status = Deadline.Status.WAIVED
+        deadline.waived_by = actor
+        deadline.waived_reason = reason
+        _save(deadline, actor, reason)
+
+
+def current_status(deadline: Deadline, now: dt.datetime) -> str:
+    """The status as of now: an open deadline past its due time is overdue."""
+    if deadline.status == Deadline.Status.OPEN and deadline.due_at <= now:
+        return Deadline.Status.OVERDUE
+    return deadline.status

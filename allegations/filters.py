@@ -1,0 +1,61 @@
+
+from django.db.models import Q
+import django_filters
+
+from agencies.models import Sector
+
+from .models import CaseStatus, ReferralStatus, Timing, Workforce
+
+
+class TriageFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label="Reference or name", method="search")
+    status = django_filters.ChoiceFilter(label="Status", choices=[("open", "Awaiting triage"), *ReferralStatus.choices],
+                                         method="by_status", empty_label="Any status")
+    officer = django_filters.ModelChoiceFilter(label="Officer", field_name="assigned_to", queryset=None,
+                                               empty_label="Any officer")
+    sector = django_filters.ChoiceFilter(label="Sector", choices=Sector.choices, empty_label="Any sector")
+    workforce = django_filters.ChoiceFilter(label="Workforce", choices=Workforce.choices, empty_label="Any workforce")
+    timing = django_filters.ChoiceFilter(label="Timing", choices=Timing.choices, empty_label="Any timing")
+
+    def __init__(self, *args, officers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["officer"].queryset = officers
+        self.filters["officer"].field.label_from_instance = lambda u: u.get_full_name() or u.username
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        condition = Q(reference__iexact=value)
+        parts = value.split()
+        name_q = Q()
+        for part in parts:
+            name_q &= Q(subject__given_name__icontains=part) | Q(subject__family_name__icontains=part) | Q(
+                subject__known_as__icontains=part
+            )
+        return queryset.filter(condition | name_q)
+
+    def by_status(self, queryset, name, value):
+        if value == "open":
+            return queryset.filter(status__in=[ReferralStatus.NEW, ReferralStatus.DISCUSSED])
+        return queryset.filter(status=value)
+
+
+class CaseFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label="Reference or name", method="search")
+    status = django_filters.ChoiceFilter(label="Status", choices=CaseStatus.choices, empty_label="Any status")
+    sector = django_filters.ChoiceFilter(label="Sector", field_name="referral__sector", choices=Sector.choices, empty_label="Any sector")
+    workforce = django_filters.ChoiceFilter(label="Workforce", field_name="referral__workforce", choices=Workforce.choices,
+                                            empty_label="Any workforce")
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        name_q = Q()
+        for part in value.split():
+            name_q &= Q(referral__subject__given_name__icontains=part) | Q(referral__subject__family_name__icontains=part)
+        return queryset.filter(Q(referral__reference__iexact=value) | name_q)
+
+
+

@@ -1,0 +1,381 @@
+"""Validation and normalisation only. Errors say what to do, in the users' words."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.utils import timezone
+
+from agencies.models import Agency, AgencyKind, Sector
+
+from .models import (
+    Category,
+    Child,
+    ConcernKind,
+    Decision,
+    Disagreement,
+    EmployerOutcome,
+    EmploymentType,
+    HowArose,
+    Outcome,
+    PoliceOutcome,
+    RegulatorReferral,
+    RiskAssessment,
+    Route,
+    Strand,
+    Suspension,
+    Timing,
+    TriageDecision,
+    Workforce,
+)
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+def _choices(choices, blank=False):
+    items = list(choices)
+    return ([("", "Choose…")] if blank else []) + items
+
+
+def not_future(value, what: str):
+    if value is None:
+        return value
+    now = timezone.now() if isinstance(value, dt.datetime) else timezone.localdate()
+    if value > now:
+        raise forms.ValidationError(f"{what} cannot be in the future.")
+    return value
+
+
+class ReferralForm(forms.Form):
+    """The online referral form (domain.md §3, 002's online form)."""
+
+    # About the referral
+    request_kind = forms.ChoiceField(
+        label="Are you making a referral or asking for advice?",
+        choices=[("referral", "Making a referral"), ("advice", "Asking for advice")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Say whether you are making a referral or asking for advice."},
+    )
+    referring_agency = forms.ModelChoiceField(
+        label="Referring agency", queryset=Agency.objects.none(), required=False,
+        error_messages={"invalid_choice": "Choose an agency from the list."},
+    )
+    referrer_name = forms.CharField(label="Your name", max_length=150, error_messages={"required": "Enter your name."})
+    referrer_role = forms.CharField(label="Your role", max_length=150, required=False)
+    referrer_phone = forms.CharField(label="Phone number", max_length=40, required=False,
+                                     widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}))
+    referrer_email = forms.EmailField(label="Email address", required=False,
+                                      error_messages={"invalid": "Enter an email address in the correct format, like name@example.org."})
+    workforce = forms.ChoiceField(
+        label="Who does the person work with?", choices=Workforce.choices, widget=forms.RadioSelect,
+        error_messages={"required": "Say whether the person works with children or with adults."},
+    )
+
+    # The person (subject)
+    given_name = forms.CharField(label="First name", max_length=100, error_messages={"required": "Enter the person's first name."})
+    family_name = forms.CharField(label="Last name", max_length=100, error_messages={"required": "Enter the person's last name."})
+    known_as = forms.CharField(label="Also known as (optional)", max_length=100, required=False)
+    previous_family_name = forms.CharField(label="Previous last name (optional)", max_length=100, required=False)
+    date_of_birth = forms.DateField(label="Date of birth (optional)", required=False, widget=DATE,
+                                    help_text="For example, 27 3 1980",
+                                    error_messages={"invalid": "Enter the date of birth as a real date."})
+    address = forms.CharField(label="Home address (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    subject_role = forms.CharField(label="Their role", max_length=150, error_messages={"required": "Enter the person's role, for example teacher or foster carer."})
+    employment_type = forms.ChoiceField(label="How are they engaged?", choices=EmploymentType.choices, widget=forms.RadioSelect,
+                                        error_messages={"required": "Say how the person is engaged."})
+    employer_name = forms.CharField(label="Employer or organisation", max_length=200,
+                                    error_messages={"required": "Enter the employer or organisation."})
+    sector = forms.ChoiceField(label="Sector", choices=_choices(Sector.choices, blank=True),
+                               error_messages={"required": "Choose the sector.", "invalid_choice": "Choose the sector from the list."})
+    registration_body = forms.CharField(label="Professional registration body (optional)", max_length=60, required=False,
+                                        help_text="For example TRA, NMC, HCPC, Social Work England")
+    registration_number = forms.CharField(label="Registration number (optional)", max_length=60, required=False)
+
+    # What happened
+    concern_kind = forms.ChoiceField(label="What is it?", choices=ConcernKind.choices, widget=forms.RadioSelect,
+                                     error_messages={"required": "Say whether it is an allegation, a quality-of-care concern or a complaint."})
+    category = forms.ChoiceField(label="Category", choices=Category.choices, widget=forms.RadioSelect, required=False)
+    description = forms.CharField(label="What is alleged to have happened?", widget=forms.Textarea(attrs={"rows": 8}),
+                                  help_text="Facts only: what, when, where and who was there. Do not include opinions.",
+                                  error_messages={"required": "Describe what is alleged to have happened."})
+    concern_arose_on = forms.DateField(label="When did the concern arise?", widget=DATE,
+                                       error_messages={"required": "Enter the date the concern arose.", "invalid": "Enter the date the concern arose as a real date."})
+    how_arose = forms.ChoiceField(label="How did it come to light?", choices=HowArose.choices, widget=forms.RadioSelect,
+                                  error_messages={"required": "Say how the concern came to light."})
+    timing = forms.ChoiceField(
+        label="Is this about something happening now, or in the past?",
+        choices=[(Timing.CONTEMPORANEOUS, "Contemporaneous — it is recent or happening now"),
+                 (Timing.NON_RECENT, "Non-recent — the person harmed is now an adult")],
+        widget=forms.RadioSelect, error_messages={"required": "Say whether the allegation is contemporaneous or non-recent."},
+    )
+    children_count = forms.IntegerField(label="How many children or adults at risk are involved? (optional)", min_value=0, max_value=999,
+                                        required=False, error_messages={"invalid": "Enter a whole number.", "min_value": "Enter 0 or more."})
+
+    # Where the person works and lives
+    subject_works_in = forms.CharField(label="Local authority area where they work (if not ours)", max_length=120, required=False)
+    subject_lives_in = forms.CharField(label="Local authority area where they live (if not ours)", max_length=120, required=False)
+    other_settings = forms.CharField(label="Other places they work or volunteer (optional)", required=False,
+                                     widget=forms.Textarea(attrs={"rows": 3}))
+    known_history = forms.CharField(label="Anything you know of earlier concerns about this person (optional)", required=False,
+                                    widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args, agencies=None, phone=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.phone = phone
+        self.fields["referring_agency"].queryset = agencies if agencies is not None else Agency.objects.none()
+        if phone:
+            self.fields["referring_agency"].label = "Which agency is the caller from? (leave blank for a member of the public)"
+        else:
+            self.fields["referring_agency"].required = True
+            self.fields["referring_agency"].error_messages["required"] = "Choose the agency you are referring for."
+
+    def clean_date_of_birth(self):
+        value = not_future(self.cleaned_data.get("date_of_birth"), "The date of birth")
+        if value and value.year < 1900:
+            raise forms.ValidationError("Enter a date of birth after 1900.")
+        return value
+
+    def clean_concern_arose_on(self):
+        return not_future(self.cleaned_data.get("concern_arose_on"), "The date the concern arose")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("request_kind") == "referral" and data.get("concern_kind") == ConcernKind.ALLEGATION and not data.get("category"):
+            self.add_error("category", "Choose the category of the allegation.")
+        return data
+
+
+class ChildForm(forms.ModelForm):
+    class Meta:
+        model = Child
+        fields = ["given_name", "family_name", "date_of_birth", "relationship"]
+        widgets = {"date_of_birth": DATE, "relationship": forms.Select}
+        labels = {"given_name": "First name", "family_name": "Last name (optional)", "date_of_birth": "Date of birth (optional)",
+                  "relationship": "Who are they?"}
+        error_messages = {"given_name": {"required": "Enter the child's or adult's first name, or leave the whole row empty."},
+                          "date_of_birth": {"invalid": "Enter the date of birth as a real date."}}
+
+    def clean_date_of_birth(self):
+        return not_future(self.cleaned_data.get("date_of_birth"), "The date of birth")
+
+
+ChildFormSet = forms.formset_factory(ChildForm, extra=3, max_num=3, validate_max=True)
+
+
+class AssignForm(forms.Form):
+    officer = forms.ModelChoiceField(label="Officer", queryset=None, error_messages={"required": "Choose an officer.",
+                                                                                 "invalid_choice": "Choose an officer from the list."})
+
+    def __init__(self, *args, officers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["officer"].queryset = officers
+        self.fields["officer"].label_from_instance = lambda u: u.get_full_name() or u.username
+
+
+class DiscussionForm(forms.Form):
+    held_at = forms.DateTimeField(label="When was the initial discussion held?", widget=DATETIME,
+                                  error_messages={"required": "Enter when the discussion was held.", "invalid": "Enter a real date and time."})
+    with_whom = forms.CharField(label="Who was it with?", max_length=150,
+                                help_text="Name and role of the referrer or case manager",
+                                error_messages={"required": "Enter who the discussion was with."})
+    notes = forms.CharField(label="What was discussed and agreed", widget=forms.Textarea(attrs={"rows": 6}),
+                            error_messages={"required": "Record what was discussed and agreed."})
+
+    def clean_held_at(self):
+        return not_future(self.cleaned_data.get("held_at"), "The discussion")
+
+
+THRESHOLD_LABELS = {
+    "children": [
+        "behaved in a way that has harmed a child, or may have harmed a child",
+        "possibly committed a criminal offence against or related to a child",
+        "behaved towards a child or children in a way that indicates they may pose a risk of harm to children",
+        "behaved or may have behaved in a way that indicates they may not be suitable to work with children",
+    ],
+    "adults": [
+        "behaved in a way that has harmed an adult with care and support needs, or may have harmed one",
+        "possibly committed a criminal offence against or related to an adult with care and support needs",
+        "behaved towards an adult or adults in a way that indicates they may pose a risk of harm to adults with care and support needs",
+        "behaved or may have behaved in a way that indicates they may not be suitable to work with adults with care and support needs",
+    ],
+}
+
+
+class TriageForm(forms.Form):
+    """The four questions of 003 §3 — never 'significant harm' (004 §3.17)."""
+
+    harmed = forms.BooleanField(required=False)
+    criminal_offence = forms.BooleanField(required=False)
+    risk_of_harm = forms.BooleanField(required=False)
+    unsuitable = forms.BooleanField(required=False)
+    decision = forms.ChoiceField(label="Decision", choices=TriageDecision.Decision.choices, widget=forms.RadioSelect,
+                                 error_messages={"required": "Choose a decision."})
+    route = forms.ChoiceField(label="If the threshold is met: how will the case be managed?", required=False,
+                              choices=[(Route.POSITION_OF_TRUST, Route.POSITION_OF_TRUST.label), (Route.EMPLOYER, Route.EMPLOYER.label)],
+                              widget=forms.RadioSelect)
+    transfer_to = forms.CharField(label="If transferred: to which authority?", max_length=120, required=False)
+    rationale = forms.CharField(label="Rationale", widget=forms.Textarea(attrs={"rows": 6}),
+                                help_text="Why this decision, with reference to the thresholds",
+                                error_messages={"required": "Give the rationale for the decision."})
+
+    def __init__(self, *args, workforce="children", **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, label in zip(["harmed", "criminal_offence", "risk_of_harm", "unsuitable"], THRESHOLD_LABELS[workforce]):
+            self.fields[name].label = f"The person has {label}"
+
+
+class SubjectMatchForm(forms.Form):
+    candidate = forms.IntegerField(widget=forms.HiddenInput)
+    decision = forms.ChoiceField(choices=[("confirmed", "Same person"), ("rejected", "Not the same person")])
+
+
+# --- Case forms -------------------------------------------------------------
+
+class StrandForm(forms.ModelForm):
+    class Meta:
+        model = Strand
+        fields = ["status", "lead", "their_reference", "started_on", "review_on", "cps_consulted", "hearing_on", "concluded_on", "notes"]
+        widgets = {"started_on": DATE, "review_on": DATE, "hearing_on": DATE, "concluded_on": DATE, "status": forms.RadioSelect,
+                   "notes": forms.Textarea(attrs={"rows": 4})}
+        labels = {"cps_consulted": "The Crown Prosecution Service has been consulted", "their_reference": "Their reference (optional)"}
+
+    def __init__(self, *args, kind, **kwargs):
+        super().__init__(*args, **kwargs)
+        if kind != Strand.Kind.POLICE:
+            del self.fields["cps_consulted"]
+        if kind != Strand.Kind.EMPLOYER:
+            del self.fields["hearing_on"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("status") == Strand.Status.CONCLUDED and not data.get("concluded_on"):
+            self.add_error("concluded_on", "Enter the date it concluded.")
+        for name in ("started_on", "concluded_on"):
+            if data.get(name):
+                try:
+                    not_future(data[name], "The date")
+                except forms.ValidationError as error:
+                    self.add_error(name, error)
+        return data
+
+
+class SuspensionForm(forms.ModelForm):
+    class Meta:
+        model = Suspension
+        fields = ["arrangement", "decided_on", "decided_by", "lado_informed_on", "ended_on", "notes"]
+        widgets = {"arrangement": forms.RadioSelect, "decided_on": DATE, "lado_informed_on": DATE, "ended_on": DATE,
+                   "notes": forms.Textarea(attrs={"rows": 4})}
+        error_messages = {"arrangement": {"required": "Choose the arrangement."},
+                          "decided_on": {"required": "Enter the date it was decided."},
+                          "decided_by": {"required": "Enter who decided."}}
+
+    def clean_decided_on(self):
+        return not_future(self.cleaned_data.get("decided_on"), "The decision date")
+
+
+class RiskAssessmentForm(forms.ModelForm):
+    class Meta:
+        model = RiskAssessment
+        fields = ["level", "summary", "controls"]
+        widgets = {"level": forms.RadioSelect, "summary": forms.Textarea(attrs={"rows": 5}), "controls": forms.Textarea(attrs={"rows": 4})}
+        labels = {"level": "Level of risk", "summary": "Assessment"}
+        error_messages = {"level": {"required": "Choose the level of risk."}, "summary": {"required": "Describe the risk."}}
+
+
+class DecisionForm(forms.ModelForm):
+    class Meta:
+        model = Decision
+        fields = ["decision", "rationale", "made_at", "agreed_with"]
+        widgets = {"decision": forms.Textarea(attrs={"rows": 3}), "rationale": forms.Textarea(attrs={"rows": 5}), "made_at": forms.RadioSelect}
+        labels = {"made_at": "Where was it made?"}
+        error_messages = {"decision": {"required": "Enter the decision."}, "rationale": {"required": "Give the rationale."}}
+
+
+class DisagreementForm(forms.ModelForm):
+    class Meta:
+        model = Disagreement
+        fields = ["kind", "raised_on", "raised_by", "about"]
+        widgets = {"kind": forms.RadioSelect, "raised_on": DATE, "about": forms.Textarea(attrs={"rows": 5})}
+        labels = {"about": "What is it about?"}
+        error_messages = {"kind": {"required": "Choose disagreement or professional challenge."},
+                          "raised_on": {"required": "Enter the date it was raised."},
+                          "raised_by": {"required": "Enter who raised it."}, "about": {"required": "Say what it is about."}}
+
+    def clean_raised_on(self):
+        return not_future(self.cleaned_data.get("raised_on"), "The date")
+
+
+class DisagreementResolveForm(forms.Form):
+    disagreement = forms.IntegerField(widget=forms.HiddenInput)
+    status = forms.ChoiceField(label="What happened?", widget=forms.RadioSelect,
+                               choices=[(Disagreement.Status.RESOLVED, "Resolved"), (Disagreement.Status.ESCALATED, "Escalated")],
+                               error_messages={"required": "Say whether it was resolved or escalated."})
+    resolution = forms.CharField(label="How it was resolved, or why it was escalated", widget=forms.Textarea(attrs={"rows": 4}),
+                                 error_messages={"required": "Say how it was resolved or why it was escalated."})
+    escalated_to = forms.CharField(label="Escalated to (if escalated)", max_length=150, required=False)
+    resolved_on = forms.DateField(label="Date", widget=DATE, error_messages={"required": "Enter the date."})
+
+
+class CaseLinkForm(forms.Form):
+    linked_reference = forms.CharField(label="Reference of the case to link", max_length=32,
+                                       error_messages={"required": "Enter the reference of the case to link."})
+    reason = forms.CharField(label="Why are they linked?", max_length=200, help_text="For example: same subject, same setting",
+                             error_messages={"required": "Say why the cases are linked."})
+
+
+class ShareForm(forms.Form):
+    agency = forms.ModelChoiceField(label="Agency", queryset=Agency.objects.filter(is_active=True).exclude(kind=AgencyKind.LADO_SERVICE),
+                                    error_messages={"required": "Choose an agency.", "invalid_choice": "Choose an agency from the list."})
+    reason = forms.CharField(label="Why share the case with them?", max_length=300, error_messages={"required": "Say why."})
+
+
+class OutcomeForm(forms.Form):
+    outcome = forms.ChoiceField(label="Outcome of the allegation", choices=Outcome.choices, widget=forms.RadioSelect,
+                                error_messages={"required": "Choose the outcome of the allegation."})
+    police_outcome = forms.ChoiceField(label="Police outcome", choices=PoliceOutcome.choices, widget=forms.RadioSelect,
+                                       error_messages={"required": "Choose the police outcome."})
+    police_outcome_detail = forms.CharField(label="Result of a prosecution, if any (optional)", max_length=200, required=False)
+    employer_outcome = forms.ChoiceField(label="Employer outcome", choices=EmployerOutcome.choices, widget=forms.RadioSelect,
+                                         error_messages={"required": "Choose the employer's outcome."})
+
+
+class DbsReferralForm(forms.Form):
+    referred_on = forms.DateField(label="Date the employer referred to the DBS (leave blank if not made)", required=False, widget=DATE,
+                                  error_messages={"invalid": "Enter a real date."})
+    notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                            help_text="If no referral was made, say why")
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("referred_on") and not (data.get("notes") or "").strip():
+            self.add_error("notes", "Enter the date of the referral, or say why it was not made.")
+        return data
+
+
+class RegulatorReferralForm(forms.ModelForm):
+    class Meta:
+        model = RegulatorReferral
+        fields = ["regulator", "made_on", "made_by", "notes"]
+        widgets = {"made_on": DATE, "notes": forms.Textarea(attrs={"rows": 3})}
+        error_messages = {"regulator": {"required": "Choose the regulator."}, "made_on": {"required": "Enter the date."},
+                          "made_by": {"required": "Enter who made the referral."}}
+
+    def clean_made_on(self):
+        return not_future(self.cleaned_data.get("made_on"), "The date")
+
+
+class CaseCloseForm(forms.Form):
+    closed_at = forms.DateTimeField(label="Closure date and time", widget=DATETIME,
+                                    error_messages={"required": "Enter the closure date.", "invalid": "Enter a real date and time."})
+    summary = forms.CharField(label="Closing summary", widget=forms.Textarea(attrs={"rows": 5}),
+                              error_messages={"required": "Write a closing summary."})
+    feedback_given_on = forms.DateField(label="Feedback to the child and parents given on (optional)", required=False, widget=DATE)
+    lessons_learned_on = forms.DateField(label="Lessons-learned review with the employer held on (optional)", required=False, widget=DATE)
+    return_to_work_support = forms.CharField(label="Return-to-work support (optional)", required=False,
+                                             widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class CaseAssignForm(AssignForm):
+    pass

@@ -1,0 +1,650 @@
+"""Subjects, referrals, triage, cases and what a case holds (domain.md §3).
+
+Enumerations use the values of interchange.md so imports and exports need no mapping.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from guardian.models import GroupObjectPermissionBase
+from simple_history.models import HistoricalRecords
+
+from agencies.models import Agency, Sector
+
+from .querysets import CaseQuerySet, ReferralQuerySet, SubjectQuerySet
+
+
+class Workforce(models.TextChoices):
+    CHILDREN = "children", "Works with children (LADO)"
+    ADULTS = "adults", "Works with adults with care and support needs (PiPoT)"
+
+
+class ContactType(models.TextChoices):
+    ADVICE = "advice", "Advice (stays with the employer)"
+    REFERRAL = "referral", "Referral (harm threshold met)"
+    TRANSFER = "transfer", "Transfer to another authority"
+    NOT_ALLEGATION = "not_allegation", "Not an allegation (complaint or conduct matter)"
+
+
+class Timing(models.TextChoices):
+    CONTEMPORANEOUS = "contemporaneous", "Contemporaneous"
+    NON_RECENT = "non_recent", "Non-recent (the complainant is now an adult)"
+
+
+class Category(models.TextChoices):
+    PHYSICAL = "physical", "Physical"
+    SEXUAL = "sexual", "Sexual"
+    EMOTIONAL = "emotional", "Emotional"
+    NEGLECT = "neglect", "Neglect"
+    SUITABILITY = "suitability", "Suitability (conduct outside work)"
+
+
+class HowArose(models.TextChoices):
+    """How the concern came to light (003 §6)."""
+
+    CHILD_OR_PARENT = "child_or_parent", "Disclosed by the child, adult at risk or a parent or carer"
+    COLLEAGUE = "colleague", "Raised by a colleague or whistle-blower"
+    POLICE_OR_SOCIAL_CARE = "police_or_social_care", "Police or social care enquiries"
+    THIRD_PARTY = "third_party", "A third party"
+    ANONYMOUS_OR_ONLINE = "anonymous_or_online", "Anonymous, or seen online or on social media"
+    EMPLOYMENT = "employment", "Through the employment relationship (e.g. a DBS check, a disciplinary)"
+
+
+class ConcernKind(models.TextChoices):
+    """Allegation, quality-of-care concern or complaint (000, 003 §8, §10)."""
+
+    ALLEGATION = "allegation", "An allegation of harm or risk of harm"
+    QUALITY_OF_CARE = "quality_of_care", "A quality-of-care concern"
+    COMPLAINT = "complaint", "A complaint about practice or service"
+
+
+class EmploymentType(models.TextChoices):
+    """003 §1."""
+
+    PAID = "paid", "Paid employee"
+    VOLUNTEER = "volunteer", "Volunteer"
+    AGENCY = "agency", "Agency or supply worker"
+    SELF_EMPLOYED = "self_employed", "Self-employed"
+    FOSTER_CARER = "foster_carer", "Foster carer"
+    PROSPECTIVE_ADOPTER = "prospective_adopter", "Prospective adopter"
+    OTHER = "other", "Other"
+
+
+class Route(models.TextChoices):
+    STRATEGY_DISCUSSION = "strategy_discussion", "Strategy discussion (section 47 route)"
+    POSITION_OF_TRUST = "position_of_trust", "Position-of-trust (managing allegations) meeting"
+    EMPLOYER = "employer", "Employer to deal with it, monitored by the LADO"
+
+
+class Outcome(models.TextChoices):
+    """003 §55, 002 §2.4."""
+
+    SUBSTANTIATED = "substantiated", "Substantiated"
+    UNSUBSTANTIATED = "unsubstantiated", "Unsubstantiated"
+    UNFOUNDED = "unfounded", "Unfounded"
+    FALSE = "false", "False"
+    MALICIOUS = "malicious", "Malicious"
+    NO_OUTCOME = "no_outcome", "No outcome"
+
+
+class PoliceOutcome(models.TextChoices):
+    NO_POLICE_ACTION = "no_police_action", "No police action"
+    INVESTIGATION_NFA = "investigation_nfa", "Investigated — no further action"
+    CAUTION = "caution", "Caution"
+    PROSECUTION = "prosecution", "Charged or prosecuted"
+
+
+class EmployerOutcome(models.TextChoices):
+    DISMISSED = "dismissed", "Dismissed"
+    RESIGNED = "resigned", "Resigned (in place of dismissal or before the process ended)"
+    SANCTION = "sanction", "Disciplinary sanction"
+    SUPPORT_TRAINING = "support_training", "Support or training"
+    NO_SANCTION = "no_sanction", "No action or sanction"
+    NOT_EMPLOYED = "not_employed", "Not employed"
+    CEASED_USE = "ceased_use", "Ceased to use the person's services"
+
+
+class Subject(models.Model):
+    """The person in a position of trust. One record across referrals (003 §23, §47)."""
+
+    given_name = models.CharField(max_length=100)
+    family_name = models.CharField(max_length=100)
+    known_as = models.CharField(max_length=100, blank=True)
+    date_of_birth = models.DateField(null=True, blank=True)
+    address = models.TextField(blank=True)
+    registration_body = models.CharField(max_length=60, blank=True)
+    registration_number = models.CharField(max_length=60, blank=True)
+    # Phonetic keys for finding earlier records of the same person (matching.py).
+    given_key = models.CharField(max_length=32, blank=True, editable=False)
+    family_key = models.CharField(max_length=32, blank=True, editable=False)
+    # Set when a LADO officer confirmed this record is the same person as another.
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords()
+    objects = SubjectQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            # matching.candidates(): phonetic and date-of-birth look-ups.
+            models.Index(fields=["family_key"], name="subject_family_key"),
+            models.Index(fields=["given_key"], name="subject_given_key"),
+            models.Index(fields=["date_of_birth"], name="subject_dob"),
+        ]
+
+    def __str__(self):
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+
+class SubjectName(models.Model):
+    """Another name the subject has been known by (a previous surname, an alias)."""
+
+    class Kind(models.TextChoices):
+        PREVIOUS = "previous", "Previous name"
+        ALIAS = "alias", "Also known as"
+
+    subject = models.ForeignKey(Subject, on_delete=models.CASCADE, related_name="other_names")
+    given_name = models.CharField(max_length=100, blank=True)
+    family_name = models.CharField(max_length=100)
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.PREVIOUS)
+    family_key = models.CharField(max_length=32, blank=True, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        indexes = [models.Index(fields=["family_key"], name="subjectname_family_key")]  # matching
+
+    def __str__(self):
+        return f"{self.given_name} {self.family_name}".strip()
+
+
+class ReferralStatus(models.TextChoices):
+    NEW = "new", "New"
+    DISCUSSED = "discussed", "Initial discussion held"
+    ADVICE = "advice", "Closed — advice given"
+    NOT_ALLEGATION = "not_allegation", "Closed — not an allegation"
+    TRANSFERRED = "transferred", "Transferred"
+    CASE_OPENED = "case_opened", "Case opened"
+
+
+OPEN_REFERRAL_STATUSES = (ReferralStatus.NEW, ReferralStatus.DISCUSSED)
+
+
+class Referral(models.Model):
+    """What arrives: a referral, an advice request, a consultation (domain.md §3)."""
+
+    reference = models.CharField(max_length=32, unique=True)
+    lado_service = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="lado_referrals")
+    referring_agency = models.ForeignKey(
+        Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="referrals_made"
+    )
+    referrer_name = models.CharField(max_length=150, blank=True)
+    referrer_role = models.CharField(max_length=150, blank=True)
+    referrer_email = models.EmailField(blank=True)
+    referrer_phone = models.CharField(max_length=40, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    taken_by_phone = models.BooleanField(default=False)
+    received_at = models.DateTimeField(default=timezone.now)
+    concern_arose_at = models.DateTimeField(null=True, blank=True)
+    how_arose = models.CharField(max_length=32, choices=HowArose.choices, blank=True)
+
+    workforce = models.CharField(max_length=16, choices=Workforce.choices)
+    contact_type = models.CharField(max_length=16, choices=ContactType.choices, default=ContactType.REFERRAL)
+    timing = models.CharField(max_length=16, choices=Timing.choices)
+    category = models.CharField(max_length=16, choices=Category.choices, blank=True)
+    concern_kind = models.CharField(max_length=16, choices=ConcernKind.choices, default=ConcernKind.ALLEGATION)
+    description = models.TextField(blank=True, help_text="What is alleged")
+
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="referrals")
+    subject_role = models.CharField(max_length=150, blank=True)
+    employment_type = models.CharField(max_length=24, choices=EmploymentType.choices, blank=True)
+    employer = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    employer_name = models.CharField(max_length=200)
+    sector = models.CharField(max_length=32, choices=Sector.choices)
+    # Cross-border facts (003 §4, §69–72).
+    subject_works_in = models.CharField(max_length=120, blank=True, help_text="Authority where the subject works")
+    subject_lives_in = models.CharField(max_length=120, blank=True, help_text="Authority where the subject lives")
+    other_settings = models.TextField(blank=True, help_text="Other places the subject works or volunteers")
+    known_history = models.TextField(blank=True)
+    children_count = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    status = models.CharField(max_length=16, choices=ReferralStatus.choices, default=ReferralStatus.NEW)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_referrals"
+    )
+    initial_discussion_at = models.DateTimeField(null=True, blank=True)
+    initial_discussion_with = models.CharField(max_length=150, blank=True)
+    initial_discussion_notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords()
+    objects = ReferralQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            # selectors.triage_queue(): a service's open work, oldest first.
+            models.Index(fields=["lado_service", "status", "received_at"], name="referral_queue"),
+            # selectors.referrals_for_agency(): an agency's own referrals, newest first.
+            models.Index(fields=["referring_agency", "-received_at"], name="referral_by_agency"),
+            # reports: referrals received in a period.
+            models.Index(fields=["received_at"], name="referral_received"),
+        ]
+
+    def __str__(self):
+        return self.reference
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_REFERRAL_STATUSES
+
+    @property
+    def is_cross_border(self) -> bool:
+        return bool(self.subject_works_in or self.subject_lives_in)
+
+
+class ReferenceCounter(models.Model):
+    """The last reference number issued in a year (services.next_reference)."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+
+class Child(models.Model):
+    """A child or adult at risk the referral concerns: the most sensitive data we hold."""
+
+    class Relationship(models.TextChoices):
+        COMPLAINANT = "complainant", "Made the allegation or was harmed"
+        OTHER_IN_SETTING = "other_in_setting", "Another child or adult in the setting"
+        SUBJECTS_OWN = "subjects_own", "The subject's own child"
+        OTHER = "other", "Other"
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="children")
+    given_name = models.CharField(max_length=100)
+    family_name = models.CharField(max_length=100, blank=True)
+    date_of_birth = models.DateField(null=True, blank=True)
+    relationship = models.CharField(max_length=24, choices=Relationship.choices, default=Relationship.COMPLAINANT)
+    has_social_worker = models.BooleanField(default=False)
+    notes = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name_plural = "children"
+
+    def __str__(self):
+        return f"{self.given_name} {self.family_name}".strip()
+
+
+class SubjectMatch(models.Model):
+    """An officer's decision on a suggested earlier record of the same person."""
+
+    class Decision(models.TextChoices):
+        CONFIRMED = "confirmed", "Same person"
+        REJECTED = "rejected", "Not the same person"
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="subject_matches")
+    candidate = models.ForeignKey(Subject, on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField()
+    decision = models.CharField(max_length=16, choices=Decision.choices)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["referral", "candidate"], name="subjectmatch_once"),
+        ]
+
+
+class TriageDecision(models.Model):
+    """The duty officer's decision against the four harm thresholds (003 §3)."""
+
+    class Decision(models.TextChoices):
+        ADVICE = "advice", "Advice only — stays with the employer"
+        NOT_ALLEGATION = "not_allegation", "Not an allegation — complaint or conduct procedure"
+        TRANSFER = "transfer", "Transfer to another authority's LADO"
+        THRESHOLD_MET = "threshold_met", "Threshold met — open a case"
+        STRATEGY = "strategy", "Threshold met — section 47 / strategy discussion route"
+
+    referral = models.OneToOneField(Referral, on_delete=models.CASCADE, related_name="triage")
+    harmed = models.BooleanField(default=False)
+    criminal_offence = models.BooleanField(default=False)
+    risk_of_harm = models.BooleanField(default=False)
+    unsuitable = models.BooleanField(default=False)
+    decision = models.CharField(max_length=16, choices=Decision.choices)
+    rationale = models.TextField()
+    transfer_to = models.CharField(max_length=120, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords()
+
+    @property
+    def threshold_met(self) -> bool:
+        return self.harmed or self.criminal_offence or self.risk_of_harm or self.unsuitable
+
+
+class CaseStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    CLOSED = "closed", "Closed"
+
+
+class Case(models.Model):
+    """A referral that met the threshold, run by a LADO officer to an outcome."""
+
+    referral = models.OneToOneField(Referral, on_delete=models.PROTECT, related_name="case")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_cases"
+    )
+    status = models.CharField(max_length=8, choices=CaseStatus.choices, default=CaseStatus.OPEN)
+    route = models.CharField(max_length=24, choices=Route.choices)
+    opened_at = models.DateTimeField(default=timezone.now)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices, blank=True)
+    police_outcome = models.CharField(max_length=24, choices=PoliceOutcome.choices, blank=True)
+    police_outcome_detail = models.CharField(max_length=200, blank=True, help_text="e.g. the result of a prosecution")
+    employer_outcome = models.CharField(max_length=24, choices=EmployerOutcome.choices, blank=True)
+    outcome_recorded_at = models.DateTimeField(null=True, blank=True)
+    dbs_referral_on = models.DateField(null=True, blank=True)
+    dbs_referral_notes = models.TextField(blank=True)
+    feedback_given_on = models.DateField(null=True, blank=True, help_text="Feedback to the child and parents (003 §58)")
+    return_to_work_support = models.TextField(blank=True)
+    lessons_learned_on = models.DateField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    closure_summary = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            # selectors.case_list(): open cases first, by owner.
+            models.Index(fields=["status", "opened_at"], name="case_status_opened"),
+            models.Index(fields=["owner", "status"], name="case_owner_status"),
+        ]
+        permissions = [("share_case", "Share a case with an agency")]
+
+    def __str__(self):
+        return self.referral.reference
+
+    @property
+    def reference(self) -> str:
+        return self.referral.reference
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == CaseStatus.OPEN
+
+    @property
+    def dbs_duty(self) -> str:
+        """Why the employer has a statutory duty to refer to the DBS (003 §56), or ''."""
+        if self.outcome == Outcome.SUBSTANTIATED and self.employer_outcome == EmployerOutcome.DISMISSED:
+            return "The allegation is substantiated and the person was dismissed."
+        if self.employer_outcome == EmployerOutcome.CEASED_USE:
+            return "The employer ceased to use the person's services."
+        if self.employer_outcome == EmployerOutcome.RESIGNED:
+            return "The person resigned before the process could be completed."
+        return ""
+
+    @property
+    def duration_days(self) -> int | None:
+        if self.closed_at is None:
+            return None
+        return (self.closed_at - self.referral.received_at).days
+
+
+class CaseGroupObjectPermission(GroupObjectPermissionBase):
+    """A case shared with an agency's group (direct foreign key: no orphans, fast joins)."""
+
+    content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        abstract = False
+        indexes = [
+            # agencies.permissions.shared_case_ids_filter()
+            models.Index(fields=["group", "permission"], name="casegroupperm_group"),
+        ]
+
+
+class Strand(models.Model):
+    """One of the three strands that run side by side (002 §10, 003 §25)."""
+
+    class Kind(models.TextChoices):
+        POLICE = "police", "Police investigation"
+        SOCIAL_CARE = "social_care", "Social care enquiry"
+        EMPLOYER = "employer", "Employer's enquiry or disciplinary"
+
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", "Not started"
+        NOT_REQUIRED = "not_required", "Not required"
+        ACTIVE = "active", "In progress"
+        CONCLUDED = "concluded", "Concluded"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="strands")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.NOT_STARTED)
+    lead = models.CharField(max_length=150, blank=True, help_text="Who leads it, and their agency")
+    their_reference = models.CharField(max_length=60, blank=True)
+    started_on = models.DateField(null=True, blank=True)
+    review_on = models.DateField(null=True, blank=True, help_text="Next review date (police: 003 §43)")
+    cps_consulted = models.BooleanField(default=False)
+    hearing_on = models.DateField(null=True, blank=True, help_text="Disciplinary hearing date (003 §41)")
+    concluded_on = models.DateField(null=True, blank=True)
+    notes = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["kind"]
+        constraints = [models.UniqueConstraint(fields=["case", "kind"], name="strand_once_per_case")]
+
+
+class Suspension(models.Model):
+    """Suspension or alternative arrangements, with who decided and when (003 §34)."""
+
+    class Arrangement(models.TextChoices):
+        SUSPENDED = "suspended", "Suspended"
+        ALTERNATIVE_DUTIES = "alternative_duties", "Alternative duties or arrangements"
+        NO_CONTACT = "no_contact", "Working with no unsupervised contact"
+        NOT_NEEDED = "not_needed", "Considered — not needed"
+        NOT_WORKING = "not_working", "Not working at present"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="suspensions")
+    arrangement = models.CharField(max_length=24, choices=Arrangement.choices)
+    decided_on = models.DateField()
+    decided_by = models.CharField(max_length=150, help_text="Who decided, and for which agency")
+    lado_informed_on = models.DateField(null=True, blank=True)
+    ended_on = models.DateField(null=True, blank=True)
+    notes = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-decided_on", "-pk"]
+
+
+class RiskAssessment(models.Model):
+    """The risk assessment, kept over time (004 §3.10)."""
+
+    class Level(models.TextChoices):
+        LOW = "low", "Low"
+        MEDIUM = "medium", "Medium"
+        HIGH = "high", "High"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="risk_assessments")
+    assessed_at = models.DateTimeField(default=timezone.now)
+    level = models.CharField(max_length=8, choices=Level.choices)
+    summary = models.TextField()
+    controls = models.TextField(blank=True, help_text="What is in place to manage the risk")
+    assessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-assessed_at", "-pk"]
+
+
+class Decision(models.Model):
+    """A decision and its rationale, in or between meetings (004 §3.11, 003 §45)."""
+
+    class MadeAt(models.TextChoices):
+        MEETING = "meeting", "In a meeting"
+        BETWEEN_MEETINGS = "between_meetings", "Between meetings"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="decisions")
+    decided_at = models.DateTimeField(default=timezone.now)
+    decision = models.TextField()
+    rationale = models.TextField()
+    made_at = models.CharField(max_length=20, choices=MadeAt.choices, default=MadeAt.BETWEEN_MEETINGS)
+    agreed_with = models.CharField(max_length=250, blank=True, help_text="Who was consulted or agreed")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-decided_at", "-pk"]
+
+
+class Disagreement(models.Model):
+    """A disagreement or professional challenge, and how it ended (004 §3.5, §5.4)."""
+
+    class Kind(models.TextChoices):
+        DISAGREEMENT = "disagreement", "Disagreement"
+        CHALLENGE = "challenge", "Professional challenge"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        RESOLVED = "resolved", "Resolved"
+        ESCALATED = "escalated", "Escalated"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="disagreements")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    raised_on = models.DateField()
+    raised_by = models.CharField(max_length=150, help_text="Who raised it, and for which agency")
+    about = models.TextField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
+    resolution = models.TextField(blank=True)
+    escalated_to = models.CharField(max_length=150, blank=True)
+    resolved_on = models.DateField(null=True, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-raised_on", "-pk"]
+
+
+class CaseLink(models.Model):
+    """Cases linked by the same subject or the same setting."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="links")
+    linked_case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(max_length=200)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "linked_case"], name="caselink_once"),
+            models.CheckConstraint(condition=~models.Q(case=models.F("linked_case")), name="caselink_not_self"),
+        ]
+
+
+class RegulatorReferral(models.Model):
+    class Regulator(models.TextChoices):
+        TRA = "TRA", "Teaching Regulation Agency"
+        OFSTED = "Ofsted", "Ofsted"
+        CQC = "CQC", "Care Quality Commission"
+        HCPC = "HCPC", "Health and Care Professions Council"
+        SWE = "SWE", "Social Work England"
+        NMC = "NMC", "Nursing and Midwifery Council"
+        GMC = "GMC", "General Medical Council"
+        OTHER = "other", "Other"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="regulator_referrals")
+    regulator = models.CharField(max_length=16, choices=Regulator.choices)
+    made_on = models.DateField()
+    made_by = models.CharField(max_length=150, help_text="Usually the employer (003 §56)")
+    notes = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+
+class Event(models.Model):
+    """The business log: who did what, when and why. Case timelines and reports read it."""
+
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events")
+    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.CASCADE, related_name="events")
+    verb = models.CharField(max_length=48)
+    summary = models.CharField(max_length=300)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["referral", "-at"], name="event_referral_at")]  # timelines
+
+
+class AccessLog(models.Model):
+    """Who opened a referral or a case, and when (003 §47: records have limited access)."""
+
+    at = models.DateTimeField(default=timezone.now)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="access_log")
+    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.CASCADE, related_name="access_log")
+    what = models.CharField(max_length=16)  # "referral" or "case"
+
+    class Meta:
+        indexes = [models.Index(fields=["referral", "-at"], name="accesslog_referral_at")]  # "who has opened this"
+
+
+class Deadline(models.Model):
+    """A statutory timescale (deadlines.md). Chasing is a later feature; the clock is here."""
+
+    class Kind(models.TextChoices):
+        INITIAL_DISCUSSION = "initial_discussion", "Initial discussion"
+        STRATEGY_MEETING = "strategy_meeting", "Strategy meeting"
+        MINUTES_INITIAL = "minutes_initial", "Minutes of an initial meeting"
+        MINUTES_REVIEW = "minutes_review", "Minutes of a review meeting"
+        EMPLOYER_ACTION = "employer_action", "Employer action"
+        DISCIPLINARY_HEARING = "disciplinary_hearing", "Disciplinary hearing"
+        CASE_REVIEW = "case_review", "Case review"
+        POLICE_REVIEW = "police_review", "Police review"
+        ACTION = "action", "Action"
+        ADMISSIONS_REVIEW = "admissions_review", "Review of suspended admissions"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        OVERDUE = "overdue", "Overdue"
+        MET = "met", "Met"
+        MET_LATE = "met_late", "Met late"
+        WAIVED = "waived", "Waived"
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="deadlines")
+    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.CASCADE, related_name="deadlines")
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    anchor_at = models.DateTimeField()
+    due_at = models.DateTimeField()
+    met_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    waived_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    waived_reason = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["due_at"]
+        indexes = [
+            # the queue's clock and the future sweep: unmet deadlines by due time.
+            models.Index(fields=["status", "due_at"], name="deadline_status_due"),
+            models.Index(fields=["referral", "kind"], name="deadline_referral_kind"),
+        ]

@@ -1,0 +1,45 @@
+"""Who may see what, as queryset filters (visible_to), and the annotations lists need."""
+
+from django.db import models
+from django.db.models import Q
+
+from agencies.permissions import shared_case_ids_filter, standing
+
+
+class SubjectQuerySet(models.QuerySet):
+    def live(self):
+        return self.filter(merged_into__isnull=True)
+
+
+class ReferralQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The LADO service sees its own work; an agency what it submitted and cases shared with it."""
+        s = standing(user)
+        condition = Q()
+        if s.lado_service_ids:
+            condition |= Q(lado_service_id__in=s.lado_service_ids)
+        if s.agency_ids:
+            condition |= Q(referring_agency_id__in=s.agency_ids)
+            condition |= Q(case__in=shared_case_ids_filter(s))
+        if not condition:
+            return self.none()
+        return self.filter(condition)
+
+
+class CaseQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        s = standing(user)
+        condition = Q()
+        if s.lado_service_ids:
+            condition |= Q(referral__lado_service_id__in=s.lado_service_ids)
+        if s.agency_ids:
+            condition |= Q(referral__referring_agency_id__in=s.agency_ids)
+            condition |= Q(pk__in=shared_case_ids_filter(s))
+        if not condition:
+            return self.none()
+        return self.filter(condition)
+
+    def managed_by(self, user):
+        """Cases the user runs for the LADO service (not merely sees)."""
+        s = standing(user)
+        return self.filter(referral__lado_service_id__in=s.lado_service_ids)

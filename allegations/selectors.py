@@ -1,0 +1,123 @@
+"""Reads that take the user and go through visible_to. Outsiders get 404."""
+
+from __future__ import annotations
+
+from django.db.models import Case as SqlCase
+from django.db.models import Count, F, Prefetch, Q, Value, When
+from django.http import Http404
+
+from agencies.permissions import standing
+
+from .models import (
+    OPEN_REFERRAL_STATUSES,
+    AccessLog,
+    Case,
+    Deadline,
+    Event,
+    Referral,
+)
+
+
+def referral_get(*, user, reference: str) -> Referral:
+    try:
+        return (
+            Referral.objects.visible_to(user)
+            .select_related("subject", "lado_service", "referring_agency", "assigned_to", "employer", "triage__decided_by")
+            .get(reference=reference)
+        )
+    except Referral.DoesNotExist:
+        raise Http404("No referral with that reference") from None
+
+
+def case_get(*, user, reference: str) -> Case:
+    try:
+        return (
+            Case.objects.visible_to(user)
+            .select_related(
+                "referral__subject", "referral__lado_service", "referral__referring_agency",
+                "referral__triage__decided_by", "owner", "closed_by",
+            )
+            .get(referral__reference=reference)
+        )
+    except Case.DoesNotExist:
+        raise Http404("No case with that reference") from None
+
+
+def can_manage(user, referral: Referral) -> bool:
+    """May this user act on the referral as its LADO service (triage, run the case)?"""
+    return referral.lado_service_id in standing(user).lado_service_ids
+
+
+def _initial_discussion_deadlines():
+    return Prefetch(
+        "deadlines",
+        queryset=Deadline.objects.filter(kind=Deadline.Kind.INITIAL_DISCUSSION),
+        to_attr="initial_deadlines",
+    )
+
+
+def triage_queue(*, user):
+    """The LADO service's referrals: new work first, the 24-hour clock soonest first."""
+    s = standing(user)
+    return (
+        Referral.objects.filter(lado_service_id__in=s.lado_service_ids)
+        .select_related("subject", "assigned_to", "referring_agency", "case")
+        .prefetch_related(_initial_discussion_deadlines())
+        .annotate(
+            open_rank=SqlCase(When(status__in=OPEN_REFERRAL_STATUSES, then=Value(0)), default=Value(1)),
+            open_received=SqlCase(When(status__in=OPEN_REFERRAL_STATUSES, then=F("received_at"))),
+        )
+        # Open work first, oldest (nearest its 24-hour clock) first; then the rest, newest first.
+        .order_by("open_rank", F("open_received").asc(nulls_last=True), "-received_at", "-pk")
+    )
+
+
+def referrals_for_agency(*, user):
+    s = standing(user)
+    return (
+        Referral.objects.filter(referring_agency_id__in=s.referrer_agency_ids | s.agency_ids)
+        .select_related("subject", "referring_agency", "case")
+        .order_by("-received_at")
+    )
+
+
+def case_list(*, user):
+    return (
+        Case.objects.visible_to(user)
+        .select_related("referral__subject", "referral__referring_agency", "owner")
+        .annotate(open_deadlines=Count("deadlines", filter=Q(deadlines__met_at__isnull=True, deadlines__status="open")))
+        .order_by("status", "-opened_at")
+    )
+
+
+def previous_referrals(*, user, referral: Referral):
+    """Other referrals about the same person record that the user may see."""
+    return (
+        Referral.objects.visible_to(user)
+        .filter(subject=referral.subject)
+        .exclude(pk=referral.pk)
+        .select_related("case")
+        .order_by("-received_at")
+    )
+
+
+def timeline(*, referral: Referral):
+    return Event.objects.filter(referral=referral).select_related("actor").order_by("-at", "-pk")
+
+
+def who_opened(*, referral: Referral, limit: int = 20):
+    return AccessLog.objects.filter(referral=referral).select_related("user").order_by("-at")[:limit]
+
+
+def lado_officers(*, service_ids):
+    from django.contrib.auth import get_user_model
+
+    from agencies.models import LADO_ROLES
+
+    return (
+        get_user_model()
+        .objects.filter(memberships__agency_id__in=service_ids, memberships__role__in=LADO_ROLES, is_active=True)
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+

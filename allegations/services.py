@@ -1,0 +1,540 @@
+"""Every write with business meaning. Keyword-only, named <thing>_<verb>(*, actor, ...).
+
+Each service validates, saves (with the history user and reason set), writes the
+business event, and schedules side effects after commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from agencies.models import Agency, AgencyKind
+from agencies.permissions import case_share, case_unshare, standing
+
+from . import deadlines, matching
+from .models import (
+    AccessLog,
+    Case,
+    CaseLink,
+    CaseStatus,
+    Child,
+    Decision,
+    Deadline,
+    Disagreement,
+    Event,
+    ReferenceCounter,
+    Referral,
+    ReferralStatus,
+    RegulatorReferral,
+    RiskAssessment,
+    Route,
+    Strand,
+    Subject,
+    SubjectMatch,
+    Suspension,
+    TriageDecision,
+    ContactType,
+)
+
+# The referral's allowed status changes; anything else is refused.
+REFERRAL_TRANSITIONS: dict[str, frozenset[str]] = {
+    ReferralStatus.NEW: frozenset({ReferralStatus.DISCUSSED}),
+    ReferralStatus.DISCUSSED: frozenset(
+        {ReferralStatus.ADVICE, ReferralStatus.NOT_ALLEGATION, ReferralStatus.TRANSFERRED, ReferralStatus.CASE_OPENED}
+    ),
+}
+
+DECISION_OUTCOMES = {
+    TriageDecision.Decision.ADVICE: (ReferralStatus.ADVICE, ContactType.ADVICE),
+    TriageDecision.Decision.NOT_ALLEGATION: (ReferralStatus.NOT_ALLEGATION, ContactType.NOT_ALLEGATION),
+    TriageDecision.Decision.TRANSFER: (ReferralStatus.TRANSFERRED, ContactType.TRANSFER),
+    TriageDecision.Decision.THRESHOLD_MET: (ReferralStatus.CASE_OPENED, ContactType.REFERRAL),
+    TriageDecision.Decision.STRATEGY: (ReferralStatus.CASE_OPENED, ContactType.REFERRAL),
+}
+
+
+def save_with_history(instance, *, actor, reason: str) -> None:
+    """Save a historied row with who changed it and why (also for changes made by Celery)."""
+    instance._history_user = actor
+    instance._change_reason = reason
+    instance.save()
+
+
+def event_record(*, actor, referral: Referral, verb: str, summary: str, case: Case | None = None, reason: str = "") -> Event:
+    return Event.objects.create(actor=actor, referral=referral, case=case, verb=verb, summary=summary, reason=reason)
+
+
+def _require_lado(actor, referral: Referral) -> None:
+    if referral.lado_service_id not in standing(actor).lado_service_ids:
+        raise PermissionDenied("Only the LADO service holding this referral can do that.")
+
+
+def next_reference(received_at: dt.datetime) -> str:
+    """MAS-YYYY-NNNNN, numbered per year without gaps under concurrency (row lock)."""
+    year = timezone.localtime(received_at).year
+    ReferenceCounter.objects.get_or_create(year=year)
+    counter = ReferenceCounter.objects.select_for_update().get(year=year)
+    while True:
+        counter.last += 1
+        reference = f"MAS-{year}-{counter.last:05d}"
+        if not Referral.objects.filter(reference=reference).exists():  # imported references share the space
+            break
+    counter.save(update_fields=["last"])
+    return reference
+
+
+# --- Subjects -----------------------------------------------------------------
+
+def subject_create(*, actor, given_name: str, family_name: str, reason: str, **fields: Any) -> Subject:
+    subject = Subject(given_name=given_name.strip(), family_name=family_name.strip(), **fields)
+    subject.given_key = matching.phonetic_key(subject.given_name)
+    subject.family_key = matching.phonetic_key(subject.family_name)
+    save_with_history(subject, actor=actor, reason=reason)
+    return subject
+
+
+def subject_add_name(*, actor, subject: Subject, given_name: str, family_name: str, kind: str, reason: str):
+    from .models import SubjectName
+
+    other = SubjectName(subject=subject, given_name=given_name.strip(), family_name=family_name.strip(), kind=kind)
+    other.family_key = matching.phonetic_key(other.family_name)
+    save_with_history(other, actor=actor, reason=reason)
+    return other
+
+
+# --- Referrals ----------------------------------------------------------------
+
+@transaction.atomic
+def referral_submit(
+    *,
+    actor,
+    lado_service: Agency,
+    referring_agency: Agency | None,
+    subject_fields: dict[str, Any],
+    previous_family_name: str = "",
+    referral_fields: dict[str, Any],
+    children: list[dict[str, Any]],
+    taken_by_phone: bool = False,
+) -> Referral:
+    """An agency (or a LADO officer taking a call) submits a referral or an advice request."""
+    s = standing(actor)
+    if taken_by_phone:
+        if lado_service.pk not in s.lado_service_ids:
+            raise PermissionDenied("Only the LADO service can take a referral by phone.")
+    elif referring_agency is None or referring_agency.pk not in s.referrer_agency_ids:
+        raise PermissionDenied("You can only refer for an agency you are a senior manager of.")
+    if lado_service.kind != AgencyKind.LADO_SERVICE:
+        raise ValidationError("Referrals go to a LADO service.")
+
+    received_at = referral_fields.pop("received_at", None) or timezone.now()
+    subject = subject_create(actor=actor, reason="Named in a new referral", **subject_fields)
+    if previous_family_name.strip():
+        subject_add_name(
+            actor=actor,
+            subject=subject,
+            given_name=subject.given_name,
+            family_name=previous_family_name,
+            kind="previous",
+            reason="Previous name given in a referral",
+        )
+    referral = Referral(
+        reference=next_reference(received_at),
+        lado_service=lado_service,
+        referring_agency=referring_agency,
+        submitted_by=actor,
+        taken_by_phone=taken_by_phone,
+        received_at=received_at,
+        subject=subject,
+        **referral_fields,
+    )
+    if not referral.children_count:
+        referral.children_count = len(children) or None
+    save_with_history(referral, actor=actor, reason="Referral received")
+    for child in children:
+        save_with_history(Child(referral=referral, **child), actor=actor, reason="Named in a new referral")
+    deadlines.deadline_open(
+        actor=actor,
+        referral=referral,
+        kind=Deadline.Kind.INITIAL_DISCUSSION,
+        anchor=received_at,
+        reason="Referral received: initial discussion due within 24 hours (003 §22)",
+    )
+    how = "taken by phone" if taken_by_phone else f"submitted by {referring_agency}"
+    event_record(actor=actor, referral=referral, verb="referral_received", summary=f"Referral received, {how}")
+
+    from .tasks import notify_new_referral
+
+    transaction.on_commit(lambda: notify_new_referral.delay(referral.pk))
+    return referral
+
+
+def _transition(referral: Referral, new_status: str) -> None:
+    allowed = REFERRAL_TRANSITIONS.get(referral.status, frozenset())
+    if new_status not in allowed:
+        raise ValidationError(
+            f"This referral is {referral.get_status_display().lower()}: it cannot move to "
+            f"‘{ReferralStatus(new_status).label.lower()}’."
+        )
+    referral.status = new_status
+
+
+def _locked(referral: Referral) -> Referral:
+    return Referral.objects.select_for_update().get(pk=referral.pk)
+
+
+@transaction.atomic
+def referral_assign(*, actor, referral: Referral, officer) -> Referral:
+    _require_lado(actor, referral)
+    if referral.lado_service_id not in standing(officer).lado_service_ids:
+        raise ValidationError("Choose an officer of this LADO service.")
+    referral = _locked(referral)
+    referral.assigned_to = officer
+    save_with_history(referral, actor=actor, reason=f"Assigned to {officer.get_full_name() or officer}")
+    event_record(
+        actor=actor, referral=referral, verb="referral_assigned",
+        summary=f"Assigned to {officer.get_full_name() or officer.username}",
+    )
+    return referral
+
+
+@transaction.atomic
+def referral_record_discussion(*, actor, referral: Referral, held_at: dt.datetime, with_whom: str, notes: str) -> Referral:
+    """The initial discussion with the referrer (003 §22)."""
+    _require_lado(actor, referral)
+    referral = _locked(referral)
+    if held_at > timezone.now():
+        raise ValidationError("The initial discussion cannot be in the future.")
+    if held_at < referral.received_at:
+        raise ValidationError("The initial discussion cannot be before the referral was received.")
+    _transition(referral, ReferralStatus.DISCUSSED)
+    referral.initial_discussion_at = held_at
+    referral.initial_discussion_with = with_whom
+    referral.initial_discussion_notes = notes
+    if referral.assigned_to_id is None:
+        referral.assigned_to = actor
+    save_with_history(referral, actor=actor, reason="Initial discussion recorded")
+    deadlines.deadline_meet(
+        actor=actor, referral=referral, kind=Deadline.Kind.INITIAL_DISCUSSION, met_at=held_at,
+        reason="Initial discussion recorded",
+    )
+    event_record(actor=actor, referral=referral, verb="initial_discussion", summary=f"Initial discussion held with {with_whom}")
+    return referral
+
+
+@transaction.atomic
+def referral_triage(
+    *,
+    actor,
+    referral: Referral,
+    decision: str,
+    rationale: str,
+    harmed: bool = False,
+    criminal_offence: bool = False,
+    risk_of_harm: bool = False,
+    unsuitable: bool = False,
+    transfer_to: str = "",
+    route: str = "",
+) -> TriageDecision:
+    """Decide against the four thresholds (003 §3); a met threshold opens a case."""
+    _require_lado(actor, referral)
+    referral = _locked(referral)
+    D = TriageDecision.Decision
+    any_threshold = harmed or criminal_offence or risk_of_harm or unsuitable
+    errors = {}
+    if not rationale.strip():
+        errors["rationale"] = "Give the rationale for the decision."
+    if decision in (D.THRESHOLD_MET, D.STRATEGY) and not any_threshold:
+        errors["harmed"] = "Say which of the four thresholds is met, or choose another decision."
+    if decision in (D.ADVICE, D.NOT_ALLEGATION) and any_threshold:
+        errors["decision"] = "You said a harm threshold is met: choose ‘threshold met’ or the strategy discussion route."
+    if decision == D.TRANSFER and not transfer_to.strip():
+        errors["transfer_to"] = "Enter the authority the referral is transferred to."
+    if decision == D.THRESHOLD_MET and route not in (Route.POSITION_OF_TRUST, Route.EMPLOYER):
+        errors["route"] = "Choose how the case will be managed."
+    if errors:
+        raise ValidationError(errors)
+    new_status, contact_type = DECISION_OUTCOMES[D(decision)]
+    _transition(referral, new_status)
+    triage = TriageDecision(
+        referral=referral, decision=decision, rationale=rationale, harmed=harmed, criminal_offence=criminal_offence,
+        risk_of_harm=risk_of_harm, unsuitable=unsuitable, transfer_to=transfer_to.strip(), decided_by=actor,
+    )
+    save_with_history(triage, actor=actor, reason="Triage decision")
+    referral.contact_type = contact_type
+    save_with_history(referral, actor=actor, reason=f"Triage decision: {triage.get_decision_display()}")
+    event_record(
+        actor=actor, referral=referral, verb="triage_decision",
+        summary=f"Triage decision: {triage.get_decision_display()}", reason=rationale,
+    )
+    if decision == D.STRATEGY:
+        deadlines.deadline_open(
+            actor=actor, referral=referral, kind=Deadline.Kind.STRATEGY_MEETING, anchor=referral.received_at,
+            reason="Strategy (section 47) route chosen at triage",
+        )
+        case_open(actor=actor, referral=referral, route=Route.STRATEGY_DISCUSSION)
+    elif decision == D.THRESHOLD_MET:
+        case_open(actor=actor, referral=referral, route=route)
+    return triage
+
+
+# --- Subject matching -----------------------------------------------------------
+
+@transaction.atomic
+def subject_match_decide(*, actor, referral: Referral, candidate: Subject, decision: str) -> SubjectMatch:
+    """An officer confirms or rejects a suggested earlier record. Never automatic."""
+    _require_lado(actor, referral)
+    referral = _locked(referral)
+    if candidate.pk == referral.subject_id:
+        raise ValidationError("That is already this referral's subject record.")
+    found = matching.score(
+        given=referral.subject.given_name, family=referral.subject.family_name,
+        date_of_birth=referral.subject.date_of_birth, candidate=candidate,
+        other_names=list(candidate.other_names.all()),
+    )
+    match, _ = SubjectMatch.objects.update_or_create(
+        referral=referral, candidate=candidate,
+        defaults={"decision": decision, "score": found.score, "decided_by": actor, "decided_at": timezone.now()},
+    )
+    if decision == SubjectMatch.Decision.CONFIRMED:
+        provisional = referral.subject
+        referral.subject = candidate
+        save_with_history(referral, actor=actor, reason=f"Subject confirmed as the person of an earlier record (match {found.score:.2f})")
+        if not provisional.referrals.exists():
+            # Keep the details given in this referral as another name, then retire the duplicate record.
+            if (provisional.family_name.lower(), provisional.given_name.lower()) != (
+                candidate.family_name.lower(), candidate.given_name.lower()
+            ):
+                subject_add_name(
+                    actor=actor, subject=candidate, given_name=provisional.given_name,
+                    family_name=provisional.family_name, kind="alias",
+                    reason=f"Name as given in referral {referral.reference}",
+                )
+            provisional.merged_into = candidate
+            save_with_history(provisional, actor=actor, reason=f"Confirmed as the same person by {actor}")
+        event_record(actor=actor, referral=referral, verb="subject_matched", summary="Earlier record of the same person confirmed")
+    else:
+        event_record(actor=actor, referral=referral, verb="subject_match_rejected", summary="A suggested earlier record was rejected")
+    return match
+
+
+# --- Cases --------------------------------------------------------------------
+
+def case_open(*, actor, referral: Referral, route: str) -> Case:
+    case = Case(referral=referral, owner=referral.assigned_to or actor, route=route)
+    save_with_history(case, actor=actor, reason="Threshold met at triage")
+    for kind in Strand.Kind.values:
+        save_with_history(Strand(case=case, kind=kind), actor=actor, reason="Case opened")
+    deadlines.deadline_open(
+        actor=actor, referral=referral, case=case, kind=Deadline.Kind.CASE_REVIEW, anchor=case.opened_at,
+        reason="Case opened: periodic review (003 §42)",
+    )
+    event_record(actor=actor, referral=referral, case=case, verb="case_opened", summary=f"Case opened: {case.get_route_display()}")
+    return case
+
+
+def _case_for_update(actor, case: Case) -> Case:
+    _require_lado(actor, case.referral)
+    locked = Case.objects.select_for_update().select_related("referral").get(pk=case.pk)
+    if not locked.is_open:
+        raise ValidationError("This case is closed. Reopening is not possible; record new information as a new referral.")
+    return locked
+
+
+@transaction.atomic
+def case_assign(*, actor, case: Case, owner) -> Case:
+    case = _case_for_update(actor, case)
+    if case.referral.lado_service_id not in standing(owner).lado_service_ids:
+        raise ValidationError("Choose an officer of this LADO service.")
+    case.owner = owner
+    save_with_history(case, actor=actor, reason="Case owner changed")
+    event_record(actor=actor, referral=case.referral, case=case, verb="case_assigned", summary=f"Case owner is now {owner.get_full_name() or owner.username}")
+    return case
+
+
+@transaction.atomic
+def strand_update(*, actor, case: Case, kind: str, reason: str = "", **fields) -> Strand:
+    case = _case_for_update(actor, case)
+    strand = Strand.objects.select_for_update().get(case=case, kind=kind)
+    before_hearing = strand.hearing_on
+    for name, value in fields.items():
+        setattr(strand, name, value)
+    if strand.status == Strand.Status.CONCLUDED and strand.concluded_on is None:
+        raise ValidationError({"concluded_on": "Enter the date the strand concluded."})
+    save_with_history(strand, actor=actor, reason=reason or "Strand updated")
+    if strand.hearing_on and not before_hearing:
+        deadlines.deadline_meet(
+            actor=actor, referral=case.referral, kind=Deadline.Kind.DISCIPLINARY_HEARING, met_at=timezone.now(),
+            reason="Hearing date recorded",
+        )
+    event_record(
+        actor=actor, referral=case.referral, case=case, verb="strand_updated",
+        summary=f"{strand.get_kind_display()}: {strand.get_status_display().lower()}", reason=reason,
+    )
+    return strand
+
+
+def _case_record(*, actor, case: Case, instance, verb: str, summary: str, reason: str = ""):
+    save_with_history(instance, actor=actor, reason=summary)
+    event_record(actor=actor, referral=case.referral, case=case, verb=verb, summary=summary, reason=reason)
+    return instance
+
+
+@transaction.atomic
+def suspension_record(*, actor, case: Case, **fields) -> Suspension:
+    case = _case_for_update(actor, case)
+    item = Suspension(case=case, recorded_by=actor, **fields)
+    return _case_record(
+        actor=actor, case=case, instance=item, verb="suspension", reason=item.notes,
+        summary=f"Employment arrangement: {item.get_arrangement_display().lower()} (decided by {item.decided_by})",
+    )
+
+
+@transaction.atomic
+def risk_assessment_record(*, actor, case: Case, **fields) -> RiskAssessment:
+    case = _case_for_update(actor, case)
+    item = RiskAssessment(case=case, assessed_by=actor, **fields)
+    return _case_record(
+        actor=actor, case=case, instance=item, verb="risk_assessment", reason=item.summary,
+        summary=f"Risk assessed as {item.get_level_display().lower()}",
+    )
+
+
+@transaction.atomic
+def decision_record(*, actor, case: Case, **fields) -> Decision:
+    case = _case_for_update(actor, case)
+    item = Decision(case=case, decided_by=actor, **fields)
+    return _case_record(
+        actor=actor, case=case, instance=item, verb="decision", reason=item.rationale,
+        summary=f"Decision ({item.get_made_at_display().lower()}): {item.decision[:200]}",
+    )
+
+
+@transaction.atomic
+def disagreement_record(*, actor, case: Case, **fields) -> Disagreement:
+    case = _case_for_update(actor, case)
+    item = Disagreement(case=case, recorded_by=actor, **fields)
+    return _case_record(
+        actor=actor, case=case, instance=item, verb="disagreement", reason=item.about,
+        summary=f"{item.get_kind_display()} raised by {item.raised_by}",
+    )
+
+
+@transaction.atomic
+def disagreement_resolve(*, actor, disagreement: Disagreement, status: str, resolution: str, escalated_to: str, resolved_on) -> Disagreement:
+    case = _case_for_update(actor, disagreement.case)
+    item = Disagreement.objects.select_for_update().get(pk=disagreement.pk, case=case)
+    if status == Disagreement.Status.ESCALATED and not escalated_to.strip():
+        raise ValidationError({"escalated_to": "Say to whom it was escalated."})
+    if not resolution.strip():
+        raise ValidationError({"resolution": "Say how it was resolved or why it was escalated."})
+    item.status, item.resolution, item.escalated_to, item.resolved_on = status, resolution, escalated_to, resolved_on
+    return _case_record(
+        actor=actor, case=case, instance=item, verb="disagreement_resolved", reason=resolution,
+        summary=f"{item.get_kind_display()} {item.get_status_display().lower()}",
+    )
+
+
+@transaction.atomic
+def case_link(*, actor, case: Case, linked_case: Case, reason: str) -> CaseLink:
+    case = _case_for_update(actor, case)
+    if linked_case.pk == case.pk:
+        raise ValidationError({"linked_reference": "A case cannot be linked to itself."})
+    if linked_case.referral.lado_service_id not in standing(actor).lado_service_ids:
+        raise ValidationError({"linked_reference": "There is no case with that reference."})
+    if CaseLink.objects.filter(case=case, linked_case=linked_case).exists():
+        raise ValidationError({"linked_reference": "These cases are already linked."})
+    link = CaseLink(case=case, linked_case=linked_case, reason=reason)
+    save_with_history(link, actor=actor, reason=reason)
+    save_with_history(CaseLink(case=linked_case, linked_case=case, reason=reason), actor=actor, reason=reason)
+    event_record(actor=actor, referral=case.referral, case=case, verb="case_linked", summary=f"Linked to case {linked_case.reference}", reason=reason)
+    return link
+
+
+@transaction.atomic
+def case_share_with(*, actor, case: Case, agency: Agency, reason: str) -> None:
+    case = _case_for_update(actor, case)
+    case_share(case=case, agency=agency)
+    event_record(actor=actor, referral=case.referral, case=case, verb="case_shared", summary=f"Shared with {agency}", reason=reason)
+
+
+@transaction.atomic
+def case_unshare_with(*, actor, case: Case, agency: Agency, reason: str) -> None:
+    _require_lado(actor, case.referral)
+    case_unshare(case=case, agency=agency)
+    event_record(actor=actor, referral=case.referral, case=case, verb="case_unshared", summary=f"No longer shared with {agency}", reason=reason)
+
+
+@transaction.atomic
+def case_record_outcome(*, actor, case: Case, outcome: str, police_outcome: str, police_outcome_detail: str,
+                        employer_outcome: str, reason: str = "") -> Case:
+    case = _case_for_update(actor, case)
+    case.outcome, case.police_outcome, case.employer_outcome = outcome, police_outcome, employer_outcome
+    case.police_outcome_detail = police_outcome_detail
+    case.outcome_recorded_at = timezone.now()
+    save_with_history(case, actor=actor, reason=reason or "Outcome recorded")
+    summary = f"Outcome recorded: {case.get_outcome_display().lower()}"
+    if case.dbs_duty:
+        summary += "; the employer has a duty to refer to the DBS"
+    event_record(actor=actor, referral=case.referral, case=case, verb="outcome", summary=summary, reason=reason)
+    return case
+
+
+@transaction.atomic
+def case_record_dbs_referral(*, actor, case: Case, referred_on, notes: str) -> Case:
+    case = _case_for_update(actor, case)
+    if referred_on and referred_on > timezone.localdate():
+        raise ValidationError({"referred_on": "The date of the DBS referral cannot be in the future."})
+    case.dbs_referral_on = referred_on
+    case.dbs_referral_notes = notes
+    save_with_history(case, actor=actor, reason="DBS referral recorded")
+    what = f"DBS referral made on {referred_on:%d %B %Y}" if referred_on else "DBS referral not made"
+    event_record(actor=actor, referral=case.referral, case=case, verb="dbs_referral", summary=what, reason=notes)
+    return case
+
+
+@transaction.atomic
+def regulator_referral_record(*, actor, case: Case, **fields) -> RegulatorReferral:
+    case = _case_for_update(actor, case)
+    item = RegulatorReferral(case=case, **fields)
+    return _case_record(
+        actor=actor, case=case, instance=item, verb="regulator_referral", reason=item.notes,
+        summary=f"Referral to {item.get_regulator_display()} made by {item.made_by}",
+    )
+
+
+@transaction.atomic
+def case_close(*, actor, case: Case, closed_at: dt.datetime, summary: str,
+               feedback_given_on=None, lessons_learned_on=None, return_to_work_support: str = "") -> Case:
+    """Close with a recorded outcome (004 §3.7: outcomes were never recorded)."""
+    case = _case_for_update(actor, case)
+    errors = {}
+    if not case.outcome:
+        errors["closed_at"] = "Record the outcome before closing the case."
+    if case.dbs_duty and not (case.dbs_referral_on or case.dbs_referral_notes.strip()):
+        errors["summary"] = "The employer has a duty to refer to the DBS: record the referral, or why it was not made, first."
+    if closed_at < case.referral.received_at:
+        errors["closed_at"] = "The closure date cannot be before the referral was received."
+    if closed_at > timezone.now():
+        errors["closed_at"] = "The closure date cannot be in the future."
+    if errors:
+        raise ValidationError(errors)
+    case.status = CaseStatus.CLOSED
+    case.closed_at, case.closed_by, case.closure_summary = closed_at, actor, summary
+    case.feedback_given_on, case.lessons_learned_on = feedback_given_on, lessons_learned_on
+    case.return_to_work_support = return_to_work_support
+    save_with_history(case, actor=actor, reason="Case closed")
+    for deadline in Deadline.objects.filter(referral=case.referral, met_at__isnull=True, status=Deadline.Status.OPEN):
+        deadlines.deadline_waive(actor=actor, referral=case.referral, kind=deadline.kind, reason="Case closed before it fell due")
+    event_record(actor=actor, referral=case.referral, case=case, verb="case_closed", summary="Case closed", reason=summary)
+    return case
+
+
+# --- Access log ---------------------------------------------------------------
+
+def access_record(*, user, referral: Referral, case: Case | None = None) -> None:
+    AccessLog.objects.create(user=user, referral=referral, case=case, what="case" if case else "referral")

@@ -1,0 +1,68 @@
+"""The three kinds of span of deadlines.md, in the partnership's local time.
+
+Pure functions of an instant and the partnership's nation and time zone: the same
+inputs give the same due time everywhere (screen, export, reminders, reports).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import holidays
+
+END_OF_DAY = dt.time(23, 59, 59)
+
+
+@lru_cache(maxsize=8)
+def _calendar(nation: str) -> holidays.HolidayBase:
+    # The `holidays` package is maintained and knows one-off days (19 Sep 2022, 8 May 2023).
+    return holidays.country_holidays("GB", subdiv=nation)
+
+
+def is_working_day(day: dt.date, nation: str = "ENG") -> bool:
+    return day.weekday() < 5 and day not in _calendar(nation)
+
+
+def end_of_day(day: dt.date, tz: str) -> dt.datetime:
+    return dt.datetime.combine(day, END_OF_DAY, tzinfo=ZoneInfo(tz))
+
+
+def add_hours(anchor: dt.datetime, hours: int) -> dt.datetime:
+    """Elapsed time: across a clock change the wall-clock hour shifts."""
+    return anchor + dt.timedelta(hours=hours)
+
+
+def add_working_days(anchor: dt.datetime, days: int, *, nation: str = "ENG", tz: str = "Europe/London") -> dt.datetime:
+    """End of day of the N-th working day strictly after the anchor's local date."""
+    day = anchor.astimezone(ZoneInfo(tz)).date()
+    counted = 0
+    while counted < days:
+        day += dt.timedelta(days=1)
+        if is_working_day(day, nation):
+            counted += 1
+    return end_of_day(day, tz)
+
+
+def add_days(anchor: dt.datetime, days: int, *, tz: str = "Europe/London") -> dt.datetime:
+    """End of day of the N-th calendar day after the anchor's local date."""
+    day = anchor.astimezone(ZoneInfo(tz)).date() + dt.timedelta(days=days)
+    return end_of_day(day, tz)
+
+
+def time_left_in_words(due: dt.datetime, now: dt.datetime) -> str:
+    """'Due in 5 hours', 'Overdue by 2 days': read at a glance, not a colour."""
+    delta = due - now
+    seconds = abs(delta.total_seconds())
+    if seconds < 60 * 60:
+        amount = max(1, int(seconds // 60))
+        unit = "minute"
+    elif seconds < 48 * 60 * 60:
+        amount = int(seconds // 3600)
+        unit = "hour"
+    else:
+        amount = int(seconds // 86400)
+        unit = "day"
+    words = f"{amount} {unit}{'' if amount == 1 else 's'}"
+    return f"Due in {words}" if delta.total_seconds() > 0 else f"Overdue by {words}"

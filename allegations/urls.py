@@ -1,0 +1,21 @@
+from django.urls import path
+
+from . import views
+
+app_name = "allegations"
+urlpatterns = [
+    path("referrals/", views.referral_list, name="referral_list"),
+    path("referrals/new/", views.referral_create, name="referral_create"),
+    path("referrals/<str:reference>/", views.referral_detail, name="referral_detail"),
+    path("referrals/<str:reference>/submitted/", views.referral_confirmation, name="referral_confirmation"),
+    path("referrals/<str:reference>/assign/", views.referral_assign, name="referral_assign"),
+    path("referrals/<str:reference>/discussion/", views.referral_discussion, name="referral_discussion"),
+    path("referrals/<str:reference>/decision/", views.referral_decision, name="referral_decision"),
+    path("referrals/<str:reference>/matches/", views.referral_match, name="referral_match"),
+    path("triage/", views.triage_queue, name="triage_queue"),
+    path("cases/", views.case_list, name="case_list"),
+    path("cases/<str:reference>/", views.case_detail, name="case_detail"),
+    path("cases/<str:reference>/disagreements/resolve/", views.disagreement_resolve, name="disagreement_resolve"),
+    path("cases/<str:reference>/strands/<str:kind>/", views.strand_edit, name="strand_edit"),
+    path("cases/<str:reference>/<str:action>/", views.case_action, name="case_action"),
+]

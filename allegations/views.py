@@ -1,0 +1,460 @@
+"""Thin views: fetch through a selector (404 for what the user may not see), bind a
+form, call one service, redirect. 403 only for an action on something they can see."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Callable
+
+from django import forms as django_forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from agencies.models import Agency, AgencyKind
+from agencies.permissions import standing
+
+from . import forms, matching, selectors, services
+from .deadlines import current_status
+from .filters import CaseFilter, TriageFilter
+from .models import Case, CaseGroupObjectPermission, Deadline, Disagreement, Strand, Subject
+from .timescales import time_left_in_words
+
+PAGE_SIZE = 25
+
+
+def _apply_service_errors(form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form, on the right fields where it says."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _page(request, queryset):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _clock(deadline: Deadline | None, now: dt.datetime) -> dict | None:
+    if deadline is None:
+        return None
+    status = current_status(deadline, now)
+    if status in (Deadline.Status.OPEN, Deadline.Status.OVERDUE):
+        words = time_left_in_words(deadline.due_at, now)
+    elif status == Deadline.Status.MET:
+        words = "Met on time"
+    elif status == Deadline.Status.MET_LATE:
+        words = "Met late"
+    else:
+        words = "Waived"
+    return {"status": status, "words": words, "due_at": deadline.due_at}
+
+
+# --- Referral intake ------------------------------------------------------------
+
+@require_http_methods(["GET", "POST"])
+def referral_create(request):
+    s = standing(request.user)
+    if not s.can_refer:
+        raise Http404
+    phone = s.is_lado and not s.referrer_agency_ids
+    agencies = (
+        Agency.objects.filter(is_active=True).exclude(kind=AgencyKind.LADO_SERVICE)
+        if phone
+        else Agency.objects.filter(pk__in=s.referrer_agency_ids)
+    )
+    initial = {}
+    if not phone:
+        membership = request.user.memberships.filter(agency_id__in=s.referrer_agency_ids).select_related("agency").first()
+        initial = {
+            "referrer_name": request.user.get_full_name(),
+            "referrer_email": request.user.email,
+            "referrer_role": membership.job_title if membership else "",
+            "referring_agency": membership.agency_id if membership else None,
+            "employer_name": membership.agency.name if membership else "",
+            "sector": membership.agency.sector if membership else "",
+        }
+    form = forms.ReferralForm(request.POST or None, agencies=agencies, phone=phone, initial=initial)
+    children = forms.ChildFormSet(request.POST or None, prefix="children")
+    if request.method == "POST" and form.is_valid() and children.is_valid():
+        data = form.cleaned_data
+        referring_agency = data["referring_agency"]
+        lado_service = _lado_service_for(referring_agency, s)
+        if lado_service is None:
+            form.add_error("referring_agency", "This agency is not linked to a LADO service. Contact the LADO service by phone.")
+        else:
+            arose = data["concern_arose_on"]
+            try:
+                referral = services.referral_submit(
+                    actor=request.user,
+                    lado_service=lado_service,
+                    referring_agency=referring_agency,
+                    taken_by_phone=phone,
+                    subject_fields={
+                        k: data[k] for k in ("given_name", "family_name", "known_as", "date_of_birth", "address",
+                                             "registration_body", "registration_number")
+                    },
+                    previous_family_name=data["previous_family_name"],
+                    referral_fields={
+                        "contact_type": "advice" if data["request_kind"] == "advice" else "referral",
+                        "referrer_name": data["referrer_name"], "referrer_role": data["referrer_role"],
+                        "referrer_email": data["referrer_email"], "referrer_phone": data["referrer_phone"],
+                        "workforce": data["workforce"], "timing": data["timing"], "category": data["category"],
+                        "concern_kind": data["concern_kind"], "description": data["description"],
+                        "concern_arose_at": dt.datetime.combine(arose, dt.time(12, 0), tzinfo=timezone.get_current_timezone()),
+                        "how_arose": data["how_arose"], "subject_role": data["subject_role"],
+                        "employment_type": data["employment_type"], "employer_name": data["employer_name"],
+                        "employer": Agency.objects.filter(name__iexact=data["employer_name"]).first(),
+                        "sector": data["sector"], "subject_works_in": data["subject_works_in"],
+                        "subject_lives_in": data["subject_lives_in"], "other_settings": data["other_settings"],
+                        "known_history": data["known_history"], "children_count": data["children_count"],
+                    },
+                    children=[c for c in children.cleaned_data if c],
+                )
+            except ValidationError as error:
+                _apply_service_errors(form, error)
+            else:
+                return redirect("allegations:referral_confirmation", reference=referral.reference)
+    return render(request, "allegations/referral_form.html", {"form": form, "children": children, "phone": phone})
+
+
+def _lado_service_for(agency: Agency | None, s) -> Agency | None:
+    if agency is not None and agency.lado_service_id:
+        return agency.lado_service
+    if s.lado_service_ids:
+        return Agency.objects.filter(pk__in=s.lado_service_ids).order_by("pk").first()
+    return None
+
+
+def referral_confirmation(request, reference):
+    referral = selectors.referral_get(user=request.user, reference=reference)
+    return render(request, "allegations/referral_confirmation.html", {"referral": referral})
+
+
+def referral_list(request):
+    s = standing(request.user)
+    if not s.agency_ids:
+        raise Http404
+    page = _page(request, selectors.referrals_for_agency(user=request.user))
+    return render(request, "allegations/referral_list.html", {"page": page})
+
+
+# --- Referral detail and triage -----------------------------------------------
+
+def referral_detail(request, reference):
+    referral = selectors.referral_get(user=request.user, reference=reference)
+    services.access_record(user=request.user, referral=referral)
+    manage = selectors.can_manage(request.user, referral)
+    now = timezone.now()
+    context = {"referral": referral, "manage": manage, "children_list": list(referral.children.all())}
+    if manage:
+        initial = referral.deadlines.filter(kind=Deadline.Kind.INITIAL_DISCUSSION).first()
+        rejected = set(referral.subject_matches.filter(decision="rejected").values_list("candidate_id", flat=True))
+        subject = referral.subject
+        context.update(
+            clock=_clock(initial, now),
+            deadlines=[(d, current_status(d, now)) for d in referral.deadlines.all()],
+            matches=[
+                m for m in matching.candidates(
+                    given=subject.given_name, family=subject.family_name, date_of_birth=subject.date_of_birth,
+                    exclude_ids=[subject.pk, *rejected],
+                )
+            ] if referral.is_open or not hasattr(referral, "case") else [],
+            previous=list(selectors.previous_referrals(user=request.user, referral=referral)),
+            other_names=list(subject.other_names.all()),
+            timeline=list(selectors.timeline(referral=referral)[:50]),
+            who_opened=list(selectors.who_opened(referral=referral)),
+            assign_form=forms.AssignForm(officers=selectors.lado_officers(service_ids=[referral.lado_service_id]),
+                                         initial={"officer": referral.assigned_to_id}),
+        )
+        context["match_referrals"] = _referrals_of([m.subject for m in context["matches"]], request.user)
+    return render(request, "allegations/referral_detail.html", context)
+
+
+def _referrals_of(subjects: list[Subject], user) -> dict[int, list]:
+    from .models import Referral
+
+    found: dict[int, list] = {}
+    for r in Referral.objects.visible_to(user).filter(subject__in=subjects).select_related("case").order_by("-received_at"):
+        found.setdefault(r.subject_id, []).append(r)
+    return found
+
+
+def _managed_referral(request, reference):
+    referral = selectors.referral_get(user=request.user, reference=reference)
+    if not selectors.can_manage(request.user, referral):
+        raise PermissionDenied
+    return referral
+
+
+@require_POST
+def referral_assign(request, reference):
+    referral = _managed_referral(request, reference)
+    form = forms.AssignForm(request.POST, officers=selectors.lado_officers(service_ids=[referral.lado_service_id]))
+    if form.is_valid():
+        try:
+            services.referral_assign(actor=request.user, referral=referral, officer=form.cleaned_data["officer"])
+            messages.success(request, "Referral assigned.")
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+    else:
+        messages.error(request, "Choose an officer from the list.")
+    return redirect("allegations:referral_detail", reference=reference)
+
+
+@require_http_methods(["GET", "POST"])
+def referral_discussion(request, reference):
+    referral = _managed_referral(request, reference)
+    form = forms.DiscussionForm(request.POST or None, initial={"with_whom": referral.referrer_name})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.referral_record_discussion(actor=request.user, referral=referral, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(request, "Initial discussion recorded.")
+            return redirect("allegations:referral_detail", reference=reference)
+    return render(request, "allegations/form_page.html", {
+        "form": form, "title": "Record the initial discussion", "caption": referral.reference,
+        "back": reverse("allegations:referral_detail", args=[reference]), "submit": "Save discussion",
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def referral_decision(request, reference):
+    referral = _managed_referral(request, reference)
+    form = forms.TriageForm(request.POST or None, workforce=referral.workforce)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.referral_triage(actor=request.user, referral=referral, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(request, "Triage decision recorded.")
+            referral.refresh_from_db()
+            if hasattr(referral, "case"):
+                return redirect("allegations:case_detail", reference=reference)
+            return redirect("allegations:referral_detail", reference=reference)
+    return render(request, "allegations/referral_decision.html", {"form": form, "referral": referral})
+
+
+@require_POST
+def referral_match(request, reference):
+    referral = _managed_referral(request, reference)
+    form = forms.SubjectMatchForm(request.POST)
+    if not form.is_valid():
+        raise Http404
+    candidate = Subject.objects.live().filter(pk=form.cleaned_data["candidate"]).first()
+    if candidate is None or not _candidate_visible(request.user, candidate):
+        raise Http404
+    try:
+        services.subject_match_decide(actor=request.user, referral=referral, candidate=candidate,
+                                      decision=form.cleaned_data["decision"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Recorded as the same person." if form.cleaned_data["decision"] == "confirmed"
+                         else "Recorded as not the same person.")
+    return redirect("allegations:referral_detail", reference=reference)
+
+
+def _candidate_visible(user, subject: Subject) -> bool:
+    from .models import Referral
+
+    return Referral.objects.visible_to(user).filter(subject=subject).exists()
+
+
+def triage_queue(request):
+    s = standing(request.user)
+    if not s.is_lado:
+        raise Http404
+    queryset = selectors.triage_queue(user=request.user)
+    officers = selectors.lado_officers(service_ids=s.lado_service_ids)
+    filters = TriageFilter(request.GET or None, queryset=queryset, officers=officers)
+    page = _page(request, filters.qs)
+    now = timezone.now()
+    rows = []
+    for referral in page.object_list:
+        deadline = referral.initial_deadlines[0] if referral.initial_deadlines else None
+        rows.append({"referral": referral, "clock": _clock(deadline, now) if referral.is_open else None})
+    return render(request, "allegations/triage_queue.html", {"page": page, "rows": rows, "filters": filters})
+
+
+# --- Cases -----------------------------------------------------------------------
+
+def case_list(request):
+    s = standing(request.user)
+    if not s.sees_cases:
+        raise Http404
+    filters = CaseFilter(request.GET or None, queryset=selectors.case_list(user=request.user))
+    page = _page(request, filters.qs)
+    return render(request, "allegations/case_list.html", {"page": page, "filters": filters, "lado": s.is_lado})
+
+
+def case_detail(request, reference):
+    case = selectors.case_get(user=request.user, reference=reference)
+    referral = case.referral
+    services.access_record(user=request.user, referral=referral, case=case)
+    manage = selectors.can_manage(request.user, referral)
+    now = timezone.now()
+    context = {
+        "case": case,
+        "referral": referral,
+        "manage": manage,
+        "strands": list(case.strands.all()),
+        "suspensions": list(case.suspensions.all()),
+        "risks": list(case.risk_assessments.select_related("assessed_by")),
+        "decisions": list(case.decisions.select_related("decided_by")),
+        "disagreements": list(case.disagreements.all()),
+        "links": list(case.links.select_related("linked_case__referral")),
+        "regulator_referrals": list(case.regulator_referrals.all()),
+        "children_list": list(referral.children.all()) if manage else [],
+        "deadlines": [(d, current_status(d, now), _clock(d, now)) for d in referral.deadlines.all()],
+        "timeline": list(selectors.timeline(referral=referral)[:100]),
+    }
+    if manage:
+        context["who_opened"] = list(selectors.who_opened(referral=referral))
+        context["shared_with"] = list(
+            Agency.objects.filter(group__in=CaseGroupObjectPermission.objects.filter(content_object=case).values("group"))
+        )
+        context["previous"] = list(selectors.previous_referrals(user=request.user, referral=referral))
+    return render(request, "allegations/case_detail.html", context)
+
+
+def _managed_case(request, reference) -> Case:
+    case = selectors.case_get(user=request.user, reference=reference)
+    if not selectors.can_manage(request.user, case.referral):
+        raise PermissionDenied
+    return case
+
+
+@dataclass(frozen=True)
+class CaseAction:
+    title: str
+    form: Callable[..., django_forms.Form]
+    perform: Callable[..., object]
+    done: str
+    submit: str = "Save"
+    needs_open: bool = True
+
+
+def _link(actor, case, linked_reference, reason):
+    from .models import Case as CaseModel
+
+    linked = CaseModel.objects.visible_to(actor).filter(referral__reference=linked_reference.strip()).first()
+    if linked is None:
+        raise ValidationError({"linked_reference": "There is no case with that reference."})
+    return services.case_link(actor=actor, case=case, linked_case=linked, reason=reason)
+
+
+CASE_ACTIONS: dict[str, CaseAction] = {
+    "suspension": CaseAction("Record suspension or other arrangements", lambda case, **kw: forms.SuspensionForm(**kw),
+                             lambda actor, case, data: services.suspension_record(actor=actor, case=case, **data),
+                             "Arrangement recorded."),
+    "risk": CaseAction("Record a risk assessment", lambda case, **kw: forms.RiskAssessmentForm(**kw),
+                       lambda actor, case, data: services.risk_assessment_record(actor=actor, case=case, **data),
+                       "Risk assessment recorded."),
+    "decision": CaseAction("Record a decision", lambda case, **kw: forms.DecisionForm(**kw),
+                           lambda actor, case, data: services.decision_record(actor=actor, case=case, **data),
+                           "Decision recorded."),
+    "disagreement": CaseAction("Record a disagreement or professional challenge",
+                               lambda case, **kw: forms.DisagreementForm(**kw),
+                               lambda actor, case, data: services.disagreement_record(actor=actor, case=case, **data),
+                               "Disagreement recorded."),
+    "link": CaseAction("Link another case", lambda case, **kw: forms.CaseLinkForm(**kw),
+                       lambda actor, case, data: _link(actor, case, **data), "Cases linked."),
+    "share": CaseAction("Share this case with an agency", lambda case, **kw: forms.ShareForm(**kw),
+                        lambda actor, case, data: services.case_share_with(actor=actor, case=case, **data),
+                        "Case shared."),
+    "outcome": CaseAction("Record the outcome", lambda case, **kw: forms.OutcomeForm(
+        initial={"outcome": case.outcome, "police_outcome": case.police_outcome,
+                 "employer_outcome": case.employer_outcome, "police_outcome_detail": case.police_outcome_detail}, **kw),
+        lambda actor, case, data: services.case_record_outcome(actor=actor, case=case, **data), "Outcome recorded."),
+    "dbs": CaseAction("Record the DBS referral", lambda case, **kw: forms.DbsReferralForm(
+        initial={"referred_on": case.dbs_referral_on, "notes": case.dbs_referral_notes}, **kw),
+        lambda actor, case, data: services.case_record_dbs_referral(actor=actor, case=case, **data),
+        "DBS referral recorded."),
+    "regulator": CaseAction("Record a referral to a regulator", lambda case, **kw: forms.RegulatorReferralForm(**kw),
+                            lambda actor, case, data: services.regulator_referral_record(actor=actor, case=case, **data),
+                            "Regulator referral recorded."),
+    "assign": CaseAction("Change the case owner", lambda case, **kw: forms.CaseAssignForm(
+        officers=selectors.lado_officers(service_ids=[case.referral.lado_service_id]), initial={"officer": case.owner_id}, **kw),
+        lambda actor, case, data: services.case_assign(actor=actor, case=case, owner=data["officer"]), "Case owner changed."),
+    "close": CaseAction("Close the case", lambda case, **kw: forms.CaseCloseForm(**kw),
+                        lambda actor, case, data: services.case_close(actor=actor, case=case, **data),
+                        "Case closed.", submit="Close case"),
+}
+
+
+@require_http_methods(["GET", "POST"])
+def case_action(request, reference, action):
+    spec = CASE_ACTIONS.get(action)
+    if spec is None:
+        raise Http404
+    case = _managed_case(request, reference)
+    form = spec.form(case, data=request.POST or None)
+    if not case.is_open:
+        form.add_error(None, "This case is closed.") if request.method == "POST" else None
+    if request.method == "POST" and form.is_valid():
+        try:
+            spec.perform(request.user, case, form.cleaned_data)
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(request, spec.done)
+            return redirect("allegations:case_detail", reference=reference)
+    return render(request, "allegations/form_page.html", {
+        "form": form, "title": spec.title, "caption": f"Case {case.reference}", "submit": spec.submit,
+        "back": reverse("allegations:case_detail", args=[reference]),
+        "dbs_duty": case.dbs_duty if action in ("dbs", "close") else "",
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def strand_edit(request, reference, kind):
+    if kind not in Strand.Kind.values:
+        raise Http404
+    case = _managed_case(request, reference)
+    strand = case.strands.get(kind=kind)
+    form = forms.StrandForm(request.POST or None, instance=strand, kind=kind)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.strand_update(actor=request.user, case=case, kind=kind, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(request, f"{strand.get_kind_display()} updated.")
+            return redirect("allegations:case_detail", reference=reference)
+    return render(request, "allegations/form_page.html", {
+        "form": form, "title": f"Update: {strand.get_kind_display().lower()}", "caption": f"Case {case.reference}",
+        "back": reverse("allegations:case_detail", args=[reference]), "submit": "Save",
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def disagreement_resolve(request, reference):
+    case = _managed_case(request, reference)
+    form = forms.DisagreementResolveForm(request.POST or None, initial={"disagreement": request.GET.get("id")})
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        item = Disagreement.objects.filter(case=case, pk=data.pop("disagreement")).first()
+        if item is None:
+            raise Http404
+        try:
+            services.disagreement_resolve(actor=request.user, disagreement=item, **data)
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(request, "Recorded.")
+            return redirect("allegations:case_detail", reference=reference)
+    return render(request, "allegations/form_page.html", {
+        "form": form, "title": "Record how the disagreement ended", "caption": f"Case {case.reference}",
+        "back": reverse("allegations:case_detail", args=[reference]), "submit": "Save",
+    })

@@ -1,0 +1,448 @@
+"""Jinja2 environment for Django's Jinja2 template backend.
+
+settings.TEMPLATES entry::
+
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "environment": "config.jinja2.environment",
+            "context_processors": [
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.csp",
+            ],
+        },
+    }
+
+Templates can import every GOV.UK Frontend v6 component macro from the
+``govuk-frontend-jinja`` package, e.g.::
+
+    {% from "govuk_frontend_jinja/components/button/macro.html" import govukButton %}
+
+and render Django form fields with the adapter below::
+
+    {{ govuk_error_summary(form) }}
+    {{ govuk_field(form["email"]) }}
+    {{ govuk_field(form["name"], label={"classes": "govuk-label--l", "isPageHeading": True}) }}
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from typing import Any
+
+import jinja2
+from django import forms
+from django.http import QueryDict
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils import timezone
+from markupsafe import Markup
+
+MACROS = "govuk_frontend_jinja/components/{}/macro.html"
+
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+# ---------------------------------------------------------------------------
+# Environment
+# ---------------------------------------------------------------------------
+
+
+def environment(**options: Any) -> jinja2.Environment:
+    # Keep Django's loader (DIRS + app "jinja2" dirs) first, then the GOV.UK
+    # macros under the "govuk_frontend_jinja/" prefix (as the package README does).
+    django_loader = options.pop("loader", None)
+    loaders = [django_loader] if django_loader is not None else []
+    loaders.append(
+        jinja2.PrefixLoader({"govuk_frontend_jinja": jinja2.PackageLoader("govuk_frontend_jinja")})
+    )
+    options["loader"] = jinja2.ChoiceLoader(loaders)
+    options["autoescape"] = True
+    options["extensions"] = list(
+        dict.fromkeys([*options.get("extensions", []), "jinja2.ext.do", "jinja2.ext.loopcontrols"])
+    )
+    # The GOV.UK macros are ports of Nunjucks, where a missing parameter is just
+    # "undefined". Django defaults to DebugUndefined when DEBUG is on, which
+    # prints "{{ no such element ... }}" into the page; ChainableUndefined also
+    # lets `params.label.text` work when `label` is missing. An explicitly
+    # configured policy (e.g. StrictUndefined) is kept.
+    if options.get("undefined") in (None, jinja2.Undefined, jinja2.DebugUndefined):
+        options["undefined"] = jinja2.ChainableUndefined
+
+    env = jinja2.Environment(**options)
+    env.globals.update(
+        static=static,
+        url=url,
+        localtime=localtime,
+        csp_nonce_for=csp_nonce_for,
+        querystring=querystring,
+        govuk_field=functools.partial(govuk_field, env),
+        govuk_error_summary=functools.partial(govuk_error_summary, env),
+        govuk_field_params=govuk_field_params,
+        govuk_macro=functools.partial(govuk_macro, env),
+    )
+    env.filters.update(
+        localtime=localtime,
+        date=govuk_date,
+        datetime=govuk_datetime,
+        time=govuk_time,
+    )
+    return env
+
+
+def url(viewname: str, *args: Any, **kwargs: Any) -> str:
+    """``{{ url("allegations:detail", allegation.pk) }}`` or with kwargs."""
+    return reverse(viewname, args=args or None, kwargs=kwargs or None)
+
+
+def localtime(value: dt.datetime | None) -> dt.datetime | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime) and timezone.is_aware(value):
+        return timezone.localtime(value)
+    return value
+
+
+def querystring(request: Any, **changes: Any) -> str:
+    """The request's query string with ``changes`` applied ("?a=1&page=2").
+
+    A change to None removes the key. Returns "?" alone if nothing is left,
+    which still links to the same path.
+    """
+    query = request.GET.copy() if request is not None else QueryDict(mutable=True)
+    for key, value in changes.items():
+        if value is None:
+            query.pop(key, None)
+        elif isinstance(value, (list, tuple)):
+            query.setlist(key, [str(v) for v in value])
+        else:
+            query[key] = str(value)
+    return "?" + query.urlencode()
+
+
+def csp_nonce_for(request: Any = None, nonce: Any = None) -> str:
+    """The CSP nonce as a string, or "" when there is none.
+
+    Django 6's ContentSecurityPolicyMiddleware puts a LazyNonce on
+    request._csp_nonce (and the csp context processor exposes it as
+    ``csp_nonce``). A LazyNonce is falsy until it is first turned into a
+    string, and only a generated nonce is added to the header, so it must be
+    str()-ed, not tested with ``if``.
+    """
+    if nonce is None or isinstance(nonce, jinja2.Undefined):
+        nonce = getattr(request, "_csp_nonce", None) if request else None
+    return "" if nonce is None else str(nonce)
+
+
+# ---------------------------------------------------------------------------
+# Dates and times, GOV.UK style ("23 November 2026", "2:05pm"), in the current
+# time zone (settings.TIME_ZONE = "Europe/London").
+# ---------------------------------------------------------------------------
+
+
+def govuk_date(value: dt.date | dt.datetime | None) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, dt.datetime):
+        value = localtime(value)
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def govuk_time(value: dt.datetime | dt.time | None) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, dt.datetime):
+        value = localtime(value)
+    if value.hour == 0 and value.minute == 0:
+        return "midnight"
+    if value.hour == 12 and value.minute == 0:
+        return "midday"
+    hour = value.hour % 12 or 12
+    suffix = "am" if value.hour < 12 else "pm"
+    return f"{hour}:{value.minute:02d}{suffix}"
+
+
+def govuk_datetime(value: dt.datetime | None) -> str:
+    if value is None or value == "":
+        return ""
+    if not isinstance(value, dt.datetime):
+        return govuk_date(value)
+    value = localtime(value)
+    return f"{govuk_date(value)} at {govuk_time(value)}"
+
+
+# ---------------------------------------------------------------------------
+# Django forms → GOV.UK Frontend macros
+# ---------------------------------------------------------------------------
+
+
+def govuk_macro(env: jinja2.Environment, component: str, macro: str | None = None):
+    """The macro for a component, e.g. govuk_macro("input") → govukInput."""
+    if macro is None:
+        macro = "govuk" + "".join(part.capitalize() for part in component.split("-"))
+    return getattr(env.get_template(MACROS.format(component)).module, macro)
+
+
+def field_id(bound_field: forms.BoundField) -> str:
+    """The id of the field's (first) input: the target of error-summary links.
+
+    Django's RadioSelect/CheckboxSelectMultiple return "" from id_for_label
+    (no <label for> on the group), so fall back to auto_id; the adapter gives
+    the first radio/checkbox exactly this id.
+    """
+    return bound_field.id_for_label or bound_field.auto_id or bound_field.html_name
+
+
+def _merge(params: dict, extra: dict) -> dict:
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(params.get(key), dict):
+            params[key] = {**params[key], **value}
+        elif key == "label" and isinstance(value, str) and isinstance(params.get("label"), dict):
+            params["label"] = {**params["label"], "text": value}
+        else:
+            params[key] = value
+    return params
+
+
+def _widget_attrs(bound_field: forms.BoundField) -> dict:
+    widget = bound_field.field.widget
+    attrs = dict(bound_field.build_widget_attrs(widget.attrs))
+    # GOV.UK: no browser validation bubbles, no silent maxlength truncation,
+    # no autofocus (it fights the error summary, which takes focus)
+    # aria-describedby/aria-invalid: Django adds its own ids; the macros set the right ones
+    for key in ("required", "maxlength", "id", "cols", "autofocus", "aria-describedby", "aria-invalid"):
+        attrs.pop(key, None)
+    return attrs
+
+
+def _component_for(widget: forms.Widget) -> str:
+    if isinstance(widget, forms.HiddenInput):
+        return "hidden"
+    if isinstance(widget, forms.CheckboxSelectMultiple):
+        return "checkboxes"
+    if isinstance(widget, forms.RadioSelect):
+        return "radios"
+    if isinstance(widget, forms.Select):  # also SelectMultiple, NullBooleanSelect
+        return "select"
+    if isinstance(widget, forms.Textarea):
+        return "textarea"
+    if isinstance(widget, forms.CheckboxInput):
+        return "checkbox"
+    if isinstance(widget, forms.PasswordInput):
+        return "password-input"
+    if isinstance(widget, forms.FileInput):
+        return "file-upload"
+    return "input"
+
+
+def _choice_options(bound_field: forms.BoundField) -> list[dict]:
+    """Flattened options {value, label, selected} (optgroups are flattened)."""
+    widget = bound_field.field.widget
+    value = widget.format_value(bound_field.value())
+    options = []
+    for _group, group_options, _index in widget.optgroups(bound_field.html_name, value):
+        options.extend(group_options)
+    return options
+
+
+def _input_value(bound_field: forms.BoundField, input_type: str) -> Any:
+    value = bound_field.value()
+    if value is None or value == "":
+        return None
+    if input_type == "date" and isinstance(value, dt.date):
+        if isinstance(value, dt.datetime):
+            value = localtime(value).date()
+        return value.isoformat()
+    if input_type == "datetime-local" and isinstance(value, dt.datetime):
+        return localtime(value).strftime("%Y-%m-%dT%H:%M")
+    return bound_field.field.widget.format_value(value)
+
+
+def govuk_field_params(bound_field: forms.BoundField, **extra: Any) -> dict:
+    """Parameters for the GOV.UK macro matching the field's widget.
+
+    ``extra`` is merged in last (one level deep for dicts), so
+    ``label={"isPageHeading": True, "classes": "govuk-label--l"}`` keeps the text.
+    The returned dict has a private "_component" key naming the macro's
+    component ("input", "radios", ...); govuk_field pops it.
+    """
+    field = bound_field.field
+    widget = field.widget
+    component = _component_for(widget)
+    first_id = field_id(bound_field)
+    label_text = str(bound_field.label) if bound_field.label else ""
+    attrs = _widget_attrs(bound_field)
+    classes = attrs.pop("class", None)
+
+    params: dict[str, Any] = {"name": bound_field.html_name}
+    if bound_field.help_text:
+        params["hint"] = {"text": str(bound_field.help_text)}
+    if bound_field.errors:
+        params["errorMessage"] = {"text": " ".join(str(e) for e in bound_field.errors)}
+    if classes:
+        params["classes"] = classes
+
+    if component in ("radios", "checkboxes"):
+        options = [o for o in _choice_options(bound_field) if str(o["value"]) != ""]
+        items = []
+        for index, option in enumerate(options):
+            item = {
+                "value": str(option["value"]),
+                "text": str(option["label"]),
+                "checked": bool(option["selected"]),
+            }
+            if index == 0:
+                item["id"] = first_id
+            items.append(item)
+        params.update(
+            idPrefix=first_id,
+            items=items,
+            fieldset={"legend": {"text": label_text, "classes": "govuk-fieldset__legend--s"}},
+        )
+    elif component == "checkbox":
+        component = "checkboxes"
+        item = {
+            "value": "true",
+            "text": label_text,
+            "checked": bool(widget.check_test(bound_field.value())),
+            "id": first_id,
+        }
+        if "hint" in params:
+            item["hint"] = params.pop("hint")
+        params.update(idPrefix=first_id, items=[item])
+    elif component == "select":
+        params.update(
+            id=first_id,
+            label={"text": label_text, "classes": "govuk-label--s"},
+            items=[
+                {
+                    "value": str(o["value"]),
+                    "text": str(o["label"]),
+                    "selected": bool(o["selected"]),
+                }
+                for o in _choice_options(bound_field)
+            ],
+        )
+        if getattr(widget, "allow_multiple_selected", False):
+            attrs["multiple"] = True
+    elif component == "hidden":
+        params.update(id=first_id, value=widget.format_value(bound_field.value()))
+    else:
+        params.update(id=first_id, label={"text": label_text, "classes": "govuk-label--s"})
+        if component == "textarea":
+            value = bound_field.value()
+            params["value"] = "" if value is None else str(value)
+            rows = attrs.pop("rows", None)
+            if rows and str(rows) != "10":  # 10 is Django's default; GOV.UK's is 5
+                params["rows"] = rows
+        elif component == "password-input":
+            if getattr(widget, "render_value", False) and bound_field.value():
+                params["value"] = str(bound_field.value())
+        elif component == "file-upload":
+            pass
+        else:
+            if isinstance(widget, forms.DateTimeInput):
+                input_type = "datetime-local"
+            elif isinstance(widget, forms.DateInput):
+                input_type = "date"
+            else:
+                input_type = getattr(widget, "input_type", "text") or "text"
+            if input_type != "text":
+                params["type"] = input_type
+            value = _input_value(bound_field, input_type)
+            if value is not None:
+                params["value"] = value
+        for key in ("autocomplete", "inputmode", "spellcheck", "pattern"):
+            if key in attrs:
+                params[key] = attrs.pop(key)
+
+    if attrs.pop("disabled", False):
+        params["disabled"] = True
+    if attrs:
+        params["attributes"] = attrs
+    params["_component"] = component
+    return _merge(params, extra)
+
+
+def govuk_field(env: jinja2.Environment, bound_field: forms.BoundField, **extra: Any) -> Markup:
+    """Render a bound field with its GOV.UK macro (see govuk_field_params)."""
+    params = govuk_field_params(bound_field, **extra)
+    component = params.pop("_component")
+    if component == "hidden":
+        value = params.get("value")
+        return Markup('<input type="hidden" name="{}" id="{}"{}>').format(
+            params["name"],
+            params["id"],
+            Markup(' value="{}"').format(value) if value not in (None, "") else "",
+        )
+    return Markup(govuk_macro(env, component)(params))
+
+
+def govuk_error_summary(env: jinja2.Environment, form: forms.BaseForm, *others: Any, **extra: Any) -> Markup:
+    """govukErrorSummary for one or more bound forms (or formsets): one entry per
+    error, each field error linking to the id of its (first) input; non-field and
+    hidden-field errors have no link. Renders nothing when there are no errors."""
+    all_forms: list[forms.BaseForm] = []
+    for item in (form, *others):
+        if hasattr(item, "forms"):  # a formset
+            all_forms.extend(item.forms)
+            all_forms.append(_NonFormErrors(item))
+        elif item is not None:
+            all_forms.append(item)
+    error_list: list[dict] = []
+    for each in all_forms:
+        if isinstance(each, _NonFormErrors):
+            error_list.extend({"text": str(e)} for e in each.formset.non_form_errors())
+            continue
+        if not each.is_bound or not each.errors:
+            continue
+        error_list.extend({"text": str(e)} for e in each.non_field_errors())
+        for bound_field in each:
+            if not bound_field.errors:
+                continue
+            if bound_field.is_hidden:
+                error_list.extend(
+                    {"text": f"{bound_field.label}: {e}" if bound_field.label else str(e)}
+                    for e in bound_field.errors
+                )
+                continue
+            href = "#" + field_id(bound_field)
+            error_list.extend({"text": str(e), "href": href} for e in bound_field.errors)
+    if not error_list:
+        return Markup("")
+    params = _merge({"titleText": "There is a problem", "errorList": error_list}, extra)
+    return Markup(govuk_macro(env, "error-summary")(params))
+
+
+class _NonFormErrors:
+    def __init__(self, formset):
+        self.formset = formset
+
+
+__all__ = [
+    "environment",
+    "field_id",
+    "govuk_date",
+    "govuk_datetime",
+    "govuk_error_summary",
+    "govuk_field",
+    "govuk_field_params",
+    "govuk_time",
+    "querystring",
+]

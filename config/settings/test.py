@@ -1,0 +1,19 @@
+"""Test settings: the real PostgreSQL and Redis on this machine, plain static storage."""
+
+import os
+
+os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-not-secret")
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/managing_allegations")
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/7")
+
+from .base import *  # noqa: E402,F403
+from .base import DATABASES, STORAGES  # noqa: E402
+
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+
+if os.environ.get("REQUIRE_POSTGRES") and DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    raise RuntimeError("REQUIRE_POSTGRES is set but DATABASE_URL is not PostgreSQL")
