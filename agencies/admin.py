@@ -31,3 +31,26 @@ class MembershipAdmin(SimpleHistoryAdmin):
 @admin.register(Partnership)
 class PartnershipAdmin(SimpleHistoryAdmin):
     list_display = ["name", "nation", "time_zone"]
+
+
+# People: the standard user admin, with their roles in agencies alongside.
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.contrib.auth.admin import UserAdmin  # noqa: E402
+
+User = get_user_model()
+
+
+class UserMembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 1
+    autocomplete_fields = ["agency"]
+    verbose_name = "role in an agency"
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class PersonAdmin(UserAdmin):
+    inlines = [UserMembershipInline]
+    list_display = ["username", "first_name", "last_name", "email", "is_active"]

@@ -27,6 +27,8 @@ def navigation(request):
         add("Shared cases", "allegations:case_list")
     if s.is_analyst:
         add("Figures", "reporting:figures")
+    if s.roles:
+        add("Inbox", "inbox")
     if s.is_administrator:
         items.append({"text": "Administration", "href": reverse("admin:index"), "active": False})
     return {"nav_items": items, "standing": s}

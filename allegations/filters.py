@@ -1,10 +1,24 @@
 
-from django.db.models import Q
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db import connection
+from django.db.models import F, Lookup, Q
 import django_filters
 
 from agencies.models import Sector
 
-from .models import CaseStatus, ReferralStatus, Timing, Workforce
+from .models import CaseStatus, ReferralStatus, Subject, Timing, Workforce
+
+
+class _EqualsAny(Lookup):
+    """``column = ANY(ARRAY(subquery))``. Unlike ``IN (subquery)``, PostgreSQL can OR it with another
+    indexed condition (a BitmapOr of two index scans) instead of testing every row."""
+
+    lookup_name = "equals_any"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = compiler.compile(self.rhs)
+        return f"{lhs} = ANY({rhs})", (*lhs_params, *rhs_params)
 
 
 class TriageFilter(django_filters.FilterSet):
@@ -30,10 +44,13 @@ class TriageFilter(django_filters.FilterSet):
         parts = value.split()
         name_q = Q()
         for part in parts:
-            name_q &= Q(subject__given_name__icontains=part) | Q(subject__family_name__icontains=part) | Q(
-                subject__known_as__icontains=part
-            )
-        return queryset.filter(condition | name_q)
+            name_q &= Q(given_name__icontains=part) | Q(family_name__icontains=part) | Q(known_as__icontains=part)
+        # The people first (trigram indexes), then their referrals (subject index): fast at 100,000
+        # referrals, where joining every referral to its subject to test the names was not (benchmarks/).
+        subjects = Subject.objects.filter(name_q).values("pk")
+        if connection.vendor != "postgresql":  # SQLite (make run without a database server)
+            return queryset.filter(condition | Q(subject__in=subjects))
+        return queryset.filter(condition | _EqualsAny(F("subject_id"), ArraySubquery(subjects)))
 
     def by_status(self, queryset, name, value):
         if value == "open":

@@ -39,6 +39,21 @@ def _choices(choices, blank=False):
     return ([("", "Choose…")] if blank else []) + items
 
 
+EARLIEST_YEAR = 1900
+
+
+class SaneDatesMixin:
+    """Every date in the product's forms falls after 1900: a typo like 0025 is an error, not a record."""
+
+    def clean(self):
+        data = super().clean()
+        for name, field in self.fields.items():
+            value = data.get(name)
+            if isinstance(field, (forms.DateField, forms.DateTimeField)) and value and value.year < EARLIEST_YEAR:
+                self.add_error(name, f"Enter a date after {EARLIEST_YEAR}.")
+        return data
+
+
 def not_future(value, what: str):
     if value is None:
         return value
@@ -48,7 +63,7 @@ def not_future(value, what: str):
     return value
 
 
-class ReferralForm(forms.Form):
+class ReferralForm(SaneDatesMixin, forms.Form):
     """The online referral form (domain.md §3, 002's online form)."""
 
     # About the referral
@@ -147,7 +162,7 @@ class ReferralForm(forms.Form):
         return data
 
 
-class ChildForm(forms.ModelForm):
+class ChildForm(SaneDatesMixin, forms.ModelForm):
     class Meta:
         model = Child
         fields = ["given_name", "family_name", "date_of_birth", "relationship"]
@@ -164,7 +179,7 @@ class ChildForm(forms.ModelForm):
 ChildFormSet = forms.formset_factory(ChildForm, extra=3, max_num=3, validate_max=True)
 
 
-class AssignForm(forms.Form):
+class AssignForm(SaneDatesMixin, forms.Form):
     officer = forms.ModelChoiceField(label="Officer", queryset=None, error_messages={"required": "Choose an officer.",
                                                                                  "invalid_choice": "Choose an officer from the list."})
 
@@ -174,7 +189,7 @@ class AssignForm(forms.Form):
         self.fields["officer"].label_from_instance = lambda u: u.get_full_name() or u.username
 
 
-class DiscussionForm(forms.Form):
+class DiscussionForm(SaneDatesMixin, forms.Form):
     held_at = forms.DateTimeField(label="When was the initial discussion held?", widget=DATETIME,
                                   error_messages={"required": "Enter when the discussion was held.", "invalid": "Enter a real date and time."})
     with_whom = forms.CharField(label="Who was it with?", max_length=150,
@@ -203,7 +218,7 @@ THRESHOLD_LABELS = {
 }
 
 
-class TriageForm(forms.Form):
+class TriageForm(SaneDatesMixin, forms.Form):
     """The four questions of 003 §3 — never 'significant harm' (004 §3.17)."""
 
     harmed = forms.BooleanField(required=False)
@@ -226,14 +241,14 @@ class TriageForm(forms.Form):
             self.fields[name].label = f"The person has {label}"
 
 
-class SubjectMatchForm(forms.Form):
+class SubjectMatchForm(SaneDatesMixin, forms.Form):
     candidate = forms.IntegerField(widget=forms.HiddenInput)
     decision = forms.ChoiceField(choices=[("confirmed", "Same person"), ("rejected", "Not the same person")])
 
 
 # --- Case forms -------------------------------------------------------------
 
-class StrandForm(forms.ModelForm):
+class StrandForm(SaneDatesMixin, forms.ModelForm):
     class Meta:
         model = Strand
         fields = ["status", "lead", "their_reference", "started_on", "review_on", "cps_consulted", "hearing_on", "concluded_on", "notes"]
@@ -261,7 +276,7 @@ class StrandForm(forms.ModelForm):
         return data
 
 
-class SuspensionForm(forms.ModelForm):
+class SuspensionForm(SaneDatesMixin, forms.ModelForm):
     class Meta:
         model = Suspension
         fields = ["arrangement", "decided_on", "decided_by", "lado_informed_on", "ended_on", "notes"]
@@ -275,7 +290,7 @@ class SuspensionForm(forms.ModelForm):
         return not_future(self.cleaned_data.get("decided_on"), "The decision date")
 
 
-class RiskAssessmentForm(forms.ModelForm):
+class RiskAssessmentForm(SaneDatesMixin, forms.ModelForm):
     class Meta:
         model = RiskAssessment
         fields = ["level", "summary", "controls"]
@@ -284,7 +299,7 @@ class RiskAssessmentForm(forms.ModelForm):
         error_messages = {"level": {"required": "Choose the level of risk."}, "summary": {"required": "Describe the risk."}}
 
 
-class DecisionForm(forms.ModelForm):
+class DecisionForm(SaneDatesMixin, forms.ModelForm):
     class Meta:
         model = Decision
         fields = ["decision", "rationale", "made_at", "agreed_with"]
@@ -293,7 +308,7 @@ class DecisionForm(forms.ModelForm):
         error_messages = {"decision": {"required": "Enter the decision."}, "rationale": {"required": "Give the rationale."}}
 
 
-class DisagreementForm(forms.ModelForm):
+class DisagreementForm(SaneDatesMixin, forms.ModelForm):
     class Meta:
         model = Disagreement
         fields = ["kind", "raised_on", "raised_by", "about"]
@@ -307,7 +322,7 @@ class DisagreementForm(forms.ModelForm):
         return not_future(self.cleaned_data.get("raised_on"), "The date")
 
 
-class DisagreementResolveForm(forms.Form):
+class DisagreementResolveForm(SaneDatesMixin, forms.Form):
     disagreement = forms.IntegerField(widget=forms.HiddenInput)
     status = forms.ChoiceField(label="What happened?", widget=forms.RadioSelect,
                                choices=[(Disagreement.Status.RESOLVED, "Resolved"), (Disagreement.Status.ESCALATED, "Escalated")],
@@ -318,20 +333,20 @@ class DisagreementResolveForm(forms.Form):
     resolved_on = forms.DateField(label="Date", widget=DATE, error_messages={"required": "Enter the date."})
 
 
-class CaseLinkForm(forms.Form):
+class CaseLinkForm(SaneDatesMixin, forms.Form):
     linked_reference = forms.CharField(label="Reference of the case to link", max_length=32,
                                        error_messages={"required": "Enter the reference of the case to link."})
     reason = forms.CharField(label="Why are they linked?", max_length=200, help_text="For example: same subject, same setting",
                              error_messages={"required": "Say why the cases are linked."})
 
 
-class ShareForm(forms.Form):
+class ShareForm(SaneDatesMixin, forms.Form):
     agency = forms.ModelChoiceField(label="Agency", queryset=Agency.objects.filter(is_active=True).exclude(kind=AgencyKind.LADO_SERVICE),
                                     error_messages={"required": "Choose an agency.", "invalid_choice": "Choose an agency from the list."})
     reason = forms.CharField(label="Why share the case with them?", max_length=300, error_messages={"required": "Say why."})
 
 
-class OutcomeForm(forms.Form):
+class OutcomeForm(SaneDatesMixin, forms.Form):
     outcome = forms.ChoiceField(label="Outcome of the allegation", choices=Outcome.choices, widget=forms.RadioSelect,
                                 error_messages={"required": "Choose the outcome of the allegation."})
     police_outcome = forms.ChoiceField(label="Police outcome", choices=PoliceOutcome.choices, widget=forms.RadioSelect,
@@ -341,7 +356,7 @@ class OutcomeForm(forms.Form):
                                          error_messages={"required": "Choose the employer's outcome."})
 
 
-class DbsReferralForm(forms.Form):
+class DbsReferralForm(SaneDatesMixin, forms.Form):
     referred_on = forms.DateField(label="Date the employer referred to the DBS (leave blank if not made)", required=False, widget=DATE,
                                   error_messages={"invalid": "Enter a real date."})
     notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 3}),
@@ -354,7 +369,7 @@ class DbsReferralForm(forms.Form):
         return data
 
 
-class RegulatorReferralForm(forms.ModelForm):
+class RegulatorReferralForm(SaneDatesMixin, forms.ModelForm):
     class Meta:
         model = RegulatorReferral
         fields = ["regulator", "made_on", "made_by", "notes"]
@@ -366,7 +381,7 @@ class RegulatorReferralForm(forms.ModelForm):
         return not_future(self.cleaned_data.get("made_on"), "The date")
 
 
-class CaseCloseForm(forms.Form):
+class CaseCloseForm(SaneDatesMixin, forms.Form):
     closed_at = forms.DateTimeField(label="Closure date and time", widget=DATETIME,
                                     error_messages={"required": "Enter the closure date.", "invalid": "Enter a real date and time."})
     summary = forms.CharField(label="Closing summary", widget=forms.Textarea(attrs={"rows": 5}),

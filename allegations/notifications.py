@@ -29,7 +29,8 @@ def referral_received_notify(*, referral_id: int) -> int:
             continue
         seen.add(user.pk)
         # A name-free title: the reference only.
-        title = f"New {referral.get_workforce_display().split(' (')[0].lower()} referral {referral.reference}"
+        workforce = "adults'" if referral.workforce == "adults" else "children's"
+        title = f"New referral {referral.reference} ({workforce} workforce)"
         try:
             with transaction.atomic():
                 Notification.objects.create(user=user, title=title, link=link, key=f"referral-received:{referral.pk}")

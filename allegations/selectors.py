@@ -2,23 +2,31 @@
 
 from __future__ import annotations
 
-from django.db.models import Case as SqlCase
-from django.db.models import Count, F, Prefetch, Q, Value, When
+from django.db.models import Count, F, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from agencies.permissions import standing
 
 from .models import (
-    OPEN_REFERRAL_STATUSES,
     AccessLog,
     Case,
     Deadline,
     Event,
     Referral,
+    queue_open_rank,
+    queue_open_received,
 )
 
 
+def _no_such_reference(reference: str) -> bool:
+    """A reference PostgreSQL cannot even compare (a NUL character, from a crafted URL) matches nothing."""
+    return "\x00" in reference
+
+
 def referral_get(*, user, reference: str) -> Referral:
+    if _no_such_reference(reference):
+        raise Http404("No referral with that reference")
     try:
         return (
             Referral.objects.visible_to(user)
@@ -30,6 +38,8 @@ def referral_get(*, user, reference: str) -> Referral:
 
 
 def case_get(*, user, reference: str) -> Case:
+    if _no_such_reference(reference):
+        raise Http404("No case with that reference")
     try:
         return (
             Case.objects.visible_to(user)
@@ -63,11 +73,9 @@ def triage_queue(*, user):
         Referral.objects.filter(lado_service_id__in=s.lado_service_ids)
         .select_related("subject", "assigned_to", "referring_agency", "case")
         .prefetch_related(_initial_discussion_deadlines())
-        .annotate(
-            open_rank=SqlCase(When(status__in=OPEN_REFERRAL_STATUSES, then=Value(0)), default=Value(1)),
-            open_received=SqlCase(When(status__in=OPEN_REFERRAL_STATUSES, then=F("received_at"))),
-        )
         # Open work first, oldest (nearest its 24-hour clock) first; then the rest, newest first.
+        # The same expressions as the referral_queue_order index, which serves this order.
+        .alias(open_rank=queue_open_rank(), open_received=queue_open_received())
         .order_by("open_rank", F("open_received").asc(nulls_last=True), "-received_at", "-pk")
     )
 
@@ -81,12 +89,24 @@ def referrals_for_agency(*, user):
     )
 
 
+def _open_deadline_count():
+    return (
+        Deadline.objects.filter(case=OuterRef("pk"), met_at__isnull=True, status=Deadline.Status.OPEN)
+        .order_by()
+        .values("case")
+        .annotate(n=Count("pk"))
+        .values("n")[:1]
+    )
+
+
 def case_list(*, user):
     return (
         Case.objects.visible_to(user)
         .select_related("referral__subject", "referral__referring_agency", "owner")
-        .annotate(open_deadlines=Count("deadlines", filter=Q(deadlines__met_at__isnull=True, deadlines__status="open")))
-        .order_by("status", "-opened_at")
+        # A count per listed case (25 rows), not a GROUP BY over every case of the service.
+        .annotate(open_deadlines=Coalesce(Subquery(_open_deadline_count()), 0))
+        # Open cases first ("open" > "closed"), newest first: the case_status_opened index read backwards.
+        .order_by("-status", "-opened_at")
     )
 
 
@@ -101,8 +121,22 @@ def previous_referrals(*, user, referral: Referral):
     )
 
 
-def timeline(*, referral: Referral):
-    return Event.objects.filter(referral=referral).select_related("actor").order_by("-at", "-pk")
+# What agencies outside the LADO service see of a case's timeline: the milestones, not the
+# LADO's reasoning, its sharing decisions or links to cases they may not see.
+AGENCY_TIMELINE_VERBS = frozenset({
+    "referral_received", "case_opened", "strand_updated", "suspension", "outcome", "dbs_referral",
+    "regulator_referral", "case_closed", "meeting_scheduled", "meeting_held", "minutes_circulated",
+})
+
+
+def timeline(*, referral: Referral, full: bool = True):
+    events = Event.objects.filter(referral=referral).select_related("actor").order_by("-at", "-pk")
+    return events if full else events.filter(verb__in=AGENCY_TIMELINE_VERBS)
+
+
+def sees_children(user, referral: Referral) -> bool:
+    """The children's details: the LADO service, and the agency that gave them to us."""
+    return can_manage(user, referral) or referral.referring_agency_id in standing(user).agency_ids
 
 
 def who_opened(*, referral: Referral, limit: int = 20):

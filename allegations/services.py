@@ -272,11 +272,11 @@ def referral_triage(
         summary=f"Triage decision: {triage.get_decision_display()}", reason=rationale,
     )
     if decision == D.STRATEGY:
+        case = case_open(actor=actor, referral=referral, route=Route.STRATEGY_DISCUSSION)
         deadlines.deadline_open(
-            actor=actor, referral=referral, kind=Deadline.Kind.STRATEGY_MEETING, anchor=referral.received_at,
-            reason="Strategy (section 47) route chosen at triage",
+            actor=actor, referral=referral, case=case, kind=Deadline.Kind.STRATEGY_MEETING,
+            anchor=referral.received_at, reason="Strategy (section 47) route chosen at triage",
         )
-        case_open(actor=actor, referral=referral, route=Route.STRATEGY_DISCUSSION)
     elif decision == D.THRESHOLD_MET:
         case_open(actor=actor, referral=referral, route=route)
     return triage
@@ -296,10 +296,12 @@ def subject_match_decide(*, actor, referral: Referral, candidate: Subject, decis
         date_of_birth=referral.subject.date_of_birth, candidate=candidate,
         other_names=list(candidate.other_names.all()),
     )
-    match, _ = SubjectMatch.objects.update_or_create(
-        referral=referral, candidate=candidate,
-        defaults={"decision": decision, "score": found.score, "decided_by": actor, "decided_at": timezone.now()},
-    )
+    # Not update_or_create: that writes history with no user and no reason.
+    match = SubjectMatch.objects.select_for_update().filter(referral=referral, candidate=candidate).first()
+    if match is None:
+        match = SubjectMatch(referral=referral, candidate=candidate)
+    match.decision, match.score, match.decided_by, match.decided_at = decision, found.score, actor, timezone.now()
+    save_with_history(match, actor=actor, reason=f"Suggested earlier record {match.get_decision_display().lower()}")
     if decision == SubjectMatch.Decision.CONFIRMED:
         provisional = referral.subject
         referral.subject = candidate
@@ -512,15 +514,17 @@ def case_close(*, actor, case: Case, closed_at: dt.datetime, summary: str,
                feedback_given_on=None, lessons_learned_on=None, return_to_work_support: str = "") -> Case:
     """Close with a recorded outcome (004 §3.7: outcomes were never recorded)."""
     case = _case_for_update(actor, case)
-    errors = {}
+    errors: dict[str, list[str]] = {}  # every reason at once: two on one field must not overwrite each other
     if not case.outcome:
-        errors["closed_at"] = "Record the outcome before closing the case."
+        errors.setdefault("closed_at", []).append("Record the outcome before closing the case.")
     if case.dbs_duty and not (case.dbs_referral_on or case.dbs_referral_notes.strip()):
-        errors["summary"] = "The employer has a duty to refer to the DBS: record the referral, or why it was not made, first."
+        errors.setdefault("summary", []).append(
+            "The employer has a duty to refer to the DBS: record the referral, or why it was not made, first."
+        )
     if closed_at < case.referral.received_at:
-        errors["closed_at"] = "The closure date cannot be before the referral was received."
+        errors.setdefault("closed_at", []).append("The closure date cannot be before the referral was received.")
     if closed_at > timezone.now():
-        errors["closed_at"] = "The closure date cannot be in the future."
+        errors.setdefault("closed_at", []).append("The closure date cannot be in the future.")
     if errors:
         raise ValidationError(errors)
     case.status = CaseStatus.CLOSED

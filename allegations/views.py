@@ -81,8 +81,8 @@ def referral_create(request):
             "employer_name": membership.agency.name if membership else "",
             "sector": membership.agency.sector if membership else "",
         }
-    form = forms.ReferralForm(request.POST or None, agencies=agencies, phone=phone, initial=initial)
-    children = forms.ChildFormSet(request.POST or None, prefix="children")
+    form = forms.ReferralForm(request.POST if request.method == "POST" else None, agencies=agencies, phone=phone, initial=initial)
+    children = forms.ChildFormSet(request.POST if request.method == "POST" else None, prefix="children")
     if request.method == "POST" and form.is_valid() and children.is_valid():
         data = form.cleaned_data
         referring_agency = data["referring_agency"]
@@ -152,8 +152,11 @@ def referral_detail(request, reference):
     referral = selectors.referral_get(user=request.user, reference=reference)
     services.access_record(user=request.user, referral=referral)
     manage = selectors.can_manage(request.user, referral)
+    # Children's details: the LADO service and the agency that gave them, not agencies a case is shared with.
+    show_children = selectors.sees_children(request.user, referral)
     now = timezone.now()
-    context = {"referral": referral, "manage": manage, "children_list": list(referral.children.all())}
+    context = {"referral": referral, "manage": manage, "show_children": show_children,
+               "children_list": list(referral.children.all()) if show_children else []}
     if manage:
         initial = referral.deadlines.filter(kind=Deadline.Kind.INITIAL_DISCUSSION).first()
         rejected = set(referral.subject_matches.filter(decision="rejected").values_list("candidate_id", flat=True))
@@ -169,7 +172,7 @@ def referral_detail(request, reference):
             ] if referral.is_open or not hasattr(referral, "case") else [],
             previous=list(selectors.previous_referrals(user=request.user, referral=referral)),
             other_names=list(subject.other_names.all()),
-            timeline=list(selectors.timeline(referral=referral)[:50]),
+            events=list(selectors.timeline(referral=referral)[:50]),
             who_opened=list(selectors.who_opened(referral=referral)),
             assign_form=forms.AssignForm(officers=selectors.lado_officers(service_ids=[referral.lado_service_id]),
                                          initial={"officer": referral.assigned_to_id}),
@@ -212,7 +215,7 @@ def referral_assign(request, reference):
 @require_http_methods(["GET", "POST"])
 def referral_discussion(request, reference):
     referral = _managed_referral(request, reference)
-    form = forms.DiscussionForm(request.POST or None, initial={"with_whom": referral.referrer_name})
+    form = forms.DiscussionForm(request.POST if request.method == "POST" else None, initial={"with_whom": referral.referrer_name})
     if request.method == "POST" and form.is_valid():
         try:
             services.referral_record_discussion(actor=request.user, referral=referral, **form.cleaned_data)
@@ -230,7 +233,7 @@ def referral_discussion(request, reference):
 @require_http_methods(["GET", "POST"])
 def referral_decision(request, reference):
     referral = _managed_referral(request, reference)
-    form = forms.TriageForm(request.POST or None, workforce=referral.workforce)
+    form = forms.TriageForm(request.POST if request.method == "POST" else None, workforce=referral.workforce)
     if request.method == "POST" and form.is_valid():
         try:
             services.referral_triage(actor=request.user, referral=referral, **form.cleaned_data)
@@ -313,12 +316,15 @@ def case_detail(request, reference):
         "risks": list(case.risk_assessments.select_related("assessed_by")),
         "decisions": list(case.decisions.select_related("decided_by")),
         "disagreements": list(case.disagreements.all()),
-        "links": list(case.links.select_related("linked_case__referral")),
+        # Only linked cases the user may see: a reference alone confirms that a case exists.
+        "links": list(case.links.filter(linked_case__in=Case.objects.visible_to(request.user))
+                      .select_related("linked_case__referral")),
         "regulator_referrals": list(case.regulator_referrals.all()),
-        "children_list": list(referral.children.all()) if manage else [],
+        "show_children": selectors.sees_children(request.user, referral),
         "deadlines": [(d, current_status(d, now), _clock(d, now)) for d in referral.deadlines.all()],
-        "timeline": list(selectors.timeline(referral=referral)[:100]),
+        "events": list(selectors.timeline(referral=referral, full=manage)[:100]),
     }
+    context["children_list"] = list(referral.children.all()) if context["show_children"] else []
     if manage:
         context["who_opened"] = list(selectors.who_opened(referral=referral))
         context["shared_with"] = list(
@@ -399,9 +405,9 @@ def case_action(request, reference, action):
     if spec is None:
         raise Http404
     case = _managed_case(request, reference)
-    form = spec.form(case, data=request.POST or None)
-    if not case.is_open:
-        form.add_error(None, "This case is closed.") if request.method == "POST" else None
+    form = spec.form(case, data=request.POST if request.method == "POST" else None)
+    if request.method == "POST" and not case.is_open:
+        form.add_error(None, "This case is closed. Nothing more can be recorded on it.")
     if request.method == "POST" and form.is_valid():
         try:
             spec.perform(request.user, case, form.cleaned_data)
@@ -423,7 +429,7 @@ def strand_edit(request, reference, kind):
         raise Http404
     case = _managed_case(request, reference)
     strand = case.strands.get(kind=kind)
-    form = forms.StrandForm(request.POST or None, instance=strand, kind=kind)
+    form = forms.StrandForm(request.POST if request.method == "POST" else None, instance=strand, kind=kind)
     if request.method == "POST" and form.is_valid():
         try:
             services.strand_update(actor=request.user, case=case, kind=kind, **form.cleaned_data)
@@ -441,7 +447,7 @@ def strand_edit(request, reference, kind):
 @require_http_methods(["GET", "POST"])
 def disagreement_resolve(request, reference):
     case = _managed_case(request, reference)
-    form = forms.DisagreementResolveForm(request.POST or None, initial={"disagreement": request.GET.get("id")})
+    form = forms.DisagreementResolveForm(request.POST if request.method == "POST" else None, initial={"disagreement": request.GET.get("id")})
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         item = Disagreement.objects.filter(case=case, pk=data.pop("disagreement")).first()

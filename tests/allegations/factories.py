@@ -1,0 +1,57 @@
+"""Referrals and cases made through the services, so history and events are real."""
+
+import datetime as dt
+
+from django.utils import timezone
+
+from allegations import services
+from allegations.models import TriageDecision
+
+
+def referral_fields(**overrides):
+    fields = {
+        "referrer_name": "Pat Referrer",
+        "referrer_role": "Designated safeguarding lead",
+        "workforce": "children",
+        "timing": "contemporaneous",
+        "category": "physical",
+        "concern_kind": "allegation",
+        "description": "A pupil said the teacher grabbed their arm hard in the corridor.",
+        "how_arose": "child_or_parent",
+        "subject_role": "Teacher",
+        "employment_type": "paid",
+        "employer_name": "Riverside Primary",
+        "sector": "education",
+    }
+    fields.update(overrides)
+    return fields
+
+
+def make_referral(*, actor, lado_service, agency=None, given="Alex", family="Morgan", dob=None, phone=False,
+                  children=None, **overrides):
+    return services.referral_submit(
+        actor=actor,
+        lado_service=lado_service,
+        referring_agency=agency,
+        taken_by_phone=phone,
+        subject_fields={"given_name": given, "family_name": family, "date_of_birth": dob},
+        referral_fields=referral_fields(**overrides),
+        children=children if children is not None else [{"given_name": "Sam", "family_name": "Child", "relationship": "complainant"}],
+    )
+
+
+def discuss(referral, officer):
+    return services.referral_record_discussion(
+        actor=officer, referral=referral, held_at=max(referral.received_at, timezone.now() - dt.timedelta(minutes=1)),
+        with_whom="Pat Referrer", notes="Discussed facts; no one to be interviewed yet.",
+    )
+
+
+def make_case(*, officer, referral, route="position_of_trust"):
+    referral = discuss(referral, officer)
+    services.referral_triage(
+        actor=officer, referral=referral, decision=TriageDecision.Decision.THRESHOLD_MET, rationale="Threshold 1 met.",
+        harmed=True, route=route,
+    )
+    referral.refresh_from_db()
+    return referral.case

@@ -1,0 +1,517 @@
+"""Who may open and do what: every URL of the allegations app (and /, /inbox/,
+/reporting/figures/, /admin/) for every persona.
+
+Outsiders get 404 whether the record exists or not; a 403 only for an action a
+person may not take on a record they can see; anonymous visitors go to the login
+page. The matrix is one table: a URL added to allegations/urls.py without a row
+here fails test_every_allegations_url_is_in_the_matrix.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Callable
+from urllib.parse import urlparse
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import get_resolver, resolve, reverse
+from django.utils import timezone
+
+from agencies.models import AgencyKind, Partnership, Role, Sector
+from allegations import services
+from allegations.models import Case, Event, Strand
+from allegations.views import CASE_ACTIONS
+from tests.agencies.factories import AgencyFactory, UserFactory, member
+from tests.allegations.factories import discuss, make_case, make_referral
+
+pytestmark = pytest.mark.django_db
+
+PERSONAS = [
+    "lado_officer",
+    "other_officer",
+    "agency_a_manager",
+    "agency_a_viewer",
+    "agency_b_outsider",
+    "police_user",
+    "analyst",
+    "anonymous",
+]
+
+LOGIN = "->login"  # LoginRequiredMiddleware sends anonymous visitors to /accounts/login/
+DENIED = {403, 404, LOGIN}
+
+
+def _outcome(response) -> int | str:
+    """The status code, or '->view_name' for a redirect (compared by where it goes)."""
+    if response.status_code in (301, 302):
+        return "->" + resolve(urlparse(response.url).path).view_name
+    return response.status_code
+
+
+# --- What each kind of URL gives each persona -----------------------------------
+
+def _row(lado, other, a_manager, a_viewer, b_outsider, police, analyst, anonymous=LOGIN):
+    return dict(zip(PERSONAS, [lado, other, a_manager, a_viewer, b_outsider, police, analyst, anonymous]))
+
+
+# A page of agency A's referral or case: the LADO service and agency A see it.
+RECORD_PAGE = _row(200, 404, 200, 200, 404, 404, 404)
+# A LADO action on agency A's referral or case: agency A can see the record, so 403.
+LADO_ACTION = _row(200, 404, 403, 403, 404, 404, 404)
+# The same for POST-only LADO actions, which redirect back when they work.
+LADO_POST_TO_REFERRAL = _row("->allegations:referral_detail", 404, 403, 403, 404, 404, 404)
+# The Django admin sends anyone who is not staff (no persona is) to its own sign-in page.
+NON_ADMIN_STAFF = "->admin:login"
+
+
+@dataclass
+class World:
+    """The partnership, personas and agency A's case the matrix runs against.
+
+    Built once per module (see matrix_world); what a row adds (another case, a
+    disagreement) is made inside the test's own transaction and rolled back."""
+
+    people: dict
+    agencies: dict
+    case: Case
+    _extra: dict = field(default_factory=dict)
+
+    @property
+    def ref(self) -> str:
+        return self.case.referral.reference
+
+    def fixture(self, name):
+        return self.people.get(name) or self.agencies[name]
+
+    def second_case(self) -> Case:
+        """Another case of the same LADO service (something to link to)."""
+        if "case" not in self._extra:
+            other = make_referral(actor=self.fixture("agency_a_manager"), lado_service=self.fixture("lado_service"),
+                                  agency=self.fixture("agency_a"), given="Jordan", family="Blake")
+            self._extra["case"] = make_case(officer=self.fixture("lado_officer"), referral=other)
+        return self._extra["case"]
+
+    def candidate(self):
+        """A subject of another referral of this service: a possible earlier record."""
+        return self.second_case().referral.subject
+
+
+def _build_world() -> World:
+    """The personas of conftest.py, with the same names (so its fixtures find the same rows)."""
+    Partnership.objects.create(name="Testshire Partnership")
+    lado = AgencyFactory(name="Testshire LADO Service", kind=AgencyKind.LADO_SERVICE, sector=Sector.SOCIAL_CARE)
+    agencies = {
+        "lado_service": lado,
+        "other_lado_service": AgencyFactory(name="Elsewhere LADO Service", kind=AgencyKind.LADO_SERVICE,
+                                            sector=Sector.SOCIAL_CARE),
+        "agency_a": AgencyFactory(name="Riverside Primary", kind=AgencyKind.SCHOOL, sector=Sector.EDUCATION,
+                                  lado_service=lado),
+        "agency_b": AgencyFactory(name="Hilltop Academy", kind=AgencyKind.SCHOOL, sector=Sector.EDUCATION,
+                                  lado_service=lado),
+        "police_agency": AgencyFactory(name="Testshire Police", kind=AgencyKind.POLICE, sector=Sector.POLICE,
+                                       lado_service=lado),
+        "business_unit": AgencyFactory(name="Business Unit", kind=AgencyKind.BUSINESS_UNIT, sector=Sector.OTHER,
+                                       lado_service=lado),
+    }
+    people = {
+        "lado_officer": member(UserFactory(username="officer"), lado, Role.LADO_OFFICER),
+        "lado_manager": member(UserFactory(username="manager"), lado, Role.LADO_MANAGER),
+        "other_officer": member(UserFactory(username="elsewhere"), agencies["other_lado_service"], Role.LADO_OFFICER),
+        "agency_a_manager": member(UserFactory(username="a.manager"), agencies["agency_a"], Role.SENIOR_MANAGER,
+                                   "Designated safeguarding lead"),
+        "agency_a_viewer": member(UserFactory(username="a.viewer"), agencies["agency_a"], Role.AGENCY_VIEWER),
+        "agency_b_outsider": member(UserFactory(username="b.manager"), agencies["agency_b"], Role.SENIOR_MANAGER),
+        "police_user": member(UserFactory(username="police"), agencies["police_agency"], Role.PARTICIPANT),
+        "analyst": member(UserFactory(username="analyst"), agencies["business_unit"], Role.ANALYST),
+    }
+    referral = make_referral(actor=people["agency_a_manager"], lado_service=lado, agency=agencies["agency_a"])
+    case = make_case(officer=people["lado_officer"], referral=referral)
+    return World(people=people, agencies=agencies, case=case)
+
+
+@pytest.fixture(scope="module")
+def matrix_world(django_db_setup, django_db_blocker):
+    """The matrix has ~280 rows: building the world once per module keeps it fast.
+
+    It lives in a transaction that is rolled back when the module ends; each test's
+    own transaction nests inside it (a savepoint) and is rolled back as usual."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer._from_testcase = True  # like TestCase's class-wide atomic: durable services may nest in it
+        outer.__enter__()
+        try:
+            yield _build_world()
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    name: str
+    args: Callable[[World], list] = lambda w: []
+    method: str = "get"
+    data: Callable[[World], dict] | None = None  # valid data for a POST that should work
+
+
+TODAY = lambda: timezone.localdate().isoformat()  # noqa: E731
+
+CASE_ACTION_DATA: dict[str, Callable[[World], dict]] = {
+    "suspension": lambda w: {"arrangement": "suspended", "decided_on": TODAY(), "decided_by": "Head teacher, Riverside"},
+    "risk": lambda w: {"level": "medium", "summary": "Contact with pupils is supervised.", "controls": "No lone working."},
+    "decision": lambda w: {"decision": "Strategy meeting to be held.", "rationale": "Police interest.",
+                           "made_at": "between_meetings", "agreed_with": "DS Patel"},
+    "disagreement": lambda w: {"kind": "disagreement", "raised_on": TODAY(), "raised_by": "Police",
+                               "about": "Whether suspension is needed."},
+    "link": lambda w: {"linked_reference": w.second_case().reference, "reason": "Same setting"},
+    "share": lambda w: {"agency": w.fixture("police_agency").pk, "reason": "Police investigation"},
+    "outcome": lambda w: {"outcome": "unfounded", "police_outcome": "no_police_action", "employer_outcome": "no_sanction"},
+    "dbs": lambda w: {"referred_on": "", "notes": "No duty: unfounded."},
+    "regulator": lambda w: {"regulator": "TRA", "made_on": TODAY(), "made_by": "Riverside Primary"},
+    "assign": lambda w: {"officer": w.fixture("lado_manager").pk},
+    "close": lambda w: {"closed_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M:%S.%f"), "summary": "Closed: unfounded."},
+}
+CASE_ACTION_VERBS = {
+    "suspension": "suspension", "risk": "risk_assessment", "decision": "decision", "disagreement": "disagreement",
+    "link": "case_linked", "share": "case_shared", "outcome": "outcome", "dbs": "dbs_referral",
+    "regulator": "regulator_referral", "assign": "case_assigned", "close": "case_closed",
+}
+
+
+def _open_disagreement(w: World) -> int:
+    item = services.disagreement_record(
+        actor=w.fixture("lado_officer"), case=w.case, kind="challenge", raised_on=timezone.localdate(),
+        raised_by="Police", about="Threshold",
+    )
+    return item.pk
+
+
+ENDPOINTS: dict[str, Endpoint] = {
+    "home": Endpoint("home"),
+    "inbox": Endpoint("inbox"),
+    "reporting:figures": Endpoint("reporting:figures"),
+    "admin:index": Endpoint("admin:index"),
+    "allegations:referral_list": Endpoint("allegations:referral_list"),
+    "allegations:referral_create": Endpoint("allegations:referral_create"),
+    "allegations:referral_detail": Endpoint("allegations:referral_detail", lambda w: [w.ref]),
+    "allegations:referral_confirmation": Endpoint("allegations:referral_confirmation", lambda w: [w.ref]),
+    "allegations:referral_assign": Endpoint(
+        "allegations:referral_assign", lambda w: [w.ref], "post", lambda w: {"officer": w.fixture("lado_manager").pk}
+    ),
+    "allegations:referral_discussion": Endpoint("allegations:referral_discussion", lambda w: [w.ref]),
+    "allegations:referral_decision": Endpoint("allegations:referral_decision", lambda w: [w.ref]),
+    "allegations:referral_match": Endpoint(
+        "allegations:referral_match", lambda w: [w.ref], "post",
+        lambda w: {"candidate": w.candidate().pk, "decision": "rejected"},
+    ),
+    "allegations:triage_queue": Endpoint("allegations:triage_queue"),
+    "allegations:case_list": Endpoint("allegations:case_list"),
+    "allegations:case_detail": Endpoint("allegations:case_detail", lambda w: [w.ref]),
+    "allegations:disagreement_resolve": Endpoint(
+        "allegations:disagreement_resolve", lambda w: [w.ref], "get",
+        lambda w: {"disagreement": _open_disagreement(w), "status": "resolved", "resolution": "Agreed at meeting.",
+                   "resolved_on": TODAY()},
+    ),
+    **{
+        f"allegations:strand_edit:{kind}": Endpoint(
+            "allegations:strand_edit", lambda w, kind=kind: [w.ref, kind], "get",
+            lambda w: {"status": "active", "lead": "DC Jones, Testshire Police", "started_on": TODAY()},
+        )
+        for kind in Strand.Kind.values
+    },
+    **{
+        f"allegations:case_action:{action}": Endpoint(
+            "allegations:case_action", lambda w, action=action: [w.ref, action], "get", CASE_ACTION_DATA[action]
+        )
+        for action in CASE_ACTIONS
+    },
+}
+
+MATRIX: dict[str, dict[str, int | str]] = {
+    "home": _row("->allegations:triage_queue", "->allegations:triage_queue", "->allegations:referral_list",
+                 "->allegations:case_list", "->allegations:referral_list", "->allegations:case_list",
+                 "->reporting:figures"),
+    "inbox": _row(200, 200, 200, 200, 200, 200, 200),
+    # Numbers for the business unit and the LADO service manager, not for officers or agencies.
+    "reporting:figures": _row(404, 404, 404, 404, 404, 404, 200),
+    # Anonymous visitors included: the admin has its own sign-in page.
+    "admin:index": _row(*[NON_ADMIN_STAFF] * 8),
+    # Anyone with a case role has a list of their agency's referrals (analysts have none).
+    "allegations:referral_list": _row(200, 200, 200, 200, 200, 200, 404),
+    # Senior managers refer; LADO officers take referrals by phone; viewers, police participants, analysts cannot.
+    "allegations:referral_create": _row(200, 200, 200, 404, 200, 404, 404),
+    "allegations:referral_detail": RECORD_PAGE,
+    "allegations:referral_confirmation": RECORD_PAGE,
+    "allegations:referral_assign": LADO_POST_TO_REFERRAL,
+    "allegations:referral_discussion": LADO_ACTION,
+    "allegations:referral_decision": LADO_ACTION,
+    "allegations:referral_match": LADO_POST_TO_REFERRAL,
+    "allegations:triage_queue": _row(200, 200, 404, 404, 404, 404, 404),
+    "allegations:case_list": _row(200, 200, 200, 200, 200, 200, 404),
+    "allegations:case_detail": RECORD_PAGE,
+    "allegations:disagreement_resolve": LADO_ACTION,
+    **{f"allegations:strand_edit:{kind}": LADO_ACTION for kind in Strand.Kind.values},
+    **{f"allegations:case_action:{action}": LADO_ACTION for action in CASE_ACTIONS},
+}
+
+ROWS = [(key, persona, MATRIX[key][persona]) for key in MATRIX for persona in PERSONAS]
+
+
+@pytest.fixture
+def world(db, matrix_world):
+    matrix_world._extra.clear()
+    return matrix_world
+
+
+def _client(world: World, persona: str) -> Client:
+    client = Client()
+    if persona != "anonymous":
+        client.force_login(world.people[persona])
+    return client
+
+
+@pytest.mark.parametrize(("key", "persona", "expected"), ROWS, ids=[f"{k}-{p}" for k, p, _ in ROWS])
+def test_authorization_matrix(world, key, persona, expected):
+    endpoint = ENDPOINTS[key]
+    url = reverse(endpoint.name, args=endpoint.args(world))
+    client = _client(world, persona)
+    if endpoint.method == "get":
+        assert _outcome(client.get(url)) == expected, f"GET {url} as {persona}"
+    else:
+        assert _outcome(client.post(url, endpoint.data(world))) == expected, f"POST {url} as {persona}"
+    if expected in DENIED and key.startswith("allegations:"):
+        # Denied for reading means denied for writing too, with valid data, and nothing is recorded.
+        data = endpoint.data(world) if endpoint.data else {}
+        events = Event.objects.count()
+        assert _outcome(client.post(url, data)) == expected, f"POST {url} as {persona}"
+        assert Event.objects.count() == events
+
+
+def test_every_allegations_url_is_in_the_matrix():
+    resolver = get_resolver()
+    namespace = resolver.namespace_dict["allegations"][1]
+    names = {p.name for p in namespace.url_patterns}
+    covered = {key.split(":")[1] for key in MATRIX if key.startswith("allegations:")}
+    assert names, "no allegations URL patterns found"
+    assert names - covered == set(), f"URLs without a row in the permission matrix: {names - covered}"
+    assert {key.split(":")[2] for key in MATRIX if key.startswith("allegations:case_action:")} == set(CASE_ACTIONS)
+    assert {key.split(":")[2] for key in MATRIX if key.startswith("allegations:strand_edit:")} == set(Strand.Kind.values)
+    assert set(MATRIX) == set(ENDPOINTS)
+    assert all(set(row) == set(PERSONAS) for row in MATRIX.values())
+
+
+def test_the_lado_service_manager_sees_the_figures(login, lado_manager):
+    assert login(lado_manager).get(reverse("reporting:figures")).status_code == 200
+
+
+# --- The LADO officer's POSTs work --------------------------------------------------
+
+@pytest.mark.parametrize("action", sorted(CASE_ACTIONS))
+def test_lado_officer_can_take_every_case_action(world, login, action):
+    lado_officer = world.people["lado_officer"]
+    if action == "close":
+        services.case_record_outcome(actor=lado_officer, case=world.case, outcome="unfounded",
+                                     police_outcome="no_police_action", police_outcome_detail="",
+                                     employer_outcome="no_sanction")
+    url = reverse("allegations:case_action", args=[world.ref, action])
+    response = login(lado_officer).post(url, CASE_ACTION_DATA[action](world))
+    assert _outcome(response) == "->allegations:case_detail", response.content.decode()[:3000]
+    assert Event.objects.filter(case=world.case, verb=CASE_ACTION_VERBS[action], actor=lado_officer).exists()
+
+
+@pytest.mark.parametrize("kind", Strand.Kind.values)
+def test_lado_officer_can_update_each_strand(world, login, kind):
+    lado_officer = world.people["lado_officer"]
+    url = reverse("allegations:strand_edit", args=[world.ref, kind])
+    response = login(lado_officer).post(url, ENDPOINTS[f"allegations:strand_edit:{kind}"].data(world))
+    assert _outcome(response) == "->allegations:case_detail"
+    strand = world.case.strands.get(kind=kind)
+    assert strand.status == Strand.Status.ACTIVE
+    assert strand.lead == "DC Jones, Testshire Police"
+
+
+def test_lado_officer_can_resolve_a_disagreement(world, login):
+    lado_officer = world.people["lado_officer"]
+    data = ENDPOINTS["allegations:disagreement_resolve"].data(world)
+    response = login(lado_officer).post(reverse("allegations:disagreement_resolve", args=[world.ref]), data)
+    assert _outcome(response) == "->allegations:case_detail"
+    assert world.case.disagreements.get().status == "resolved"
+
+
+def test_lado_officer_can_assign_discuss_and_triage_a_referral(login, lado_officer, lado_manager, agency_a_manager,
+                                                               lado_service, agency_a):
+    referral = make_referral(actor=agency_a_manager, lado_service=lado_service, agency=agency_a,
+                             received_at=timezone.now() - dt.timedelta(hours=2))
+    client = login(lado_officer)
+    ref = referral.reference
+
+    response = client.post(reverse("allegations:referral_assign", args=[ref]), {"officer": lado_manager.pk})
+    assert _outcome(response) == "->allegations:referral_detail"
+    referral.refresh_from_db()
+    assert referral.assigned_to == lado_manager
+
+    held = timezone.now() - dt.timedelta(hours=1)
+    response = client.post(reverse("allegations:referral_discussion", args=[ref]), {
+        "held_at": timezone.localtime(held).strftime("%Y-%m-%dT%H:%M"), "with_whom": "Pat Referrer",
+        "notes": "Facts established.",
+    })
+    assert _outcome(response) == "->allegations:referral_detail", response.content.decode()[:3000]
+    referral.refresh_from_db()
+    assert referral.status == "discussed"
+
+    response = client.post(reverse("allegations:referral_decision", args=[ref]), {
+        "decision": "threshold_met", "harmed": "on", "route": "position_of_trust", "rationale": "Threshold 1.",
+    })
+    assert _outcome(response) == "->allegations:case_detail"
+    assert Case.objects.filter(referral=referral).exists()
+
+
+def test_lado_officer_can_decide_a_suggested_match(world, login):
+    lado_officer = world.people["lado_officer"]
+    candidate = world.candidate()
+    response = login(lado_officer).post(reverse("allegations:referral_match", args=[world.ref]),
+                                        {"candidate": candidate.pk, "decision": "rejected"})
+    assert _outcome(response) == "->allegations:referral_detail"
+    assert world.case.referral.subject_matches.get().candidate == candidate
+
+
+# --- Guessed URLs --------------------------------------------------------------------
+
+@pytest.mark.parametrize("suffix", ["close/", "share/", "outcome/", "assign/", "strands/police/",
+                                    "disagreements/resolve/", "no-such-action/", ""])
+def test_outsider_gets_404_on_guessed_case_urls_whether_the_case_exists_or_not(login, case, agency_b_outsider, suffix):
+    client = login(agency_b_outsider)
+    for reference in (case.referral.reference, "MAS-2099-99999"):
+        url = f"/cases/{reference}/{suffix}"
+        assert client.get(url).status_code == 404, url
+        assert client.post(url, {"reason": "x", "summary": "x"}).status_code == 404, url
+    case.refresh_from_db()
+    assert case.is_open
+
+
+# --- Police: a share gives access, revoking takes it away on the next request -------
+
+def test_police_see_the_case_only_while_it_is_shared(login, case, lado_officer, police_user, police_agency):
+    client = login(police_user)
+    case_url = reverse("allegations:case_detail", args=[case.reference])
+    referral_url = reverse("allegations:referral_detail", args=[case.reference])
+    assert client.get(case_url).status_code == 404
+    assert client.get(referral_url).status_code == 404
+
+    services.case_share_with(actor=lado_officer, case=case, agency=police_agency, reason="Police investigation")
+    assert client.get(case_url).status_code == 200
+    assert client.get(referral_url).status_code == 200
+    listed = client.get(reverse("allegations:case_list"))
+    assert case.reference.encode() in listed.content
+    # Seeing a case is not running it.
+    assert client.get(reverse("allegations:case_action", args=[case.reference, "close"])).status_code == 403
+    assert client.get(reverse("allegations:strand_edit", args=[case.reference, "police"])).status_code == 403
+
+    services.case_unshare_with(actor=lado_officer, case=case, agency=police_agency, reason="Police enquiry ended")
+    assert client.get(case_url).status_code == 404
+    assert client.get(referral_url).status_code == 404
+    assert case.reference.encode() not in client.get(reverse("allegations:case_list")).content
+
+
+def test_children_are_hidden_from_an_agency_the_case_is_shared_with(login, case, lado_officer, police_user,
+                                                                   police_agency):
+    services.case_share_with(actor=lado_officer, case=case, agency=police_agency, reason="Police investigation")
+    client = login(police_user)
+    case_page = client.get(reverse("allegations:case_detail", args=[case.reference]))
+    assert case_page.status_code == 200
+    assert b"Sam Child" not in case_page.content
+    referral_page = client.get(reverse("allegations:referral_detail", args=[case.reference]))
+    assert referral_page.status_code == 200
+    assert b"Sam Child" not in referral_page.content
+
+
+def test_the_lado_sees_the_children_on_the_case_page(login, case, lado_officer):
+    page = login(lado_officer).get(reverse("allegations:case_detail", args=[case.reference]))
+    assert b"Sam Child" in page.content
+
+
+def test_the_referring_manager_sees_the_children_they_submitted(login, referral, agency_a_manager):
+    page = login(agency_a_manager).get(reverse("allegations:referral_detail", args=[referral.reference]))
+    assert page.status_code == 200
+    assert b"Sam Child" in page.content
+
+
+# --- No agency B data on agency A's pages; no other service's work in a queue -------
+
+@pytest.fixture(params=["linked from B's case", "linked from A's case"])
+def agency_b_case(request, agency_b_outsider, lado_service, agency_b, lado_officer, case):
+    """Agency B's referral about the same person, confirmed by the LADO and linked to A's case
+    (a link made from either case: the link and its timeline entry must not show B's reference to A)."""
+    referral = make_referral(
+        actor=agency_b_outsider, lado_service=lado_service, agency=agency_b, given="Alex", family="Morgan",
+        description="Hilltop pupil reported being pushed by Mr Morgan at football.", employer_name="Hilltop Academy",
+        children=[{"given_name": "Kit", "family_name": "Hilltopper", "relationship": "complainant"}],
+    )
+    services.subject_match_decide(actor=lado_officer, referral=referral, candidate=case.referral.subject,
+                                  decision="confirmed")
+    b_case = make_case(officer=lado_officer, referral=referral)
+    if request.param == "linked from B's case":
+        services.case_link(actor=lado_officer, case=b_case, linked_case=case, reason="Same subject")
+    else:
+        services.case_link(actor=lado_officer, case=case, linked_case=b_case, reason="Same subject")
+    return b_case
+
+
+B_ONLY = [b"Hilltop pupil reported", b"Kit", b"Hilltopper"]
+
+
+@pytest.mark.parametrize("persona", ["agency_a_manager", "agency_a_viewer"])
+def test_agency_a_pages_hold_nothing_of_agency_b(request, login, case, agency_b_case, persona):
+    client = login(request.getfixturevalue(persona))
+    b_reference = agency_b_case.reference.encode()
+    for name in ("allegations:referral_detail", "allegations:case_detail"):
+        page = client.get(reverse(name, args=[case.reference]))
+        assert page.status_code == 200
+        for secret in [b_reference, *B_ONLY]:
+            assert secret not in page.content, (name, secret)
+    for name in ("allegations:referral_list", "allegations:case_list"):
+        page = client.get(reverse(name))
+        assert case.reference.encode() in page.content
+        assert b_reference not in page.content
+
+
+def test_agency_b_lists_do_not_show_agency_a_work(login, case, agency_b_outsider):
+    client = login(agency_b_outsider)
+    for name in ("allegations:referral_list", "allegations:case_list"):
+        page = client.get(reverse(name))
+        assert page.status_code == 200
+        assert case.reference.encode() not in page.content
+        assert b"Morgan" not in page.content
+
+
+def test_the_lado_sees_the_other_agencys_referral_as_a_previous_allegation(login, case, agency_b_case, lado_officer):
+    page = login(lado_officer).get(reverse("allegations:referral_detail", args=[case.reference]))
+    assert agency_b_case.reference.encode() in page.content
+
+
+def test_another_services_queue_does_not_list_this_services_referral(login, referral, other_officer, lado_officer):
+    other_page = login(other_officer).get(reverse("allegations:triage_queue"))
+    assert other_page.status_code == 200
+    assert referral.reference.encode() not in other_page.content
+    assert b"Morgan" not in other_page.content
+    assert referral.reference.encode() in login(lado_officer).get(reverse("allegations:triage_queue")).content
+    assert referral.reference.encode() not in login(other_officer).get(reverse("allegations:case_list")).content
+
+
+def test_another_service_cannot_act_on_a_referral_before_it_becomes_a_case(login, referral, other_officer):
+    client = login(other_officer)
+    url = reverse("allegations:referral_discussion", args=[referral.reference])
+    held = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
+    assert client.post(url, {"held_at": held, "with_whom": "x", "notes": "x"}).status_code == 404
+    referral.refresh_from_db()
+    assert referral.status == "new"
+
+
+def test_an_agency_manager_cannot_take_a_lado_action_through_the_service(referral, agency_a_manager):
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        discuss(referral, agency_a_manager)

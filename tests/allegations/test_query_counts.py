@@ -1,0 +1,167 @@
+"""A page's query count must not grow with the number of rows (STYLE.md, Tests).
+
+Each test measures a page with a few rows, adds more, and measures again: the two
+counts must be equal. The larger page's count is also pinned, so that a change that
+adds queries to every page shows up here as a visible, reviewed number.
+"""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from allegations import services
+from allegations.models import Disagreement, RiskAssessment, Suspension
+from tests.allegations.factories import discuss, make_case, make_referral
+
+pytestmark = pytest.mark.django_db
+
+FEW = 3
+MORE = 20
+
+# Pinned counts for the larger page (session, user, standing, the page's own reads).
+TRIAGE_QUEUE_QUERIES = 7
+CASE_LIST_QUERIES = 5
+AGENCY_REFERRAL_LIST_QUERIES = 5
+CASE_DETAIL_QUERIES = 18
+
+
+def count_queries(client, url) -> tuple[int, str]:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(ctx.captured_queries), response.content.decode()
+
+
+def assert_constant_queries(pages, add_rows, rows_before, rows_after, row_marker) -> dict[str, int]:
+    """Measure each page with a few rows, add more, measure again: each page's counts must be equal.
+
+    pages maps a label to (signed-in client, url). Returns the counts with more rows.
+    """
+    before = {}
+    for label, (client, url) in pages.items():
+        client.get(url)  # warm process-wide caches (content types, templates) so both measurements are alike
+        before[label], page = count_queries(client, url)
+        assert page.count(row_marker) == rows_before, label
+    add_rows()
+    after = {}
+    for label, (client, url) in pages.items():
+        after[label], page = count_queries(client, url)
+        assert page.count(row_marker) == rows_after, label
+    assert after == before, f"queries with {rows_before} rows: {before}; with {rows_after} rows: {after}"
+    return after
+
+
+@pytest.fixture
+def refer(agency_a_manager, lado_service, agency_a):
+    counter = iter(range(1000))
+
+    def _refer():
+        n = next(counter)
+        return make_referral(actor=agency_a_manager, lado_service=lado_service, agency=agency_a,
+                             given=f"Person{n}", family=f"Surname{n}")
+
+    return _refer
+
+
+@pytest.fixture
+def varied_referrals(refer, lado_officer, lado_manager):
+    """Referrals in every state a list shows: new, discussed (assigned), case opened, case closed."""
+
+    def _make(n):
+        made = []
+        for i in range(n):
+            referral = refer()
+            if i % 4 == 1:
+                referral = discuss(referral, lado_manager)
+            elif i % 4 >= 2:
+                case = make_case(officer=lado_officer, referral=referral)  # discusses, then opens a case
+                if i % 4 == 3:
+                    close(case, lado_officer)
+            made.append(referral)
+        return made
+
+    return _make
+
+
+def close(case, officer):
+    case = services.case_record_outcome(actor=officer, case=case, outcome="unfounded", police_outcome="no_police_action",
+                                        police_outcome_detail="", employer_outcome="no_sanction")
+    return services.case_close(actor=officer, case=case, closed_at=timezone.now(), summary="Unfounded; closed.")
+
+
+# --- Lists ----------------------------------------------------------------------------
+
+
+def test_referral_lists_query_counts_do_not_grow_with_referrals(login, lado_officer, agency_a_manager,
+                                                                varied_referrals, django_assert_num_queries):
+    varied_referrals(FEW)
+    officer, manager = login(lado_officer), login(agency_a_manager)
+    triage_url, ours_url = reverse("allegations:triage_queue"), reverse("allegations:referral_list")
+    pages = {"triage queue": (officer, triage_url), "agency referral list": (manager, ours_url)}
+
+    assert_constant_queries(pages, lambda: varied_referrals(MORE), FEW, FEW + MORE, 'href="/referrals/MAS-')
+
+    with django_assert_num_queries(TRIAGE_QUEUE_QUERIES):
+        officer.get(triage_url)
+    with django_assert_num_queries(AGENCY_REFERRAL_LIST_QUERIES):
+        manager.get(ours_url)
+
+
+def test_case_list_query_count_does_not_grow_with_cases(login, lado_officer, agency_a_manager, refer,
+                                                        django_assert_num_queries):
+    def make_cases(n):
+        for i in range(n):
+            case = make_case(officer=lado_officer, referral=refer())
+            if i % 3 == 0:
+                close(case, lado_officer)
+
+    make_cases(FEW)
+    officer, manager = login(lado_officer), login(agency_a_manager)
+    url = reverse("allegations:case_list")
+    pages = {"LADO officer": (officer, url), "referring agency": (manager, url)}
+
+    assert_constant_queries(pages, lambda: make_cases(MORE), FEW, FEW + MORE, 'href="/cases/MAS-')
+
+    with django_assert_num_queries(CASE_LIST_QUERIES):
+        officer.get(url)
+    with django_assert_num_queries(CASE_LIST_QUERIES):
+        manager.get(url)
+
+
+# --- Case detail ------------------------------------------------------------------------
+
+
+def add_case_records(case, officer, n):
+    today = timezone.localdate()
+    for i in range(n):
+        services.decision_record(actor=officer, case=case, decision=f"Decision {i}", rationale="Because.",
+                                 agreed_with="Police", made_at="between_meetings")
+        services.risk_assessment_record(actor=officer, case=case, level=RiskAssessment.Level.MEDIUM,
+                                        summary=f"Assessment {i}", controls="Supervised contact only.")
+        disagreement = services.disagreement_record(
+            actor=officer, case=case, kind=Disagreement.Kind.CHALLENGE, raised_on=today - dt.timedelta(days=i),
+            raised_by="Police", about=f"Challenge {i}",
+        )
+        if i % 2:
+            services.disagreement_resolve(actor=officer, disagreement=disagreement, status="resolved",
+                                          resolution="Agreed after discussion.", escalated_to="", resolved_on=today)
+        services.suspension_record(actor=officer, case=case, arrangement=Suspension.Arrangement.ALTERNATIVE_DUTIES,
+                                   decided_on=today - dt.timedelta(days=i), decided_by="Head teacher",
+                                   lado_informed_on=today, notes="")
+
+
+def test_case_detail_query_count_does_not_grow_with_case_records(login, lado_officer, agency_a_manager, case,
+                                                                 django_assert_num_queries):
+    add_case_records(case, lado_officer, 1)
+    officer = login(lado_officer)
+    url = reverse("allegations:case_detail", args=[case.reference])
+    pages = {"LADO officer": (officer, url), "referring agency": (login(agency_a_manager), url)}
+
+    assert_constant_queries(pages, lambda: add_case_records(case, lado_officer, 4), 1, 5, "Supervised contact only.")
+
+    with django_assert_num_queries(CASE_DETAIL_QUERIES):
+        officer.get(url)

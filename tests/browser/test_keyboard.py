@@ -1,0 +1,158 @@
+"""Keyboard-only use: the skip link, signing in and sending a form without a mouse,
+and a visible focus indicator on every control a keyboard user can reach."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import PASSWORD, after_navigation, sign_in, visit
+
+pytestmark = pytest.mark.browser
+
+# Everything a keyboard user should be able to reach, each with a signature of the
+# styles a focus indicator changes (for GOV.UK radios and checkboxes the indicator is
+# drawn on the label's ::before, the input itself being transparent).
+MARK_FOCUSABLE = """() => {
+  const selector = 'a[href], button:not([disabled]), input:not([type=hidden]):not([disabled]), '
+                 + 'select:not([disabled]), textarea:not([disabled]), summary, [tabindex]:not([tabindex="-1"])';
+  const visible = el => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden';
+  const els = Array.from(document.querySelectorAll(selector)).filter(visible);
+  els.forEach((el, i) => { el.dataset.kbd = String(i); });
+  return els.map(el => ({
+    kbd: el.dataset.kbd,
+    what: el.outerHTML.slice(0, 120),
+    group: el.type === 'radio' ? 'radio:' + el.name : el.dataset.kbd,
+  }));
+}"""
+
+FOCUS_SIGNATURE = """(el) => {
+  const sig = (e, pseudo) => {
+    const s = getComputedStyle(e, pseudo);
+    return [s.outlineStyle, s.outlineWidth, s.outlineColor, s.boxShadow, s.backgroundColor, s.color,
+            s.textDecorationLine, s.textDecorationThickness, s.borderTopWidth, s.borderTopColor].join('|');
+  };
+  let out = sig(el, null);
+  const label = el.matches('.govuk-radios__input, .govuk-checkboxes__input') ? el.nextElementSibling : null;
+  if (label) out += '#' + sig(label, '::before') + '#' + sig(label, '::after');
+  return out;
+}"""
+
+VISIBLE_INDICATOR = """(el) => {
+  const shows = e => { const s = getComputedStyle(e, e === el ? null : '::before');
+    const outline = s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2
+                    && !/rgba\\(.*, 0\\)$|transparent/.test(s.outlineColor);
+    return outline || s.boxShadow !== 'none'; };
+  const label = el.matches('.govuk-radios__input, .govuk-checkboxes__input') ? el.nextElementSibling : null;
+  return shows(el) || (label !== null && shows(label));
+}"""
+
+
+def active(page: Page) -> dict:
+    return page.evaluate(
+        """() => { const el = document.activeElement;
+                   return {tag: el.tagName.toLowerCase(), id: el.id, kbd: el.dataset ? el.dataset.kbd : undefined,
+                           text: (el.innerText || '').trim(), name: el.name || ''}; }"""
+    )
+
+
+def tab_to_skip_link_and_use_it(page: Page) -> None:
+    """From a fresh page load, the first Tab lands on the skip link; Enter moves focus to <main>."""
+    page.keyboard.press("Tab")
+    assert active(page)["text"] == "Skip to main content"
+    expect(page.get_by_role("link", name="Skip to main content")).to_be_visible()  # shown when focused
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_be_focused()
+    assert active(page)["id"] == "main-content"
+
+
+def tab_through(page: Page) -> tuple[list[str], list[str]]:
+    """Tab from the top of the page to the end. Returns the controls never reached
+    (a radio group counts as one stop) and the ones reached without a visible
+    change of style when focused."""
+    controls = page.evaluate(MARK_FOCUSABLE)
+    assert len(controls) > 10, controls
+    blurred = {c["kbd"]: page.locator(f'[data-kbd="{c["kbd"]}"]').evaluate(FOCUS_SIGNATURE) for c in controls}
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")
+
+    reached: set[str] = set()
+    no_indicator: list[str] = []
+    for _ in range(len(controls) + 5):
+        page.keyboard.press("Tab")
+        now = active(page)
+        if now["kbd"] is None:
+            if now["tag"] == "body" and reached:
+                break  # past the last control
+            continue
+        if now["kbd"] in reached:
+            break  # wrapped round
+        reached.add(now["kbd"])
+        element = page.locator(f'[data-kbd="{now["kbd"]}"]')
+        if element.evaluate(FOCUS_SIGNATURE) == blurred[now["kbd"]] or not element.evaluate(VISIBLE_INDICATOR):
+            no_indicator.append(element.evaluate("el => el.outerHTML.slice(0, 120)"))
+
+    groups_reached = {c["group"] for c in controls if c["kbd"] in reached}
+    unreachable = [c["what"] for c in controls if c["group"] not in groups_reached]
+    return unreachable, no_indicator
+
+
+def test_skip_link_comes_first_and_a_keyboard_user_can_sign_in(page: Page, agency_a_manager):
+    visit(page, "/accounts/login/")
+    response = page.request.get("/static/govuk/app.css")
+    assert response.status == 200 and response.headers["content-type"].startswith("text/css")
+
+    tab_to_skip_link_and_use_it(page)
+    page.keyboard.press("Tab")
+    assert active(page)["name"] == "username"
+    page.keyboard.type(agency_a_manager.username)
+    page.keyboard.press("Tab")
+    assert active(page)["name"] == "password"
+    page.keyboard.type(PASSWORD)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    after_navigation(page)
+    expect(page.get_by_text("Signed in as")).to_be_visible()
+
+    visit(page, "/referrals/new/")
+    tab_to_skip_link_and_use_it(page)
+    page.keyboard.press("Tab")
+    # The first control of the form is next, not the header again
+    assert active(page)["name"] == "request_kind"
+
+
+def test_referral_form_sent_by_keyboard_focuses_the_error_summary(page: Page, agency_a_manager):
+    sign_in(page, agency_a_manager)
+    visit(page, "/referrals/new/")
+    page.get_by_label("Your role").focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")  # implicit submission from a text input
+    after_navigation(page)
+
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_be_focused()
+    expect(summary.get_by_role("heading", name="There is a problem")).to_be_visible()
+    # From the summary, Tab reaches its first link; Enter takes focus to the question
+    page.keyboard.press("Tab")
+    first_link = summary.get_by_role("link").first
+    expect(first_link).to_be_focused()
+    expect(first_link).to_have_text("Say whether you are making a referral or asking for advice.")
+    page.keyboard.press("Enter")
+    expect(page.get_by_label("Making a referral")).to_be_focused()
+    page.keyboard.press("Space")
+    expect(page.get_by_label("Making a referral")).to_be_checked()
+
+
+def test_triage_queue_every_control_is_reachable_by_tab_with_a_visible_focus(page: Page, lado_officer, referral):
+    sign_in(page, lado_officer)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Triage queue")
+    expect(page.get_by_role("link", name=referral.reference)).to_be_visible()
+
+    unreachable, no_indicator = tab_through(page)
+    assert unreachable == [], "not reachable by Tab:\n" + "\n".join(unreachable)
+    assert no_indicator == [], "no visible focus indicator:\n" + "\n".join(no_indicator)
+
+    # And explicitly for the first link in the table
+    link = page.locator("table a").first
+    link.focus()
+    style = link.evaluate("el => { const s = getComputedStyle(el); return [s.boxShadow, s.backgroundColor]; }")
+    assert style[0] != "none" and style[1] == "rgb(255, 221, 0)", style  # GOV.UK focus: yellow with a black underline
