@@ -105,3 +105,21 @@ def shared_case_ids_filter(user_standing: Standing):
     return CaseGroupObjectPermission.objects.filter(
         group_id__in=user_standing.group_ids, permission__codename="view_case"
     ).values("content_object_id")
+
+
+def meeting_share(*, meeting, agency: Agency) -> None:
+    """An invited agency's people may see the meeting (which minute sections: their invitation's access level)."""
+    assign_perm("meetings.view_meeting", agency.group, meeting)
+
+
+def meeting_unshare(*, meeting, agency: Agency) -> None:
+    remove_perm("meetings.view_meeting", agency.group, meeting)
+
+
+def shared_meeting_ids_filter(user_standing: Standing):
+    """A Q-able filter value: the meetings shared with any of the user's agency groups."""
+    from meetings.models import MeetingGroupObjectPermission
+
+    return MeetingGroupObjectPermission.objects.filter(
+        group_id__in=user_standing.group_ids, permission__codename="view_meeting"
+    ).values("content_object_id")

@@ -78,3 +78,41 @@ def current_status(deadline: Deadline, now: dt.datetime) -> str:
     if deadline.status == Deadline.Status.OPEN and deadline.due_at <= now:
         return Deadline.Status.OVERDUE
     return deadline.status
+
+
+# --- One deadline at a time (meetings: a meeting's minutes, an action's due date) -----------
+
+def deadline_open_on_date(*, actor, referral, kind: str, due_on: dt.date, anchor: dt.datetime | None = None,
+                          case=None, reason: str) -> Deadline:
+    """A deadline due at the end of a given date in the partnership's time zone (`action`, `police_review`...)."""
+    partnership = Partnership.current()
+    deadline = Deadline(
+        referral=referral,
+        case=case,
+        kind=kind,
+        anchor_at=anchor or timezone.now(),
+        due_at=timescales.end_of_day(due_on, partnership.time_zone),
+    )
+    _save(deadline, actor, reason)
+    return deadline
+
+
+def deadline_meet_one(*, actor, deadline: Deadline, met_at: dt.datetime, reason: str) -> Deadline:
+    """Meet this deadline only (row-locked; a deadline already met or waived is left as it is)."""
+    deadline = Deadline.objects.select_for_update().get(pk=deadline.pk)
+    if deadline.met_at is None and deadline.status != Deadline.Status.WAIVED:
+        deadline.met_at = met_at
+        deadline.status = Deadline.Status.MET if met_at <= deadline.due_at else Deadline.Status.MET_LATE
+        _save(deadline, actor, reason)
+    return deadline
+
+
+def deadline_waive_one(*, actor, deadline: Deadline, reason: str) -> Deadline:
+    """Waive this deadline only, unless it already fell due unmet (then it was missed, and stays so)."""
+    deadline = Deadline.objects.select_for_update().get(pk=deadline.pk)
+    if deadline.met_at is None and deadline.status == Deadline.Status.OPEN and deadline.due_at > timezone.now():
+        deadline.status = Deadline.Status.WAIVED
+        deadline.waived_by = actor
+        deadline.waived_reason = reason
+        _save(deadline, actor, reason)
+    return deadline

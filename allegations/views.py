@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from agencies.models import Agency, AgencyKind
 from agencies.permissions import standing
+from meetings.selectors import meetings_context
 
 from . import forms, matching, selectors, services
 from .deadlines import current_status
@@ -325,6 +326,7 @@ def case_detail(request, reference):
         "events": list(selectors.timeline(referral=referral, full=manage)[:100]),
     }
     context["children_list"] = list(referral.children.all()) if context["show_children"] else []
+    context.update(meetings_context(case, request.user))
     if manage:
         context["who_opened"] = list(selectors.who_opened(referral=referral))
         context["shared_with"] = list(

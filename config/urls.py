@@ -11,5 +11,6 @@ urlpatterns = [
     path("inbox/", agency_views.inbox, name="inbox"),
     path("admin/", admin.site.urls),
     path("", include("allegations.urls")),
+    path("", include("meetings.urls")),
     path("reporting/", include("reporting.urls")),
 ]

@@ -1,0 +1,383 @@
+"""Meetings, invitations, minutes and actions (domain.md §3: Meeting, Minutes, Action).
+
+The meeting kinds are the values of interchange.md's meetings.csv, so imports and
+exports need no mapping. Who sees which part of the minutes is decided by two small
+tables here: an invitation's access level and a section's audience (AUDIENCES_FOR).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from guardian.models import GroupObjectPermissionBase
+from simple_history.models import HistoricalRecords
+
+from agencies.models import Agency
+
+from .querysets import ActionQuerySet, MeetingQuerySet
+
+
+class MeetingKind(models.TextChoices):
+    STRATEGY_DISCUSSION = "strategy_discussion", "Strategy discussion (section 47)"
+    INITIAL = "initial", "Initial position-of-trust (managing allegations) meeting"
+    REVIEW = "review", "Review position-of-trust (managing allegations) meeting"
+    SERIOUS_CONCERNS_INITIAL = "serious_concerns_initial", "Initial serious concerns meeting"
+    SERIOUS_CONCERNS_REVIEW = "serious_concerns_review", "Serious concerns review meeting"
+    OUTCOME_LESSONS_LEARNED = "outcome_lessons_learned", "Outcome and lessons learned meeting"
+
+
+# deadlines.md: minutes within 14 days of an initial meeting, 7 days of a review meeting (001).
+INITIAL_KINDS = frozenset({MeetingKind.STRATEGY_DISCUSSION, MeetingKind.INITIAL, MeetingKind.SERIOUS_CONCERNS_INITIAL})
+REVIEW_KINDS = frozenset({MeetingKind.REVIEW, MeetingKind.SERIOUS_CONCERNS_REVIEW, MeetingKind.OUTCOME_LESSONS_LEARNED})
+# Kinds a case (a person in a position of trust) can have; the others belong to provider concerns (001).
+CASE_KINDS = (MeetingKind.STRATEGY_DISCUSSION, MeetingKind.INITIAL, MeetingKind.REVIEW)
+
+
+class MeetingStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "Scheduled"
+    HELD = "held", "Held"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Meeting(models.Model):
+    """A strategy discussion, a position-of-trust meeting, or (later) a serious concerns meeting."""
+
+    # Null for provider concerns (001), which are added by a later feature.
+    case = models.ForeignKey("allegations.Case", null=True, blank=True, on_delete=models.CASCADE, related_name="meetings")
+    kind = models.CharField(max_length=32, choices=MeetingKind.choices)
+    scheduled_at = models.DateTimeField()
+    location = models.CharField(max_length=250, blank=True, help_text="Where it is held, if in person")
+    online_link = models.URLField(max_length=500, blank=True)
+    chair = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="meetings_chaired")
+    minute_taker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="meetings_minuted"
+    )
+    status = models.CharField(max_length=16, choices=MeetingStatus.choices, default=MeetingStatus.SCHEDULED)
+    held_at = models.DateTimeField(null=True, blank=True)
+    cancelled_reason = models.TextField(blank=True)
+    chaired_by_service = models.BooleanField(default=True, help_text="Chaired by the LADO service itself")
+    # The minutes deadline this meeting opened when held (met when its minutes are circulated).
+    minutes_deadline = models.ForeignKey(
+        "allegations.Deadline", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords()
+    objects = MeetingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["scheduled_at", "pk"]
+        indexes = [
+            # selectors.meetings_context(): a case's meetings in date order.
+            models.Index(fields=["case", "scheduled_at"], name="meeting_case_when"),
+            # querysets.MeetingQuerySet.visible_to(): meetings a person chairs or minutes.
+            models.Index(fields=["chair", "status"], name="meeting_chair_status"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}, {timezone.localtime(self.scheduled_at):%d %B %Y}"
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == MeetingStatus.CANCELLED
+
+    @property
+    def is_held(self) -> bool:
+        return self.status == MeetingStatus.HELD
+
+    @property
+    def minutes_deadline_kind(self) -> str:
+        return "minutes_initial" if self.kind in INITIAL_KINDS else "minutes_review"
+
+
+class MeetingGroupObjectPermission(GroupObjectPermissionBase):
+    """A meeting shared with an invited agency's group (direct foreign key: no orphans, fast joins)."""
+
+    content_object = models.ForeignKey(Meeting, on_delete=models.CASCADE)
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        abstract = False
+        indexes = [
+            # agencies.permissions.shared_meeting_ids_filter()
+            models.Index(fields=["group", "permission"], name="meetinggroupperm_group"),
+        ]
+
+
+# --- Who sees which part of the minutes ----------------------------------------------
+
+
+class Audience(models.TextChoices):
+    """Who a minutes section is for (003 §29, §32: the child's safeguarding kept apart from the adult's employment)."""
+
+    GENERAL = "general", "Everyone invited"
+    CHILD = "child", "Child safeguarding: safeguarding professionals only"
+    EMPLOYMENT = "employment", "The adult's employment: employer and safeguarding professionals"
+    RESTRICTED = "restricted", "Restricted: the chair and the LADO service only"
+
+
+class AccessLevel(models.TextChoices):
+    """What an invitee may see of the minutes."""
+
+    FULL = "full", "Full: every section, including restricted ones"
+    SAFEGUARDING = "safeguarding", "Safeguarding professional (police, social care, health): all but restricted sections"
+    EMPLOYER = "employer", "Employer or HR: the adult's employment matters and general sections only"
+
+
+AUDIENCES_FOR: dict[str, frozenset[str]] = {
+    AccessLevel.FULL: frozenset(Audience.values),
+    AccessLevel.SAFEGUARDING: frozenset({Audience.GENERAL, Audience.CHILD, Audience.EMPLOYMENT}),
+    AccessLevel.EMPLOYER: frozenset({Audience.GENERAL, Audience.EMPLOYMENT}),
+}
+# From the narrowest to the widest; used to pick one level when a person holds several.
+ACCESS_ORDER = (AccessLevel.EMPLOYER, AccessLevel.SAFEGUARDING, AccessLevel.FULL)
+
+
+class Attendance(models.TextChoices):
+    INVITED = "invited", "Invited"
+    ATTENDED = "attended", "Attended"
+    APOLOGIES = "apologies", "Sent apologies"
+    ABSENT = "absent", "Did not attend"
+
+
+class Invitation(models.Model):
+    """An agency, a person with an account, or an external person (name, role, e-mail) invited to a meeting."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="invitations")
+    agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="meeting_invitations")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="meeting_invitations"
+    )
+    name = models.CharField(max_length=150, blank=True)
+    role = models.CharField(max_length=150, blank=True)
+    email = models.EmailField(blank=True)
+    access_level = models.CharField(max_length=16, choices=AccessLevel.choices)
+    attendance = models.CharField(max_length=16, choices=Attendance.choices, default=Attendance.INVITED)
+    why_suggested = models.TextField(blank=True)
+    # Which suggestion (services.meeting_suggest_invitees) this invitation took up, if any.
+    suggestion_key = models.CharField(max_length=120, blank=True)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    invited_at = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["invited_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(agency__isnull=False) | Q(user__isnull=False) | ~Q(name=""),
+                name="invitation_names_someone",
+            ),
+            models.UniqueConstraint(fields=["meeting", "user"], condition=Q(user__isnull=False), name="invitation_user_once"),
+        ]
+
+    def __str__(self):
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        if self.user_id:
+            return self.user.get_full_name() or self.user.username
+        if self.name:
+            return self.name
+        return str(self.agency) if self.agency_id else "Unknown"
+
+
+# --- Minutes ---------------------------------------------------------------------------
+
+
+class MinutesStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    APPROVED = "approved", "Approved"
+    CIRCULATED = "circulated", "Circulated"
+
+
+class Minutes(models.Model):
+    """The record of one meeting. Drafted by a minute taker, approved and circulated by the chair.
+
+    `version` is the number of the latest approved version (0 before the first approval);
+    `revision` grows with every save and guards against two people overwriting each other.
+    """
+
+    meeting = models.OneToOneField(Meeting, on_delete=models.CASCADE, related_name="minutes")
+    status = models.CharField(max_length=16, choices=MinutesStatus.choices, default=MinutesStatus.DRAFT)
+    version = models.PositiveIntegerField(default=0)
+    revision = models.PositiveIntegerField(default=0)
+    confidentiality_note = models.TextField(
+        blank=True,
+        default=(
+            "OFFICIAL-SENSITIVE. These minutes are confidential to the people they were sent to. "
+            "Keep them securely; do not append them to a child's electronic record (003 §37). "
+            "Requests for them go to the chair (003 §49–50)."
+        ),
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name_plural = "minutes"
+
+    def __str__(self):
+        return f"Minutes of {self.meeting}"
+
+    @property
+    def next_version(self) -> int:
+        return self.version + 1
+
+
+class MinutesSection(models.Model):
+    """One part of the minutes, from the meeting kind's template (agendas.py), with its audience."""
+
+    minutes = models.ForeignKey(Minutes, on_delete=models.CASCADE, related_name="sections")
+    key = models.SlugField(max_length=60)
+    title = models.CharField(max_length=200)
+    guidance = models.TextField(blank=True)
+    audience = models.CharField(max_length=16, choices=Audience.choices, default=Audience.GENERAL)
+    body = models.TextField(blank=True)
+    order = models.PositiveSmallIntegerField()
+    required = models.BooleanField(default=False)
+    # A required section that may instead say "none raised" (disagreements and challenges).
+    allows_none = models.BooleanField(default=False)
+    none_raised = models.BooleanField(default=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "pk"]
+        constraints = [models.UniqueConstraint(fields=["minutes", "key"], name="minutessection_key_once")]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_complete(self) -> bool:
+        return bool(self.body.strip()) or (self.allows_none and self.none_raised)
+
+    def snapshot(self) -> dict:
+        return {
+            "key": self.key, "title": self.title, "audience": self.audience, "body": self.body,
+            "required": self.required, "allows_none": self.allows_none, "none_raised": self.none_raised,
+        }
+
+
+class MinutesVersion(models.Model):
+    """An approved version: an immutable snapshot of the sections. Earlier versions stay readable."""
+
+    minutes = models.ForeignKey(Minutes, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    sections = models.JSONField()
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    approved_at = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [models.UniqueConstraint(fields=["minutes", "number"], name="minutesversion_number_once")]
+
+    def __str__(self):
+        return f"Version {self.number}"
+
+    def sections_for(self, audiences) -> list[dict]:
+        return [s for s in self.sections if s["audience"] in audiences]
+
+
+class Circulation(models.Model):
+    """Who received which version, at which access level, when (the record 004 §3.10 found missing)."""
+
+    version = models.ForeignKey(MinutesVersion, on_delete=models.PROTECT, related_name="circulations")
+    # Kept when the invitation is later removed; the recipient's details are copied below.
+    invitation = models.ForeignKey(Invitation, null=True, blank=True, on_delete=models.SET_NULL, related_name="circulations")
+    recipient = models.CharField(max_length=250)
+    email = models.EmailField(blank=True)
+    access_level = models.CharField(max_length=16, choices=AccessLevel.choices)
+    sent_at = models.DateTimeField(default=timezone.now)
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-sent_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "invitation"], condition=Q(invitation__isnull=False),
+                                    name="circulation_once_per_version"),
+        ]
+
+
+class Withholding(models.Model):
+    """A passage the chair withholds from the redacted version released to the subject or employer (003 §49–50)."""
+
+    minutes = models.ForeignKey(Minutes, on_delete=models.CASCADE, related_name="withholdings")
+    section_key = models.SlugField(max_length=60, blank=True)
+    text = models.TextField(help_text="The exact passage to withhold")
+    reason = models.TextField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords()
+
+
+# --- Actions -----------------------------------------------------------------------------
+
+
+class ActionStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    DONE = "done", "Done"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Action(models.Model):
+    """Agreed in a meeting or a decision: what, which agency, which person, by when (004 §3.12)."""
+
+    case = models.ForeignKey("allegations.Case", null=True, blank=True, on_delete=models.CASCADE, related_name="actions")
+    meeting = models.ForeignKey(Meeting, null=True, blank=True, on_delete=models.SET_NULL, related_name="actions")
+    description = models.TextField()
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="actions")
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="actions_assigned"
+    )
+    assignee_name = models.CharField(max_length=150, blank=True)
+    due_on = models.DateField()
+    status = models.CharField(max_length=16, choices=ActionStatus.choices, default=ActionStatus.OPEN)
+    evidence = models.TextField(blank=True, help_text="What shows it was done")
+    completed_at = models.DateTimeField(null=True, blank=True)
+    completed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    cancelled_reason = models.TextField(blank=True)
+    deadline = models.ForeignKey("allegations.Deadline", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords()
+    objects = ActionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        indexes = [
+            # selectors.actions_for_agency(): an agency's open actions, soonest due first.
+            models.Index(fields=["agency", "status", "due_on"], name="action_agency_open"),
+            # selectors.case_actions(): a case's actions.
+            models.Index(fields=["case", "due_on"], name="action_case_due"),
+        ]
+
+    def __str__(self):
+        return self.description[:80]
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == ActionStatus.OPEN
+
+    def is_overdue(self, today: dt.date) -> bool:
+        """Due at the end of its due date (deadlines.md): overdue from the next day on."""
+        return self.is_open and self.due_on < today
+
+    @property
+    def assignee_display(self) -> str:
+        if self.assignee_id:
+            return self.assignee.get_full_name() or self.assignee.username
+        return self.assignee_name

@@ -1,0 +1,46 @@
+"""Notices to people: the in-product inbox and an e-mail that carries only a link."""
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from agencies.models import Notification
+
+from .models import Circulation, MinutesVersion
+
+
+def minutes_circulated_notify(*, version_id: int) -> int:
+    """Tell invitees with an account that minutes were sent to them. Safe to run twice.
+
+    People without an account are sent the minutes by the chair (PDF documents, a later feature).
+    """
+    version = MinutesVersion.objects.select_related("minutes__meeting__case__referral").get(pk=version_id)
+    meeting = version.minutes.meeting
+    link = reverse("meetings:meeting_detail", args=[meeting.pk])
+    reference = meeting.case.referral.reference if meeting.case_id else ""
+    # A name-free title: the case reference and the meeting's kind only.
+    title = f"Minutes circulated: {meeting.get_kind_display().lower()}{', case ' + reference if reference else ''} (version {version.number})"
+    sent = 0
+    circulations = (
+        Circulation.objects.filter(version=version, invitation__user__isnull=False, invitation__user__is_active=True)
+        .select_related("invitation__user").order_by("pk")
+    )
+    for circulation in circulations:
+        user = circulation.invitation.user
+        try:
+            with transaction.atomic():
+                Notification.objects.create(user=user, title=title[:200], link=link, key=f"minutes-circulated:{version.pk}")
+        except IntegrityError:
+            continue  # already notified by an earlier run of this task
+        if user.email:
+            context = {"title": title, "url": settings.SITE_URL + link}
+            send_mail(
+                subject=render_to_string("meetings/email/minutes_circulated-subject.txt", context).strip(),
+                message=render_to_string("meetings/email/minutes_circulated-body.txt", context),
+                from_email=None,
+                recipient_list=[user.email],
+            )
+        sent += 1
+    return sent

@@ -1,0 +1,41 @@
+"""Who may see which meetings and actions, as queryset filters (visible_to)."""
+
+from django.db import models
+from django.db.models import Q
+
+from agencies.permissions import shared_meeting_ids_filter, standing
+
+
+def _signed_in(user) -> bool:
+    return user is not None and getattr(user, "is_authenticated", False)
+
+
+class MeetingQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The case's LADO service, the chair and the minute taker; agencies the meeting is shared with."""
+        if not _signed_in(user):
+            return self.none()
+        s = standing(user)
+        condition = Q(chair=user) | Q(minute_taker=user)
+        if s.lado_service_ids:
+            condition |= Q(case__referral__lado_service_id__in=s.lado_service_ids)
+        if s.group_ids:
+            condition |= Q(pk__in=shared_meeting_ids_filter(s))
+        return self.filter(condition)
+
+
+class ActionQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The case's LADO service and the chairs of its meetings see all its actions; an agency its own."""
+        if not _signed_in(user):
+            return self.none()
+        from .models import Meeting
+
+        s = standing(user)
+        condition = Q(case_id__in=Meeting.objects.filter(chair=user, case__isnull=False).values("case_id"))
+        condition |= Q(meeting__chair=user)
+        if s.lado_service_ids:
+            condition |= Q(case__referral__lado_service_id__in=s.lado_service_ids)
+        if s.agency_ids:
+            condition |= Q(agency_id__in=s.agency_ids)
+        return self.filter(condition)

@@ -1,0 +1,285 @@
+"""Reads that take the user and go through visible_to. Outsiders get 404.
+
+Who may do what with a meeting, in one place:
+
+- the case's LADO service and the meeting's chair *manage* it (invitations, attendance,
+  holding it, actions); the minute taker may also edit the minutes;
+- only the chair approves and circulates the minutes;
+- an invited agency sees the meeting, and of the minutes only what its access level
+  allows (access_level_for), and only versions that have been circulated.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Q
+from django.http import Http404
+from django.utils import timezone
+
+from agencies.models import LADO_ROLES, Membership, Role
+from agencies.permissions import standing
+from allegations.models import Case
+
+from .models import (
+    ACCESS_ORDER,
+    AUDIENCES_FOR,
+    AccessLevel,
+    Action,
+    ActionStatus,
+    Circulation,
+    Invitation,
+    Meeting,
+    MinutesVersion,
+)
+
+# Roles that may mark their agency's action done (a viewer only reads).
+ACTING_ROLES = frozenset(Role.values) - {Role.AGENCY_VIEWER, Role.ANALYST, Role.ADMINISTRATOR}
+
+
+# --- Who may do what ------------------------------------------------------------------------
+
+def is_case_lado(user, case: Case | None) -> bool:
+    return case is not None and case.referral.lado_service_id in standing(user).lado_service_ids
+
+
+def can_schedule(user, case: Case) -> bool:
+    """The case's LADO service, or a chair (e.g. a social care team manager, 003 §27) who can see the case."""
+    if is_case_lado(user, case):
+        return True
+    return Role.CHAIR in standing(user).roles and Case.objects.visible_to(user).filter(pk=case.pk).exists()
+
+
+def can_manage(user, meeting: Meeting) -> bool:
+    return meeting.chair_id == user.pk or is_case_lado(user, meeting.case)
+
+
+def can_edit_minutes(user, meeting: Meeting) -> bool:
+    return can_manage(user, meeting) or (meeting.minute_taker_id is not None and meeting.minute_taker_id == user.pk)
+
+
+def is_chair(user, meeting: Meeting) -> bool:
+    return meeting.chair_id == user.pk
+
+
+def can_manage_actions(user, case: Case) -> bool:
+    """The case's LADO service and the chair of any of its meetings agree and cancel its actions."""
+    return is_case_lado(user, case) or Meeting.objects.filter(case=case, chair=user).exists()
+
+
+def can_complete(user, action: Action) -> bool:
+    """The action's agency (not a viewer), or whoever manages the case's actions."""
+    if action.agency_id in acting_agency_ids(user):
+        return True
+    return action.case is not None and can_manage_actions(user, action.case)
+
+
+# --- Access levels and audiences ------------------------------------------------------------
+
+def widest(levels) -> str | None:
+    levels = set(levels)
+    for level in reversed(ACCESS_ORDER):
+        if level in levels:
+            return level
+    return None
+
+
+def access_level_for(user, meeting: Meeting, invitations: list[Invitation]) -> str | None:
+    """Which sections of the minutes this person may see.
+
+    1. Whoever manages the meeting (the case's LADO service, the chair) and the minute taker: full.
+    2. A person invited with their own account: the widest of their own invitations.
+    3. Otherwise, invitations of one of their agencies not addressed to an account (the agency itself, or a
+       person without an account who attends for it): the widest.
+    4. Otherwise None, and no section: their agency was invited only through a colleague's own account
+       (the meeting is shared with the agency's group), and a colleague's access is never passed on.
+    """
+    if can_edit_minutes(user, meeting):
+        return AccessLevel.FULL
+    own = [i.access_level for i in invitations if i.user_id == user.pk]
+    if own:
+        return widest(own)
+    agency_ids = standing(user).agency_ids
+    agency_wide = [i.access_level for i in invitations if i.user_id is None and i.agency_id in agency_ids]
+    return widest(agency_wide)
+
+
+def audiences_for(level: str | None) -> frozenset[str]:
+    return AUDIENCES_FOR.get(level, frozenset()) if level else frozenset()
+
+
+# --- Reads ------------------------------------------------------------------------------------
+
+def meeting_get(*, user, pk: int) -> Meeting:
+    try:
+        return (
+            Meeting.objects.visible_to(user)
+            .select_related("case__referral__subject", "case__referral__lado_service", "case__referral__triage",
+                            "case__referral__employer__commissioned_by", "case__referral__referring_agency",
+                            "chair", "minute_taker", "minutes", "minutes_deadline")
+            .get(pk=pk)
+        )
+    except Meeting.DoesNotExist:
+        raise Http404("No meeting with that number") from None
+
+
+def action_get(*, user, pk: int) -> Action:
+    try:
+        return (
+            Action.objects.visible_to(user)
+            .select_related("case__referral", "meeting", "agency", "assignee", "deadline")
+            .get(pk=pk)
+        )
+    except Action.DoesNotExist:
+        raise Http404("No action with that number") from None
+
+
+def invitations_of(meeting: Meeting) -> list[Invitation]:
+    return list(meeting.invitations.select_related("agency", "user").order_by("invited_at", "pk"))
+
+
+def versions_of(meeting: Meeting, *, circulated_only: bool):
+    versions = MinutesVersion.objects.filter(minutes__meeting=meeting).select_related("approved_by")
+    if circulated_only:
+        versions = versions.annotate(n=Count("circulations")).filter(n__gt=0)
+    return versions.order_by("-number")
+
+
+def version_get(*, meeting: Meeting, number: int, circulated_only: bool) -> MinutesVersion:
+    version = versions_of(meeting, circulated_only=circulated_only).filter(number=number).first()
+    if version is None:
+        raise Http404("No such version")
+    return version
+
+
+def circulations_of(meeting: Meeting):
+    return (
+        Circulation.objects.filter(version__minutes__meeting=meeting)
+        .select_related("version", "sent_by")
+        .order_by("-sent_at", "pk")
+    )
+
+
+def chair_candidates(case: Case):
+    """Officers of the case's LADO service, and anyone who holds the chair role in an agency."""
+    return (
+        get_user_model().objects.filter(is_active=True)
+        .filter(Q(memberships__agency_id=case.referral.lado_service_id, memberships__role__in=LADO_ROLES)
+                | Q(memberships__role=Role.CHAIR, memberships__agency__is_active=True))
+        .distinct().order_by("first_name", "last_name", "username")
+    )
+
+
+def minute_taker_candidates(case: Case):
+    """People of the case's LADO service (business support included), and minute takers of any agency."""
+    return (
+        get_user_model().objects.filter(is_active=True)
+        .filter(Q(memberships__agency_id=case.referral.lado_service_id,
+                  memberships__role__in=[r for r in Role.values if r not in (Role.ANALYST, Role.ADMINISTRATOR)])
+                | Q(memberships__role=Role.MINUTE_TAKER, memberships__agency__is_active=True))
+        .distinct().order_by("first_name", "last_name", "username")
+    )
+
+
+def people_to_invite():
+    """People with an account who may be invited: anyone active with a role in an active agency."""
+    return (
+        get_user_model().objects.filter(is_active=True, memberships__agency__is_active=True,
+                                        memberships__role__in=[r for r in Role.values if r not in (Role.ANALYST, Role.ADMINISTRATOR)])
+        .distinct().order_by("first_name", "last_name", "username")
+    )
+
+
+# --- Actions ------------------------------------------------------------------------------------
+
+def _action_rows():
+    return Action.objects.select_related("case__referral", "meeting", "agency", "assignee")
+
+
+def actions_for_agency(*, user, include_done: bool = False):
+    """The user's agencies' actions: open ones, soonest (so overdue) first."""
+    s = standing(user)
+    actions = _action_rows().filter(agency_id__in=s.agency_ids)
+    if not include_done:
+        actions = actions.filter(status=ActionStatus.OPEN)
+    return actions.order_by("due_on", "pk")
+
+
+def late_agencies(actions, today: dt.date) -> list[tuple[str, int]]:
+    """Agencies with overdue actions, the most overdue first (004 §3.12: holding agencies to account)."""
+    late = Counter(a.agency.name for a in actions if a.is_overdue(today))
+    return sorted(late.items(), key=lambda item: (-item[1], item[0]))
+
+
+def visible_case_ids(user, case_ids) -> set[int]:
+    return set(Case.objects.visible_to(user).filter(pk__in=set(case_ids)).values_list("pk", flat=True))
+
+
+# --- The case page's meetings section ---------------------------------------------------------
+
+@dataclass
+class CaseMeetings:
+    meetings: list
+    actions: list
+    late_agencies: list
+    can_schedule: bool
+    can_add_action: bool
+    today: dt.date
+    completable_ids: set = field(default_factory=set)
+    cancellable_ids: set = field(default_factory=set)
+
+
+def meetings_context(case: Case, user) -> dict:
+    """What templates/meetings/_case_meetings.html needs: two queries, whatever the number of rows."""
+    manage = is_case_lado(user, case)
+    meetings = list(
+        Meeting.objects.visible_to(user).filter(case=case)
+        .select_related("chair", "minutes")
+        .annotate(invitation_count=Count("invitations", distinct=True))
+        .order_by("scheduled_at", "pk")
+    )
+    chairs_here = any(m.chair_id == user.pk for m in meetings)
+    actions = _action_rows().filter(case=case)
+    if not (manage or chairs_here):
+        actions = actions.filter(agency_id__in=standing(user).agency_ids)
+    actions = list(actions.order_by("-status", "due_on", "pk"))  # open, then done, then cancelled
+    today = timezone.localdate()
+    open_actions = [a for a in actions if a.is_open and case.is_open]
+    managing = manage or chairs_here
+    if managing:
+        completable = {a.pk for a in open_actions}
+    elif open_actions:
+        acting = acting_agency_ids(user)
+        completable = {a.pk for a in open_actions if a.agency_id in acting}
+    else:
+        completable = set()
+    return {
+        "case_meetings": CaseMeetings(
+            meetings=meetings,
+            actions=actions,
+            late_agencies=late_agencies(actions, today) if (manage or chairs_here) else [],
+            can_schedule=case.is_open and (manage or Role.CHAIR in standing(user).roles),
+            can_add_action=case.is_open and (manage or chairs_here),
+            today=today,
+            completable_ids=completable,
+            cancellable_ids={a.pk for a in open_actions} if managing else set(),
+        )
+    }
+
+
+def acting_agency_ids(user) -> set[int]:
+    """The agencies whose actions this user may mark done (a role other than viewer)."""
+    return set(
+        Membership.objects.filter(user=user, role__in=ACTING_ROLES, agency__is_active=True).values_list("agency_id", flat=True)
+    )
+
+
+def meeting_actions(meeting: Meeting, user, *, manage: bool):
+    actions = _action_rows().filter(meeting=meeting)
+    if not manage:
+        actions = actions.filter(agency_id__in=standing(user).agency_ids)
+    return list(actions.order_by("-status", "due_on", "pk"))
+

@@ -1,0 +1,821 @@
+"""Every write with business meaning for meetings, minutes and actions.
+
+Keyword-only, named <thing>_<verb>(*, actor, ...). Each validates, saves with the history
+user and reason (allegations.services.save_with_history), writes the business event on the
+case timeline (allegations.services.event_record) and schedules side effects after commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from agencies.models import Agency, AgencyKind, Membership, Sector
+from agencies.permissions import meeting_share, meeting_unshare
+from allegations import deadlines
+from allegations.models import Case, Deadline, RegulatorReferral, Route
+from allegations.services import event_record, save_with_history
+from config.jinja2 import govuk_date, govuk_datetime
+
+from . import selectors
+from .agendas import template_for
+from .models import (
+    CASE_KINDS,
+    AccessLevel,
+    Action,
+    ActionStatus,
+    Attendance,
+    Audience,
+    Circulation,
+    Invitation,
+    Meeting,
+    MeetingKind,
+    MeetingStatus,
+    Minutes,
+    MinutesSection,
+    MinutesStatus,
+    MinutesVersion,
+)
+
+MEETING_TRANSITIONS: dict[str, frozenset[str]] = {
+    MeetingStatus.SCHEDULED: frozenset({MeetingStatus.HELD, MeetingStatus.CANCELLED}),
+}
+ACTION_TRANSITIONS: dict[str, frozenset[str]] = {
+    ActionStatus.OPEN: frozenset({ActionStatus.DONE, ActionStatus.CANCELLED}),
+}
+
+CONFLICT_MESSAGE = (
+    "Someone else saved these minutes while you were editing. Your text has not been saved, and is kept "
+    "below: check their changes (shown under each section they changed), then save again to keep your text."
+)
+STALE_APPROVAL_MESSAGE = "The minutes were changed since you opened this page. Read them again before approving."
+
+
+class MinutesConflict(ValidationError):
+    """A save based on an earlier revision of the minutes than the one in the database."""
+
+
+def _event(*, actor, meeting: Meeting, verb: str, summary: str, reason: str = "") -> None:
+    if meeting.case_id:
+        event_record(actor=actor, referral=meeting.case.referral, case=meeting.case, verb=verb, summary=summary,
+                     reason=reason)
+
+
+def _meeting_label(meeting: Meeting) -> str:
+    return f"{meeting.get_kind_display()} of {govuk_date(meeting.scheduled_at)}"
+
+
+def _require_manager(actor, meeting: Meeting) -> None:
+    if not selectors.can_manage(actor, meeting):
+        raise PermissionDenied("Only the chair or the LADO service can do that.")
+
+
+def _require_chair(actor, meeting: Meeting, what: str) -> None:
+    if not selectors.is_chair(actor, meeting):
+        raise PermissionDenied(f"Only the chair of the meeting can {what}.")
+
+
+def _locked_meeting(meeting: Meeting) -> Meeting:
+    return Meeting.objects.select_for_update(of=("self",)).select_related("case__referral").get(pk=meeting.pk)
+
+
+def _transition(meeting: Meeting, new_status: str) -> None:
+    if new_status not in MEETING_TRANSITIONS.get(meeting.status, frozenset()):
+        raise ValidationError(
+            f"This meeting is {meeting.get_status_display().lower()}: it cannot be "
+            f"{MeetingStatus(new_status).label.lower()}."
+        )
+    meeting.status = new_status
+
+
+def _require_open_case(case: Case | None) -> None:
+    if case is not None and not case.is_open:
+        raise ValidationError("This case is closed.")
+
+
+# --- Scheduling ---------------------------------------------------------------------------------
+
+@transaction.atomic
+def meeting_schedule(
+    *,
+    actor,
+    case: Case,
+    kind: str,
+    scheduled_at: dt.datetime,
+    chair,
+    minute_taker=None,
+    location: str = "",
+    online_link: str = "",
+    chaired_by_service: bool = True,
+) -> Meeting:
+    """A chair or the LADO service schedules a meeting of a case; its minutes start from the kind's template."""
+    if not selectors.can_schedule(actor, case):
+        raise PermissionDenied("Only the LADO service or a chair can schedule a meeting.")
+    case = Case.objects.select_for_update(of=("self",)).select_related("referral").get(pk=case.pk)
+    _require_open_case(case)
+    errors = {}
+    if kind not in CASE_KINDS:
+        errors["kind"] = "Choose the kind of meeting."
+    if not location.strip() and not online_link.strip():
+        errors["location"] = "Enter where the meeting is held, or a link to join it online."
+    if scheduled_at < case.referral.received_at:
+        errors["scheduled_at"] = "The meeting cannot be before the referral was received."
+    if not selectors.chair_candidates(case).filter(pk=chair.pk).exists():
+        errors["chair"] = "Choose a chair from the list."
+    if minute_taker is not None and not selectors.minute_taker_candidates(case).filter(pk=minute_taker.pk).exists():
+        errors["minute_taker"] = "Choose a minute taker from the list."
+    if errors:
+        raise ValidationError(errors)
+    meeting = Meeting(
+        case=case, kind=kind, scheduled_at=scheduled_at, chair=chair, minute_taker=minute_taker,
+        location=location.strip(), online_link=online_link.strip(), chaired_by_service=chaired_by_service,
+        created_by=actor,
+    )
+    save_with_history(meeting, actor=actor, reason=f"{meeting.get_kind_display()} scheduled")
+    minutes = Minutes(meeting=meeting, updated_by=actor)
+    save_with_history(minutes, actor=actor, reason="Minutes started from the meeting's template")
+    for order, spec in enumerate(template_for(kind), start=1):
+        section = MinutesSection(
+            minutes=minutes, key=spec.key, title=spec.title, guidance=spec.guidance, audience=spec.audience,
+            order=order, required=spec.required, allows_none=spec.allows_none,
+        )
+        save_with_history(section, actor=actor, reason="Minutes started from the meeting's template")
+    _event(actor=actor, meeting=meeting, verb="meeting_scheduled",
+           summary=f"{meeting.get_kind_display()} scheduled for {govuk_datetime(scheduled_at)}")
+    return meeting
+
+
+@transaction.atomic
+def meeting_hold(*, actor, meeting: Meeting, held_at: dt.datetime, attendance: dict[int, str] | None = None) -> Meeting:
+    """Record that the meeting took place: opens the minutes deadline (14 or 7 days, 001); a strategy
+    discussion meets the strategy meeting deadline (003 §27)."""
+    _require_manager(actor, meeting)
+    meeting = _locked_meeting(meeting)
+    _require_open_case(meeting.case)
+    _transition(meeting, MeetingStatus.HELD)
+    errors = {}
+    if held_at > timezone.now():
+        errors["held_at"] = "The meeting cannot be recorded as held in the future."
+    elif meeting.case and held_at < meeting.case.referral.received_at:
+        errors["held_at"] = "The meeting cannot be before the referral was received."
+    if errors:
+        raise ValidationError(errors)
+    meeting.held_at = held_at
+    if meeting.case:
+        referral = meeting.case.referral
+        meeting.minutes_deadline = deadlines.deadline_open(
+            actor=actor, referral=referral, case=meeting.case, kind=meeting.minutes_deadline_kind, anchor=held_at,
+            reason=f"{meeting.get_kind_display()} held: minutes to be circulated (001)",
+        )
+        if meeting.kind == MeetingKind.STRATEGY_DISCUSSION:
+            deadlines.deadline_meet(actor=actor, referral=referral, kind=Deadline.Kind.STRATEGY_MEETING,
+                                    met_at=held_at, reason="Strategy discussion held")
+    save_with_history(meeting, actor=actor, reason="Meeting held")
+    if attendance:
+        _attendance(actor=actor, meeting=meeting, attendance=attendance)
+    _event(actor=actor, meeting=meeting, verb="meeting_held",
+           summary=f"{meeting.get_kind_display()} held on {govuk_datetime(held_at)}")
+    return meeting
+
+
+@transaction.atomic
+def meeting_cancel(*, actor, meeting: Meeting, reason: str) -> Meeting:
+    _require_manager(actor, meeting)
+    meeting = _locked_meeting(meeting)
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the meeting is cancelled."})
+    _transition(meeting, MeetingStatus.CANCELLED)
+    meeting.cancelled_reason = reason.strip()
+    save_with_history(meeting, actor=actor, reason=f"Cancelled: {reason.strip()}")
+    # The reason stays on the meeting (seen by those invited): the case timeline is read more widely.
+    _event(actor=actor, meeting=meeting, verb="meeting_cancelled", summary=f"{_meeting_label(meeting)} cancelled")
+    return meeting
+
+
+# --- Who to invite ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Suggestion:
+    """Someone the case's facts say should be invited (004 §3.9: the right agencies were not always invited)."""
+
+    key: str
+    why: str
+    access_level: str
+    agency: Agency | None = None
+    name: str = ""
+
+    @property
+    def label(self) -> str:
+        return self.agency.name if self.agency else self.name
+
+    @property
+    def access_label(self) -> str:
+        return AccessLevel(self.access_level).label.split(":")[0]
+
+
+# Regulators of settings, by sector (003 §28: "e.g. HR, Ofsted").
+SETTING_REGULATORS = {
+    Sector.EARLY_YEARS: "Ofsted", Sector.FOSTERING: "Ofsted", Sector.ADOPTION: "Ofsted", Sector.RESIDENTIAL: "Ofsted",
+    Sector.CARE_HOME: "CQC", Sector.HOME_CARE: "CQC", Sector.SUPPORTED_LIVING: "CQC",
+}
+REGULATOR_NAMES = dict(RegulatorReferral.Regulator.choices)
+
+
+def _lines(text: str) -> list[str]:
+    parts = [p.strip(" \t-•*·") for p in re.split(r"[\n;]+", text or "")]
+    seen, result = set(), []
+    for part in parts:
+        if part and part.lower() not in seen:
+            seen.add(part.lower())
+            result.append(part)
+    return result
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60]
+
+
+def _regulator_matches(agency: Agency, body: str) -> bool:
+    name, body = agency.name.lower(), body.lower()
+    full = REGULATOR_NAMES.get(body.upper(), REGULATOR_NAMES.get(body, "")).lower()
+    words = re.findall(r"[a-z0-9]+", name)
+    return name == body or (full and name == full) or body in words or f"({body})" in name
+
+
+def meeting_suggest_invitees(case: Case, meeting: Meeting | None = None, *,
+                             invitations: list[Invitation] | None = None) -> list[Suggestion]:
+    """Who the case's facts say should be invited, each with why; those already invited to the meeting
+    (or in `invitations`) are left out.
+
+    A read: it changes nothing (the chair decides, with invitation_add). A fixed number of queries,
+    whatever the facts.
+    """
+    referral = case.referral
+    triage = getattr(referral, "triage", None)
+    employer = referral.employer
+    body = referral.subject.registration_body.strip()
+    setting_regulator = SETTING_REGULATORS.get(referral.sector, "")
+    other_settings = _lines(referral.other_settings)
+    service = referral.lado_service
+    ours = {(service.authority or "").strip().lower(), service.name.lower()} - {""}
+    cross_border = [
+        (kind, place) for kind, place in (("lives_in", referral.subject_lives_in.strip()),
+                                          ("works_in", referral.subject_works_in.strip()))
+        if place and place.lower() not in ours
+    ]
+    social_care_kind = (AgencyKind.ADULTS_SOCIAL_CARE if referral.workforce == "adults"
+                        else AgencyKind.CHILDRENS_SOCIAL_CARE)
+
+    wanted = Q(kind__in=[AgencyKind.POLICE, social_care_kind], lado_service_id=service.pk)
+    if employer is None and referral.employer_name.strip():
+        wanted |= Q(lname=referral.employer_name.strip().lower())
+    if body or setting_regulator:
+        wanted |= Q(kind=AgencyKind.REGULATOR)
+    if other_settings:
+        wanted |= Q(lname__in=[s.lower() for s in other_settings])
+    if cross_border:
+        places = [p.lower() for _, p in cross_border]
+        wanted |= Q(kind=AgencyKind.LADO_SERVICE) & (Q(lauthority__in=places) | Q(lname__in=places))
+    candidates = list(
+        Agency.objects.filter(is_active=True).select_related("commissioned_by")
+        .annotate(lname=Lower("name"), lauthority=Lower("authority")).filter(wanted).order_by("name")
+    )
+    has_social_worker = any(child.has_social_worker for child in referral.children.all())
+    if employer is None:
+        # The employer named in the referral may be an agency of the product (often the referring one).
+        employer = next((a for a in candidates if a.name.lower() == referral.employer_name.strip().lower()), None)
+
+    found: list[Suggestion] = []
+    E, S = AccessLevel.EMPLOYER, AccessLevel.SAFEGUARDING
+
+    # The employer (003 §28): sees the adult's employment matters, not the child's details (003 §29).
+    why = "The person's employer: their case manager or HR manage the employment side (003 §28)."
+    if employer is not None:
+        found.append(Suggestion("employer", why, E, agency=employer))
+    elif referral.employer_name.strip():
+        found.append(Suggestion("employer", why + " Not set up in the product: invite a named person.", E,
+                                name=referral.employer_name.strip()))
+    if referral.referring_agency and referral.referring_agency != employer and not referral.referring_agency.is_lado_service:
+        found.append(Suggestion("referrer", "Made the referral.", E, agency=referral.referring_agency))
+    if employer is not None and employer.commissioned_by_id:
+        found.append(Suggestion(
+            "commissioner", f"Commissions the service of {employer.name}, the person's employer (003 §7).", E,
+            agency=employer.commissioned_by,
+        ))
+
+    # The police (003 §21).
+    police = [a for a in candidates if a.kind == AgencyKind.POLICE]
+    possible_offence = (triage is not None and triage.criminal_offence) or case.route == Route.STRATEGY_DISCUSSION
+    why = ("A possible criminal offence: the police take part in strategy discussions and investigate (003 §21)."
+           if possible_offence else
+           "The police advise whether there may be a criminal offence (003 §21, §36).")
+    for agency in police:
+        found.append(Suggestion(f"police:{agency.pk}", why, S, agency=agency))
+    if not police:
+        found.append(Suggestion("police", why + " No police force is set up in the product.", S, name="Police"))
+
+    # Children's or adults' social care (003 §25).
+    label = "Adults' social care" if referral.workforce == "adults" else "Children's social care"
+    why = (f"{label}: the safeguarding of the {'adults' if referral.workforce == 'adults' else 'children'} "
+           "involved, and any section 47 or safeguarding enquiries (003 §25).")
+    if has_social_worker:
+        why += " A child or adult involved has a social worker."
+    social_care = [a for a in candidates if a.kind == social_care_kind]
+    for agency in social_care:
+        found.append(Suggestion(f"social_care:{agency.pk}", why, S, agency=agency))
+    if not social_care:
+        found.append(Suggestion("social_care", why + " Not set up in the product.", S, name=label))
+
+    # The regulator of the person's profession, and of the setting (003 §28, §56).
+    regulators = [a for a in candidates if a.kind == AgencyKind.REGULATOR]
+    for key, name, why in (
+        ("regulator", body,
+         f"The person is registered with {REGULATOR_NAMES.get(body.upper(), body)}"
+         f"{' (' + referral.subject.registration_number + ')' if referral.subject.registration_number else ''}: "
+         "their fitness to practise may be in question (003 §56)."),
+        ("setting_regulator", setting_regulator,
+         f"{REGULATOR_NAMES.get(setting_regulator, setting_regulator)} regulates "
+         f"{Sector(referral.sector).label.lower()} settings (003 §28)."),
+    ):
+        if not name:
+            continue
+        match = next((a for a in regulators if _regulator_matches(a, name)), None)
+        if match is not None:
+            found.append(Suggestion(key, why, E, agency=match))
+        else:
+            found.append(Suggestion(key, why, E, name=REGULATOR_NAMES.get(name.upper(), name)))
+
+    # Other settings where the person works or volunteers (003 §25, 004 §3.8).
+    by_name = {a.name.lower(): a for a in candidates}
+    for place in other_settings:
+        why = f"The person also works or volunteers at {place}: children there may be at risk (003 §25, 004 §3.8)."
+        agency = by_name.get(place.lower())
+        if agency is not None:
+            found.append(Suggestion(f"setting:{_slug(place)}", why, E, agency=agency))
+        else:
+            found.append(Suggestion(f"setting:{_slug(place)}", why, E, name=place))
+
+    # The authorities where the person lives and works, if not ours (003 §4, §69–72).
+    lado_services = [a for a in candidates if a.kind == AgencyKind.LADO_SERVICE]
+    for kind, place in cross_border:
+        why = (f"The person lives in {place}: its LADO may need to consider the person's own children and "
+               "settings there (003 §69–72)." if kind == "lives_in" else
+               f"The person works in {place}: its LADO should know (003 §4, §69–72).")
+        agency = next((a for a in lado_services if place.lower() in {a.name.lower(), (a.authority or "").lower()}), None)
+        if agency is not None and agency.pk != service.pk:
+            found.append(Suggestion(kind, why, S, agency=agency))
+        elif agency is None:
+            found.append(Suggestion(kind, why, S, name=f"LADO service, {place}"))
+
+    if invitations is None:
+        invitations = list(meeting.invitations.all()) if meeting is not None else []
+    return _merge_and_drop_invited(found, invitations)
+
+
+def _merge_and_drop_invited(found: list[Suggestion], invitations: list[Invitation]) -> list[Suggestion]:
+    """One suggestion per agency (its reasons joined); none for who is already invited."""
+    merged: list[Suggestion] = []
+    by_agency: dict[int, int] = {}
+    for s in found:
+        if s.agency is not None and s.agency.pk in by_agency:
+            index = by_agency[s.agency.pk]
+            first = merged[index]
+            merged[index] = Suggestion(first.key, f"{first.why} {s.why}",
+                                       selectors.widest([first.access_level, s.access_level]), first.agency)
+            continue
+        if s.agency is not None:
+            by_agency[s.agency.pk] = len(merged)
+        merged.append(s)
+    keys = {i.suggestion_key for i in invitations if i.suggestion_key}
+    agency_ids = {i.agency_id for i in invitations if i.agency_id}
+    names = {i.name.lower() for i in invitations if i.name}
+    return [
+        s for s in merged
+        if s.key not in keys and not (s.agency and s.agency.pk in agency_ids) and not (not s.agency and s.name.lower() in names)
+    ]
+
+
+# --- Invitations ----------------------------------------------------------------------------
+
+def _share_if_needed(meeting: Meeting, agency: Agency | None) -> None:
+    if agency is not None:
+        meeting_share(meeting=meeting, agency=agency)
+
+
+@transaction.atomic
+def invitation_add(
+    *,
+    actor,
+    meeting: Meeting,
+    access_level: str,
+    agency: Agency | None = None,
+    user=None,
+    name: str = "",
+    role: str = "",
+    email: str = "",
+    why_suggested: str = "",
+    suggestion_key: str = "",
+) -> Invitation:
+    """Invite an agency, a person with an account, or someone without one (name, role, e-mail)."""
+    _require_manager(actor, meeting)
+    meeting = _locked_meeting(meeting)
+    if meeting.is_cancelled:
+        raise ValidationError("This meeting is cancelled.")
+    name, role, email = name.strip(), role.strip(), email.strip()
+    errors = {}
+    if access_level not in AccessLevel.values:
+        errors["access_level"] = "Choose what they may see of the minutes."
+    if agency is None and user is None and not name:
+        errors["agency"] = "Choose an agency or a person, or enter the name of someone without an account."
+    if agency is not None and not agency.is_active:
+        errors["agency"] = "That agency is no longer active."
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors["email"] = "Enter an email address in the correct format, like name@example.org."
+    if user is not None:
+        memberships = {m.agency_id: m.agency for m in Membership.objects.filter(user=user, agency__is_active=True)
+                       .select_related("agency")}
+        if not user.is_active or not memberships:
+            errors["user"] = "That person cannot be invited: they have no active account."
+        elif agency is None:
+            if len(memberships) > 1:
+                errors["agency"] = "This person works for more than one agency: choose the one they attend for."
+            else:
+                agency = next(iter(memberships.values()))
+        elif agency.pk not in memberships:
+            errors["agency"] = f"{user.get_full_name() or user.username} does not work for {agency}."
+    if errors:
+        raise ValidationError(errors)
+    existing = meeting.invitations.all()
+    if user is not None and existing.filter(user=user).exists():
+        raise ValidationError({"user": "That person is already invited."})
+    if user is None and not name and existing.filter(agency=agency, user__isnull=True, name="").exists():
+        raise ValidationError({"agency": f"{agency} is already invited."})
+    if email and existing.filter(email__iexact=email).exists():
+        raise ValidationError({"email": "Someone with that email address is already invited."})
+    if suggestion_key and existing.filter(suggestion_key=suggestion_key).exists():
+        raise ValidationError("That suggestion has already been invited.")
+    invitation = Invitation(
+        meeting=meeting, agency=agency, user=user, name=name, role=role, email=email, access_level=access_level,
+        why_suggested=why_suggested, suggestion_key=suggestion_key, invited_by=actor,
+    )
+    save_with_history(invitation, actor=actor, reason="Invited to the meeting")
+    _share_if_needed(meeting, agency)
+    who = invitation.display_name + (f" ({agency})" if agency and invitation.display_name != agency.name else "")
+    _event(actor=actor, meeting=meeting, verb="meeting_invitation",
+           summary=f"{who} invited to the {_meeting_label(meeting)}, with {invitation.get_access_level_display().split(':')[0].lower()} access")
+    return invitation
+
+
+@transaction.atomic
+def invitation_add_suggested(*, actor, meeting: Meeting, key: str) -> Invitation:
+    """Take up one of meeting_suggest_invitees' suggestions as it stands."""
+    _require_manager(actor, meeting)
+    if meeting.case is None:
+        raise ValidationError("This meeting has no case to suggest invitees from.")
+    suggestion = next((s for s in meeting_suggest_invitees(meeting.case, meeting) if s.key == key), None)
+    if suggestion is None:
+        raise ValidationError("That suggestion is no longer available: they may already be invited.")
+    return invitation_add(
+        actor=actor, meeting=meeting, access_level=suggestion.access_level, agency=suggestion.agency,
+        name="" if suggestion.agency else suggestion.name, why_suggested=suggestion.why, suggestion_key=suggestion.key,
+    )
+
+
+@transaction.atomic
+def invitation_update(*, actor, invitation: Invitation, access_level: str, name: str = "", role: str = "",
+                      email: str = "") -> Invitation:
+    meeting = invitation.meeting
+    _require_manager(actor, meeting)
+    _locked_meeting(meeting)
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk, meeting=meeting)
+    errors = {}
+    if access_level not in AccessLevel.values:
+        errors["access_level"] = "Choose what they may see of the minutes."
+    name, email = name.strip(), email.strip()
+    if invitation.user_id is None and invitation.agency_id is None and not name:
+        errors["name"] = "Enter the person's name."
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors["email"] = "Enter an email address in the correct format, like name@example.org."
+        else:
+            if meeting.invitations.exclude(pk=invitation.pk).filter(email__iexact=email).exists():
+                errors["email"] = "Someone with that email address is already invited."
+    if errors:
+        raise ValidationError(errors)
+    before = invitation.access_level
+    invitation.access_level, invitation.name, invitation.role, invitation.email = access_level, name, role.strip(), email
+    save_with_history(invitation, actor=actor, reason="Invitation changed")
+    if before != access_level:
+        _event(actor=actor, meeting=meeting, verb="meeting_access_changed",
+               summary=f"{invitation.display_name}: access to the minutes of the {_meeting_label(meeting)} is now "
+                       f"{invitation.get_access_level_display().split(':')[0].lower()}")
+    return invitation
+
+
+@transaction.atomic
+def invitation_remove(*, actor, invitation: Invitation) -> None:
+    """Withdraw an invitation. The agency stops seeing the meeting on its next request, unless still invited."""
+    meeting = invitation.meeting
+    _require_manager(actor, meeting)
+    _locked_meeting(meeting)
+    invitation = Invitation.objects.select_related("agency", "user").get(pk=invitation.pk, meeting=meeting)
+    who, agency = invitation.display_name, invitation.agency
+    invitation._history_user = actor
+    invitation._change_reason = "Invitation withdrawn"
+    invitation.delete()
+    if agency is not None and not meeting.invitations.filter(agency=agency).exists():
+        meeting_unshare(meeting=meeting, agency=agency)
+    _event(actor=actor, meeting=meeting, verb="meeting_uninvited", summary=f"{who} no longer invited to the {_meeting_label(meeting)}")
+
+
+def _attendance(*, actor, meeting: Meeting, attendance: dict[int, str]) -> int:
+    invitations = {i.pk: i for i in Invitation.objects.select_for_update().filter(meeting=meeting)}
+    unknown = set(attendance) - set(invitations)
+    if unknown:
+        raise ValidationError("Record attendance only for people invited to this meeting.")
+    changed = 0
+    for pk, value in attendance.items():
+        if value not in Attendance.values:
+            raise ValidationError({f"attendance_{pk}": "Choose whether they attended."})
+        if value in (Attendance.ATTENDED, Attendance.ABSENT) and not meeting.is_held:
+            raise ValidationError({f"attendance_{pk}": "Record who attended once the meeting has been held."})
+        invitation = invitations[pk]
+        if invitation.attendance != value:
+            invitation.attendance = value
+            save_with_history(invitation, actor=actor, reason=f"Attendance: {Attendance(value).label.lower()}")
+            changed += 1
+    return changed
+
+
+@transaction.atomic
+def attendance_record(*, actor, meeting: Meeting, attendance: dict[int, str]) -> int:
+    """Who attended, who sent apologies, who did not come. Apologies may be recorded before the meeting."""
+    _require_manager(actor, meeting)
+    meeting = _locked_meeting(meeting)
+    if meeting.is_cancelled:
+        raise ValidationError("This meeting is cancelled.")
+    changed = _attendance(actor=actor, meeting=meeting, attendance=attendance)
+    if changed:
+        _event(actor=actor, meeting=meeting, verb="meeting_attendance",
+               summary=f"Attendance recorded for the {_meeting_label(meeting)}")
+    return changed
+
+
+# --- Minutes -------------------------------------------------------------------------------------
+
+def _locked_minutes(minutes: Minutes) -> Minutes:
+    return Minutes.objects.select_for_update(of=("self",)).select_related("meeting__case__referral").get(pk=minutes.pk)
+
+
+@transaction.atomic
+def minutes_save(*, actor, minutes: Minutes, revision: int, sections: dict[str, dict]) -> Minutes:
+    """Save the sections' text. Refused if someone saved since this editor loaded the minutes (revision).
+
+    sections maps a section key to {"body", "audience", "none_raised"}. A change to approved minutes makes a
+    new draft, which becomes the next version when the chair approves it; approved versions are kept.
+    """
+    meeting = minutes.meeting
+    if not selectors.can_edit_minutes(actor, meeting):
+        raise PermissionDenied("Only the chair, the minute taker or the LADO service can edit the minutes.")
+    minutes = _locked_minutes(minutes)
+    if minutes.meeting.is_cancelled:
+        raise ValidationError("This meeting is cancelled.")
+    if minutes.revision != revision:
+        raise MinutesConflict(CONFLICT_MESSAGE, code="conflict")
+    errors = {}
+    changed = []
+    for section in minutes.sections.select_for_update():
+        data = sections.get(section.key)
+        if data is None:
+            continue
+        body = (data.get("body") or "").replace("\r\n", "\n").strip()
+        audience = data.get("audience") or section.audience
+        none_raised = bool(data.get("none_raised")) and section.allows_none
+        if audience not in Audience.values:
+            errors[section.key] = f"Choose who ‘{section.title}’ is for."
+            continue
+        if none_raised and body:
+            errors[section.key] = f"‘{section.title}’: either record them, or tick ‘None raised’, not both."
+            continue
+        if (section.body, section.audience, section.none_raised) != (body, audience, none_raised):
+            section.body, section.audience, section.none_raised = body, audience, none_raised
+            changed.append(section)
+    if errors:
+        raise ValidationError(errors)
+    if not changed:
+        return minutes
+    reopened = minutes.status != MinutesStatus.DRAFT
+    for section in changed:
+        save_with_history(section, actor=actor, reason="Minutes edited")
+    minutes.revision += 1
+    minutes.updated_at, minutes.updated_by = timezone.now(), actor
+    if reopened:
+        minutes.status = MinutesStatus.DRAFT
+    save_with_history(minutes, actor=actor, reason="Minutes edited")
+    if reopened:
+        _event(actor=actor, meeting=minutes.meeting, verb="minutes_changed",
+               summary=f"Approved minutes of the {_meeting_label(minutes.meeting)} changed: a draft of version "
+                       f"{minutes.next_version} (version {minutes.version} is kept)")
+    return minutes
+
+
+def incomplete_sections(minutes: Minutes, sections=None) -> dict[str, str]:
+    """The required sections not yet completed, each with what to do."""
+    sections = list(minutes.sections.all()) if sections is None else sections
+    missing = {}
+    for section in sections:
+        if section.required and not section.is_complete:
+            if section.allows_none:
+                missing[section.key] = f"Record the {section.title.lower()}, or tick ‘None raised’."
+            else:
+                missing[section.key] = f"Complete ‘{section.title}’ before approving."
+    return missing
+
+
+@transaction.atomic
+def minutes_approve(*, actor, minutes: Minutes, revision: int) -> MinutesVersion:
+    """The chair approves the draft: it becomes the next version, an immutable snapshot."""
+    _require_chair(actor, minutes.meeting, "approve the minutes")
+    minutes = _locked_minutes(minutes)
+    meeting = minutes.meeting
+    if not meeting.is_held:
+        raise ValidationError("Record that the meeting was held before approving its minutes.")
+    if minutes.revision != revision:
+        raise MinutesConflict(STALE_APPROVAL_MESSAGE, code="conflict")
+    if minutes.status != MinutesStatus.DRAFT:
+        raise ValidationError(f"These minutes are already approved as version {minutes.version}. "
+                              "Change them first to make a new version.")
+    sections = list(minutes.sections.all())
+    missing = incomplete_sections(minutes, sections)
+    if missing:
+        raise ValidationError(missing)
+    version = MinutesVersion(
+        minutes=minutes, number=minutes.version + 1, sections=[s.snapshot() for s in sections], approved_by=actor,
+    )
+    save_with_history(version, actor=actor, reason="Minutes approved")
+    minutes.version = version.number
+    minutes.status = MinutesStatus.APPROVED
+    save_with_history(minutes, actor=actor, reason=f"Approved as version {version.number}")
+    _event(actor=actor, meeting=meeting, verb="minutes_approved",
+           summary=f"Minutes of the {_meeting_label(meeting)} approved as version {version.number}")
+    return version
+
+
+@transaction.atomic
+def minutes_circulate(*, actor, minutes: Minutes, invitations: list[Invitation]) -> list[Circulation]:
+    """The chair sends the latest approved version to the chosen invitees, each at their access level.
+
+    Records who received which version and when; the first circulation meets the minutes deadline.
+    """
+    _require_chair(actor, minutes.meeting, "circulate the minutes")
+    minutes = _locked_minutes(minutes)
+    meeting = minutes.meeting
+    if minutes.version == 0:
+        raise ValidationError("Approve the minutes before circulating them.")
+    if not invitations:
+        raise ValidationError({"invitations": "Choose who to send the minutes to."})
+    if any(i.meeting_id != meeting.pk for i in invitations):
+        raise ValidationError({"invitations": "Choose people invited to this meeting."})
+    version = minutes.versions.get(number=minutes.version)
+    already = set(version.circulations.values_list("invitation_id", flat=True))
+    to_send = [i for i in invitations if i.pk not in already]
+    if not to_send:
+        raise ValidationError({"invitations": f"They have all already been sent version {version.number}."})
+    now = timezone.now()
+    made = []
+    for invitation in to_send:
+        recipient = invitation.display_name
+        if invitation.agency_id and recipient != invitation.agency.name:
+            recipient = f"{recipient}, {invitation.agency.name}"
+        circulation = Circulation(
+            version=version, invitation=invitation, recipient=recipient,
+            email=invitation.email or (invitation.user.email if invitation.user_id else ""),
+            access_level=invitation.access_level, sent_at=now, sent_by=actor,
+        )
+        save_with_history(circulation, actor=actor, reason=f"Minutes version {version.number} circulated")
+        made.append(circulation)
+    if minutes.status == MinutesStatus.APPROVED:
+        minutes.status = MinutesStatus.CIRCULATED
+        save_with_history(minutes, actor=actor, reason=f"Version {version.number} circulated")
+    if meeting.minutes_deadline_id:
+        deadlines.deadline_meet_one(actor=actor, deadline=meeting.minutes_deadline, met_at=now,
+                                    reason=f"Minutes circulated (version {version.number})")
+    _event(actor=actor, meeting=meeting, verb="minutes_circulated",
+           summary=f"Minutes of the {_meeting_label(meeting)} (version {version.number}) sent to "
+                   f"{len(made)} {'person' if len(made) == 1 else 'people'}")
+
+    from .tasks import notify_minutes_circulated
+
+    version_id = version.pk
+    transaction.on_commit(lambda: notify_minutes_circulated.delay(version_id))
+    return made
+
+
+# --- Actions --------------------------------------------------------------------------------
+
+@transaction.atomic
+def action_create(
+    *,
+    actor,
+    case: Case,
+    description: str,
+    agency: Agency,
+    due_on: dt.date,
+    meeting: Meeting | None = None,
+    assignee=None,
+    assignee_name: str = "",
+) -> Action:
+    """An action agreed in a meeting or a decision: what, which agency, who, by when (due at the end of that day)."""
+    if not selectors.can_manage_actions(actor, case):
+        raise PermissionDenied("Only the LADO service or a chair of the case's meetings can agree actions.")
+    case = Case.objects.select_for_update(of=("self",)).select_related("referral").get(pk=case.pk)
+    _require_open_case(case)
+    errors = {}
+    if not description.strip():
+        errors["description"] = "Describe the action."
+    if due_on < timezone.localdate():
+        errors["due_on"] = "The due date cannot be in the past."
+    if not agency.is_active:
+        errors["agency"] = "That agency is no longer active."
+    if meeting is not None and meeting.case_id != case.pk:
+        errors["meeting"] = "Choose a meeting of this case."
+    if assignee is not None and not Membership.objects.filter(user=assignee, agency=agency).exists():
+        errors["assignee"] = f"{assignee.get_full_name() or assignee.username} does not work for {agency}."
+    if errors:
+        raise ValidationError(errors)
+    action = Action(
+        case=case, meeting=meeting, description=description.strip(), agency=agency, assignee=assignee,
+        assignee_name=assignee_name.strip(), due_on=due_on, created_by=actor,
+    )
+    action.deadline = deadlines.deadline_open_on_date(
+        actor=actor, referral=case.referral, case=case, kind=Deadline.Kind.ACTION, due_on=due_on,
+        reason=f"Action agreed for {agency}",
+    )
+    save_with_history(action, actor=actor, reason="Action agreed")
+    where = f" at the {_meeting_label(meeting)}" if meeting else ""
+    # What the action is stays with the action (seen by its agency, the chair and the LADO service): the case
+    # timeline is read by every agency that sees the case, and a police action must not alert the employer (003 §34).
+    event_record(actor=actor, referral=case.referral, case=case, verb="action_agreed",
+                 summary=f"Action agreed for {agency}{where}, due {govuk_date(due_on)}")
+    return action
+
+
+def _locked_action(action: Action) -> Action:
+    return Action.objects.select_for_update(of=("self",)).select_related("case__referral", "agency", "deadline").get(pk=action.pk)
+
+
+def _action_transition(action: Action, new_status: str) -> None:
+    if new_status not in ACTION_TRANSITIONS.get(action.status, frozenset()):
+        raise ValidationError(f"This action is already {action.get_status_display().lower()}.")
+    action.status = new_status
+
+
+@transaction.atomic
+def action_complete(*, actor, action: Action, evidence: str) -> Action:
+    """Mark an action done, with the evidence that it was (004 §3.7: outcomes of actions were not recorded)."""
+    if not selectors.can_complete(actor, action):
+        raise PermissionDenied("Only the agency the action is for, or the LADO service, can mark it done.")
+    action = _locked_action(action)
+    if not evidence.strip():
+        raise ValidationError({"evidence": "Describe the evidence that the action was done."})
+    _action_transition(action, ActionStatus.DONE)
+    action.evidence = evidence.strip()
+    action.completed_at, action.completed_by = timezone.now(), actor
+    save_with_history(action, actor=actor, reason="Action done")
+    if action.deadline_id:
+        deadlines.deadline_meet_one(actor=actor, deadline=action.deadline, met_at=action.completed_at,
+                                    reason="Action marked done with evidence")
+    if action.case_id:
+        event_record(actor=actor, referral=action.case.referral, case=action.case, verb="action_done",
+                     summary=f"Action for {action.agency} done (due {govuk_date(action.due_on)})")
+    return action
+
+
+@transaction.atomic
+def action_cancel(*, actor, action: Action, reason: str) -> Action:
+    if action.case is None or not selectors.can_manage_actions(actor, action.case):
+        raise PermissionDenied("Only the LADO service or a chair of the case's meetings can cancel an action.")
+    action = _locked_action(action)
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the action is no longer needed."})
+    _action_transition(action, ActionStatus.CANCELLED)
+    action.cancelled_reason = reason.strip()
+    save_with_history(action, actor=actor, reason=f"Action cancelled: {reason.strip()}")
+    if action.deadline_id:
+        deadlines.deadline_waive_one(actor=actor, deadline=action.deadline, reason=f"Action cancelled: {reason.strip()}")
+    event_record(actor=actor, referral=action.case.referral, case=action.case, verb="action_cancelled",
+                 summary=f"Action for {action.agency} cancelled (due {govuk_date(action.due_on)})")
+    return action

@@ -1,0 +1,505 @@
+"""Thin views: fetch through a selector (404 for what the user may not see), bind a form, call one
+service, redirect. 403 only for an action on something they can see."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from agencies.models import Agency
+from agencies.permissions import standing
+from allegations import selectors as case_selectors
+from allegations.deadlines import current_status
+from allegations.models import AccessLog, Case, Route
+from allegations.timescales import time_left_in_words
+
+from . import forms, selectors, services
+from .models import AccessLevel, Audience, Invitation, Meeting, MeetingKind, MeetingStatus
+
+PAGE_SIZE = 25
+
+
+def _apply_service_errors(form, error: ValidationError, field_for=lambda name: name) -> None:
+    """Put a service's ValidationError on the form, on the right fields where it says."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            target = field_for(name)
+            form.add_error(target if target in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _data(request):
+    """The posted data, or None for a GET. (`request.POST or None` would leave a form posted with every
+    checkbox unticked unbound, and silently do nothing.)"""
+    return request.POST if request.method == "POST" else None
+
+
+def _form_page(request, form, *, title, caption, back, submit="Save", status=200, **extra):
+    return render(request, "allegations/form_page.html", {
+        "form": form, "title": title, "caption": caption, "back": back, "submit": submit, **extra,
+    }, status=status)
+
+
+def _meeting(request, pk) -> Meeting:
+    return selectors.meeting_get(user=request.user, pk=pk)
+
+
+def _managed_meeting(request, pk) -> Meeting:
+    meeting = _meeting(request, pk)
+    if not selectors.can_manage(request.user, meeting):
+        raise PermissionDenied
+    return meeting
+
+
+def _detail_url(meeting: Meeting) -> str:
+    return reverse("meetings:meeting_detail", args=[meeting.pk])
+
+
+def _caption(meeting: Meeting) -> str:
+    reference = f"Case {meeting.case.referral.reference} · " if meeting.case_id else ""
+    return f"{reference}{meeting}"
+
+
+def _record_read(user, meeting: Meeting, what: str) -> None:
+    """Reading minutes is recorded, like opening a case (STYLE.md, 003 §47)."""
+    if meeting.case_id:
+        AccessLog.objects.create(user=user, referral=meeting.case.referral, case=meeting.case, what=what)
+
+
+# --- Scheduling ---------------------------------------------------------------------------------
+
+def _default_kind(case: Case) -> str:
+    if case.route == Route.STRATEGY_DISCUSSION and not case.meetings.exists():
+        return MeetingKind.STRATEGY_DISCUSSION
+    return MeetingKind.REVIEW if case.meetings.exclude(status=MeetingStatus.CANCELLED).exists() else MeetingKind.INITIAL
+
+
+@require_http_methods(["GET", "POST"])
+def meeting_schedule(request, reference):
+    case = case_selectors.case_get(user=request.user, reference=reference)
+    if not selectors.can_schedule(request.user, case):
+        raise PermissionDenied
+    chairs = selectors.chair_candidates(case)
+    form = forms.MeetingScheduleForm(
+        _data(request), chairs=chairs, minute_takers=selectors.minute_taker_candidates(case),
+        initial={"kind": _default_kind(case), "chaired_by_service": True,
+                 "chair": request.user.pk if chairs.filter(pk=request.user.pk).exists() else None},
+    )
+    if not case.is_open and request.method == "POST":
+        form.add_error(None, "This case is closed.")
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting = services.meeting_schedule(actor=request.user, case=case, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(request, "Meeting scheduled. Invite the people who should attend.")
+            return redirect(_detail_url(meeting))
+    return _form_page(request, form, title="Schedule a meeting", caption=f"Case {case.reference}",
+                      back=reverse("allegations:case_detail", args=[reference]), submit="Schedule meeting")
+
+
+# --- The meeting page -----------------------------------------------------------------------------
+
+def _clock(deadline, now):
+    if deadline is None:
+        return None
+    status = current_status(deadline, now)
+    words = {"met": "Met on time", "met_late": "Met late", "waived": "Waived"}.get(status) or time_left_in_words(deadline.due_at, now)
+    return {"status": status, "words": words, "due_at": deadline.due_at}
+
+
+def meeting_detail(request, pk):
+    meeting = _meeting(request, pk)
+    user = request.user
+    manage = selectors.can_manage(user, meeting)
+    edit = selectors.can_edit_minutes(user, meeting)
+    invitations = selectors.invitations_of(meeting)
+    level = selectors.access_level_for(user, meeting, invitations)
+    audiences = selectors.audiences_for(level)
+    minutes = meeting.minutes
+    _record_read(user, meeting, "meeting")
+    context = {
+        "meeting": meeting, "case": meeting.case, "minutes": minutes, "invitations": invitations,
+        "manage": manage, "edit": edit, "chair": selectors.is_chair(user, meeting),
+        "level": level, "level_label": AccessLevel(level).label if level else "",
+        "audience_labels": dict(Audience.choices),
+        "actions": selectors.meeting_actions(meeting, user, manage=manage),
+        "today": timezone.localdate(),
+        "clock": _clock(meeting.minutes_deadline, timezone.now()),
+    }
+    if edit:
+        context["sections"] = list(minutes.sections.all())
+        context["versions"] = list(selectors.versions_of(meeting, circulated_only=False))
+        context["circulations"] = list(selectors.circulations_of(meeting)) if manage else []
+        context["incomplete"] = services.incomplete_sections(minutes, context["sections"])
+    else:
+        versions = list(selectors.versions_of(meeting, circulated_only=True))
+        context["versions"] = versions
+        context["shown"] = versions[0].sections_for(audiences) if versions else []
+        context["shown_version"] = versions[0] if versions else None
+    if manage and meeting.case_id and not meeting.is_cancelled:
+        context["suggestions"] = services.meeting_suggest_invitees(meeting.case, meeting, invitations=invitations)
+    context["case_visible"] = edit or (
+        meeting.case_id is not None and Case.objects.visible_to(user).filter(pk=meeting.case_id).exists()
+    )
+    context["late_agencies"] = selectors.late_agencies(context["actions"], context["today"]) if manage else []
+    return render(request, "meetings/meeting_detail.html", context)
+
+
+def minutes_version(request, pk, number):
+    meeting = _meeting(request, pk)
+    user = request.user
+    edit = selectors.can_edit_minutes(user, meeting)
+    version = selectors.version_get(meeting=meeting, number=number, circulated_only=not edit)
+    invitations = selectors.invitations_of(meeting)
+    level = selectors.access_level_for(user, meeting, invitations)
+    _record_read(user, meeting, "minutes")
+    latest = meeting.minutes.version
+    return render(request, "meetings/minutes_version.html", {
+        "meeting": meeting, "version": version, "sections": version.sections_for(selectors.audiences_for(level)),
+        "level_label": AccessLevel(level).label if level else "", "audience_labels": dict(Audience.choices),
+        "is_latest": version.number == latest, "minutes": meeting.minutes,
+    })
+
+
+# --- Invitations ------------------------------------------------------------------------------------
+
+@require_http_methods(["GET", "POST"])
+def invitation_create(request, pk):
+    meeting = _managed_meeting(request, pk)
+    form = forms.InvitationForm(_data(request), agencies=Agency.objects.filter(is_active=True),
+                                people=selectors.people_to_invite())
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.invitation_add(actor=request.user, meeting=meeting, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(request, "Invitation added.")
+            return redirect(_detail_url(meeting))
+    return _form_page(request, form, title="Invite someone", caption=_caption(meeting), back=_detail_url(meeting),
+                      submit="Invite")
+
+
+@require_POST
+def invitation_suggested(request, pk):
+    meeting = _managed_meeting(request, pk)
+    form = forms.SuggestionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a suggestion from the list.")
+        return redirect(_detail_url(meeting))
+    try:
+        invitation = services.invitation_add_suggested(actor=request.user, meeting=meeting, key=form.cleaned_data["key"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"{invitation.display_name} invited.")
+    return redirect(_detail_url(meeting))
+
+
+def _invitation(meeting: Meeting, invitation_pk: int) -> Invitation:
+    invitation = meeting.invitations.select_related("agency", "user").filter(pk=invitation_pk).first()
+    if invitation is None:
+        raise Http404("No such invitation")
+    return invitation
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_edit(request, pk, invitation_pk):
+    meeting = _managed_meeting(request, pk)
+    invitation = _invitation(meeting, invitation_pk)
+    form = forms.InvitationEditForm(_data(request), initial={
+        "access_level": invitation.access_level, "name": invitation.name, "role": invitation.role, "email": invitation.email,
+    })
+    if invitation.user_id or invitation.agency_id:
+        form.fields["name"].label = "Name (optional)"
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.invitation_update(actor=request.user, invitation=invitation, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(request, "Invitation changed.")
+            return redirect(_detail_url(meeting))
+    return _form_page(request, form, title=f"Change the invitation: {invitation.display_name}", caption=_caption(meeting),
+                      back=_detail_url(meeting))
+
+
+@require_POST
+def invitation_remove(request, pk, invitation_pk):
+    meeting = _managed_meeting(request, pk)
+    invitation = _invitation(meeting, invitation_pk)
+    services.invitation_remove(actor=request.user, invitation=invitation)
+    messages.success(request, f"{invitation.display_name} is no longer invited.")
+    return redirect(_detail_url(meeting))
+
+
+@require_http_methods(["GET", "POST"])
+def attendance(request, pk):
+    meeting = _managed_meeting(request, pk)
+    invitations = selectors.invitations_of(meeting)
+    form = forms.AttendanceForm(_data(request), invitations=invitations)
+    if not invitations and request.method == "POST":
+        form.add_error(None, "Invite people before recording attendance.")
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.attendance_record(actor=request.user, meeting=meeting, attendance=form.attendance())
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(request, "Attendance recorded.")
+            return redirect(_detail_url(meeting))
+    return _form_page(request, form, title="Record attendance and apologies", caption=_caption(meeting),
+                      back=_detail_url(meeting))
+
+
+@require_http_methods(["GET", "POST"])
+def meeting_hold(request, pk):
+    meeting = _managed_meeting(request, pk)
+    invitations = selectors.invitations_of(meeting)
+    initial = {"held_at": meeting.scheduled_at if meeting.scheduled_at <= timezone.now() else None}
+    initial.update({f"attendance_{i.pk}": i.attendance for i in invitations if i.attendance != "invited"})
+    form = forms.HoldForm(_data(request), invitations=invitations, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.meeting_hold(actor=request.user, meeting=meeting, held_at=form.cleaned_data["held_at"],
+                                  attendance=form.attendance())
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(request, "Meeting recorded as held. The minutes are now due.")
+            return redirect(_detail_url(meeting))
+    return _form_page(request, form, title="Record that the meeting was held", caption=_caption(meeting),
+                      back=_detail_url(meeting), submit="Save")
+
+
+@require_http_methods(["GET", "POST"])
+def meeting_cancel(request, pk):
+    meeting = _managed_meeting(request, pk)
+    form = forms.CancelForm(_data(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.meeting_cancel(actor=request.user, meeting=meeting, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(request, "Meeting cancelled.")
+            return redirect(_detail_url(meeting))
+    return _form_page(request, form, title="Cancel the meeting", caption=_caption(meeting), back=_detail_url(meeting),
+                      submit="Cancel meeting")
+
+
+# --- Minutes ----------------------------------------------------------------------------------------
+
+def _section_field(name: str) -> str:
+    return name if name in ("revision", "__all__") else f"{name}-body"
+
+
+@require_http_methods(["GET", "POST"])
+def minutes_edit(request, pk):
+    meeting = _meeting(request, pk)
+    if not selectors.can_edit_minutes(request.user, meeting):
+        raise PermissionDenied
+    minutes = meeting.minutes
+    sections = list(minutes.sections.all())
+    theirs: dict[str, str] = {}
+    if request.method == "POST":
+        form = forms.MinutesForm(request.POST, sections=sections)
+        if form.is_valid():
+            try:
+                services.minutes_save(actor=request.user, minutes=minutes, revision=form.cleaned_data["revision"],
+                                      sections=form.section_data())
+            except services.MinutesConflict as error:
+                # Keep the typed text; show what the other person saved; carry the current revision, so that
+                # saving again is a deliberate choice to keep this text.
+                minutes.refresh_from_db()
+                current = {s.key: s for s in minutes.sections.all()}
+                data = request.POST.copy()
+                data["revision"] = str(minutes.revision)
+                form = forms.MinutesForm(data, sections=sections)
+                form.is_valid()
+                submitted = form.section_data()
+                theirs = {key: s.body for key, s in current.items()
+                          if key in submitted and s.body != (submitted[key]["body"] or "").replace("\r\n", "\n").strip()}
+                form.add_error(None, error.messages[0])
+            except ValidationError as error:
+                _apply_service_errors(form, error, _section_field)
+            else:
+                messages.success(request, "Minutes saved.")
+                return redirect(_detail_url(meeting))
+    else:
+        form = forms.MinutesForm(initial={"revision": minutes.revision}, sections=sections)
+    return render(request, "meetings/minutes_edit.html", {
+        "meeting": meeting, "minutes": minutes, "form": form, "theirs": theirs, "audience_labels": dict(Audience.choices),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def minutes_approve(request, pk):
+    meeting = _meeting(request, pk)
+    if not selectors.is_chair(request.user, meeting):
+        raise PermissionDenied
+    minutes = meeting.minutes
+    form = forms.ApproveForm(_data(request), initial={"revision": minutes.revision})
+    problems: dict[str, str] = {}
+    if request.method == "POST" and form.is_valid():
+        try:
+            version = services.minutes_approve(actor=request.user, minutes=minutes, revision=form.cleaned_data["revision"])
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                problems = {key: " ".join(errs[0].messages) for key, errs in error.error_dict.items()}
+            else:
+                form.add_error(None, error)
+        else:
+            messages.success(request, f"Minutes approved as version {version.number}.")
+            return redirect(_detail_url(meeting))
+    sections = list(minutes.sections.all())
+    if request.method == "GET":
+        problems = services.incomplete_sections(minutes, sections)
+    return render(request, "meetings/minutes_approve.html", {
+        "meeting": meeting, "minutes": minutes, "sections": sections, "form": form, "problems": problems,
+        "audience_labels": dict(Audience.choices),
+        "unapproved": minutes.status == "draft",
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def minutes_circulate(request, pk):
+    meeting = _meeting(request, pk)
+    if not selectors.is_chair(request.user, meeting):
+        raise PermissionDenied
+    minutes = meeting.minutes
+    invitations = selectors.invitations_of(meeting)
+    latest = minutes.versions.filter(number=minutes.version).first()
+    received = set(latest.circulations.values_list("invitation_id", flat=True)) if latest else set()
+    form = forms.CirculateForm(_data(request), invitations=invitations, received_ids=received)
+    if latest is None:
+        form.add_error(None, "Approve the minutes before circulating them.") if request.method == "POST" else None
+    if request.method == "POST" and form.is_valid():
+        try:
+            made = services.minutes_circulate(actor=request.user, minutes=minutes, invitations=form.chosen())
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(request, f"Version {latest.number} sent to {len(made)} {'person' if len(made) == 1 else 'people'}.")
+            return redirect(_detail_url(meeting))
+    title = f"Circulate version {latest.number} of the minutes" if latest else "Circulate the minutes"
+    return _form_page(request, form, title=title, caption=_caption(meeting), back=_detail_url(meeting),
+                      submit="Send the minutes")
+
+
+# --- Actions ----------------------------------------------------------------------------------------
+
+def _action_agencies():
+    return Agency.objects.filter(is_active=True)
+
+
+@require_http_methods(["GET", "POST"])
+def action_create(request, reference):
+    case = case_selectors.case_get(user=request.user, reference=reference)
+    if not selectors.can_manage_actions(request.user, case):
+        raise PermissionDenied
+    meetings = list(case.meetings.exclude(status=MeetingStatus.CANCELLED).order_by("scheduled_at"))
+    form = forms.ActionForm(_data(request), agencies=_action_agencies(), meetings=meetings)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data.pop("meeting", None)
+        try:
+            services.action_create(actor=request.user, case=case, meeting=form.chosen_meeting(), **data)
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(request, "Action recorded.")
+            return redirect(reverse("allegations:case_detail", args=[reference]) + "#actions")
+    return _form_page(request, form, title="Record an action", caption=f"Case {case.reference}",
+                      back=reverse("allegations:case_detail", args=[reference]), submit="Save action")
+
+
+@require_http_methods(["GET", "POST"])
+def meeting_action_create(request, pk):
+    meeting = _meeting(request, pk)
+    if meeting.case is None or not selectors.can_manage_actions(request.user, meeting.case):
+        raise PermissionDenied
+    form = forms.ActionForm(_data(request), agencies=_action_agencies())
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.action_create(actor=request.user, case=meeting.case, meeting=meeting, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(request, "Action recorded.")
+            return redirect(_detail_url(meeting) + "#actions")
+    return _form_page(request, form, title="Record an action agreed at this meeting", caption=_caption(meeting),
+                      back=_detail_url(meeting), submit="Save action")
+
+
+def action_list(request):
+    """Our actions: the open actions of the user's agencies, overdue ones first (004 §3.12)."""
+    s = standing(request.user)
+    if not s.agency_ids:
+        raise Http404
+    page = Paginator(selectors.actions_for_agency(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    visible = selectors.visible_case_ids(request.user, [a.case_id for a in rows if a.case_id])
+    today = timezone.localdate()
+    return render(request, "meetings/action_list.html", {
+        "page": page, "rows": rows, "visible_case_ids": visible, "today": today,
+        "acting_agency_ids": selectors.acting_agency_ids(request.user),
+        "overdue": sum(1 for a in rows if a.is_overdue(today)),
+    })
+
+
+def _after_action(request, action):
+    if action.agency_id in standing(request.user).agency_ids and not selectors.is_case_lado(request.user, action.case):
+        return redirect("meetings:action_list")
+    if action.case_id:
+        return redirect(reverse("allegations:case_detail", args=[action.case.referral.reference]) + "#actions")
+    return redirect("meetings:action_list")
+
+
+@require_http_methods(["GET", "POST"])
+def action_complete(request, pk):
+    action = selectors.action_get(user=request.user, pk=pk)
+    if not selectors.can_complete(request.user, action):
+        raise PermissionDenied
+    form = forms.ActionCompleteForm(_data(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.action_complete(actor=request.user, action=action, evidence=form.cleaned_data["evidence"])
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(request, "Action marked as done.")
+            return _after_action(request, action)
+    return _form_page(request, form, title="Mark the action as done", caption=action.description[:120],
+                      back=reverse("meetings:action_list") if action.agency_id in standing(request.user).agency_ids
+                      else reverse("allegations:case_detail", args=[action.case.referral.reference]),
+                      submit="Mark as done")
+
+
+@require_http_methods(["GET", "POST"])
+def action_cancel(request, pk):
+    action = selectors.action_get(user=request.user, pk=pk)
+    if action.case is None or not selectors.can_manage_actions(request.user, action.case):
+        raise PermissionDenied
+    form = forms.ActionCancelForm(_data(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.action_cancel(actor=request.user, action=action, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(request, "Action cancelled.")
+            return redirect(reverse("allegations:case_detail", args=[action.case.referral.reference]) + "#actions")
+    return _form_page(request, form, title="Cancel the action", caption=action.description[:120],
+                      back=reverse("allegations:case_detail", args=[action.case.referral.reference]),
+                      submit="Cancel action")
+
