@@ -55,4 +55,9 @@ cp node_modules/htmx.org/dist/htmx.min.js "$STATIC/vendor/htmx.min.js"
 # MOJ Frontend: its JS only (self-contained ES module; its Sass is not used)
 cp node_modules/@ministryofjustice/frontend/moj/moj-frontend.min.js "$STATIC/vendor/moj-frontend.min.js"
 
+# We ship no source maps: drop their references so collectstatic's manifest does not look for them.
+for f in "$STATIC"/govuk/*.js "$STATIC"/vendor/*.js "$STATIC"/vendor/*.css; do
+  sed -i -E 's@//# sourceMappingURL=[^[:space:]]*@@; s@/\*# sourceMappingURL=[^*]*\*/@@' "$f"
+done
+
 echo "build.sh: built $(cd "$STATIC" && pwd)"
