@@ -26,6 +26,11 @@ class Standing:
     group_ids: frozenset[int]
     roles: frozenset[str]
     is_superuser: bool = False
+    # The agencies (and their groups) a user sees cases through *besides* the LADO services
+    # they work for: a LADO service already sees all its own work, so these filters are
+    # left out for a duty officer, which keeps their lists to one indexed condition.
+    outside_agency_ids: frozenset[int] = frozenset()
+    outside_group_ids: frozenset[int] = frozenset()
 
     @property
     def is_lado(self) -> bool:
@@ -81,6 +86,8 @@ def standing(user) -> Standing:
         group_ids=frozenset(g for a, _, g, role in rows if role in case_roles),
         roles=frozenset(role for *_, role in rows),
         is_superuser=user.is_superuser,
+        outside_agency_ids=agencies - lado,
+        outside_group_ids=frozenset(g for a, _, g, role in rows if role in case_roles and a not in lado),
     )
     user._standing = result
     return result
@@ -103,7 +110,7 @@ def shared_case_ids_filter(user_standing: Standing):
     from allegations.models import CaseGroupObjectPermission
 
     return CaseGroupObjectPermission.objects.filter(
-        group_id__in=user_standing.group_ids, permission__codename="view_case"
+        group_id__in=user_standing.outside_group_ids, permission__codename="view_case"
     ).values("content_object_id")
 
 

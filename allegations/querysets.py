@@ -18,8 +18,8 @@ class ReferralQuerySet(models.QuerySet):
         condition = Q()
         if s.lado_service_ids:
             condition |= Q(lado_service_id__in=s.lado_service_ids)
-        if s.agency_ids:
-            condition |= Q(referring_agency_id__in=s.agency_ids)
+        if s.outside_agency_ids:
+            condition |= Q(referring_agency_id__in=s.outside_agency_ids)
             condition |= Q(case__in=shared_case_ids_filter(s))
         if not condition:
             return self.none()
@@ -32,8 +32,8 @@ class CaseQuerySet(models.QuerySet):
         condition = Q()
         if s.lado_service_ids:
             condition |= Q(referral__lado_service_id__in=s.lado_service_ids)
-        if s.agency_ids:
-            condition |= Q(referral__referring_agency_id__in=s.agency_ids)
+        if s.outside_agency_ids:
+            condition |= Q(referral__referring_agency_id__in=s.outside_agency_ids)
             condition |= Q(pk__in=shared_case_ids_filter(s))
         if not condition:
             return self.none()
