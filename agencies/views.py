@@ -20,6 +20,13 @@ def home(request):
         return redirect("reporting:figures")
     if s.is_administrator:
         return redirect("admin:index")
+    if not s.roles:
+        # A guest (an external person given an account for one meeting) is sent to that meeting while it lasts.
+        from meetings.selectors import guest_access_of
+
+        guest = guest_access_of(request.user)
+        if guest is not None:
+            return redirect("meetings:meeting_detail", guest.meeting_id)
     return render(request, "agencies/no_role.html", status=200)
 
 

@@ -260,3 +260,75 @@ class ActionCancelForm(forms.Form):
     reason = forms.CharField(label="Why is it no longer needed?", widget=forms.Textarea(attrs={"rows": 3}),
                              error_messages={"required": "Say why the action is no longer needed."})
 
+
+
+# --- PDFs, withheld passages, guests ----------------------------------------------------------------
+
+class PdfRequestForm(forms.Form):
+    """The chair or the LADO service prepare a PDF for an invitee, or for someone they name."""
+
+    variant = forms.ChoiceField(
+        label="Which sections should the PDF hold?", widget=forms.RadioSelect, choices=(),
+        error_messages={"required": "Choose which sections the PDF should hold.",
+                        "invalid_choice": "Choose which sections the PDF should hold."},
+    )
+    invitation = forms.ChoiceField(label="Who is it for?", required=False,
+                                   error_messages={"invalid_choice": "Choose someone invited to this meeting."})
+    recipient = forms.CharField(
+        label="Or: who else is it for? (optional)", max_length=250, required=False,
+        help_text="For example: the subject, who asked for the minutes. Shown as ‘Prepared for’ on every page",
+    )
+
+    def __init__(self, *args, invitations, variants, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.by_pk = {str(i.pk): i for i in invitations}
+        self.fields["variant"].choices = variants
+        self.fields["invitation"].choices = [("", "Someone not invited")] + [
+            (str(i.pk), f"{i.display_name}{', ' + i.agency.name if i.agency_id and i.display_name != i.agency.name else ''}"
+                        f" ({i.get_access_level_display().split(':')[0].lower()} access)")
+            for i in invitations
+        ]
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("invitation") and not (data.get("recipient") or "").strip() and "invitation" not in self.errors:
+            self.add_error("invitation", "Choose an invitee, or enter who the PDF is for.")
+        return data
+
+    def chosen_invitation(self):
+        key = self.cleaned_data.get("invitation")
+        return self.by_pk.get(key) if key else None
+
+
+class WithholdingForm(forms.Form):
+    text = forms.CharField(
+        label="Passage to withhold", widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Copy it exactly as it appears in this version. It is replaced by [withheld] in the redacted version",
+        error_messages={"required": "Enter the passage to withhold, exactly as it appears in the minutes."},
+    )
+    reason = forms.CharField(
+        label="Why is it withheld?", widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example: it identifies the child; it is third-party information (003 §49–50)",
+        error_messages={"required": "Say why the passage is withheld."},
+    )
+
+
+class GuestAccessForm(forms.Form):
+    expires_on = forms.DateField(
+        label="Access ends on", widget=DATE,
+        help_text="They can sign in and see this meeting until the end of this day. Usually 30 days",
+        error_messages={"required": "Enter the date the access ends.", "invalid": "Enter the date as a real date."},
+    )
+
+    def clean_expires_on(self):
+        value = self.cleaned_data.get("expires_on")
+        if value and value <= timezone.localdate():
+            raise forms.ValidationError("The access must end in the future.")
+        return value
+
+    def expires_at(self):
+        """The end of the chosen day, in the partnership's time zone."""
+        import datetime as dt
+
+        day = self.cleaned_data["expires_on"] + dt.timedelta(days=1)
+        return timezone.make_aware(dt.datetime.combine(day, dt.time.min))

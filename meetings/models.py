@@ -8,11 +8,14 @@ tables here: an invitation's access level and a section's audience (AUDIENCES_FO
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 from guardian.models import GroupObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
@@ -381,3 +384,135 @@ class Action(models.Model):
         if self.assignee_id:
             return self.assignee.get_full_name() or self.assignee.username
         return self.assignee_name
+
+
+# --- PDFs of the minutes (issue part 6) ----------------------------------------------------------
+
+
+class PdfVariant(models.TextChoices):
+    """What a PDF holds: the sections of one access level, or the redacted version (003 §49–50)."""
+
+    FULL = "full", "Full: every section"
+    SAFEGUARDING = "safeguarding", "Safeguarding professionals: all but restricted sections"
+    EMPLOYER = "employer", "Employer or HR: the adult's employment matters and general sections"
+    REDACTED = "redacted", "Redacted, for the subject or the employer: employment and general sections, passages withheld"
+
+
+# The redacted version releases what an employer may see, less the passages the chair withholds.
+VARIANT_LEVEL: dict[str, str] = {
+    PdfVariant.FULL: AccessLevel.FULL,
+    PdfVariant.SAFEGUARDING: AccessLevel.SAFEGUARDING,
+    PdfVariant.EMPLOYER: AccessLevel.EMPLOYER,
+    PdfVariant.REDACTED: AccessLevel.EMPLOYER,
+}
+
+
+class PdfStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting to be made"
+    RENDERING = "rendering", "Being made"
+    DONE = "done", "Ready"
+    FAILED = "failed", "Could not be made"
+
+
+class PdfStorage(FileSystemStorage):
+    """MEDIA_ROOT/pdfs, read when first used (so tests can point MEDIA_ROOT elsewhere). Outside the static files,
+    and no URL serves it: a PDF leaves only through the download view, which checks and logs."""
+
+    def __init__(self):
+        super().__init__(base_url=None)
+
+    @cached_property
+    def base_location(self):
+        return os.path.join(settings.MEDIA_ROOT, "pdfs")
+
+    def url(self, name):
+        raise ValueError("PDFs of the minutes have no public URL: use the download view.")
+
+
+_PDF_STORAGE = PdfStorage()
+
+
+def pdf_storage():
+    return _PDF_STORAGE
+
+
+class MinutesPdf(models.Model):
+    """A PDF of one approved version of the minutes, for one recipient, rendered by a task (meetings.pdf)."""
+
+    version = models.ForeignKey(MinutesVersion, on_delete=models.PROTECT, related_name="pdfs")
+    variant = models.CharField(max_length=16, choices=PdfVariant.choices)
+    # Who it is prepared for ("Prepared for:" on every page): an invitee, or a person named by the chair.
+    invitation = models.ForeignKey(Invitation, null=True, blank=True, on_delete=models.SET_NULL, related_name="pdfs")
+    recipient = models.CharField(max_length=250)
+    status = models.CharField(max_length=16, choices=PdfStatus.choices, default=PdfStatus.QUEUED)
+    file = models.FileField(storage=pdf_storage, upload_to="", max_length=200, blank=True)
+    # The withheld passages (Withholding ids) a redacted PDF was rendered with.
+    withheld = models.JSONField(default=list, blank=True)
+    pages = models.PositiveIntegerField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        indexes = [
+            # selectors.pdfs_of(): a version's PDFs, newest first.
+            models.Index(fields=["version", "-requested_at"], name="minutespdf_version_when"),
+            # services.minutes_pdf_request(): someone's own PDF of a version (asked for again: the same row).
+            models.Index(fields=["requested_by", "version", "variant"], name="minutespdf_requester"),
+        ]
+
+    def __str__(self):
+        return f"PDF of version {self.version.number} ({self.get_variant_display().split(':')[0]})"
+
+    @property
+    def is_done(self) -> bool:
+        return self.status == PdfStatus.DONE and bool(self.file)
+
+    @property
+    def access_level(self) -> str:
+        return VARIANT_LEVEL[self.variant]
+
+
+class PdfDownload(models.Model):
+    """Who downloaded which PDF, when (issue part 6: every download is logged; shown to the chair)."""
+
+    pdf = models.ForeignKey(MinutesPdf, on_delete=models.PROTECT, related_name="downloads")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [
+            # views.pdf_detail(): a PDF's downloads, newest first.
+            models.Index(fields=["pdf", "-at"], name="pdfdownload_pdf_at"),
+        ]
+
+
+# --- Guests: an external person's account for one meeting (issue part 7) ---------------------------
+
+
+class GuestAccess(models.Model):
+    """A named external invitee's account, limited to one meeting at their invitation's access level, until it expires."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="guest_access")
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="guest_accesses")
+    # Withdrawing the invitation ends the access with it.
+    invitation = models.OneToOneField(Invitation, on_delete=models.CASCADE, related_name="guest_access")
+    expires_at = models.DateTimeField()
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    granted_at = models.DateTimeField(default=timezone.now)
+    # When the e-mail with the link to set a password went (notifications.guest_invitation_send: once).
+    link_sent_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    def __str__(self):
+        return f"Guest access to {self.meeting} until {timezone.localtime(self.expires_at):%d %B %Y}"
+
+    def is_active(self, now=None) -> bool:
+        return self.expires_at > (now or timezone.now())

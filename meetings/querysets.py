@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from agencies.permissions import shared_meeting_ids_filter, standing
 
@@ -12,10 +13,18 @@ def _signed_in(user) -> bool:
 
 class MeetingQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """The case's LADO service, the chair and the minute taker; agencies the meeting is shared with."""
+        """The case's LADO service, the chair and the minute taker; agencies the meeting is shared with;
+        a guest (GuestAccess), their one meeting until it expires."""
         if not _signed_in(user):
             return self.none()
         s = standing(user)
+        if not s.roles:
+            # Someone with no role in any agency: a guest sees their one meeting until the access expires.
+            from .models import GuestAccess
+
+            return self.filter(Q(chair=user) | Q(minute_taker=user) | Q(
+                pk__in=GuestAccess.objects.filter(user=user, expires_at__gt=timezone.now()).values("meeting_id")
+            ))
         condition = Q(chair=user) | Q(minute_taker=user)
         if s.lado_service_ids:
             condition |= Q(case__referral__lado_service_id__in=s.lado_service_ids)

@@ -32,8 +32,12 @@ from .models import (
     ActionStatus,
     Circulation,
     Invitation,
+    GuestAccess,
     Meeting,
+    MinutesPdf,
     MinutesVersion,
+    PdfDownload,
+    VARIANT_LEVEL,
 )
 
 # Roles that may mark their agency's action done (a viewer only reads).
@@ -138,7 +142,8 @@ def action_get(*, user, pk: int) -> Action:
 
 
 def invitations_of(meeting: Meeting) -> list[Invitation]:
-    return list(meeting.invitations.select_related("agency", "user").order_by("invited_at", "pk"))
+    """With each one's guest access, if any (one query)."""
+    return list(meeting.invitations.select_related("agency", "user", "guest_access").order_by("invited_at", "pk"))
 
 
 def versions_of(meeting: Meeting, *, circulated_only: bool):
@@ -283,3 +288,52 @@ def meeting_actions(meeting: Meeting, user, *, manage: bool):
         actions = actions.filter(agency_id__in=standing(user).agency_ids)
     return list(actions.order_by("-status", "due_on", "pk"))
 
+
+
+# --- PDFs and guests ------------------------------------------------------------------------------
+
+def pdfs_of(version: MinutesVersion):
+    """A version's PDFs, newest first, with their download counts: two queries whatever the number of rows."""
+    return (
+        MinutesPdf.objects.filter(version=version).select_related("requested_by", "invitation")
+        .annotate(download_count=Count("downloads")).order_by("-requested_at", "-pk")
+    )
+
+
+def pdf_get(*, user, meeting: Meeting, pk: int) -> MinutesPdf:
+    """A PDF of this meeting the user may have: any, for whoever manages the meeting; otherwise only their own,
+    and only while their access still covers every section in it. 404 for anything else (another meeting's PDF
+    number included)."""
+    pdf = (
+        MinutesPdf.objects.filter(pk=pk, version__minutes__meeting=meeting)
+        .select_related("version__minutes", "requested_by", "invitation").first()
+    )
+    if pdf is None:
+        raise Http404("No such PDF")
+    if can_manage(user, meeting):
+        return pdf
+    level = access_level_for(user, meeting, invitations_of(meeting))
+    if pdf.requested_by_id != user.pk or level is None or not AUDIENCES_FOR[VARIANT_LEVEL[pdf.variant]] <= audiences_for(level):
+        raise Http404("No such PDF")
+    return pdf
+
+
+def downloads_of(pdf: MinutesPdf):
+    return PdfDownload.objects.filter(pdf=pdf).select_related("user").order_by("-at", "-pk")
+
+
+def guest_access_of(user) -> GuestAccess | None:
+    """The guest access of a person with no role, if it has not expired."""
+    if not getattr(user, "is_authenticated", False) or standing(user).roles:
+        return None
+    return GuestAccess.objects.filter(user=user, expires_at__gt=timezone.now()).select_related("meeting").first()
+
+
+def guests_of(invitations: list[Invitation]) -> dict[int, GuestAccess]:
+    """Guest accesses by invitation id, from invitations_of() (no query)."""
+    guests = {}
+    for invitation in invitations:
+        guest = getattr(invitation, "guest_access", None)
+        if guest is not None:
+            guests[invitation.pk] = guest
+    return guests

@@ -8,10 +8,12 @@ case timeline (allegations.services.event_record) and schedules side effects aft
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
@@ -19,7 +21,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from agencies.models import Agency, AgencyKind, Membership, Sector
-from agencies.permissions import meeting_share, meeting_unshare
+from agencies.permissions import meeting_share, meeting_unshare, standing
 from allegations import deadlines
 from allegations.models import Case, Deadline, RegulatorReferral, Route
 from allegations.services import event_record, save_with_history
@@ -28,13 +30,16 @@ from config.jinja2 import govuk_date, govuk_datetime
 from . import selectors
 from .agendas import template_for
 from .models import (
+    AUDIENCES_FOR,
     CASE_KINDS,
     AccessLevel,
     Action,
     ActionStatus,
     Attendance,
     Audience,
+    VARIANT_LEVEL,
     Circulation,
+    GuestAccess,
     Invitation,
     Meeting,
     MeetingKind,
@@ -42,8 +47,14 @@ from .models import (
     Minutes,
     MinutesSection,
     MinutesStatus,
+    MinutesPdf,
     MinutesVersion,
+    PdfStatus,
+    PdfVariant,
+    Withholding,
 )
+
+logger = logging.getLogger(__name__)
 
 MEETING_TRANSITIONS: dict[str, frozenset[str]] = {
     MeetingStatus.SCHEDULED: frozenset({MeetingStatus.HELD, MeetingStatus.CANCELLED}),
@@ -533,6 +544,11 @@ def invitation_remove(*, actor, invitation: Invitation) -> None:
     _locked_meeting(meeting)
     invitation = Invitation.objects.select_related("agency", "user").get(pk=invitation.pk, meeting=meeting)
     who, agency = invitation.display_name, invitation.agency
+    guest = GuestAccess.objects.filter(invitation=invitation).first()
+    if guest is not None:  # the guest account's access ends with the invitation (history says who ended it)
+        guest._history_user = actor
+        guest._change_reason = "Invitation withdrawn: guest access ended"
+        guest.delete()
     invitation._history_user = actor
     invitation._change_reason = "Invitation withdrawn"
     invitation.delete()
@@ -819,3 +835,265 @@ def action_cancel(*, actor, action: Action, reason: str) -> Action:
     event_record(actor=actor, referral=action.case.referral, case=action.case, verb="action_cancelled",
                  summary=f"Action for {action.agency} cancelled (due {govuk_date(action.due_on)})")
     return action
+
+
+# --- PDFs of the minutes (issue part 6) --------------------------------------------------------------
+
+# A PDF claimed for rendering longer ago than the task's hard time limit was abandoned by a lost worker.
+PDF_RENDER_TIME_LIMIT = 120
+PDF_RENDER_SOFT_TIME_LIMIT = 90
+PDF_STALE_AFTER = dt.timedelta(seconds=PDF_RENDER_TIME_LIMIT + 30)
+
+
+def _recipient_of(invitation: Invitation) -> str:
+    recipient = invitation.display_name
+    if invitation.role:
+        recipient = f"{recipient}, {invitation.role}"
+    if invitation.agency_id and invitation.agency.name not in recipient:
+        recipient = f"{recipient}, {invitation.agency.name}"
+    return recipient
+
+
+def _person_name(user) -> str:
+    return user.get_full_name() or user.username
+
+
+def _within(variant: str, level: str | None) -> bool:
+    """A PDF of this variant shows no section that this access level may not see."""
+    return level is not None and AUDIENCES_FOR[VARIANT_LEVEL[variant]] <= AUDIENCES_FOR[level]
+
+
+@transaction.atomic
+def minutes_pdf_request(
+    *,
+    actor,
+    version: MinutesVersion,
+    variant: str,
+    invitation: Invitation | None = None,
+    recipient: str = "",
+) -> MinutesPdf:
+    """Ask for a PDF of an approved version; the task renders it after commit.
+
+    - The chair or the case's LADO service prepare any level for anyone: an invitee (never wider than their
+      invitation's access level) or a person they name (e.g. the subject, who asked for the minutes). Only the
+      chair releases the redacted version (003 §49–50).
+    - Anyone else who may read the minutes asks for their own PDF, at their own level, of a version sent to
+      them; asking again returns the same PDF.
+    """
+    version = MinutesVersion.objects.select_related("minutes__meeting__case__referral").get(pk=version.pk)
+    meeting = version.minutes.meeting
+    manager = selectors.can_manage(actor, meeting)
+    recipient = (recipient or "").strip()
+    if variant not in PdfVariant.values:
+        raise ValidationError({"variant": "Choose which sections the PDF should hold."})
+    if manager:
+        if variant == PdfVariant.REDACTED and not selectors.is_chair(actor, meeting):
+            raise PermissionDenied("Only the chair can release the redacted version.")
+        if invitation is not None:
+            if invitation.meeting_id != meeting.pk:
+                raise ValidationError({"invitation": "Choose someone invited to this meeting."})
+            if not _within(variant, invitation.access_level):
+                raise ValidationError({"variant": (
+                    f"{invitation.display_name}'s access is ‘{invitation.get_access_level_display().split(':')[0]}’: "
+                    "choose that level or a narrower one.")})
+            recipient = recipient or _recipient_of(invitation)
+        if not recipient:
+            raise ValidationError({"recipient": "Choose an invitee, or enter who the PDF is for."})
+    else:
+        invitations = selectors.invitations_of(meeting)
+        level = selectors.access_level_for(actor, meeting, invitations)
+        if level is None:
+            raise PermissionDenied("Your access does not include any section of these minutes.")
+        if not selectors.can_edit_minutes(actor, meeting) and not version.circulations.exists():
+            raise PermissionDenied("This version has not been sent out.")
+        if variant != level:
+            raise PermissionDenied("You can have a PDF at your own access level only.")
+        invitation = next((i for i in invitations if i.user_id == actor.pk), None)
+        recipient = _person_name(actor)
+        agency_ids = standing(actor).agency_ids
+        if invitation is None:  # invited through their agency
+            invitation = next((i for i in invitations if i.user_id is None and i.agency_id in agency_ids
+                               and i.access_level == level), None)
+        if invitation is not None and invitation.agency_id:
+            recipient = f"{recipient}, {invitation.agency.name}"
+        existing = (
+            MinutesPdf.objects.filter(version=version, variant=variant, requested_by=actor, recipient=recipient)
+            .exclude(status=PdfStatus.FAILED).first()
+        )
+        if existing is not None:
+            return existing
+    pdf = MinutesPdf(version=version, variant=variant, invitation=invitation, recipient=recipient[:250],
+                     requested_by=actor)
+    save_with_history(pdf, actor=actor, reason=f"PDF of version {version.number} requested")
+    _event(actor=actor, meeting=meeting, verb="minutes_pdf_requested",
+           summary=f"PDF of the minutes of the {_meeting_label(meeting)} (version {version.number}, "
+                   f"{PdfVariant(variant).label.split(':')[0].lower()}) requested")
+
+    from .tasks import render_minutes_pdf
+
+    pdf_id = pdf.pk
+    transaction.on_commit(lambda: render_minutes_pdf.delay(pdf_id))
+    return pdf
+
+
+def _claim_pdf(pdf_id: int) -> MinutesPdf | None:
+    """Lock the row and mark it rendering; None when there is nothing to do (done, or another worker on it)."""
+    with transaction.atomic():
+        pdf = MinutesPdf.objects.select_for_update().get(pk=pdf_id)
+        now = timezone.now()
+        if pdf.status == PdfStatus.DONE:
+            return None
+        if pdf.status == PdfStatus.RENDERING and pdf.started_at and now - pdf.started_at < PDF_STALE_AFTER:
+            return None
+        pdf.status, pdf.started_at, pdf.finished_at, pdf.error = PdfStatus.RENDERING, now, None, ""
+        save_with_history(pdf, actor=pdf.requested_by, reason="Rendering by the background worker")
+        return pdf
+
+
+def minutes_pdf_render(*, pdf_id: int) -> MinutesPdf:
+    """Render a requested PDF and store it under MEDIA_ROOT/pdfs. Safe to run twice: a done PDF is left as it is.
+
+    Rendering happens outside any transaction (it can take seconds); the result is saved only if this run still
+    holds the claim. Attributed to whoever asked for it (history user), as the worker has no user.
+    """
+    from . import pdf as renderer  # WeasyPrint is loaded by the worker only
+
+    claimed = _claim_pdf(pdf_id)
+    if claimed is None:
+        return MinutesPdf.objects.get(pk=pdf_id)
+    version = MinutesVersion.objects.select_related(
+        "minutes__meeting__case__referral", "approved_by").get(pk=claimed.version_id)
+    withholdings = []
+    if claimed.variant == PdfVariant.REDACTED:
+        withholdings = list(Withholding.objects.filter(minutes_id=version.minutes_id).order_by("pk"))
+    try:
+        rendered = renderer.render_minutes(version=version, variant=claimed.variant, recipient=claimed.recipient,
+                                           passages=[w.text for w in withholdings])
+    except Exception as error:  # noqa: BLE001 — any failure is recorded on the row for the people waiting
+        logger.exception("PDF %s could not be rendered", pdf_id)
+        with transaction.atomic():
+            pdf = MinutesPdf.objects.select_for_update().get(pk=pdf_id)
+            if pdf.status == PdfStatus.RENDERING and pdf.started_at == claimed.started_at:
+                pdf.status, pdf.finished_at = PdfStatus.FAILED, timezone.now()
+                pdf.error = f"{type(error).__name__}: the PDF could not be made. Ask for it again."
+                save_with_history(pdf, actor=pdf.requested_by, reason="Rendering failed")
+        return MinutesPdf.objects.get(pk=pdf_id)
+    with transaction.atomic():
+        pdf = MinutesPdf.objects.select_for_update().get(pk=pdf_id)
+        if pdf.status != PdfStatus.RENDERING or pdf.started_at != claimed.started_at:
+            return pdf  # another run took it over
+        old = pdf.file.name if pdf.file else ""
+        pdf.file.save(f"minutes-{pdf.pk}.pdf", ContentFile(rendered.data), save=False)
+        pdf.status, pdf.finished_at, pdf.pages = PdfStatus.DONE, timezone.now(), rendered.pages
+        pdf.withheld = [w.pk for w in withholdings]
+        save_with_history(pdf, actor=pdf.requested_by, reason="Rendered")
+        if old and old != pdf.file.name:
+            transaction.on_commit(lambda: pdf.file.storage.delete(old))
+    return pdf
+
+
+@transaction.atomic
+def withholding_add(*, actor, version: MinutesVersion, text: str, reason: str) -> Withholding:
+    """The chair withholds a passage from the redacted version (003 §49–50). The passage must be in the version."""
+    from .pdf import passage_occurs
+
+    minutes = _locked_minutes(version.minutes)
+    _require_chair(actor, minutes.meeting, "withhold passages of the minutes")
+    text = (text or "").replace("\r\n", "\n").strip()
+    reason = (reason or "").strip()
+    errors = {}
+    if not text:
+        errors["text"] = "Enter the passage to withhold, exactly as it appears in the minutes."
+    else:
+        section = next((s for s in version.sections
+                        if passage_occurs(s["body"], text) or passage_occurs(s["title"], text)), None)
+        if section is None:
+            errors["text"] = (f"That passage is not in version {version.number} of the minutes: copy it exactly "
+                              "as it appears.")
+    if not reason:
+        errors["reason"] = "Say why the passage is withheld."
+    if errors:
+        raise ValidationError(errors)
+    withholding = Withholding(minutes=minutes, section_key=section["key"], text=text, reason=reason, created_by=actor)
+    save_with_history(withholding, actor=actor, reason=f"Passage withheld: {reason}")
+    _event(actor=actor, meeting=minutes.meeting, verb="minutes_passage_withheld",
+           summary=f"A passage of the minutes of the {_meeting_label(minutes.meeting)} withheld from the redacted version")
+    return withholding
+
+
+# --- Guests: external people without an account (issue part 7) ------------------------------------------
+
+GUEST_DAYS = 30
+GUEST_MAX_DAYS = 365
+
+
+def can_grant_guest(actor, meeting: Meeting) -> bool:
+    return selectors.is_chair(actor, meeting) or standing(actor).is_administrator
+
+
+@transaction.atomic
+def guest_access_grant(*, actor, invitation: Invitation, expires_at: dt.datetime | None = None) -> GuestAccess:
+    """Give a named external invitee an account for this one meeting, at their invitation's access level,
+    until it expires. The account has no usable password: the e-mail (after commit) carries a one-time link
+    to set one, and nothing else."""
+    from django.contrib.auth import get_user_model
+
+    meeting = invitation.meeting
+    if not can_grant_guest(actor, meeting):
+        raise PermissionDenied("Only the chair or an administrator can give someone a guest account.")
+    meeting = _locked_meeting(meeting)
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk, meeting=meeting)
+    now = timezone.now()
+    expires_at = expires_at or now + dt.timedelta(days=GUEST_DAYS)
+    User = get_user_model()
+    errors = {}
+    if meeting.is_cancelled:
+        raise ValidationError("This meeting is cancelled.")
+    if invitation.user_id is not None:
+        raise ValidationError("They already have an account.")
+    if not invitation.name.strip():
+        raise ValidationError("Only a named person can have a guest account: add their name to the invitation.")
+    email = invitation.email.strip().lower()
+    if not email:
+        errors["email"] = "Add their e-mail address to the invitation first: the link to set a password goes there."
+    elif User.objects.filter(Q(email__iexact=email) | Q(username__iexact=email)).exists():
+        errors["email"] = "Someone with this e-mail address already has an account: invite them by their account."
+    if expires_at <= now:
+        errors["expires_on"] = "The access must end in the future."
+    elif expires_at > now + dt.timedelta(days=GUEST_MAX_DAYS):
+        errors["expires_on"] = f"Guest access can last {GUEST_MAX_DAYS} days at most."
+    if errors:
+        raise ValidationError(errors)
+    first, _, last = invitation.name.strip().partition(" ")
+    user = User(username=email, email=email, first_name=first[:150], last_name=last[:150])
+    user.set_unusable_password()
+    user.save()
+    guest = GuestAccess(user=user, meeting=meeting, invitation=invitation, expires_at=expires_at, granted_by=actor)
+    save_with_history(guest, actor=actor, reason="Guest account for one meeting")
+    invitation.user = user
+    save_with_history(invitation, actor=actor, reason="Guest account given")
+    _event(actor=actor, meeting=meeting, verb="meeting_guest_granted",
+           summary=f"Guest account for {invitation.display_name} to the {_meeting_label(meeting)}, until "
+                   f"{govuk_date(expires_at)}")
+
+    from .tasks import send_guest_invitation
+
+    guest_id = guest.pk
+    transaction.on_commit(lambda: send_guest_invitation.delay(guest_id))
+    return guest
+
+
+@transaction.atomic
+def guest_access_end(*, actor, guest: GuestAccess) -> GuestAccess:
+    """End a guest's access now (it also ends by itself when it expires)."""
+    meeting = guest.meeting
+    if not can_grant_guest(actor, meeting):
+        raise PermissionDenied("Only the chair or an administrator can end a guest's access.")
+    guest = GuestAccess.objects.select_for_update().select_related("invitation").get(pk=guest.pk)
+    now = timezone.now()
+    if guest.expires_at > now:
+        guest.expires_at = now
+        save_with_history(guest, actor=actor, reason="Guest access ended by the chair")
+        _event(actor=actor, meeting=meeting, verb="meeting_guest_ended",
+               summary=f"Guest access of {guest.invitation.display_name} to the {_meeting_label(meeting)} ended")
+    return guest

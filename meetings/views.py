@@ -3,13 +3,18 @@ service, redirect. 403 only for an action on something they can see."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_http_methods, require_POST
 
 from agencies.models import Agency
@@ -20,7 +25,17 @@ from allegations.models import AccessLog, Case, Route
 from allegations.timescales import time_left_in_words
 
 from . import forms, selectors, services
-from .models import AccessLevel, Audience, Invitation, Meeting, MeetingKind, MeetingStatus
+from .models import (
+    AccessLevel,
+    Audience,
+    GuestAccess,
+    Invitation,
+    Meeting,
+    MeetingKind,
+    MeetingStatus,
+    PdfDownload,
+    PdfVariant,
+)
 
 PAGE_SIZE = 25
 
@@ -143,8 +158,12 @@ def meeting_detail(request, pk):
     else:
         versions = list(selectors.versions_of(meeting, circulated_only=True))
         context["versions"] = versions
+        context["can_have_pdf"] = bool(versions and level)
         context["shown"] = versions[0].sections_for(audiences) if versions else []
         context["shown_version"] = versions[0] if versions else None
+    context["can_grant_guest"] = services.can_grant_guest(user, meeting) and not meeting.is_cancelled
+    context["guests"] = selectors.guests_of(invitations) if manage or context["can_grant_guest"] else {}
+    context["now"] = timezone.now()
     if manage and meeting.case_id and not meeting.is_cancelled:
         context["suggestions"] = services.meeting_suggest_invitees(meeting.case, meeting, invitations=invitations)
     context["case_visible"] = edit or (
@@ -163,11 +182,20 @@ def minutes_version(request, pk, number):
     level = selectors.access_level_for(user, meeting, invitations)
     _record_read(user, meeting, "minutes")
     latest = meeting.minutes.version
-    return render(request, "meetings/minutes_version.html", {
+    manage = selectors.can_manage(user, meeting)
+    chair = selectors.is_chair(user, meeting)
+    context = {
         "meeting": meeting, "version": version, "sections": version.sections_for(selectors.audiences_for(level)),
         "level_label": AccessLevel(level).label if level else "", "audience_labels": dict(Audience.choices),
-        "is_latest": version.number == latest, "minutes": meeting.minutes,
-    })
+        "is_latest": version.number == latest, "minutes": meeting.minutes, "manage": manage, "chair": chair,
+        "level": level,
+    }
+    if manage:
+        context["pdfs"] = list(selectors.pdfs_of(version))
+        context["withholdings"] = list(meeting.minutes.withholdings.select_related("created_by").order_by("created_at", "pk"))
+    else:
+        context["my_pdfs"] = list(selectors.pdfs_of(version).filter(requested_by=user, variant=level)) if level else []
+    return render(request, "meetings/minutes_version.html", context)
 
 
 # --- Invitations ------------------------------------------------------------------------------------
@@ -503,3 +531,178 @@ def action_cancel(request, pk):
                       back=reverse("allegations:case_detail", args=[action.case.referral.reference]),
                       submit="Cancel action")
 
+
+
+# --- PDFs of the minutes ------------------------------------------------------------------------------
+
+def _version_url(meeting: Meeting, number: int) -> str:
+    return reverse("meetings:minutes_version", args=[meeting.pk, number])
+
+
+def _pdf_url(meeting: Meeting, pdf) -> str:
+    return reverse("meetings:pdf_detail", args=[meeting.pk, pdf.pk])
+
+
+def _variant_choices(user, meeting: Meeting):
+    choices = [(v.value, v.label) for v in PdfVariant if v != PdfVariant.REDACTED or selectors.is_chair(user, meeting)]
+    return choices
+
+
+@require_http_methods(["GET", "POST"])
+def pdf_request(request, pk, number):
+    """The chair or the LADO service prepare a PDF of a version: full, per access level, or redacted."""
+    meeting = _managed_meeting(request, pk)
+    version = selectors.version_get(meeting=meeting, number=number, circulated_only=False)
+    invitations = selectors.invitations_of(meeting)
+    form = forms.PdfRequestForm(_data(request), invitations=invitations,
+                                variants=_variant_choices(request.user, meeting),
+                                initial={"variant": request.GET.get("variant") or None})
+    if request.method == "POST" and form.is_valid():
+        try:
+            pdf = services.minutes_pdf_request(
+                actor=request.user, version=version, variant=form.cleaned_data["variant"],
+                invitation=form.chosen_invitation(), recipient=form.cleaned_data["recipient"],
+            )
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(request, "The PDF is being made. It takes a few seconds.")
+            return redirect(_pdf_url(meeting, pdf))
+    return _form_page(request, form, title=f"Prepare a PDF of version {version.number}", caption=_caption(meeting),
+                      back=_version_url(meeting, version.number), submit="Prepare the PDF")
+
+
+@require_POST
+def pdf_request_mine(request, pk, number):
+    """An invitee asks for a PDF of a version sent to them, at their own access level."""
+    meeting = _meeting(request, pk)
+    user = request.user
+    version = selectors.version_get(meeting=meeting, number=number,
+                                    circulated_only=not selectors.can_edit_minutes(user, meeting))
+    level = selectors.access_level_for(user, meeting, selectors.invitations_of(meeting))
+    if level is None:
+        raise PermissionDenied
+    # (Whoever manages the meeting gets theirs prepared for themselves, like anyone else's.)
+    pdf = services.minutes_pdf_request(actor=user, version=version, variant=level,
+                                       recipient=user.get_full_name() or user.username)
+    return redirect(_pdf_url(meeting, pdf))
+
+
+def pdf_detail(request, pk, pdf_id):
+    """Whether the PDF is ready; the download link when it is. Works without JavaScript: a link to look again."""
+    meeting = _meeting(request, pk)
+    pdf = selectors.pdf_get(user=request.user, meeting=meeting, pk=pdf_id)
+    manage = selectors.can_manage(request.user, meeting)
+    return render(request, "meetings/pdf_detail.html", {
+        "meeting": meeting, "pdf": pdf, "version": pdf.version, "manage": manage,
+        "downloads": list(selectors.downloads_of(pdf)[:200]) if manage else [],
+        "withheld_count": len(pdf.withheld or []),
+    })
+
+
+def pdf_download(request, pk, pdf_id):
+    """The file, through the same checks as the page, and every download logged (who, when, which PDF)."""
+    meeting = _meeting(request, pk)
+    pdf = selectors.pdf_get(user=request.user, meeting=meeting, pk=pdf_id)
+    if not pdf.is_done:
+        return redirect(_pdf_url(meeting, pdf))
+    try:
+        handle = pdf.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("The file is missing") from None
+    PdfDownload.objects.create(pdf=pdf, user=request.user)
+    reference = meeting.case.referral.reference if meeting.case_id else f"meeting-{meeting.pk}"
+    response = FileResponse(handle, as_attachment=True, content_type="application/pdf",
+                            filename=f"minutes-{reference}-v{pdf.version.number}-{pdf.variant}.pdf")
+    response["Cache-Control"] = "no-store, private"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def withholding_create(request, pk, number):
+    """The chair marks a passage to withhold from the redacted version (003 §49–50)."""
+    meeting = _meeting(request, pk)
+    if not selectors.is_chair(request.user, meeting):
+        raise PermissionDenied
+    version = selectors.version_get(meeting=meeting, number=number, circulated_only=False)
+    form = forms.WithholdingForm(_data(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.withholding_add(actor=request.user, version=version, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(request, "Passage withheld from the redacted version.")
+            return redirect(_version_url(meeting, version.number) + "#withheld")
+    return _form_page(request, form, title="Withhold a passage from the redacted version", caption=_caption(meeting),
+                      back=_version_url(meeting, version.number), submit="Withhold the passage")
+
+
+# --- Guests --------------------------------------------------------------------------------------------
+
+def _guest_meeting(request, pk) -> Meeting:
+    """The chair's meeting; for an administrator (who sees no cases), any meeting, for this page only."""
+    if standing(request.user).is_administrator:
+        meeting = Meeting.objects.select_related("case__referral").filter(pk=pk).first()
+        if meeting is None:
+            raise Http404
+        return meeting
+    meeting = _meeting(request, pk)
+    if not services.can_grant_guest(request.user, meeting):
+        raise PermissionDenied
+    return meeting
+
+
+@require_http_methods(["GET", "POST"])
+def guest_grant(request, pk, invitation_pk):
+    meeting = _guest_meeting(request, pk)
+    invitation = _invitation(meeting, invitation_pk)
+    form = forms.GuestAccessForm(_data(request), initial={
+        "expires_on": timezone.localdate() + dt.timedelta(days=services.GUEST_DAYS)})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.guest_access_grant(actor=request.user, invitation=invitation, expires_at=form.expires_at())
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(request, f"Guest account made. {invitation.display_name} has been e-mailed a link to set a password.")
+            if selectors.can_manage(request.user, meeting) or Meeting.objects.visible_to(request.user).filter(pk=meeting.pk).exists():
+                return redirect(_detail_url(meeting) + "#invitees")
+            return redirect("home")
+    who = invitation.display_name + (f" ({invitation.email})" if invitation.email else "")
+    return _form_page(request, form, title=f"Give {who} a guest account", caption=_caption(meeting),
+                      back=_detail_url(meeting), submit="Make the guest account")
+
+
+@require_POST
+def guest_end(request, pk, invitation_pk):
+    meeting = _guest_meeting(request, pk)
+    guest = GuestAccess.objects.filter(meeting=meeting, invitation_id=invitation_pk).first()
+    if guest is None:
+        raise Http404
+    services.guest_access_end(actor=request.user, guest=guest)
+    messages.success(request, "Guest access ended.")
+    return redirect(_detail_url(meeting) + "#invitees")
+
+
+@method_decorator(login_not_required, name="dispatch")
+class GuestSetPasswordView(auth_views.PasswordResetConfirmView):
+    """A guest's one-time link (Django's token generator): set a password, signed in, sent to their meeting."""
+
+    template_name = "meetings/guest_set_password.html"
+    post_reset_login = True
+    post_reset_login_backend = "django.contrib.auth.backends.ModelBackend"
+    reset_url_token = "set-password"
+
+    def get_success_url(self):
+        return reverse("home")
+
+    def get_user(self, uidb64):
+        user = super().get_user(uidb64)
+        # Only guest accounts set their password this way.
+        if user is not None and not GuestAccess.objects.filter(user=user).exists():
+            return None
+        return user
+
+
+guest_set_password = GuestSetPasswordView.as_view()

@@ -9,6 +9,7 @@ meetings/urls.py without a row here fails test_every_meetings_url_is_in_the_matr
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Callable
 from urllib.parse import urlparse
@@ -22,7 +23,7 @@ from django.utils import timezone
 from agencies.models import AgencyKind, Partnership, Role, Sector
 from allegations.models import Case, Event
 from meetings import selectors, services
-from meetings.models import AccessLevel, Action, Meeting
+from meetings.models import AccessLevel, Action, GuestAccess, Invitation, Meeting
 from tests.agencies.factories import AgencyFactory, UserFactory, member
 from tests.allegations.factories import make_case, make_referral
 from tests.meetings.factories import approve, circulate, held_meeting_with_minutes, invite, schedule
@@ -130,7 +131,27 @@ class Endpoint:
 
 
 def _invitation(w: World) -> int:
-    return w.meeting.invitations.get().pk
+    return w.meeting.invitations.get(agency__isnull=False).pk
+
+
+def _external(w: World) -> Invitation:
+    """A named external invitee without an account (made inside the test, so rolled back with it)."""
+    invitation = w.meeting.invitations.filter(email="jo@charity.example.org").first()
+    return invitation or invite(w.meeting, actor=w.fixture("chair"), name="Jo Bloggs", email="jo@charity.example.org",
+                                access_level="employer")
+
+
+def _guest(w: World) -> int:
+    invitation = _external(w)
+    if not GuestAccess.objects.filter(invitation=invitation).exists():
+        services.guest_access_grant(actor=w.fixture("chair"), invitation=invitation)
+    return invitation.pk
+
+
+def _police_pdf(w: World) -> int:
+    """The police's own PDF of version 1 (asked for, not yet made: the download sends them to its page)."""
+    return services.minutes_pdf_request(actor=w.fixture("police_user"), version=w.meeting.minutes.versions.get(number=1),
+                                        variant="safeguarding").pk
 
 
 TOMORROW = lambda: (timezone.localdate() + dt.timedelta(days=1)).isoformat()  # noqa: E731
@@ -162,6 +183,17 @@ ENDPOINTS: dict[str, Endpoint] = {
     "action_list": Endpoint("meetings:action_list", lambda w: []),
     "action_complete": Endpoint("meetings:action_complete", lambda w: [w.action.pk], data=lambda w: {"evidence": "Done."}),
     "action_cancel": Endpoint("meetings:action_cancel", lambda w: [w.action.pk], data=lambda w: {"reason": "Not needed"}),
+    "pdf_request": Endpoint("meetings:pdf_request", lambda w: [w.meeting.pk, 1], data=lambda w: {
+        "variant": "full", "recipient": "The case file"}),
+    "pdf_request_mine": Endpoint("meetings:pdf_request_mine", lambda w: [w.meeting.pk, 1], "post", lambda w: {}),
+    "withholding_create": Endpoint("meetings:withholding_create", lambda w: [w.meeting.pk, 1], data=lambda w: {
+        "text": "no unsupervised contact with pupils", "reason": "Not for the subject."}),
+    "pdf_detail": Endpoint("meetings:pdf_detail", lambda w: [w.meeting.pk, _police_pdf(w)]),
+    "pdf_download": Endpoint("meetings:pdf_download", lambda w: [w.meeting.pk, _police_pdf(w)]),
+    "guest_grant": Endpoint("meetings:guest_grant", lambda w: [w.meeting.pk, _external(w).pk], data=lambda w: {
+        "expires_on": TOMORROW()}),
+    "guest_end": Endpoint("meetings:guest_end", lambda w: [w.meeting.pk, _guest(w)], "post", lambda w: {}),
+    "guest_set_password": Endpoint("meetings:guest_set_password", lambda w: ["MQ", "not-a-token"]),
 }
 
 MATRIX: dict[str, dict] = {
@@ -185,6 +217,19 @@ MATRIX: dict[str, dict] = {
     # The police's action: the police mark it done; the LADO service and the chair manage it.
     "action_complete": _row(200, 200, 404, 404, 404, 404, 200, 404),
     "action_cancel": _row(200, 200, 404, 404, 404, 404, 403, 404),
+    # PDFs: the chair and the LADO service prepare them; an invitee asks for their own, at their level.
+    "pdf_request": MANAGE_PAGE,
+    "pdf_request_mine": _row("->meetings:pdf_detail", "->meetings:pdf_detail", 404, 404, 404, 404,
+                             "->meetings:pdf_detail", 404),
+    "withholding_create": CHAIR_ONLY,
+    "pdf_detail": SEE_PAGE,  # the police's own PDF
+    "pdf_download": _row("->meetings:pdf_detail", "->meetings:pdf_detail", 404, 404, 404, 404,
+                         "->meetings:pdf_detail", 404),  # not made yet: back to its page
+    # Guests: the chair (or an administrator) gives and ends them.
+    "guest_grant": CHAIR_ONLY,
+    "guest_end": _row(403, MEETING, 404, 404, 404, 404, 403, 404),
+    # The one-time link works signed out; a wrong link says so, to anyone.
+    "guest_set_password": _row(200, 200, 200, 200, 200, 200, 200, 200, 200),
 }
 
 ROWS = [(key, persona, MATRIX[key][persona]) for key in MATRIX for persona in PERSONAS]
@@ -280,8 +325,11 @@ def test_the_invited_police_do_not_see_the_case_through_the_meeting(world):
 def test_the_invited_police_see_no_management_controls(world):
     html = _client(world, "police_user").get(reverse("meetings:meeting_detail", args=[world.meeting.pk])).content.decode()
     for control in ("Invite someone", "Edit the minutes", "Approve the minutes", "Circulate the minutes",
-                    "Suggested from the case", "Record an action", 'action="/meetings/'):
+                    "Suggested from the case", "Record an action", "Give a guest account"):
         assert control not in html, control
+    # Their one form asks for their own PDF of the minutes.
+    assert re.findall(r'action="(/meetings/[^"]*)"', html) == [
+        reverse("meetings:pdf_request_mine", args=[world.meeting.pk, 1])]
 
 
 # --- Which sections: access_level_for ---------------------------------------------------------------------
