@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup venv env assets chromium migrate demo serve worker benchmark clean
+.PHONY: run test venv env assets test-packages pdf-packages migrate demo benchmark clean
 
 $(STAMP): pyproject.toml
 	@python_bin=$$(scripts/find-python) || exit 1; \
@@ -31,22 +31,36 @@ migrate: env
 demo: migrate
 	$(PY) manage.py seed_demo
 
-run: demo
+run: demo pdf-packages
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	scripts/run-dev
 
-# Browser tests need Debian's Chromium (never a downloaded browser) and axe-core from npm.
-chromium:
-	@if [ ! -x /usr/bin/chromium ]; then \
-	  echo "Installing Debian's chromium for the browser tests"; \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
-	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium; fi; fi
-	@command -v pdftotext >/dev/null || { if [ "$$(id -u)" = 0 ]; then apt-get install -y -qq poppler-utils; else sudo apt-get install -y -qq poppler-utils; fi; }
+# Debian packages: WeasyPrint's libraries (PDFs) and, for the tests, Chromium (never a
+# downloaded browser) and poppler-utils (pdftotext). Installed with apt when missing.
+PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 libfontconfig1 fonts-liberation
+TEST_PACKAGES := $(PDF_PACKAGES) chromium poppler-utils
+
+define apt_install
+	@missing=$$(for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done | tr '\n' ' '); \
+	if [ -n "$${missing// /}" ]; then \
+	  if ! command -v apt-get >/dev/null; then echo "Please install: $$missing"; exit $(2); fi; \
+	  echo "Installing Debian packages: $$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $$missing; \
+	  else sudo apt-get update -qq && sudo apt-get install -y -qq $$missing; fi; \
+	fi
+endef
+
+# For `make run`: PDFs need these; without them the product still runs (PDF jobs fail).
+pdf-packages:
+	$(call apt_install,$(PDF_PACKAGES),0) || echo "Could not install $(PDF_PACKAGES): PDFs will not render."
+
+test-packages:
+	$(call apt_install,$(TEST_PACKAGES),1)
 
 assets:
 	@cd frontend && if [ ! -d node_modules ] || [ package-lock.json -nt node_modules ]; then npm ci --ignore-scripts --no-audit --no-fund --loglevel=error; fi
 
-test: venv chromium assets
+test: venv test-packages assets
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest $(PYTEST_ARGS)
 
 benchmark: venv
