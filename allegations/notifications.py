@@ -1,12 +1,9 @@
 """Notices to people: the in-product inbox and an e-mail that carries only a link."""
 
-from django.conf import settings
-from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 
-from agencies.models import LADO_ROLES, Membership, Notification
+from agencies.models import LADO_ROLES, Membership
+from agencies.notifications import notice_once
 
 from .models import Referral
 
@@ -31,18 +28,6 @@ def referral_received_notify(*, referral_id: int) -> int:
         # A name-free title: the reference only.
         workforce = "adults'" if referral.workforce == "adults" else "children's"
         title = f"New referral {referral.reference} ({workforce} workforce)"
-        try:
-            with transaction.atomic():
-                Notification.objects.create(user=user, title=title, link=link, key=f"referral-received:{referral.pk}")
-        except IntegrityError:
-            continue  # already notified by an earlier run of this task
-        if user.email:
-            context = {"title": title, "url": settings.SITE_URL + link}
-            send_mail(
-                subject=render_to_string("allegations/email/referral_received-subject.txt", context).strip(),
-                message=render_to_string("allegations/email/referral_received-body.txt", context),
-                from_email=None,
-                recipient_list=[user.email],
-            )
-        sent += 1
+        sent += notice_once(user=user, title=title, link=link, key=f"referral-received:{referral.pk}",
+                            email_template="allegations/email/referral_received")
     return sent

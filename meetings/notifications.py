@@ -2,11 +2,11 @@
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from agencies.models import Notification
+from agencies.notifications import notice_once
 
 from .models import Circulation, MinutesVersion
 
@@ -29,19 +29,9 @@ def minutes_circulated_notify(*, version_id: int) -> int:
     )
     for circulation in circulations:
         user = circulation.invitation.user
-        try:
-            with transaction.atomic():
-                Notification.objects.create(user=user, title=title[:200], link=link, key=f"minutes-circulated:{version.pk}")
-        except IntegrityError:
+        if not notice_once(user=user, title=title, link=link, key=f"minutes-circulated:{version.pk}",
+                           email_template="meetings/email/minutes_circulated"):
             continue  # already notified by an earlier run of this task
-        if user.email:
-            context = {"title": title, "url": settings.SITE_URL + link}
-            send_mail(
-                subject=render_to_string("meetings/email/minutes_circulated-subject.txt", context).strip(),
-                message=render_to_string("meetings/email/minutes_circulated-body.txt", context),
-                from_email=None,
-                recipient_list=[user.email],
-            )
         sent += 1
     return sent
 
