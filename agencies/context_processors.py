@@ -25,6 +25,8 @@ def navigation(request):
         add("Our referrals", "allegations:referral_list")
     if s.agency_ids and not s.is_lado:
         add("Shared cases", "allegations:case_list")
+    if s.is_lado or s.agency_ids:
+        add("Meetings", "meetings:meeting_list")
     if s.agency_ids:
         add("Our actions", "meetings:action_list")
     if s.is_analyst:

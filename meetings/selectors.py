@@ -34,6 +34,7 @@ from .models import (
     Invitation,
     GuestAccess,
     Meeting,
+    MeetingStatus,
     MinutesPdf,
     MinutesVersion,
     PdfDownload,
@@ -337,3 +338,17 @@ def guests_of(invitations: list[Invitation]) -> dict[int, GuestAccess]:
         if guest is not None:
             guests[invitation.pk] = guest
     return guests
+
+
+def meeting_list(*, user):
+    """The meetings a user may see: to be held first (soonest first), then held ones, newest first."""
+    from django.db.models import Case as SqlCase
+    from django.db.models import F, Value, When
+
+    return (
+        Meeting.objects.visible_to(user)
+        .select_related("case__referral", "chair", "minutes")
+        .alias(upcoming=SqlCase(When(status=MeetingStatus.SCHEDULED, then=Value(0)), default=Value(1)),
+               upcoming_at=SqlCase(When(status=MeetingStatus.SCHEDULED, then=F("scheduled_at"))))
+        .order_by("upcoming", F("upcoming_at").asc(nulls_last=True), "-scheduled_at", "-pk")
+    )

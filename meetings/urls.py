@@ -6,6 +6,7 @@ app_name = "meetings"
 urlpatterns = [
     path("cases/<str:reference>/meetings/new/", views.meeting_schedule, name="meeting_schedule"),
     path("cases/<str:reference>/actions/new/", views.action_create, name="action_create"),
+    path("meetings/", views.meeting_list, name="meeting_list"),
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting_detail"),
     path("meetings/<int:pk>/invitations/new/", views.invitation_create, name="invitation_create"),
     path("meetings/<int:pk>/invitations/suggested/", views.invitation_suggested, name="invitation_suggested"),

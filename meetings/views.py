@@ -706,3 +706,9 @@ class GuestSetPasswordView(auth_views.PasswordResetConfirmView):
 
 
 guest_set_password = GuestSetPasswordView.as_view()
+
+
+def meeting_list(request):
+    """Every meeting the user may see: a chair's and a LADO officer's work list, an agency's invitations."""
+    page = Paginator(selectors.meeting_list(user=request.user), 25).get_page(request.GET.get("page"))
+    return render(request, "meetings/meeting_list.html", {"page": page})

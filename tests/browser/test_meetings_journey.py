@@ -120,6 +120,8 @@ def test_minutes_from_scheduling_to_a_redacted_pdf(
 
     # --- The employer-level invitee sees only the adult's and general sections, and gets their PDF -------
     sign_in(page, agency_a_manager)
+    visit(page, "/meetings/")
+    expect(page.locator(f'a[href="/meetings/{meeting.pk}/"]')).to_be_visible()
     visit(page, f"/meetings/{meeting.pk}/")
     expect(page.locator("#section-adult_employment")).to_contain_text(ADULT_TEXT)
     expect(page.locator("#section-decisions")).to_be_visible()

@@ -181,6 +181,7 @@ ENDPOINTS: dict[str, Endpoint] = {
     "meeting_action_create": Endpoint("meetings:meeting_action_create", M, data=lambda w: {
         "description": "Send the letter", "agency": w.fixture("agency_a").pk, "due_on": TOMORROW()}),
     "action_list": Endpoint("meetings:action_list", lambda w: []),
+    "meeting_list": Endpoint("meetings:meeting_list", lambda w: []),
     "action_complete": Endpoint("meetings:action_complete", lambda w: [w.action.pk], data=lambda w: {"evidence": "Done."}),
     "action_cancel": Endpoint("meetings:action_cancel", lambda w: [w.action.pk], data=lambda w: {"reason": "Not needed"}),
     "pdf_request": Endpoint("meetings:pdf_request", lambda w: [w.meeting.pk, 1], data=lambda w: {
@@ -214,6 +215,8 @@ MATRIX: dict[str, dict] = {
     "meeting_action_create": MANAGE_PAGE,
     # Everyone with a role in an agency has "Our actions" (the LADO service is an agency too); analysts do not.
     "action_list": _row(200, 200, 200, 200, 200, 200, 200, 404),
+    # Everyone signed in has the list; it holds only the meetings they may see (test_views).
+    "meeting_list": _row(200, 200, 200, 200, 200, 200, 200, 200),
     # The police's action: the police mark it done; the LADO service and the chair manage it.
     "action_complete": _row(200, 200, 404, 404, 404, 404, 200, 404),
     "action_cancel": _row(200, 200, 404, 404, 404, 404, 403, 404),
