@@ -1,15 +1,32 @@
-"""`manage.py seed_demo`: the demo partnership is complete, and running it twice adds nothing."""
+"""`manage.py seed_demo`: the demo partnership is complete (referrals, cases, meetings, actions), and running it
+twice adds nothing."""
 
 import io
 
 import pytest
 from django.apps import apps
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
 from django.db.models import Count
+from django.urls import reverse
+from django.utils import timezone
 
 from allegations.management.commands.seed_demo import DEMO_PASSWORD, DEMO_USERNAMES
-from allegations.models import Case, CaseStatus, Referral, ReferralStatus, Subject
+from allegations.models import Case, CaseStatus, Deadline, Referral, ReferralStatus, Subject
+from meetings import selectors
+from meetings.models import (
+    AccessLevel,
+    Action,
+    ActionStatus,
+    Attendance,
+    Invitation,
+    Meeting,
+    MeetingKind,
+    MeetingStatus,
+    Minutes,
+    MinutesSection,
+    MinutesStatus,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +35,7 @@ def _row_counts() -> dict[str, int]:
     return {
         model._meta.label: model.objects.count()
         for model in apps.get_models()
-        if model._meta.app_label in ("auth", "agencies", "allegations", "guardian")
+        if model._meta.app_label in ("auth", "agencies", "allegations", "guardian", "meetings")
     }
 
 
@@ -28,12 +45,14 @@ def _seed() -> str:
     return out.getvalue()
 
 
-def test_seed_demo_is_complete_and_idempotent():
+def test_seed_demo_is_complete_with_meetings_and_actions_and_running_it_again_adds_nothing(login):
+    """One test, as seeding takes seconds: the second run, then what the first one made."""
     first_output = _seed()
     after_first = _row_counts()
     second_output = _seed()
     assert _row_counts() == after_first, "the second run created or removed rows"
-    assert "none added" in second_output
+    assert "Demo referrals already exist" in second_output and "Demo meetings already exist" in second_output
+    assert Meeting.objects.exists() and Action.objects.exists()
     assert DEMO_PASSWORD in first_output
 
     assert Referral.objects.count() >= 60
@@ -48,3 +67,59 @@ def test_seed_demo_is_complete_and_idempotent():
         assert authenticate(username=username, password=DEMO_PASSWORD) is not None, username
 
     assert Subject.objects.annotate(n=Count("referrals")).filter(n__gte=2).exists()
+    _assert_meetings_minutes_and_actions(login)
+
+
+def _assert_meetings_minutes_and_actions(login):
+    """Meetings of each case kind with minutes in every state; actions done, open and overdue; and what the
+    demo personas are meant to see of them."""
+    User = get_user_model()
+    users = {u.username: u for u in User.objects.filter(username__in=DEMO_USERNAMES)}
+    today = timezone.localdate()
+
+    assert {MeetingKind.STRATEGY_DISCUSSION, MeetingKind.INITIAL, MeetingKind.REVIEW} <= set(
+        Meeting.objects.values_list("kind", flat=True))
+    assert set(Minutes.objects.filter(meeting__status=MeetingStatus.HELD).values_list("status", flat=True)) == set(
+        MinutesStatus.values)
+    assert Meeting.objects.filter(status=MeetingStatus.SCHEDULED, scheduled_at__gt=timezone.now()).exists()
+    assert Meeting.objects.filter(chair=users["chair"]).count() == Meeting.objects.count() >= 5
+    assert set(Invitation.objects.values_list("attendance", flat=True)) >= {Attendance.ATTENDED, Attendance.APOLOGIES}
+    assert MinutesSection.objects.filter(key="disagreements").exclude(body="").exists(), "a disagreement recorded"
+
+    # Minutes deadlines: met on time, met late, and one of a draft that has fallen due.
+    minutes_deadlines = Deadline.objects.filter(pk__in=Meeting.objects.values("minutes_deadline"))
+    assert {Deadline.Status.MET, Deadline.Status.MET_LATE} <= set(minutes_deadlines.values_list("status", flat=True))
+    assert minutes_deadlines.filter(status=Deadline.Status.OPEN, due_at__lt=timezone.now(),
+                                    pk__in=Meeting.objects.filter(minutes__status=MinutesStatus.DRAFT)
+                                    .values("minutes_deadline")).exists()
+
+    open_actions = Action.objects.filter(status=ActionStatus.OPEN)
+    assert open_actions.filter(due_on__lt=today).exists(), "an overdue action"
+    assert open_actions.filter(due_on__gt=today).exists(), "an action not yet due"
+    assert Action.objects.filter(status=ActionStatus.DONE, completed_at__isnull=False).exclude(evidence="").exists()
+    assert Action.objects.values("agency").distinct().count() >= 4
+
+    # school.dsl: "Our actions" lists an overdue action of the school.
+    page = login(users["school.dsl"]).get(reverse("meetings:action_list"))
+    assert page.status_code == 200 and "overdue on this page" in page.content.decode()
+
+    # school.dsl: the strategy discussion's minutes at employer level, without the child's sections.
+    strategy = Meeting.objects.get(kind=MeetingKind.STRATEGY_DISCUSSION)
+    page = login(users["school.dsl"]).get(reverse("meetings:meeting_detail", args=[strategy.pk]))
+    child_text = strategy.minutes.sections.get(key="child_information").body[:40]  # the start: no HTML escapes
+    employment_text = strategy.minutes.sections.get(key="adult_employment").body[:40]
+    assert page.status_code == 200 and child_text and employment_text
+    assert employment_text in page.content.decode() and child_text not in page.content.decode()
+
+    # police: a meeting shared with the police, whose circulated minutes they read at safeguarding level.
+    police = users["police"]
+    shared = Meeting.objects.visible_to(police).filter(minutes__status=MinutesStatus.CIRCULATED).first()
+    assert shared is not None and shared.chair != police
+    assert selectors.access_level_for(police, shared, selectors.invitations_of(shared)) == AccessLevel.SAFEGUARDING
+    page = login(police).get(reverse("meetings:meeting_detail", args=[shared.pk]))
+    assert page.status_code == 200 and "Safeguarding professional" in page.content.decode()
+
+    # chair: the meetings on the case page.
+    meeting = Meeting.objects.filter(chair=users["chair"]).select_related("case__referral").first()
+    page = login(users["chair"]).get(reverse("allegations:case_detail", args=[meeting.case.referral.reference]))
+    assert page.status_code == 200 and reverse("meetings:meeting_detail", args=[meeting.pk]) in page.content.decode()
