@@ -38,13 +38,28 @@ def due_for(kind: str, anchor: dt.datetime, partnership: Partnership) -> dt.date
     raise ValueError(f"{kind} deadlines take a date, not a span")
 
 
+REMIND_FRACTION = 0.75  # the reminder goes when 75% of the time from anchor to due has passed
+
+
+def chase_times(anchor: dt.datetime, due: dt.datetime, partnership: Partnership) -> tuple[dt.datetime, dt.datetime]:
+    """(remind_at, escalate_at): 75% of the way from anchor to due; the end of the first working day after due."""
+    remind_at = anchor + (due - anchor) * REMIND_FRACTION if due > anchor else due
+    escalate_at = timescales.add_working_days(due, 1, nation=partnership.nation, tz=partnership.time_zone)
+    return remind_at, escalate_at
+
+
 def deadline_open(*, actor, referral, kind: str, anchor: dt.datetime, case=None, reason: str) -> Deadline:
+    partnership = Partnership.current()
+    due_at = due_for(kind, anchor, partnership)
+    remind_at, escalate_at = chase_times(anchor, due_at, partnership)
     deadline = Deadline(
         referral=referral,
         case=case,
         kind=kind,
         anchor_at=anchor,
-        due_at=due_for(kind, anchor, Partnership.current()),
+        due_at=due_at,
+        remind_at=remind_at,
+        escalate_at=escalate_at,
     )
     _save(deadline, actor, reason)
     return deadline
@@ -86,12 +101,17 @@ def deadline_open_on_date(*, actor, referral, kind: str, due_on: dt.date, anchor
                           case=None, reason: str) -> Deadline:
     """A deadline due at the end of a given date in the partnership's time zone (`action`, `police_review`...)."""
     partnership = Partnership.current()
+    anchor_at = anchor or timezone.now()
+    due_at = timescales.end_of_day(due_on, partnership.time_zone)
+    remind_at, escalate_at = chase_times(anchor_at, due_at, partnership)
     deadline = Deadline(
         referral=referral,
         case=case,
         kind=kind,
-        anchor_at=anchor or timezone.now(),
-        due_at=timescales.end_of_day(due_on, partnership.time_zone),
+        anchor_at=anchor_at,
+        due_at=due_at,
+        remind_at=remind_at,
+        escalate_at=escalate_at,
     )
     _save(deadline, actor, reason)
     return deadline

@@ -630,7 +630,7 @@ class AccessLog(models.Model):
 
 
 class Deadline(models.Model):
-    """A statutory timescale (deadlines.md). Chasing is a later feature; the clock is here."""
+    """A statutory timescale (deadlines.md), chased by allegations/chasing.py."""
 
     class Kind(models.TextChoices):
         INITIAL_DISCUSSION = "initial_discussion", "Initial discussion"
@@ -660,13 +660,33 @@ class Deadline(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     waived_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     waived_reason = models.TextField(blank=True)
+    # Chasing (allegations/chasing.py): when each notice falls due, and when it was sent.
+    remind_at = models.DateTimeField(null=True, blank=True)  # anchor + 75% of (due - anchor)
+    escalate_at = models.DateTimeField(null=True, blank=True)  # end of the first working day after due
+    reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    overdue_sent_at = models.DateTimeField(null=True, blank=True)
+    escalation_sent_at = models.DateTimeField(null=True, blank=True)
 
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["due_at"]
         indexes = [
-            # the queue's clock and the future sweep: unmet deadlines by due time.
+            # the queue's clock: unmet deadlines by due time.
             models.Index(fields=["status", "due_at"], name="deadline_status_due"),
             models.Index(fields=["referral", "kind"], name="deadline_referral_kind"),
+            # The sweep's three reads: only the rows still to chase are in each index, so a
+            # sweep's work grows with the number due, not with the number open.
+            models.Index(
+                fields=["remind_at"], name="deadline_chase_reminder",
+                condition=models.Q(met_at__isnull=True, status__in=["open", "overdue"], reminder_sent_at__isnull=True),
+            ),
+            models.Index(
+                fields=["due_at"], name="deadline_chase_overdue",
+                condition=models.Q(met_at__isnull=True, status__in=["open", "overdue"], overdue_sent_at__isnull=True),
+            ),
+            models.Index(
+                fields=["escalate_at"], name="deadline_chase_escalation",
+                condition=models.Q(met_at__isnull=True, status__in=["open", "overdue"], escalation_sent_at__isnull=True),
+            ),
         ]

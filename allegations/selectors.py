@@ -91,7 +91,9 @@ def referrals_for_agency(*, user):
 
 def _open_deadline_count():
     return (
-        Deadline.objects.filter(case=OuterRef("pk"), met_at__isnull=True, status=Deadline.Status.OPEN)
+        Deadline.objects.filter(  # unmet: open, or marked overdue by the chasing sweep
+            case=OuterRef("pk"), met_at__isnull=True, status__in=[Deadline.Status.OPEN, Deadline.Status.OVERDUE]
+        )
         .order_by()
         .values("case")
         .annotate(n=Count("pk"))

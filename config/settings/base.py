@@ -204,7 +204,15 @@ else:
     }
     for _sub in ("queue", "processed", "control"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
-CELERY_BEAT_SCHEDULE = {}
+# Exactly one beat, scheduling in UTC (CELERY_TIMEZONE / CELERY_ENABLE_UTC above).
+CELERY_BEAT_SCHEDULE = {
+    "chase-deadlines": {
+        "task": "allegations.tasks.chase_deadlines",
+        "schedule": 60.0,  # seconds; a sweep is idempotent, so a late or repeated run is harmless
+        # A trigger not taken within the minute is dropped: the next one does the same work.
+        "options": {"expires": 55.0},
+    },
+}
 
 LOGGING = {
     "version": 1,

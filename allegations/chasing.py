@@ -1,0 +1,180 @@
+"""Chasing deadlines (deadlines.md "Chasing"): reminder, overdue notice and escalation, each once.
+
+`sweep()` is run by Celery beat every minute (allegations.tasks.chase_deadlines). For each
+stage it claims a bounded batch of due deadlines with `SELECT ... FOR UPDATE SKIP LOCKED`,
+ordered by the stage's time column and read through a partial index that holds only the
+rows still to chase, so its work grows with the number due, not with the number open.
+
+Exactly once
+------------
+* Two sweeps at the same moment: each claims rows under a row lock and skips rows the
+  other holds; a row is claimed only while its `*_sent_at` is empty, and that column is set
+  in the same transaction, so the second sweep either skips the row or sees it sent.
+* The inbox entries (Notification rows, unique on (user, "deadline-<id>-<stage>")) and the
+  `*_sent_at` mark are written in ONE transaction: a worker killed mid-sweep rolls back both,
+  and the next sweep sends them; a committed batch is never sent again.
+* E-mail is the one side effect outside the database. It is sent only after the batch has
+  committed (`transaction.on_commit`), never from inside the transaction: a crash before
+  the commit sends no e-mail (and the next sweep sends it with the inbox entry), while a
+  crash between the commit and the send loses at most that e-mail (the inbox entry stands)
+  but can never send it twice. We chose "at most once" for e-mail over "at least once"
+  because a repeated notice is what the spec forbids; the inbox is the record of the notice.
+* Redis holds only the beat's trigger: a lost or repeated `chase_deadlines` message just
+  means a sweep runs later or twice, and a sweep is idempotent.
+
+Deadlines that are met, waived, or whose case is closed (including cases imported as
+closed) send nothing.
+
+Recipients: the owner is the case owner if the deadline has a case, else the referral's
+assigned officer, else every LADO officer of the referral's LADO service. Escalation goes
+to the LADO managers of the service (falling back to the owner if the service has none).
+For `action` deadlines the spec also escalates to the agency's senior manager and the
+chair: not done yet (only the LADO manager is told).
+
+E-mails carry the kind of deadline, the reference and a link: never names.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import functools
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from agencies.models import LADO_ROLES, Membership, Notification, Role
+
+from .models import CaseStatus, Deadline
+from .services import save_with_history
+
+CHASED_STATUSES = (Deadline.Status.OPEN, Deadline.Status.OVERDUE)
+MAX_BATCHES_PER_STAGE = 20  # a sweep's work is bounded: what is left waits for the next minute
+
+
+@dataclasses.dataclass(frozen=True)
+class Stage:
+    name: str
+    time_field: str
+    sent_field: str
+    reason: str
+    title: str  # formatted with kind and reference: no names
+
+
+STAGES = (
+    Stage("reminder", "remind_at", "reminder_sent_at", "Reminder sent", "Reminder: {kind} for {reference} is due soon"),
+    Stage("overdue", "due_at", "overdue_sent_at", "Overdue notice sent", "Overdue: {kind} for {reference}"),
+    Stage("escalation", "escalate_at", "escalation_sent_at", "Escalation sent",
+          "Escalation: {kind} for {reference} is overdue by a working day"),
+)
+
+
+def sweep(*, now: dt.datetime | None = None, batch: int = 500) -> dict[str, int]:
+    """Send every notice due at `now`: returns how many deadlines each stage chased."""
+    now = now or timezone.now()
+    counts = {}
+    for stage in STAGES:
+        counts[stage.name] = 0
+        for _ in range(MAX_BATCHES_PER_STAGE):
+            done = _sweep_batch(stage, now, batch)
+            counts[stage.name] += done
+            if done < batch:
+                break
+    return counts
+
+
+def due_deadlines(stage: Stage, now: dt.datetime):
+    """The deadlines this stage should chase at `now` (matches the stage's partial index)."""
+    return (
+        Deadline.objects.filter(
+            **{f"{stage.time_field}__lte": now, f"{stage.sent_field}__isnull": True},
+            met_at__isnull=True,
+            status__in=CHASED_STATUSES,
+        )
+        .filter(Q(case__isnull=True) | Q(case__status=CaseStatus.OPEN))
+    )
+
+
+def _sweep_batch(stage: Stage, now: dt.datetime, batch: int) -> int:
+    with transaction.atomic(durable=True):
+        claimed = list(
+            due_deadlines(stage, now)
+            .select_for_update(skip_locked=True, of=("self",))
+            .select_related("referral__lado_service", "case__owner", "referral__assigned_to")
+            .order_by(stage.time_field, "pk")[:batch]
+        )
+        for deadline in claimed:
+            _chase(deadline, stage, now)
+    return len(claimed)
+
+
+def _chase(deadline: Deadline, stage: Stage, now: dt.datetime) -> None:
+    referral = deadline.referral
+    if deadline.case_id:
+        link = reverse("allegations:case_detail", args=[referral.reference])
+    else:
+        link = reverse("allegations:referral_detail", args=[referral.reference])
+    title = stage.title.format(kind=deadline.get_kind_display(), reference=referral.reference)
+    key = f"deadline-{deadline.pk}-{stage.name}"
+    recipients = escalation_recipients(deadline) if stage.name == "escalation" else owner_recipients(deadline)
+    for user in recipients:
+        _notify(user=user, title=title, link=link, key=key, stage=stage.name,
+                reference=referral.reference, kind=deadline.get_kind_display())
+    setattr(deadline, stage.sent_field, now)
+    if stage.name == "overdue":
+        deadline.status = Deadline.Status.OVERDUE
+    save_with_history(deadline, actor=None, reason=stage.reason)
+
+
+def _lado_members(deadline: Deadline, roles) -> list:
+    memberships = (
+        Membership.objects.filter(agency_id=deadline.referral.lado_service_id, role__in=roles, user__is_active=True)
+        .select_related("user")
+        .order_by("user_id")
+    )
+    users = {}
+    for membership in memberships:
+        users.setdefault(membership.user_id, membership.user)
+    return list(users.values())
+
+
+def owner_recipients(deadline: Deadline) -> list:
+    """The case owner; else the referral's assigned officer; else all LADO officers of the service."""
+    if deadline.case_id and deadline.case.owner and deadline.case.owner.is_active:
+        return [deadline.case.owner]
+    assigned = deadline.referral.assigned_to
+    if assigned and assigned.is_active:
+        return [assigned]
+    return _lado_members(deadline, LADO_ROLES)
+
+
+def escalation_recipients(deadline: Deadline) -> list:
+    """The service's LADO managers (for actions the agency and the chair come later); else the owner."""
+    return _lado_members(deadline, [Role.LADO_MANAGER]) or owner_recipients(deadline)
+
+
+def _notify(*, user, title: str, link: str, key: str, stage: str, reference: str, kind: str) -> None:
+    """An inbox entry now (in the sweep's transaction) and an e-mail once that transaction commits."""
+    try:
+        with transaction.atomic():
+            Notification.objects.create(user=user, title=title[:200], link=link, key=key)
+    except IntegrityError:
+        return  # already in the inbox: nothing more to send
+    if user.email:
+        context = {"title": title, "url": settings.SITE_URL + link, "reference": reference, "kind": kind}
+        transaction.on_commit(functools.partial(_send_email, user.email, stage, context), robust=True)
+
+
+def _send_email(address: str, stage: str, context: dict) -> None:
+    template = f"allegations/email/deadline_{stage}"
+    send_mail(
+        subject=render_to_string(f"{template}-subject.txt", context).strip(),
+        message=render_to_string(f"{template}-body.txt", context),
+        from_email=None,
+        recipient_list=[address],
+    )
