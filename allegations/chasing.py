@@ -38,17 +38,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import functools
 
-from django.conf import settings
-from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from agencies.models import LADO_ROLES, Membership, Notification, Role
+from agencies.models import LADO_ROLES, Membership, Role
+from agencies.notifications import notice_once
 
 from .models import CaseStatus, Deadline
 from .services import save_with_history
@@ -160,21 +157,5 @@ def escalation_recipients(deadline: Deadline) -> list:
 
 def _notify(*, user, title: str, link: str, key: str, stage: str, reference: str, kind: str) -> None:
     """An inbox entry now (in the sweep's transaction) and an e-mail once that transaction commits."""
-    try:
-        with transaction.atomic():
-            Notification.objects.create(user=user, title=title[:200], link=link, key=key)
-    except IntegrityError:
-        return  # already in the inbox: nothing more to send
-    if user.email:
-        context = {"title": title, "url": settings.SITE_URL + link, "reference": reference, "kind": kind}
-        transaction.on_commit(functools.partial(_send_email, user.email, stage, context), robust=True)
-
-
-def _send_email(address: str, stage: str, context: dict) -> None:
-    template = f"allegations/email/deadline_{stage}"
-    send_mail(
-        subject=render_to_string(f"{template}-subject.txt", context).strip(),
-        message=render_to_string(f"{template}-body.txt", context),
-        from_email=None,
-        recipient_list=[address],
-    )
+    notice_once(user=user, title=title, link=link, key=key, email_template=f"allegations/email/deadline_{stage}",
+                context={"reference": reference, "kind": kind}, email_after_commit=True)
