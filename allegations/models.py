@@ -165,6 +165,14 @@ class SubjectName(models.Model):
         return f"{self.given_name} {self.family_name}".strip()
 
 
+class Timeliness(models.TextChoices):
+    """Was the referral received within 1 working day of the concern arising (003 §16)?"""
+
+    WITHIN_1_WORKING_DAY = "within_1_working_day", "Within 1 working day"
+    LATER = "later", "Later than 1 working day"
+    UNKNOWN = "unknown", "Not known (no date the concern arose)"
+
+
 class ReferralStatus(models.TextChoices):
     NEW = "new", "New"
     DISCUSSED = "discussed", "Initial discussion held"
@@ -196,6 +204,8 @@ class Referral(models.Model):
     referring_agency = models.ForeignKey(
         Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="referrals_made"
     )
+    # The referrer's organisation as text, when it is not an agency of the product (imports).
+    referrer_agency_name = models.CharField(max_length=200, blank=True)
     referrer_name = models.CharField(max_length=150, blank=True)
     referrer_role = models.CharField(max_length=150, blank=True)
     referrer_email = models.EmailField(blank=True)
@@ -206,6 +216,11 @@ class Referral(models.Model):
     taken_by_phone = models.BooleanField(default=False)
     received_at = models.DateTimeField(default=timezone.now)
     concern_arose_at = models.DateTimeField(null=True, blank=True)
+    # The import format allows a date without a time (interchange.md): kept so an export gives it back.
+    concern_arose_date_only = models.BooleanField(default=False)
+    # Received within 1 working day of the concern arising (deadlines.md, annual-report.md), set by
+    # measures.referral_timeliness() whenever received_at or concern_arose_at is written.
+    timeliness = models.CharField(max_length=24, choices=Timeliness.choices, default=Timeliness.UNKNOWN)
     how_arose = models.CharField(max_length=32, choices=HowArose.choices, blank=True)
 
     workforce = models.CharField(max_length=16, choices=Workforce.choices)
@@ -235,6 +250,10 @@ class Referral(models.Model):
     initial_discussion_at = models.DateTimeField(null=True, blank=True)
     initial_discussion_with = models.CharField(max_length=150, blank=True)
     initial_discussion_notes = models.TextField(blank=True)
+    # When a contact was closed without a case (advice given, transferred, not an allegation).
+    closed_at = models.DateTimeField(null=True, blank=True)
+    # "cases.csv" for a record brought in by import_cases (its history says which line, and by whom).
+    imported_from = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     history = HistoricalRecords()
@@ -366,7 +385,7 @@ class Case(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_cases"
     )
     status = models.CharField(max_length=8, choices=CaseStatus.choices, default=CaseStatus.OPEN)
-    route = models.CharField(max_length=24, choices=Route.choices)
+    route = models.CharField(max_length=24, choices=Route.choices, blank=True)  # blank only when imported without one
     opened_at = models.DateTimeField(default=timezone.now)
     outcome = models.CharField(max_length=16, choices=Outcome.choices, blank=True)
     police_outcome = models.CharField(max_length=24, choices=PoliceOutcome.choices, blank=True)
@@ -379,6 +398,9 @@ class Case(models.Model):
     return_to_work_support = models.TextField(blank=True)
     lessons_learned_on = models.DateField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # Whole calendar months from the referral's received date to the closure date, local dates
+    # (annual-report.md "duration"), set by measures.closed_months() when the case is closed.
+    closed_months = models.PositiveIntegerField(null=True, blank=True, editable=False)
     closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     closure_summary = models.TextField(blank=True)
 
@@ -592,7 +614,8 @@ class RegulatorReferral(models.Model):
         OTHER = "other", "Other"
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="regulator_referrals")
-    regulator = models.CharField(max_length=16, choices=Regulator.choices)
+    # The choices are the usual regulators; an import may name another (interchange.md: text).
+    regulator = models.CharField(max_length=60, choices=Regulator.choices)
     made_on = models.DateField()
     made_by = models.CharField(max_length=150, help_text="Usually the employer (003 §56)")
     notes = models.TextField(blank=True)

@@ -13,10 +13,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from agencies.models import Agency, AgencyKind
+from agencies.models import Agency, AgencyKind, Partnership
 from agencies.permissions import case_share, case_unshare, standing
 
-from . import deadlines, matching
+from . import deadlines, matching, measures
 from .models import (
     AccessLog,
     Case,
@@ -154,6 +154,7 @@ def referral_submit(
     )
     if not referral.children_count:
         referral.children_count = len(children) or None
+    referral.timeliness = measures.referral_timeliness(referral.received_at, referral.concern_arose_at, Partnership.current())
     save_with_history(referral, actor=actor, reason="Referral received")
     for child in children:
         save_with_history(Child(referral=referral, **child), actor=actor, reason="Named in a new referral")
@@ -266,6 +267,8 @@ def referral_triage(
     )
     save_with_history(triage, actor=actor, reason="Triage decision")
     referral.contact_type = contact_type
+    if new_status != ReferralStatus.CASE_OPENED:
+        referral.closed_at = triage.decided_at  # closed without a case
     save_with_history(referral, actor=actor, reason=f"Triage decision: {triage.get_decision_display()}")
     event_record(
         actor=actor, referral=referral, verb="triage_decision",
@@ -531,6 +534,7 @@ def case_close(*, actor, case: Case, closed_at: dt.datetime, summary: str,
     case.closed_at, case.closed_by, case.closure_summary = closed_at, actor, summary
     case.feedback_given_on, case.lessons_learned_on = feedback_given_on, lessons_learned_on
     case.return_to_work_support = return_to_work_support
+    case.closed_months = measures.closed_months(case.referral.received_at, closed_at, Partnership.current())
     save_with_history(case, actor=actor, reason="Case closed")
     for deadline in Deadline.objects.filter(referral=case.referral, met_at__isnull=True, status=Deadline.Status.OPEN):
         deadlines.deadline_waive(actor=actor, referral=case.referral, kind=deadline.kind, reason="Case closed before it fell due")

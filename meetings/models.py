@@ -55,7 +55,10 @@ class Meeting(models.Model):
     scheduled_at = models.DateTimeField()
     location = models.CharField(max_length=250, blank=True, help_text="Where it is held, if in person")
     online_link = models.URLField(max_length=500, blank=True)
-    chair = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="meetings_chaired")
+    # Null only for meetings imported from a legacy system (interchange.md), which name no chair.
+    chair = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="meetings_chaired"
+    )
     minute_taker = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="meetings_minuted"
     )
@@ -63,6 +66,8 @@ class Meeting(models.Model):
     held_at = models.DateTimeField(null=True, blank=True)
     cancelled_reason = models.TextField(blank=True)
     chaired_by_service = models.BooleanField(default=True, help_text="Chaired by the LADO service itself")
+    # When the minutes were first circulated: set by services.minutes_circulate(), or by an import.
+    minutes_circulated_at = models.DateTimeField(null=True, blank=True)
     # The minutes deadline this meeting opened when held (met when its minutes are circulated).
     minutes_deadline = models.ForeignKey(
         "allegations.Deadline", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

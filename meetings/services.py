@@ -726,6 +726,9 @@ def minutes_circulate(*, actor, minutes: Minutes, invitations: list[Invitation])
     if minutes.status == MinutesStatus.APPROVED:
         minutes.status = MinutesStatus.CIRCULATED
         save_with_history(minutes, actor=actor, reason=f"Version {version.number} circulated")
+    if meeting.minutes_circulated_at is None:
+        meeting.minutes_circulated_at = now
+        save_with_history(meeting, actor=actor, reason="Minutes first circulated")
     if meeting.minutes_deadline_id:
         deadlines.deadline_meet_one(actor=actor, deadline=meeting.minutes_deadline, met_at=now,
                                     reason=f"Minutes circulated (version {version.number})")
