@@ -40,3 +40,41 @@ def test_ci_runs_on_postgresql():
     else:
         assert connection.vendor in {"postgresql", "sqlite"}
     assert sys.version_info >= (3, 12)
+
+
+def _manage(args, **env_vars):
+    """Run manage.py with only these environment variables (no development .env)."""
+    env = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp"), "DJANGO_DOTENV": "/nonexistent/.env",
+           "DJANGO_SETTINGS_MODULE": "config.settings.base", **env_vars}
+    return subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], capture_output=True, text=True, env=env, cwd=ROOT)
+
+
+PRODUCTION = {
+    "DJANGO_SECRET_KEY": "p" * 20 + "-production-secret-with-enough-unique-characters-0123456789",
+    "SITE_URL": "https://allegations.example.org",
+    "DJANGO_ALLOWED_HOSTS": "allegations.example.org",
+    "BEHIND_TLS_PROXY": "true",
+}
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    result = _manage(["check", "--deploy", "--fail-level", "WARNING"], **PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_settings_have_hsts_https_redirect_secure_cookies_and_smtp():
+    code = ("from django.conf import settings as s; "
+            "print(s.SECURE_HSTS_SECONDS, s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, "
+            "s.MAILERS['default']['BACKEND'], s.DEBUG, 'script-src' in s.SECURE_CSP)")
+    result = _manage(["shell", "--verbosity", "0", "-c", code], **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["31536000", "True", "True", "True", "django.core.mail.backends.smtp.EmailBackend",
+                                     "False", "True"]
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    env = {k: v for k, v in PRODUCTION.items() if k != "DJANGO_SECRET_KEY"}
+    result = _manage(["check"], **env)
+    assert result.returncode != 0
+    assert "Set the DJANGO_SECRET_KEY environment variable" in result.stderr

@@ -11,7 +11,8 @@ import environ
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# A development .env (written by `make run`); never copied into the production image.
+environ.Env.read_env(env.str("DJANGO_DOTENV", default=str(BASE_DIR / ".env")), overwrite=False)
 
 
 def _secret(name: str, default=environ.Env.NOTSET):
@@ -164,12 +165,35 @@ if env.bool("BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Served over https (SITE_URL says so, as in production): redirect http to https and send HSTS.
+# `make run` serves http on 127.0.0.1 and gets neither. A proxy that terminates TLS must also
+# set BEHIND_TLS_PROXY (above), or every request would look like http and be redirected.
+_HTTPS = SITE_URL.startswith("https://")
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=_HTTPS)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365 if _HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=_HTTPS)
+# Preloading is a one-way commitment for the whole domain: the partnership's choice, so off by default
+# (check --deploy's W021 is silenced for it below).
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 
 # E-mail: a link only, never names of children or subjects.
+# Development (http SITE_URL) prints e-mail to the console; production sends it by SMTP.
+_SMTP = "django.core.mail.backends.smtp.EmailBackend"
+_EMAIL_BACKEND = env.str(
+    "EMAIL_BACKEND", default=_SMTP if SITE_URL.startswith("https://") else "django.core.mail.backends.console.EmailBackend"
+)
 MAILERS = {
     "default": {
-        "BACKEND": env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"),
-        "OPTIONS": {},
+        "BACKEND": _EMAIL_BACKEND,
+        "OPTIONS": {
+            "host": env.str("EMAIL_HOST", default="localhost"),
+            "port": env.int("EMAIL_PORT", default=587),
+            "username": env.str("EMAIL_HOST_USER", default=""),
+            "password": _secret("EMAIL_HOST_PASSWORD", default=""),
+            "use_tls": env.bool("EMAIL_USE_TLS", default=True),
+            "timeout": env.int("EMAIL_TIMEOUT", default=30),
+        } if _EMAIL_BACKEND == _SMTP else {},
     }
 }
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="managing-allegations@localhost")
