@@ -457,6 +457,14 @@ class CaseGroupObjectPermission(GroupObjectPermissionBase):
         ]
 
 
+class EmployerDecision(models.TextChoices):
+    """How the employer deals with the matter (003 §40-41)."""
+
+    NO_FORMAL_ACTION = "no_formal_action", "Without formal disciplinary action (action within 3 working days)"
+    HEARING = "hearing", "A disciplinary hearing without further investigation (within 15 working days)"
+    INVESTIGATION = "investigation", "An investigation first"
+
+
 class Strand(models.Model):
     """One of the three strands that run side by side (002 §10, 003 §25)."""
 
@@ -480,6 +488,13 @@ class Strand(models.Model):
     review_on = models.DateField(null=True, blank=True, help_text="Next review date (police: 003 §43)")
     cps_consulted = models.BooleanField(default=False)
     hearing_on = models.DateField(null=True, blank=True, help_text="Disciplinary hearing date (003 §41)")
+    # The employer's strand (003 §40-41): how the employer deals with it, decided on a date, which opens
+    # the employer_action (3 working days) or disciplinary_hearing (15 working days) deadline.
+    employer_decision = models.CharField(max_length=16, choices=EmployerDecision.choices, blank=True)
+    employer_decision_on = models.DateField(null=True, blank=True)
+    # What the employer did when it deals with it without formal disciplinary action (meets employer_action).
+    employer_action = models.TextField(blank=True)
+    employer_action_on = models.DateField(null=True, blank=True)
     concluded_on = models.DateField(null=True, blank=True)
     notes = models.TextField(blank=True)
 
@@ -513,6 +528,31 @@ class Suspension(models.Model):
 
     class Meta:
         ordering = ["-decided_on", "-pk"]
+
+
+class Review(models.Model):
+    """A recorded review: the LADO's periodic case review (003 §42) or a police review (003 §43).
+
+    Recording one meets the open deadline of its kind; a case review opens the next one (28 days,
+    a partnership setting) and a police review may set the next police review date.
+    """
+
+    class Kind(models.TextChoices):
+        CASE = "case", "Case review"
+        POLICE = "police", "Police review"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="reviews")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    held_on = models.DateField()
+    summary = models.TextField()
+    next_review_on = models.DateField(null=True, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-held_on", "-pk"]
 
 
 class RiskAssessment(models.Model):
@@ -689,6 +729,10 @@ class Deadline(models.Model):
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
     overdue_sent_at = models.DateTimeField(null=True, blank=True)
     escalation_sent_at = models.DateTimeField(null=True, blank=True)
+    # When chasing stopped for good although the deadline is unmet: its case or contact closed (or was
+    # imported closed), or the route changed after it fell due. It keeps its status (a missed deadline
+    # stays missed) but leaves the sweep's partial indexes, so closed work never slows the sweep.
+    chase_ended_at = models.DateTimeField(null=True, blank=True)
 
     history = HistoricalRecords()
 
@@ -702,14 +746,17 @@ class Deadline(models.Model):
             # sweep's work grows with the number due, not with the number open.
             models.Index(
                 fields=["remind_at"], name="deadline_chase_reminder",
-                condition=models.Q(met_at__isnull=True, status__in=["open", "overdue"], reminder_sent_at__isnull=True),
+                condition=models.Q(met_at__isnull=True, status__in=["open", "overdue"], chase_ended_at__isnull=True,
+                                   reminder_sent_at__isnull=True),
             ),
             models.Index(
                 fields=["due_at"], name="deadline_chase_overdue",
-                condition=models.Q(met_at__isnull=True, status__in=["open", "overdue"], overdue_sent_at__isnull=True),
+                condition=models.Q(met_at__isnull=True, status__in=["open", "overdue"], chase_ended_at__isnull=True,
+                                   overdue_sent_at__isnull=True),
             ),
             models.Index(
                 fields=["escalate_at"], name="deadline_chase_escalation",
-                condition=models.Q(met_at__isnull=True, status__in=["open", "overdue"], escalation_sent_at__isnull=True),
+                condition=models.Q(met_at__isnull=True, status__in=["open", "overdue"], chase_ended_at__isnull=True,
+                                   escalation_sent_at__isnull=True),
             ),
         ]
