@@ -1,0 +1,294 @@
+"""The annual report's figures (annual-report.md), counted by the database.
+
+`annual_report(year)` gives the JSON of the spec, key for key and in its order. Each part is one
+aggregate query (conditional counts, or a GROUP BY over a handful of groups): nothing loops over
+records in Python, so the time grows with the number of groups, not of referrals.
+
+Periods are local (the partnership's time zone): a financial year runs from 1 April 00:00 to
+31 March 23:59:59 local time. Date-time columns are compared with the UTC instants of those local
+midnights, so PostgreSQL can use the plain indexes on them (referral_received); quarters are taken
+with TruncQuarter in the local time zone (financial Q1 April–June is calendar quarter 2).
+
+`report_history(year)` adds what seed 002 shows over five years but the JSON does not hold: the
+duration of closed referrals and the DBS and regulator referrals, year by year (the page, the PDF
+and the spreadsheet show them).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from django.db.models import Count, Q, When
+from django.db.models import Case as CaseWhen
+from django.db.models import IntegerField
+from django.db.models.functions import TruncQuarter
+
+from agencies.models import Partnership, Sector
+from allegations.models import (
+    Case,
+    Category,
+    ContactType,
+    EmployerOutcome,
+    Outcome,
+    PoliceOutcome,
+    Referral,
+    RegulatorReferral,
+    Timeliness,
+    Timing,
+)
+from meetings.models import Meeting, MeetingKind, MeetingStatus
+
+HISTORY_YEARS = 5
+TIMINGS = (Timing.CONTEMPORANEOUS.value, Timing.NON_RECENT.value)
+QUARTERLY = {  # JSON key: the contacts it counts
+    "advice": Q(contact_type=ContactType.ADVICE),
+    "referrals_contemporaneous": Q(contact_type=ContactType.REFERRAL, timing=Timing.CONTEMPORANEOUS),
+    "referrals_non_recent": Q(contact_type=ContactType.REFERRAL, timing=Timing.NON_RECENT),
+}
+OUTCOMES = [o.value for o in Outcome]
+POLICE_OUTCOMES = [o.value for o in PoliceOutcome] + ["none"]
+EMPLOYER_OUTCOMES = [o.value for o in EmployerOutcome] + ["none"]
+# Whole calendar months (Case.closed_months) -> bucket: [low, high) months.
+DURATIONS = {
+    "under_1_month": (0, 1),
+    "1_to_3_months": (1, 3),
+    "3_to_6_months": (3, 6),
+    "6_to_12_months": (6, 12),
+    "1_year_plus": (12, None),
+}
+SECTORS = [s.value for s in Sector]
+CATEGORIES = [c.value for c in Category]
+TIMELINESS = [t.value for t in Timeliness]
+
+
+def year_label(year: int) -> str:
+    return f"{year}/{(year + 1) % 100:02d}"
+
+
+def parse_year_label(label: str) -> int:
+    return int(label.split("/")[0])
+
+
+def time_zone() -> ZoneInfo:
+    return ZoneInfo(Partnership.current().time_zone)
+
+
+def year_bounds(year: int, tz: ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
+    """[1 April `year` 00:00, 1 April `year + 1` 00:00) local, as aware datetimes (compared as instants)."""
+    return dt.datetime(year, 4, 1, tzinfo=tz), dt.datetime(year + 1, 4, 1, tzinfo=tz)
+
+
+def _in(field: str, start, end) -> Q:
+    return Q(**{f"{field}__gte": start, f"{field}__lt": end})
+
+
+def _financial(local_quarter_start: dt.datetime) -> tuple[int, int]:
+    """A calendar quarter's local start -> (financial year, quarter index 0..3)."""
+    month = local_quarter_start.month
+    if month >= 4:
+        return local_quarter_start.year, (month - 4) // 3
+    return local_quarter_start.year - 1, 3
+
+
+# --- The parts, one query each ------------------------------------------------------------------
+
+
+def _quarterly(year: int, tz: ZoneInfo) -> dict:
+    """advice and referrals by quarter, for this year and the four before: one GROUP BY."""
+    first = year - HISTORY_YEARS + 1
+    start, _ = year_bounds(first, tz)
+    _, end = year_bounds(year, tz)
+    series = {key: {y: [0, 0, 0, 0] for y in range(first, year + 1)} for key in QUARTERLY}
+    rows = (
+        Referral.objects.filter(_in("received_at", start, end), contact_type__in=[ContactType.ADVICE, ContactType.REFERRAL])
+        .annotate(quarter=TruncQuarter("received_at", tzinfo=tz))
+        .values("quarter", "contact_type", "timing")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for row in rows:
+        fy, index = _financial(row["quarter"].astimezone(tz))
+        if row["contact_type"] == ContactType.ADVICE:
+            key = "advice"
+        else:
+            key = f"referrals_{row['timing']}"
+            if key not in series:
+                continue
+        if fy in series[key]:
+            series[key][fy][index] += row["n"]
+    out = {}
+    for key, by_year in series.items():
+        this = by_year[year]
+        out[key] = {
+            "by_quarter": list(this),
+            "total": sum(this),
+            "history": {year_label(y): list(counts) for y, counts in by_year.items()},
+        }
+    return out
+
+
+def _referrals_in_year(start, end) -> dict:
+    """Referrals (both timings) received in the year by sector, category and timeliness: one query."""
+    counts = {}
+    for field, values in (("sector", SECTORS), ("category", CATEGORIES), ("timeliness", TIMELINESS)):
+        for value in values:
+            counts[f"{field}:{value}"] = Count("pk", filter=Q(**{field: value}))
+    row = Referral.objects.filter(_in("received_at", start, end), contact_type=ContactType.REFERRAL).aggregate(**counts)
+    return {
+        field: {value: row[f"{field}:{value}"] for value in values}
+        for field, values in (("sector", SECTORS), ("category", CATEGORIES), ("timeliness", TIMELINESS))
+    }
+
+
+def _duration_q(bucket: str) -> Q:
+    low, high = DURATIONS[bucket]
+    q = Q(closed_months__gte=low)
+    if high is not None:
+        q &= Q(closed_months__lt=high)
+    return q
+
+
+def _closed(start, end) -> dict:
+    """Referrals closed in the year: how many, their outcomes and durations, by timing: one query."""
+    counts = {}
+    for timing in TIMINGS:
+        t = Q(referral__timing=timing)
+        counts[f"closed:{timing}"] = Count("pk", filter=t)
+        for value in OUTCOMES:
+            counts[f"outcome:{timing}:{value}"] = Count("pk", filter=t & Q(outcome=value))
+        for value in POLICE_OUTCOMES:
+            counts[f"police:{timing}:{value}"] = Count("pk", filter=t & Q(police_outcome="" if value == "none" else value))
+        for value in EMPLOYER_OUTCOMES:
+            counts[f"employer:{timing}:{value}"] = Count(
+                "pk", filter=t & Q(employer_outcome="" if value == "none" else value))
+        for bucket in DURATIONS:
+            counts[f"duration:{timing}:{bucket}"] = Count("pk", filter=t & _duration_q(bucket))
+    row = Case.objects.filter(_in("closed_at", start, end), referral__contact_type=ContactType.REFERRAL).aggregate(**counts)
+
+    def part(prefix, values):
+        return {timing: {value: row[f"{prefix}:{timing}:{value}"] for value in values} for timing in TIMINGS}
+
+    return {
+        "closed": {timing: row[f"closed:{timing}"] for timing in TIMINGS},
+        "outcomes": part("outcome", OUTCOMES),
+        "police_outcomes": part("police", POLICE_OUTCOMES),
+        "employer_outcomes": part("employer", EMPLOYER_OUTCOMES),
+        "duration_of_closed": part("duration", DURATIONS),
+    }
+
+
+def _meetings(start, end) -> dict:
+    """Meetings held in the year: strategy discussions the service chaired, and initial and review
+    position-of-trust meetings by the timing of their case: one query."""
+    counts = {"sd": Count("pk", filter=Q(kind=MeetingKind.STRATEGY_DISCUSSION, chaired_by_service=True))}
+    for timing in TIMINGS:
+        for kind in (MeetingKind.INITIAL, MeetingKind.REVIEW):
+            counts[f"{timing}:{kind.value}"] = Count("pk", filter=Q(kind=kind, case__referral__timing=timing))
+    row = Meeting.objects.filter(_in("held_at", start, end), status=MeetingStatus.HELD).aggregate(**counts)
+    return {
+        "strategy_discussions_chaired": row["sd"],
+        **{timing: {"initial": row[f"{timing}:initial"], "review": row[f"{timing}:review"]} for timing in TIMINGS},
+    }
+
+
+def _dbs_referrals(first: dt.date, last: dt.date) -> int:
+    return Case.objects.filter(dbs_referral_on__gte=first, dbs_referral_on__lte=last).count()
+
+
+def _regulator_referrals(first: dt.date, last: dt.date) -> int:
+    """Referrals (cases) with a referral to a regulator made in the year: a case referred to two counts once."""
+    return (
+        RegulatorReferral.objects.filter(made_on__gte=first, made_on__lte=last)
+        .aggregate(n=Count("case", distinct=True))["n"]
+    )
+
+
+# --- The report ------------------------------------------------------------------------------------
+
+
+def annual_report(year: int) -> dict:
+    """The data section of the annual report for financial year `year` (annual-report.md), as its JSON."""
+    tz = time_zone()
+    start, end = year_bounds(year, tz)
+    first_day, last_day = dt.date(year, 4, 1), dt.date(year + 1, 3, 31)
+    quarterly = _quarterly(year, tz)
+    in_year = _referrals_in_year(start, end)
+    closed = _closed(start, end)
+    return {
+        "year": year_label(year),
+        "period": {"start": first_day.isoformat(), "end": last_day.isoformat()},
+        "advice": quarterly["advice"],
+        "referrals_contemporaneous": quarterly["referrals_contemporaneous"],
+        "referrals_non_recent": quarterly["referrals_non_recent"],
+        "referrals_by_sector": in_year["sector"],
+        "referrals_by_category": in_year["category"],
+        "meetings": _meetings(start, end),
+        "closed": closed["closed"],
+        "outcomes": closed["outcomes"],
+        "police_outcomes": closed["police_outcomes"],
+        "employer_outcomes": closed["employer_outcomes"],
+        "duration_of_closed": closed["duration_of_closed"],
+        "dbs_referrals": _dbs_referrals(first_day, last_day),
+        "regulator_referrals": _regulator_referrals(first_day, last_day),
+        "referral_timeliness": in_year["timeliness"],
+    }
+
+
+def _year_case(field: str, years: list[int], tz: ZoneInfo | None):
+    """A CASE expression giving the financial year of `field` (a date-time compared as instants, or a date)."""
+    whens = []
+    for y in years:
+        if tz is None:
+            whens.append(When(**{f"{field}__gte": dt.date(y, 4, 1), f"{field}__lte": dt.date(y + 1, 3, 31)}, then=y))
+        else:
+            start, end = year_bounds(y, tz)
+            whens.append(When(_in(field, start, end), then=y))
+    return CaseWhen(*whens, default=None, output_field=IntegerField())
+
+
+def report_history(year: int) -> dict:
+    """Five-year tables of 002 beyond the JSON: durations of closed referrals, DBS and regulator referrals.
+
+    {"years": ["2018/19", ...], "duration_of_closed": {timing: {bucket: [n per year]}},
+     "dbs_referrals": [n per year], "regulator_referrals": [n per year]} — three GROUP BY queries.
+    """
+    tz = time_zone()
+    years = list(range(year - HISTORY_YEARS + 1, year + 1))
+    start, _ = year_bounds(years[0], tz)
+    _, end = year_bounds(year, tz)
+    index = {y: i for i, y in enumerate(years)}
+    durations = {timing: {bucket: [0] * len(years) for bucket in DURATIONS} for timing in TIMINGS}
+    counts = {f"{timing}:{bucket}": Count("pk", filter=Q(referral__timing=timing) & _duration_q(bucket))
+              for timing in TIMINGS for bucket in DURATIONS}
+    rows = (
+        Case.objects.filter(_in("closed_at", start, end), referral__contact_type=ContactType.REFERRAL)
+        .annotate(fy=_year_case("closed_at", years, tz)).values("fy").annotate(**counts).order_by()
+    )
+    for row in rows:
+        if row["fy"] in index:
+            for timing in TIMINGS:
+                for bucket in DURATIONS:
+                    durations[timing][bucket][index[row["fy"]]] = row[f"{timing}:{bucket}"]
+    first_day, last_day = dt.date(years[0], 4, 1), dt.date(year + 1, 3, 31)
+    dbs = [0] * len(years)
+    for row in (
+        Case.objects.filter(dbs_referral_on__gte=first_day, dbs_referral_on__lte=last_day)
+        .annotate(fy=_year_case("dbs_referral_on", years, None)).values("fy").annotate(n=Count("pk")).order_by()
+    ):
+        if row["fy"] in index:
+            dbs[index[row["fy"]]] = row["n"]
+    regulator = [0] * len(years)
+    for row in (
+        RegulatorReferral.objects.filter(made_on__gte=first_day, made_on__lte=last_day)
+        .annotate(fy=_year_case("made_on", years, None)).values("fy")
+        .annotate(n=Count("case", distinct=True)).order_by()
+    ):
+        if row["fy"] in index:
+            regulator[index[row["fy"]]] = row["n"]
+    return {
+        "years": [year_label(y) for y in years],
+        "duration_of_closed": durations,
+        "dbs_referrals": dbs,
+        "regulator_referrals": regulator,
+    }
