@@ -11,22 +11,53 @@ class Nation(models.TextChoices):
     NORTHERN_IRELAND = "NIR", "Northern Ireland"
 
 
+class SpanUnit(models.TextChoices):
+    """The three kinds of span of deadlines.md."""
+
+    HOURS = "hours", "Hours"
+    WORKING_DAYS = "working_days", "Working days"
+    DAYS = "days", "Days"
+
+
+# The deadline kinds whose span is a partnership setting (deadlines.md: "local procedures differ:
+# 003's 7 working days is one authority's rule; others use 72 hours"). Each is a number and a unit:
+# fields <kind>_span and <kind>_unit.
+SPAN_SETTINGS = ("strategy_meeting", "minutes_initial", "minutes_review", "case_review")
+
+
 class Partnership(models.Model):
     """The safeguarding partnership running this product: one row, its settings."""
 
     name = models.CharField(max_length=200)
     nation = models.CharField(max_length=3, choices=Nation.choices, default=Nation.ENGLAND)
     time_zone = models.CharField(max_length=64, default="Europe/London")
-    # Spans of deadlines.md that are partnership settings.
-    strategy_meeting_working_days = models.PositiveSmallIntegerField(default=7)
-    minutes_initial_days = models.PositiveSmallIntegerField(default=14)
-    minutes_review_days = models.PositiveSmallIntegerField(default=7)
-    case_review_days = models.PositiveSmallIntegerField(default=28)
+    # Spans of deadlines.md that are partnership settings (SPAN_SETTINGS): a number and a unit each.
+    # A change applies to deadlines opened afterwards; existing deadlines keep their due time.
+    strategy_meeting_span = models.PositiveSmallIntegerField(default=7)
+    strategy_meeting_unit = models.CharField(max_length=16, choices=SpanUnit.choices, default=SpanUnit.WORKING_DAYS)
+    minutes_initial_span = models.PositiveSmallIntegerField(default=14)
+    minutes_initial_unit = models.CharField(max_length=16, choices=SpanUnit.choices, default=SpanUnit.DAYS)
+    minutes_review_span = models.PositiveSmallIntegerField(default=7)
+    minutes_review_unit = models.CharField(max_length=16, choices=SpanUnit.choices, default=SpanUnit.DAYS)
+    case_review_span = models.PositiveSmallIntegerField(default=28)
+    case_review_unit = models.CharField(max_length=16, choices=SpanUnit.choices, default=SpanUnit.DAYS)
 
     history = HistoricalRecords()
 
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(**{f"{kind}_span__gte": 1}), name=f"partnership_{kind}_span_positive")
+            for kind in SPAN_SETTINGS
+        ]
+
     def __str__(self):
         return self.name
+
+    def span(self, kind: str) -> tuple[int, str]:
+        """(number, SpanUnit) of a deadline kind that is a setting."""
+        if kind not in SPAN_SETTINGS:
+            raise ValueError(f"{kind} is not a partnership setting")
+        return getattr(self, f"{kind}_span"), getattr(self, f"{kind}_unit")
 
     @classmethod
     def current(cls) -> "Partnership":

@@ -1,9 +1,13 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from .models import Notification
+from . import forms, selectors, services
+from .models import Notification, Partnership
 from .permissions import standing
 
 
@@ -38,3 +42,31 @@ def inbox(request):
         Notification.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
         return redirect("inbox")
     return render(request, "agencies/inbox.html", {"notices": notices})
+
+
+@require_http_methods(["GET", "POST"])
+def settings_deadlines(request):
+    """The partnership's nation and deadline spans, with their history: the LADO service manager's page."""
+    if not services.may_change_settings(request.user):
+        raise Http404
+    partnership = Partnership.current()
+    initial = {name: getattr(partnership, name) for name in services.SETTING_FIELDS}
+    form = forms.PartnershipSettingsForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        reason = data.pop("reason")
+        try:
+            services.partnership_settings_update(actor=request.user, reason=reason, **data)
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for field, errors in error.error_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, error)
+        else:
+            messages.success(request, "Settings saved. Deadlines opened from now on use them; "
+                                      "existing deadlines keep their due times.")
+            return redirect("settings_deadlines")
+    return render(request, "agencies/settings_deadlines.html", {
+        "form": form, "partnership": partnership, "history": selectors.settings_history(partnership),
+    })

@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.utils import timezone
 
-from agencies.models import Partnership
+from agencies.models import SPAN_SETTINGS, Partnership, SpanUnit
 
 from . import timescales
 from .models import Deadline
@@ -18,23 +18,28 @@ def _save(deadline: Deadline, actor, reason: str) -> None:
     deadline.save()
 
 
+def add_span(anchor: dt.datetime, number: int, unit: str, partnership: Partnership) -> dt.datetime:
+    """The due time of a span (deadlines.md "Three kinds of span") in the partnership's nation and time zone."""
+    if unit == SpanUnit.HOURS:
+        return timescales.add_hours(anchor, number)
+    if unit == SpanUnit.WORKING_DAYS:
+        return timescales.add_working_days(anchor, number, nation=partnership.nation, tz=partnership.time_zone)
+    if unit == SpanUnit.DAYS:
+        return timescales.add_days(anchor, number, tz=partnership.time_zone)
+    raise ValueError(f"unknown span unit {unit!r}")
+
+
 def due_for(kind: str, anchor: dt.datetime, partnership: Partnership) -> dt.datetime:
     tz, nation = partnership.time_zone, partnership.nation
     K = Deadline.Kind
+    if kind in SPAN_SETTINGS:  # strategy meeting, minutes, case review: the partnership's number and unit
+        return add_span(anchor, *partnership.span(kind), partnership)
     if kind == K.INITIAL_DISCUSSION:
         return timescales.add_hours(anchor, 24)
-    if kind == K.STRATEGY_MEETING:
-        return timescales.add_working_days(anchor, partnership.strategy_meeting_working_days, nation=nation, tz=tz)
-    if kind == K.MINUTES_INITIAL:
-        return timescales.add_days(anchor, partnership.minutes_initial_days, tz=tz)
-    if kind == K.MINUTES_REVIEW:
-        return timescales.add_days(anchor, partnership.minutes_review_days, tz=tz)
     if kind == K.EMPLOYER_ACTION:
         return timescales.add_working_days(anchor, 3, nation=nation, tz=tz)
     if kind == K.DISCIPLINARY_HEARING:
         return timescales.add_working_days(anchor, 15, nation=nation, tz=tz)
-    if kind == K.CASE_REVIEW:
-        return timescales.add_days(anchor, partnership.case_review_days, tz=tz)
     raise ValueError(f"{kind} deadlines take a date, not a span")
 
 

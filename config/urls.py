@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("inbox/", agency_views.inbox, name="inbox"),
+    path("settings/deadlines/", agency_views.settings_deadlines, name="settings_deadlines"),
     path("admin/", admin.site.urls),
     path("", include("allegations.urls")),
     path("", include("meetings.urls")),

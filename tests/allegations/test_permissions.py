@@ -193,6 +193,7 @@ ENDPOINTS: dict[str, Endpoint] = {
     "home": Endpoint("home"),
     "inbox": Endpoint("inbox"),
     "reporting:figures": Endpoint("reporting:figures"),
+    "settings_deadlines": Endpoint("settings_deadlines"),
     "admin:index": Endpoint("admin:index"),
     "allegations:referral_list": Endpoint("allegations:referral_list"),
     "allegations:referral_create": Endpoint("allegations:referral_create"),
@@ -237,6 +238,8 @@ MATRIX: dict[str, dict[str, int | str]] = {
     "inbox": _row(200, 200, 200, 200, 200, 200, 200),
     # Numbers for the business unit and the LADO service manager, not for officers or agencies.
     "reporting:figures": _row(404, 404, 404, 404, 404, 404, 200),
+    # The partnership's deadline settings: the LADO service manager's (tests/views_deadlines/test_settings.py).
+    "settings_deadlines": _row(404, 404, 404, 404, 404, 404, 404),
     # Anonymous visitors included: the admin has its own sign-in page.
     "admin:index": _row(*[NON_ADMIN_STAFF] * 8),
     # Anyone with a case role has a list of their agency's referrals (analysts have none).

@@ -141,7 +141,7 @@ def test_strategy_decision_opens_a_case_with_a_strategy_meeting_due_in_seven_wor
 
 
 def test_strategy_meeting_span_is_the_partnership_setting(partnership, received_maundy_thursday, lado_officer):
-    partnership.strategy_meeting_working_days = 3
+    partnership.strategy_meeting_span = 3
     partnership.save()
     referral = discuss(received_maundy_thursday, lado_officer)
 

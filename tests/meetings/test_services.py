@@ -156,7 +156,7 @@ def test_holding_a_review_meeting_opens_a_7_day_minutes_deadline(case, lado_offi
 
 
 def test_the_minutes_spans_are_the_partnerships_settings(case, lado_officer, chair, partnership):
-    partnership.minutes_initial_days = 10
+    partnership.minutes_initial_span = 10
     partnership.save()
     meeting = schedule(case, actor=lado_officer, chair=chair, kind="initial")
     held_at = timezone.now()

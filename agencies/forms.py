@@ -1,0 +1,59 @@
+"""Validation and normalisation only."""
+
+from __future__ import annotations
+
+from django import forms
+
+from .models import SPAN_SETTINGS, Nation, SpanUnit
+from .selectors import SPAN_LABELS
+
+SPAN_HINTS = {
+    "strategy_meeting": "From the referral being received, on the strategy (section 47) route. 003 §27 says 7 working days.",
+    "minutes_initial": "From an initial meeting being held until its minutes are circulated. 001 says 14 days.",
+    "minutes_review": "From a review meeting being held until its minutes are circulated. 001 says 7 days.",
+    "case_review": "From the case being opened, then from each recorded review (003 §42). The default is 28 days.",
+}
+MAX_SPAN = {SpanUnit.HOURS: 24 * 366, SpanUnit.WORKING_DAYS: 260, SpanUnit.DAYS: 366}
+
+
+class PartnershipSettingsForm(forms.Form):
+    nation = forms.ChoiceField(
+        label="UK nation", choices=Nation.choices, widget=forms.RadioSelect,
+        help_text="Its public holidays are not working days.",
+    )
+    reason = forms.CharField(
+        label="Why are you changing the settings?", widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example, the procedure the partnership agreed and when. Kept in the settings' history.",
+        error_messages={"required": "Enter why the settings are changing"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        reason = self.fields.pop("reason")
+        for kind in SPAN_SETTINGS:
+            self.fields[f"{kind}_span"] = forms.IntegerField(
+                label="Number", min_value=1, max_value=max(MAX_SPAN.values()),
+                widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+                error_messages={"required": f"Enter the number for the {SPAN_LABELS[kind].lower()} deadline",
+                                "invalid": f"Enter the number for the {SPAN_LABELS[kind].lower()} deadline as a whole number",
+                                "min_value": f"The {SPAN_LABELS[kind].lower()} deadline must be 1 or more"},
+            )
+            self.fields[f"{kind}_unit"] = forms.ChoiceField(
+                label="Unit", choices=SpanUnit.choices,
+                error_messages={"required": "Choose hours, working days or days"},
+            )
+        self.fields["reason"] = reason
+
+    def spans(self):
+        """(kind, label, hint, number field, unit field) for the page's fieldsets."""
+        return [(kind, SPAN_LABELS[kind], SPAN_HINTS[kind], self[f"{kind}_span"], self[f"{kind}_unit"])
+                for kind in SPAN_SETTINGS]
+
+    def clean(self):
+        data = super().clean()
+        for kind in SPAN_SETTINGS:
+            number, unit = data.get(f"{kind}_span"), data.get(f"{kind}_unit")
+            if number and unit and number > MAX_SPAN[SpanUnit(unit)]:
+                self.add_error(f"{kind}_span", f"The {SPAN_LABELS[kind].lower()} deadline can be at most "
+                                               f"{MAX_SPAN[SpanUnit(unit)]} {SpanUnit(unit).label.lower()}")
+        return data
