@@ -1,0 +1,205 @@
+"""Checking each row against interchange.md and turning it into typed values.
+
+Every problem of a row is reported (not only the first), each naming its column.
+Rules that need more than one row (a duplicate reference, a meeting's case) and the
+product's own records are checked in importing.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from ..models import ContactType
+from . import values
+from .columns import BOOLEAN, CASE_COLUMNS, COUNT, DATE, DATE_OR_DATETIME, DATETIME, ENUM, MEETING_COLUMNS, Column
+from .reading import Problem, RawRow
+
+
+@dataclass
+class CaseRow:
+    file: str
+    line: int
+    reference: str
+    workforce: str
+    contact_type: str
+    timing: str
+    received_at: dt.datetime
+    allegation_arose_at: dt.datetime | None
+    arose_date_only: bool
+    subject_given_name: str
+    subject_family_name: str
+    subject_date_of_birth: dt.date | None
+    subject_role: str
+    employer_name: str
+    sector: str
+    category: str
+    referrer_agency: str
+    children_count: int | None
+    initial_discussion_at: dt.datetime | None
+    route: str
+    outcome: str
+    police_outcome: str
+    employer_outcome: str
+    dbs_referral_at: dt.date | None
+    regulator_referral_at: dt.date | None
+    regulator: str
+    closed_at: dt.datetime | None
+
+    @property
+    def is_referral(self) -> bool:
+        return self.contact_type == ContactType.REFERRAL
+
+
+@dataclass
+class MeetingRow:
+    file: str
+    line: int
+    prefix: str
+    case_reference: str
+    kind: str
+    held_at: dt.datetime
+    chaired_by_service: bool
+    minutes_circulated_at: dt.datetime | None
+
+    @property
+    def key(self) -> tuple[str, str, dt.datetime]:
+        return (self.case_reference, self.kind, self.held_at)
+
+    def problem(self, column: str, reason: str) -> Problem:
+        return Problem(self.file, self.line, f"{self.prefix}{column}", reason)
+
+
+def _values(row: RawRow, columns: tuple[Column, ...], tz: ZoneInfo, now: dt.datetime,
+            problems: list[Problem]) -> dict | None:
+    """Each column's typed value ('' or None when empty), or None if any cell is bad."""
+    out: dict = {}
+    bad = False
+    today = values.local_date(now, tz)
+    for column in columns:
+        text = row.cells.get(column.name, "")
+        if text == "":
+            if column.required:
+                problems.append(row.problem(column.name, "required, but empty"))
+                bad = True
+            out[column.name] = None if column.kind not in ("text", ENUM) else ""
+            continue
+        value, reason = _parse(column, text, tz)
+        if reason is None:
+            reason = _in_future(value, now, today)
+        if reason is not None:
+            problems.append(row.problem(column.name, reason))
+            bad = True
+            continue
+        out[column.name] = value
+    return None if bad else out
+
+
+def _parse(column: Column, text: str, tz: ZoneInfo):
+    if column.kind == ENUM:
+        if text not in column.choices:
+            return None, f"‘{values._clip(text)}’ is not allowed: use one of {', '.join(column.choices)}"
+        return text, None
+    if column.kind == DATETIME:
+        return values.parse_datetime(text, tz)
+    if column.kind == DATE:
+        return values.parse_date(text)
+    if column.kind == DATE_OR_DATETIME:
+        return values.parse_date_or_datetime(text, tz)
+    if column.kind == COUNT:
+        return values.parse_count(text)
+    if column.kind == BOOLEAN:
+        return values.parse_boolean(text)
+    if column.max_length and len(text) > column.max_length:
+        return None, f"is {len(text)} characters long: at most {column.max_length} can be kept"
+    if "\x00" in text:
+        return None, "contains a NUL character"
+    return text, None
+
+
+def _in_future(value, now: dt.datetime, today: dt.date) -> str | None:
+    if isinstance(value, tuple):  # date or date-time
+        value = value[0]
+    if isinstance(value, dt.datetime):
+        return "is in the future" if value > now else None
+    if isinstance(value, dt.date):
+        return "is in the future" if value > today else None
+    return None
+
+
+# Fields the product keeps on a case: a contact that is not a referral has none.
+CASE_ONLY = ("route", "dbs_referral_at", "regulator_referral_at", "regulator")
+OUTCOMES = ("outcome", "police_outcome", "employer_outcome")
+
+
+def validate_case(row: RawRow, tz: ZoneInfo, now: dt.datetime, problems: list[Problem]) -> CaseRow | None:
+    found: list[Problem] = []
+    v = _values(row, CASE_COLUMNS, tz, now, found)
+    if v is not None:
+        _case_rules(row, v, found)
+    problems.extend(found)
+    if found:
+        return None
+    arose = v["allegation_arose_at"]
+    return CaseRow(
+        file=row.file, line=row.line,
+        reference=v["reference"], workforce=v["workforce"], contact_type=v["contact_type"], timing=v["timing"],
+        received_at=v["received_at"],
+        allegation_arose_at=arose[0] if arose else None, arose_date_only=bool(arose and arose[1]),
+        subject_given_name=v["subject_given_name"], subject_family_name=v["subject_family_name"],
+        subject_date_of_birth=v["subject_date_of_birth"], subject_role=v["subject_role"],
+        employer_name=v["employer_name"], sector=v["sector"], category=v["category"],
+        referrer_agency=v["referrer_agency"], children_count=v["children_count"],
+        initial_discussion_at=v["initial_discussion_at"], route=v["route"], outcome=v["outcome"],
+        police_outcome=v["police_outcome"], employer_outcome=v["employer_outcome"],
+        dbs_referral_at=v["dbs_referral_at"], regulator_referral_at=v["regulator_referral_at"],
+        regulator=v["regulator"], closed_at=v["closed_at"],
+    )
+
+
+def _case_rules(row: RawRow, v: dict, found: list[Problem]) -> None:
+    referral = v["contact_type"] == ContactType.REFERRAL
+    closed = v["closed_at"] is not None
+    received = v["received_at"]
+    if closed and v["closed_at"] < received:
+        found.append(row.problem("closed_at", "is before received_at: a contact cannot close before it was received"))
+    arose = v["allegation_arose_at"]
+    if arose and arose[0] > received and not (arose[1] and arose[0].date() <= received.astimezone(arose[0].tzinfo).date()):
+        found.append(row.problem("allegation_arose_at", "is after received_at: the concern arose before it was referred"))
+    if v["initial_discussion_at"] and v["initial_discussion_at"] < received:
+        found.append(row.problem("initial_discussion_at", "is before received_at"))
+    if not referral:
+        for name in CASE_ONLY:
+            if v[name]:
+                found.append(row.problem(
+                    name, f"only a referral (contact_type referral) can have this: the product keeps it on the case, "
+                          f"and a contact of type {v['contact_type']} has no case"))
+    for name in OUTCOMES:
+        if v[name] and not (referral and closed):
+            why = f"contact_type is {v['contact_type']}" if not referral else "closed_at is empty"
+            found.append(row.problem(name, f"only a closed referral has an outcome ({why})"))
+    if referral and not v["category"]:
+        found.append(row.problem("category", "required on a referral (contact_type referral): use one of "
+                                 + ", ".join(next(c for c in CASE_COLUMNS if c.name == "category").choices)))
+    if referral and closed and not v["outcome"]:
+        found.append(row.problem("outcome", "a closed referral needs an outcome (use no_outcome where there was none)"))
+    if v["regulator_referral_at"] and not v["regulator"]:
+        found.append(row.problem("regulator", "required with regulator_referral_at (e.g. TRA, Ofsted, HCPC, SWE, NMC, GMC, CQC)"))
+    if v["regulator"] and not v["regulator_referral_at"] and referral:
+        found.append(row.problem("regulator_referral_at", "required with regulator: the date of the referral to the regulator"))
+
+
+def validate_meeting(row: RawRow, tz: ZoneInfo, now: dt.datetime, problems: list[Problem]) -> MeetingRow | None:
+    found: list[Problem] = []
+    v = _values(row, MEETING_COLUMNS, tz, now, found)
+    if v is not None and v["minutes_circulated_at"] and v["minutes_circulated_at"] < v["held_at"]:
+        found.append(row.problem("minutes_circulated_at", "is before held_at: minutes are circulated after the meeting"))
+    problems.extend(found)
+    if found:
+        return None
+    return MeetingRow(
+        file=row.file, line=row.line, prefix=row.prefix, case_reference=v["case_reference"], kind=v["kind"],
+        held_at=v["held_at"], chaired_by_service=v["chaired_by_service"],
+        minutes_circulated_at=v["minutes_circulated_at"],
+    )

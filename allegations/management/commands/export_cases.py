@@ -1,0 +1,29 @@
+"""python manage.py export_cases --output cases.jsonl (or - for standard output)"""
+
+import sys
+
+from django.core.management.base import BaseCommand
+
+from allegations.interchange.exporting import export_lines
+
+
+class Command(BaseCommand):
+    help = "Export every referral as JSON Lines (interchange.md), in received_at order, streamed."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--output", default="-", help="the file to write, or - for standard output")
+
+    def handle(self, *args, output="-", **options):
+        count = 0
+        if output == "-":
+            stream = self.stdout._out if hasattr(self.stdout, "_out") else sys.stdout
+            for line in export_lines():
+                stream.write(line)
+                count += 1
+            stream.flush()
+        else:
+            with open(output, "w", encoding="utf-8", newline="\n") as stream:
+                for line in export_lines():
+                    stream.write(line)
+                    count += 1
+            self.stderr.write(f"Exported {count} referral{'s' if count != 1 else ''} to {output}.")
