@@ -66,6 +66,14 @@ def _meeting(request, pk) -> Meeting:
     return selectors.meeting_get(user=request.user, pk=pk)
 
 
+def _minutes_of(meeting: Meeting):
+    """The meeting's minutes; a meeting imported from a legacy system has none in the product (404)."""
+    minutes = getattr(meeting, "minutes", None)
+    if minutes is None:
+        raise Http404("The minutes of this meeting are not held in the product.")
+    return minutes
+
+
 def _managed_meeting(request, pk) -> Meeting:
     meeting = _meeting(request, pk)
     if not selectors.can_manage(request.user, meeting):
@@ -139,7 +147,8 @@ def meeting_detail(request, pk):
     invitations = selectors.invitations_of(meeting)
     level = selectors.access_level_for(user, meeting, invitations)
     audiences = selectors.audiences_for(level)
-    minutes = meeting.minutes
+    minutes = getattr(meeting, "minutes", None)  # None for a meeting imported from a legacy system
+    edit = edit and minutes is not None
     _record_read(user, meeting, "meeting")
     context = {
         "meeting": meeting, "case": meeting.case, "minutes": minutes, "invitations": invitations,
@@ -336,7 +345,7 @@ def minutes_edit(request, pk):
     meeting = _meeting(request, pk)
     if not selectors.can_edit_minutes(request.user, meeting):
         raise PermissionDenied
-    minutes = meeting.minutes
+    minutes = _minutes_of(meeting)
     sections = list(minutes.sections.all())
     theirs: dict[str, str] = {}
     if request.method == "POST":
