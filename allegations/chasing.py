@@ -23,13 +23,16 @@ Exactly once
   means a sweep runs later or twice, and a sweep is idempotent.
 
 Deadlines that are met, waived, or whose case is closed (including cases imported as
-closed) send nothing.
+closed) send nothing. Closing work sets `chase_ended_at` on its unmet deadlines
+(deadlines.deadlines_close), which takes them out of the partial indexes: closed work never
+adds to a sweep's reads.
 
 Recipients: the owner is the case owner if the deadline has a case, else the referral's
 assigned officer, else every LADO officer of the referral's LADO service. Escalation goes
 to the LADO managers of the service (falling back to the owner if the service has none).
-For `action` deadlines the spec also escalates to the agency's senior manager and the
-chair: not done yet (only the LADO manager is told).
+For `action` deadlines the escalation also goes to the action agency's senior managers and the
+chair of the meeting that agreed it; those who are not LADO staff get a link to their actions list.
+Contacts closed without a case (advice, not an allegation, transfer) are not chased either.
 
 E-mails carry the kind of deadline, the reference and a link: never names.
 """
@@ -92,8 +95,11 @@ def due_deadlines(stage: Stage, now: dt.datetime):
             **{f"{stage.time_field}__lte": now, f"{stage.sent_field}__isnull": True},
             met_at__isnull=True,
             status__in=CHASED_STATUSES,
+            chase_ended_at__isnull=True,
         )
-        .filter(Q(case__isnull=True) | Q(case__status=CaseStatus.OPEN))
+        # Services set chase_ended_at when work closes; this also holds for rows written without them
+        # (an import, a data fix): a closed case, or a contact closed without a case, is never chased.
+        .filter(Q(case__isnull=True, referral__closed_at__isnull=True) | Q(case__status=CaseStatus.OPEN))
     )
 
 
@@ -119,8 +125,15 @@ def _chase(deadline: Deadline, stage: Stage, now: dt.datetime) -> None:
     title = stage.title.format(kind=deadline.get_kind_display(), reference=referral.reference)
     key = f"deadline-{deadline.pk}-{stage.name}"
     recipients = escalation_recipients(deadline) if stage.name == "escalation" else owner_recipients(deadline)
+    lado_ids = None
     for user in recipients:
-        _notify(user=user, title=title, link=link, key=key, stage=stage.name,
+        user_link = link
+        if deadline.kind == Deadline.Kind.ACTION:
+            if lado_ids is None:
+                lado_ids = {u.pk for u in _lado_members(deadline, LADO_ROLES)}
+            if user.pk not in lado_ids:  # an agency's manager or a chair: their actions list, not the case
+                user_link = reverse("meetings:action_list")
+        _notify(user=user, title=title, link=user_link, key=key, stage=stage.name,
                 reference=referral.reference, kind=deadline.get_kind_display())
     setattr(deadline, stage.sent_field, now)
     if stage.name == "overdue":
@@ -151,8 +164,30 @@ def owner_recipients(deadline: Deadline) -> list:
 
 
 def escalation_recipients(deadline: Deadline) -> list:
-    """The service's LADO managers (for actions the agency and the chair come later); else the owner."""
-    return _lado_members(deadline, [Role.LADO_MANAGER]) or owner_recipients(deadline)
+    """The owner's managers: the service's LADO managers (else the owner); for an agency action also
+    the action agency's senior managers and the chair of the meeting that agreed it (deadlines.md)."""
+    users = {u.pk: u for u in _lado_members(deadline, [Role.LADO_MANAGER]) or owner_recipients(deadline)}
+    if deadline.kind == Deadline.Kind.ACTION:
+        for user in _action_escalation(deadline):
+            users.setdefault(user.pk, user)
+    return list(users.values())
+
+
+def _action_escalation(deadline: Deadline) -> list:
+    from meetings.models import Action  # meetings depends on allegations, not the other way round
+
+    action = Action.objects.filter(deadline=deadline).select_related("meeting__chair").first()
+    if action is None:
+        return []
+    managers = [
+        m.user for m in Membership.objects.filter(
+            agency_id=action.agency_id, role=Role.SENIOR_MANAGER, user__is_active=True
+        ).select_related("user").order_by("user_id")
+    ]
+    chair = action.meeting.chair if action.meeting_id else None
+    if chair is not None and chair.is_active:
+        managers.append(chair)
+    return managers
 
 
 def _notify(*, user, title: str, link: str, key: str, stage: str, reference: str, kind: str) -> None:

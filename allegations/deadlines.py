@@ -53,6 +53,15 @@ def chase_times(anchor: dt.datetime, due: dt.datetime, partnership: Partnership)
     return remind_at, escalate_at
 
 
+def _chase_ended(referral, case) -> dt.datetime | None:
+    """A deadline opened on closed work (an import of a closed case or contact) is never chased."""
+    if case is not None and case.closed_at is not None and case.status == "closed":
+        return case.closed_at
+    if case is None and referral.closed_at is not None:
+        return referral.closed_at
+    return None
+
+
 def deadline_open(*, actor, referral, kind: str, anchor: dt.datetime, case=None, reason: str) -> Deadline:
     partnership = Partnership.current()
     due_at = due_for(kind, anchor, partnership)
@@ -65,6 +74,7 @@ def deadline_open(*, actor, referral, kind: str, anchor: dt.datetime, case=None,
         due_at=due_at,
         remind_at=remind_at,
         escalate_at=escalate_at,
+        chase_ended_at=_chase_ended(referral, case),
     )
     _save(deadline, actor, reason)
     return deadline
@@ -80,17 +90,47 @@ def deadline_meet(*, actor, referral, kind: str, met_at: dt.datetime, reason: st
         _save(deadline, actor, reason)
 
 
-def deadline_waive(*, actor, referral, kind: str, reason: str) -> None:
-    now = timezone.now()
-    for deadline in Deadline.objects.select_for_update().filter(
-        referral=referral, kind=kind, met_at__isnull=True, status=Deadline.Status.OPEN
-    ):
-        if deadline.due_at <= now:
-            continue  # it fell due unmet: it was missed, and stays so
+UNMET = (Deadline.Status.OPEN, Deadline.Status.OVERDUE)
+
+
+def _stop(deadline: Deadline, *, actor, reason: str, at: dt.datetime) -> bool:
+    """Waive an unmet deadline not yet due at `at`; one already due at `at` was missed and stays
+    overdue, and is no longer chased. Returns True if it was waived."""
+    if deadline.due_at > at:
         deadline.status = Deadline.Status.WAIVED
         deadline.waived_by = actor
         deadline.waived_reason = reason
         _save(deadline, actor, reason)
+        return True
+    if deadline.chase_ended_at is None:
+        deadline.status = Deadline.Status.OVERDUE
+        deadline.chase_ended_at = timezone.now()
+        _save(deadline, actor, f"{reason}: it fell due unmet, so it stays overdue and is no longer chased")
+    return False
+
+
+def deadline_waive(*, actor, referral, kind: str, reason: str, at: dt.datetime | None = None) -> list[Deadline]:
+    """The referral's unmet deadlines of this kind no longer apply as of `at` (default now): those not yet
+    due at `at` are waived with who and why; those already due at `at` were missed, stay overdue and are
+    no longer chased (deadlines.md "Status"). `at` is the instant the change took effect, e.g. a
+    back-dated closure. Returns the waived ones."""
+    at = at or timezone.now()
+    waived = []
+    for deadline in Deadline.objects.select_for_update().filter(
+        referral=referral, kind=kind, met_at__isnull=True, status__in=UNMET
+    ).order_by("pk"):
+        if _stop(deadline, actor=actor, reason=reason, at=at):
+            waived.append(deadline)
+    return waived
+
+
+def deadlines_close(*, actor, referral, at: dt.datetime, reason: str) -> None:
+    """The case or contact closed at `at`: every unmet deadline is waived or, if it fell due unmet
+    before `at`, stays overdue; nothing more is chased."""
+    for deadline in Deadline.objects.select_for_update().filter(
+        referral=referral, met_at__isnull=True, status__in=UNMET
+    ).order_by("pk"):
+        _stop(deadline, actor=actor, reason=reason, at=at)
 
 
 def current_status(deadline: Deadline, now: dt.datetime) -> str:
@@ -117,6 +157,7 @@ def deadline_open_on_date(*, actor, referral, kind: str, due_on: dt.date, anchor
         due_at=due_at,
         remind_at=remind_at,
         escalate_at=escalate_at,
+        chase_ended_at=_chase_ended(referral, case),
     )
     _save(deadline, actor, reason)
     return deadline
@@ -133,11 +174,8 @@ def deadline_meet_one(*, actor, deadline: Deadline, met_at: dt.datetime, reason:
 
 
 def deadline_waive_one(*, actor, deadline: Deadline, reason: str) -> Deadline:
-    """Waive this deadline only, unless it already fell due unmet (then it was missed, and stays so)."""
+    """Waive this deadline only, unless it already fell due unmet (then it was missed: it stays overdue, unchased)."""
     deadline = Deadline.objects.select_for_update().get(pk=deadline.pk)
-    if deadline.met_at is None and deadline.status == Deadline.Status.OPEN and deadline.due_at > timezone.now():
-        deadline.status = Deadline.Status.WAIVED
-        deadline.waived_by = actor
-        deadline.waived_reason = reason
-        _save(deadline, actor, reason)
+    if deadline.met_at is None and deadline.status in UNMET:
+        _stop(deadline, actor=actor, reason=reason, at=timezone.now())
     return deadline

@@ -15,6 +15,7 @@ from .models import (
     ConcernKind,
     Decision,
     Disagreement,
+    EmployerDecision,
     EmployerOutcome,
     EmploymentType,
     HowArose,
@@ -248,26 +249,51 @@ class SubjectMatchForm(SaneDatesMixin, forms.Form):
 
 # --- Case forms -------------------------------------------------------------
 
+EMPLOYER_FIELDS = ("employer_decision", "employer_decision_on", "hearing_on", "employer_action", "employer_action_on")
+
+
 class StrandForm(SaneDatesMixin, forms.ModelForm):
     class Meta:
         model = Strand
-        fields = ["status", "lead", "their_reference", "started_on", "review_on", "cps_consulted", "hearing_on", "concluded_on", "notes"]
+        fields = ["status", "lead", "their_reference", "started_on", "review_on", "cps_consulted",
+                  "employer_decision", "employer_decision_on", "hearing_on", "employer_action", "employer_action_on",
+                  "concluded_on", "notes"]
         widgets = {"started_on": DATE, "review_on": DATE, "hearing_on": DATE, "concluded_on": DATE, "status": forms.RadioSelect,
-                   "notes": forms.Textarea(attrs={"rows": 4})}
-        labels = {"cps_consulted": "The Crown Prosecution Service has been consulted", "their_reference": "Their reference (optional)"}
+                   "employer_decision": forms.RadioSelect, "employer_decision_on": DATE, "employer_action_on": DATE,
+                   "employer_action": forms.Textarea(attrs={"rows": 3}), "notes": forms.Textarea(attrs={"rows": 4})}
+        labels = {"cps_consulted": "The Crown Prosecution Service has been consulted", "their_reference": "Their reference (optional)",
+                  "employer_decision": "How will the employer deal with it? (003 §40–41)",
+                  "employer_decision_on": "Date the employer decided",
+                  "employer_action": "Action the employer took (without formal disciplinary action)",
+                  "employer_action_on": "Date the employer took that action",
+                  "hearing_on": "Disciplinary hearing date"}
+        help_texts = {"employer_action": "For example an expectations meeting or additional training",
+                      "review_on": "The date the police set for reviewing the investigation (003 §43)"}
 
     def __init__(self, *args, kind, **kwargs):
         super().__init__(*args, **kwargs)
         if kind != Strand.Kind.POLICE:
             del self.fields["cps_consulted"]
+            self.fields["review_on"].help_text = "Next review date (optional)"
+        else:
+            self.fields["review_on"].label = "Police review date"
         if kind != Strand.Kind.EMPLOYER:
-            del self.fields["hearing_on"]
+            for name in EMPLOYER_FIELDS:
+                del self.fields[name]
+        else:
+            self.fields["employer_decision"].choices = [("", "Not decided yet"), *EmployerDecision.choices]
 
     def clean(self):
         data = super().clean()
         if data.get("status") == Strand.Status.CONCLUDED and not data.get("concluded_on"):
             self.add_error("concluded_on", "Enter the date it concluded.")
-        for name in ("started_on", "concluded_on"):
+        if data.get("review_on") and "review_on" in self.changed_data and data["review_on"] < timezone.localdate():
+            self.add_error("review_on", "The review date cannot be in the past.")
+        if data.get("employer_decision") and not data.get("employer_decision_on"):
+            self.add_error("employer_decision_on", "Enter the date the employer decided.")
+        if (data.get("employer_action") or "").strip() and not data.get("employer_action_on"):
+            self.add_error("employer_action_on", "Enter the date the employer took the action.")
+        for name in ("started_on", "concluded_on", "employer_decision_on", "employer_action_on"):
             if data.get(name):
                 try:
                     not_future(data[name], "The date")
@@ -394,3 +420,32 @@ class CaseCloseForm(SaneDatesMixin, forms.Form):
 
 class CaseAssignForm(AssignForm):
     pass
+
+
+class ReviewForm(SaneDatesMixin, forms.Form):
+    """A case review (003 §42): meets the case review deadline and opens the next."""
+
+    held_on = forms.DateField(label="Date of the review", widget=DATE,
+                              error_messages={"required": "Enter the date of the review.", "invalid": "Enter a real date."})
+    summary = forms.CharField(label="Summary of the review", widget=forms.Textarea(attrs={"rows": 5}),
+                              error_messages={"required": "Summarise the review."})
+
+    def clean_held_on(self):
+        return not_future(self.cleaned_data.get("held_on"), "The review date")
+
+
+class PoliceReviewForm(ReviewForm):
+    """A police review of the investigation (003 §43): may set the next review date."""
+
+    summary = forms.CharField(label="What the review decided", widget=forms.Textarea(attrs={"rows": 5}),
+                              help_text="For example: charge, continue to investigate, or close the investigation",
+                              error_messages={"required": "Say what the review decided."})
+    next_review_on = forms.DateField(label="Next police review date (optional)", required=False, widget=DATE,
+                                     error_messages={"invalid": "Enter a real date."})
+
+
+class RouteForm(SaneDatesMixin, forms.Form):
+    route = forms.ChoiceField(label="How will the case be managed now?", choices=Route.choices, widget=forms.RadioSelect,
+                              error_messages={"required": "Choose how the case will be managed."})
+    reason = forms.CharField(label="Why has the route changed?", widget=forms.Textarea(attrs={"rows": 3}),
+                             error_messages={"required": "Say why the route changed."})

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -16,7 +17,7 @@ from django.utils import timezone
 from agencies.models import Agency, AgencyKind, Partnership
 from agencies.permissions import case_share, case_unshare, standing
 
-from . import deadlines, matching, measures
+from . import deadlines, matching, measures, timescales
 from .models import (
     AccessLog,
     Case,
@@ -28,9 +29,11 @@ from .models import (
     Disagreement,
     Event,
     ReferenceCounter,
+    EmployerDecision,
     Referral,
     ReferralStatus,
     RegulatorReferral,
+    Review,
     RiskAssessment,
     Route,
     Strand,
@@ -270,6 +273,9 @@ def referral_triage(
     if new_status != ReferralStatus.CASE_OPENED:
         referral.closed_at = triage.decided_at  # closed without a case
     save_with_history(referral, actor=actor, reason=f"Triage decision: {triage.get_decision_display()}")
+    if referral.closed_at:
+        deadlines.deadlines_close(actor=actor, referral=referral, at=referral.closed_at,
+                                  reason="Contact closed without a case before it fell due")
     event_record(
         actor=actor, referral=referral, verb="triage_decision",
         summary=f"Triage decision: {triage.get_decision_display()}", reason=rationale,
@@ -361,26 +367,198 @@ def case_assign(*, actor, case: Case, owner) -> Case:
     return case
 
 
+def _instant(day: dt.date) -> dt.datetime:
+    """When something recorded by its date happened: now if today, else the end of that local day
+    (so a date on or before a deadline's due date meets it on time, one after it late)."""
+    if day == timezone.localdate():
+        return timezone.now()
+    return timescales.end_of_day(day, Partnership.current().time_zone)
+
+
+def _start_of(day: dt.date) -> dt.datetime:
+    """The anchor of a deadline opened by a decision made on `day`: now if today, else that day's start."""
+    if day == timezone.localdate():
+        return timezone.now()
+    return dt.datetime.combine(day, dt.time.min, tzinfo=ZoneInfo(Partnership.current().time_zone))
+
+
+# The deadline each employer decision opens (003 §40-41).
+EMPLOYER_DEADLINES = {
+    EmployerDecision.NO_FORMAL_ACTION: Deadline.Kind.EMPLOYER_ACTION,
+    EmployerDecision.HEARING: Deadline.Kind.DISCIPLINARY_HEARING,
+}
+
+
 @transaction.atomic
 def strand_update(*, actor, case: Case, kind: str, reason: str = "", **fields) -> Strand:
+    """Update a strand. On the employer strand, the employer's decision opens its deadline (003 §40-41)
+    and the employer's action or the hearing date meets it; on the police strand, a review date set by
+    the police opens the police review deadline (003 §43)."""
     case = _case_for_update(actor, case)
     strand = Strand.objects.select_for_update().get(case=case, kind=kind)
-    before_hearing = strand.hearing_on
+    before = {name: getattr(strand, name) for name in (
+        "hearing_on", "review_on", "employer_decision", "employer_decision_on", "employer_action_on")}
     for name, value in fields.items():
         setattr(strand, name, value)
+    errors = {}
     if strand.status == Strand.Status.CONCLUDED and strand.concluded_on is None:
-        raise ValidationError({"concluded_on": "Enter the date the strand concluded."})
+        errors["concluded_on"] = "Enter the date the strand concluded."
+    today = timezone.localdate()
+    if strand.employer_decision and strand.employer_decision_on is None:
+        errors["employer_decision_on"] = "Enter the date the employer decided."
+    if strand.employer_decision_on and not strand.employer_decision:
+        errors["employer_decision"] = "Choose how the employer will deal with it, or clear the date."
+    for name in ("employer_decision_on", "employer_action_on"):
+        day = getattr(strand, name)
+        if day and day > today:
+            errors[name] = "The date cannot be in the future."
+        elif day and day < timezone.localdate(case.referral.received_at):
+            errors[name] = "The date cannot be before the referral was received."
+    if strand.employer_action.strip() and strand.employer_action_on is None:
+        errors["employer_action_on"] = "Enter the date the employer took the action."
+    if strand.employer_action_on and not strand.employer_action.strip():
+        errors["employer_action"] = "Describe the action the employer took."
+    if errors:
+        raise ValidationError(errors)
     save_with_history(strand, actor=actor, reason=reason or "Strand updated")
-    if strand.hearing_on and not before_hearing:
+    referral = case.referral
+
+    decision_changed = (strand.employer_decision, strand.employer_decision_on) != (
+        before["employer_decision"], before["employer_decision_on"])
+    if decision_changed:
+        for decision, deadline_kind in EMPLOYER_DEADLINES.items():
+            if before["employer_decision"] == decision:  # the earlier decision's deadline no longer applies
+                deadlines.deadline_waive(actor=actor, referral=referral, kind=deadline_kind,
+                                         reason="The employer's decision changed")
+        deadline_kind = EMPLOYER_DEADLINES.get(strand.employer_decision)
+        if deadline_kind:
+            opened = deadlines.deadline_open(
+                actor=actor, referral=referral, case=case, kind=deadline_kind,
+                anchor=_start_of(strand.employer_decision_on),
+                reason=f"Employer's decision: {strand.get_employer_decision_display()}",
+            )
+            event_record(
+                actor=actor, referral=referral, case=case, verb="employer_decision",
+                summary=f"Employer's decision ({strand.employer_decision_on:%d %B %Y}): "
+                        f"{strand.get_employer_decision_display()}; due {timezone.localtime(opened.due_at):%d %B %Y}",
+                reason=reason,
+            )
+        elif strand.employer_decision:
+            event_record(actor=actor, referral=referral, case=case, verb="employer_decision",
+                         summary=f"Employer's decision: {strand.get_employer_decision_display()}", reason=reason)
+    if strand.employer_action_on and not before["employer_action_on"]:
+        deadlines.deadline_meet(actor=actor, referral=referral, kind=Deadline.Kind.EMPLOYER_ACTION,
+                                met_at=_instant(strand.employer_action_on), reason="Employer's action recorded")
+        event_record(actor=actor, referral=referral, case=case, verb="employer_action",
+                     summary=f"Employer's action recorded (taken on {strand.employer_action_on:%d %B %Y})", reason=reason)
+    if strand.hearing_on and not before["hearing_on"]:
         deadlines.deadline_meet(
-            actor=actor, referral=case.referral, kind=Deadline.Kind.DISCIPLINARY_HEARING, met_at=timezone.now(),
+            actor=actor, referral=referral, kind=Deadline.Kind.DISCIPLINARY_HEARING, met_at=timezone.now(),
             reason="Hearing date recorded",
         )
+    if strand.kind == Strand.Kind.POLICE and strand.review_on != before["review_on"]:
+        _police_review_date(actor=actor, case=case, review_on=strand.review_on, reason="Police review date changed")
     event_record(
-        actor=actor, referral=case.referral, case=case, verb="strand_updated",
+        actor=actor, referral=referral, case=case, verb="strand_updated",
         summary=f"{strand.get_kind_display()}: {strand.get_status_display().lower()}", reason=reason,
     )
     return strand
+
+
+def _police_review_date(*, actor, case: Case, review_on: dt.date | None, reason: str) -> None:
+    """The police set (or moved, or cleared) the date they review the investigation (003 §43)."""
+    deadlines.deadline_waive(actor=actor, referral=case.referral, kind=Deadline.Kind.POLICE_REVIEW, reason=reason)
+    if review_on:
+        deadlines.deadline_open_on_date(
+            actor=actor, referral=case.referral, case=case, kind=Deadline.Kind.POLICE_REVIEW, due_on=review_on,
+            reason=f"Police review date set: {review_on:%d %B %Y} (003 §43)",
+        )
+        event_record(actor=actor, referral=case.referral, case=case, verb="police_review_date",
+                     summary=f"Police review date set: {review_on:%d %B %Y}")
+
+
+def case_review_met(*, actor, case: Case, at: dt.datetime, reason: str) -> None:
+    """A case review took place at `at` (recorded, or a review meeting held): it meets the open case
+    review deadline and opens the next one from it (28 days, a partnership setting; 003 §42).
+    Runs inside the caller's transaction, with the case locked."""
+    deadlines.deadline_meet(actor=actor, referral=case.referral, kind=Deadline.Kind.CASE_REVIEW, met_at=at, reason=reason)
+    if not Deadline.objects.filter(referral=case.referral, kind=Deadline.Kind.CASE_REVIEW, anchor_at__gte=at,
+                                   status__in=deadlines.UNMET).exists():
+        deadlines.deadline_open(actor=actor, referral=case.referral, case=case, kind=Deadline.Kind.CASE_REVIEW,
+                                anchor=at, reason=f"{reason}: next review due (003 §42)")
+
+
+@transaction.atomic
+def review_record(*, actor, case: Case, kind: str, held_on: dt.date, summary: str,
+                  next_review_on: dt.date | None = None) -> Review:
+    """Record a case review (003 §42) or a police review (003 §43): meets its deadline; a case review
+    opens the next; a police review may set the next police review date (a new deadline)."""
+    case = _case_for_update(actor, case)
+    errors = {}
+    today = timezone.localdate()
+    if held_on > today:
+        errors["held_on"] = "The review date cannot be in the future."
+    elif held_on < timezone.localdate(case.referral.received_at):
+        errors["held_on"] = "The review cannot be before the referral was received."
+    if not summary.strip():
+        errors["summary"] = "Summarise the review."
+    if next_review_on is not None:
+        if kind != Review.Kind.POLICE:
+            errors["next_review_on"] = "Only a police review sets the next review date."
+        elif next_review_on < today or next_review_on <= held_on:
+            errors["next_review_on"] = "The next review date must be after this review, and not in the past."
+    if errors:
+        raise ValidationError(errors)
+    review = Review(case=case, kind=kind, held_on=held_on, summary=summary.strip(), next_review_on=next_review_on,
+                    recorded_by=actor)
+    label = review.get_kind_display()
+    save_with_history(review, actor=actor, reason=f"{label} recorded")
+    at = _instant(held_on)
+    if kind == Review.Kind.CASE:
+        case_review_met(actor=actor, case=case, at=at, reason="Case review recorded")
+    else:
+        deadlines.deadline_meet(actor=actor, referral=case.referral, kind=Deadline.Kind.POLICE_REVIEW, met_at=at,
+                                reason="Police review recorded")
+        if next_review_on:
+            strand = Strand.objects.select_for_update().get(case=case, kind=Strand.Kind.POLICE)
+            strand.review_on = next_review_on
+            save_with_history(strand, actor=actor, reason="Next police review date set at a police review")
+            _police_review_date(actor=actor, case=case, review_on=next_review_on,
+                                reason="Next police review date set at a police review")
+    event_record(actor=actor, referral=case.referral, case=case, verb=f"{kind}_review",
+                 summary=f"{label} held on {held_on:%d %B %Y}", reason=review.summary)
+    return review
+
+
+@transaction.atomic
+def case_change_route(*, actor, case: Case, route: str, reason: str) -> Case:
+    """Change how the case is managed. Away from the strategy (section 47) route its strategy meeting
+    deadline is waived (who and why); onto it, one is opened from the referral's receipt (003 §27)."""
+    case = _case_for_update(actor, case)
+    errors = {}
+    if route not in Route.values:
+        errors["route"] = "Choose how the case will be managed."
+    elif route == case.route:
+        errors["route"] = "The case is already managed this way."
+    if not reason.strip():
+        errors["reason"] = "Say why the route changed."
+    if errors:
+        raise ValidationError(errors)
+    before = case.route
+    case.route = route
+    save_with_history(case, actor=actor, reason=f"Route changed: {reason.strip()}")
+    referral = case.referral
+    if before == Route.STRATEGY_DISCUSSION:
+        deadlines.deadline_waive(actor=actor, referral=referral, kind=Deadline.Kind.STRATEGY_MEETING,
+                                 reason=f"The route changed away from the strategy discussion: {reason.strip()}")
+    elif route == Route.STRATEGY_DISCUSSION and not Deadline.objects.filter(
+        referral=referral, kind=Deadline.Kind.STRATEGY_MEETING, status__in=deadlines.UNMET
+    ).exists():
+        deadlines.deadline_open(actor=actor, referral=referral, case=case, kind=Deadline.Kind.STRATEGY_MEETING,
+                                anchor=referral.received_at, reason="Route changed to the strategy (section 47) route")
+    event_record(actor=actor, referral=referral, case=case, verb="route_changed",
+                 summary=f"Route changed to: {case.get_route_display()}", reason=reason.strip())
+    return case
 
 
 def _case_record(*, actor, case: Case, instance, verb: str, summary: str, reason: str = ""):
@@ -536,8 +714,8 @@ def case_close(*, actor, case: Case, closed_at: dt.datetime, summary: str,
     case.return_to_work_support = return_to_work_support
     case.closed_months = measures.closed_months(case.referral.received_at, closed_at, Partnership.current())
     save_with_history(case, actor=actor, reason="Case closed")
-    for deadline in Deadline.objects.filter(referral=case.referral, met_at__isnull=True, status=Deadline.Status.OPEN):
-        deadlines.deadline_waive(actor=actor, referral=case.referral, kind=deadline.kind, reason="Case closed before it fell due")
+    # Judged at the closure time, which may be back-dated: not yet due then -> waived; due unmet -> missed.
+    deadlines.deadlines_close(actor=actor, referral=case.referral, at=closed_at, reason="Case closed before it fell due")
     event_record(actor=actor, referral=case.referral, case=case, verb="case_closed", summary="Case closed", reason=summary)
     return case
 

@@ -316,6 +316,7 @@ def case_detail(request, reference):
         "suspensions": list(case.suspensions.all()),
         "risks": list(case.risk_assessments.select_related("assessed_by")),
         "decisions": list(case.decisions.select_related("decided_by")),
+        "reviews": list(case.reviews.all()),
         "disagreements": list(case.disagreements.all()),
         # Only linked cases the user may see: a reference alone confirms that a case exists.
         "links": list(case.links.filter(linked_case__in=Case.objects.visible_to(request.user))
@@ -395,6 +396,15 @@ CASE_ACTIONS: dict[str, CaseAction] = {
     "assign": CaseAction("Change the case owner", lambda case, **kw: forms.CaseAssignForm(
         officers=selectors.lado_officers(service_ids=[case.referral.lado_service_id]), initial={"officer": case.owner_id}, **kw),
         lambda actor, case, data: services.case_assign(actor=actor, case=case, owner=data["officer"]), "Case owner changed."),
+    "review": CaseAction("Record a case review", lambda case, **kw: forms.ReviewForm(**kw),
+                         lambda actor, case, data: services.review_record(actor=actor, case=case, kind="case", **data),
+                         "Case review recorded."),
+    "police-review": CaseAction("Record a police review", lambda case, **kw: forms.PoliceReviewForm(**kw),
+                                lambda actor, case, data: services.review_record(actor=actor, case=case, kind="police", **data),
+                                "Police review recorded."),
+    "route": CaseAction("Change how the case is managed", lambda case, **kw: forms.RouteForm(initial={"route": case.route}, **kw),
+                        lambda actor, case, data: services.case_change_route(actor=actor, case=case, **data),
+                        "Route changed."),
     "close": CaseAction("Close the case", lambda case, **kw: forms.CaseCloseForm(**kw),
                         lambda actor, case, data: services.case_close(actor=actor, case=case, **data),
                         "Case closed.", submit="Close case"),

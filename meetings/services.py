@@ -24,7 +24,7 @@ from agencies.models import Agency, AgencyKind, Membership, Sector
 from agencies.permissions import meeting_share, meeting_unshare, standing
 from allegations import deadlines
 from allegations.models import Case, Deadline, RegulatorReferral, Route
-from allegations.services import event_record, save_with_history
+from allegations.services import case_review_met, event_record, save_with_history
 from config.jinja2 import govuk_date, govuk_datetime
 
 from . import selectors
@@ -189,6 +189,8 @@ def meeting_hold(*, actor, meeting: Meeting, held_at: dt.datetime, attendance: d
         if meeting.kind == MeetingKind.STRATEGY_DISCUSSION:
             deadlines.deadline_meet(actor=actor, referral=referral, kind=Deadline.Kind.STRATEGY_MEETING,
                                     met_at=held_at, reason="Strategy discussion held")
+        elif meeting.kind == MeetingKind.REVIEW:  # a held review meeting is a case review (003 §42)
+            case_review_met(actor=actor, case=meeting.case, at=held_at, reason="Review meeting held")
     save_with_history(meeting, actor=actor, reason="Meeting held")
     if attendance:
         _attendance(actor=actor, meeting=meeting, attendance=attendance)

@@ -137,7 +137,8 @@ def import_cases(*, cases: str | Path, meetings: str | Path | None = None, dry_r
 
 
 def _meeting_refs(read: ReadResult) -> set[str]:
-    return {m.cells.get("case_reference", "") for m in read.meetings} - {""}
+    # Only references that can be one (a NUL or an over-long text is reported with its meeting).
+    return {ref for m in read.meetings if (ref := m.cells.get("case_reference", "")) and "\x00" not in ref and len(ref) <= 32}
 
 
 def _lado_service(name: str | None) -> tuple[Agency | None, str | None]:

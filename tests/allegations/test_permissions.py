@@ -173,11 +173,16 @@ CASE_ACTION_DATA: dict[str, Callable[[World], dict]] = {
     "regulator": lambda w: {"regulator": "TRA", "made_on": TODAY(), "made_by": "Riverside Primary"},
     "assign": lambda w: {"officer": w.fixture("lado_manager").pk},
     "close": lambda w: {"closed_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M:%S.%f"), "summary": "Closed: unfounded."},
+    "review": lambda w: {"held_on": TODAY(), "summary": "Progress reviewed with the police and the employer."},
+    "police-review": lambda w: {"held_on": TODAY(), "summary": "Continue to investigate.",
+                                "next_review_on": (timezone.localdate() + dt.timedelta(days=14)).isoformat()},
+    "route": lambda w: {"route": "strategy_discussion", "reason": "Police now investigating."},
 }
 CASE_ACTION_VERBS = {
     "suspension": "suspension", "risk": "risk_assessment", "decision": "decision", "disagreement": "disagreement",
     "link": "case_linked", "share": "case_shared", "outcome": "outcome", "dbs": "dbs_referral",
     "regulator": "regulator_referral", "assign": "case_assigned", "close": "case_closed",
+    "review": "case_review", "police-review": "police_review", "route": "route_changed",
 }
 
 

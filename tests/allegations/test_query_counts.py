@@ -26,7 +26,7 @@ MORE = 20
 TRIAGE_QUEUE_QUERIES = 7
 CASE_LIST_QUERIES = 5
 AGENCY_REFERRAL_LIST_QUERIES = 5
-CASE_DETAIL_QUERIES = 20
+CASE_DETAIL_QUERIES = 21  # + the case's reviews
 
 
 def count_queries(client, url) -> tuple[int, str]:
@@ -146,6 +146,7 @@ def add_case_records(case, officer, n):
             actor=officer, case=case, kind=Disagreement.Kind.CHALLENGE, raised_on=today - dt.timedelta(days=i),
             raised_by="Police", about=f"Challenge {i}",
         )
+        services.review_record(actor=officer, case=case, kind="case", held_on=today, summary=f"Review {i}")
         if i % 2:
             services.disagreement_resolve(actor=officer, disagreement=disagreement, status="resolved",
                                           resolution="Agreed after discussion.", escalated_to="", resolved_on=today)
