@@ -31,6 +31,8 @@ def navigation(request):
         add("Our actions", "meetings:action_list")
     if s.is_analyst:
         add("Figures", "reporting:figures")
+    if s.is_analyst or s.is_lado_manager:
+        add("Annual report", "reporting:annual")
     if s.roles:
         add("Inbox", "inbox")
     if s.is_administrator:

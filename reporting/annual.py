@@ -70,8 +70,8 @@ def parse_year_label(label: str) -> int:
     return int(label.split("/")[0])
 
 
-def time_zone() -> ZoneInfo:
-    return ZoneInfo(Partnership.current().time_zone)
+def time_zone(partnership: Partnership | None = None) -> ZoneInfo:
+    return ZoneInfo((partnership or Partnership.current()).time_zone)
 
 
 def year_bounds(year: int, tz: ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
@@ -207,9 +207,9 @@ def _regulator_referrals(first: dt.date, last: dt.date) -> int:
 # --- The report ------------------------------------------------------------------------------------
 
 
-def annual_report(year: int) -> dict:
+def annual_report(year: int, *, partnership: Partnership | None = None) -> dict:
     """The data section of the annual report for financial year `year` (annual-report.md), as its JSON."""
-    tz = time_zone()
+    tz = time_zone(partnership)
     start, end = year_bounds(year, tz)
     first_day, last_day = dt.date(year, 4, 1), dt.date(year + 1, 3, 31)
     quarterly = _quarterly(year, tz)
@@ -247,13 +247,13 @@ def _year_case(field: str, years: list[int], tz: ZoneInfo | None):
     return CaseWhen(*whens, default=None, output_field=IntegerField())
 
 
-def report_history(year: int) -> dict:
+def report_history(year: int, *, partnership: Partnership | None = None) -> dict:
     """Five-year tables of 002 beyond the JSON: durations of closed referrals, DBS and regulator referrals.
 
     {"years": ["2018/19", ...], "duration_of_closed": {timing: {bucket: [n per year]}},
      "dbs_referrals": [n per year], "regulator_referrals": [n per year]} — three GROUP BY queries.
     """
-    tz = time_zone()
+    tz = time_zone(partnership)
     years = list(range(year - HISTORY_YEARS + 1, year + 1))
     start, _ = year_bounds(years[0], tz)
     _, end = year_bounds(year, tz)

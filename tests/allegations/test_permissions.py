@@ -194,10 +194,26 @@ def _open_disagreement(w: World) -> int:
     return item.pk
 
 
+def _report_pdf(w: World) -> int:
+    """A PDF of the annual report, asked for by the analyst (not rendered: its page and download still answer)."""
+    from reporting.models import ReportPdf
+
+    if "report_pdf" not in w._extra:
+        w._extra["report_pdf"] = ReportPdf.objects.create(year=2022, requested_by=w.fixture("analyst"))
+    return w._extra["report_pdf"].pk
+
+
 ENDPOINTS: dict[str, Endpoint] = {
     "home": Endpoint("home"),
     "inbox": Endpoint("inbox"),
     "reporting:figures": Endpoint("reporting:figures"),
+    "reporting:annual": Endpoint("reporting:annual"),
+    "reporting:annual_csv": Endpoint("reporting:annual_csv"),
+    "reporting:annual_xlsx": Endpoint("reporting:annual_xlsx"),
+    "reporting:annual_pdf_request": Endpoint("reporting:annual_pdf_request", method="post",
+                                             data=lambda w: {"year": "2022"}),
+    "reporting:annual_pdf": Endpoint("reporting:annual_pdf", lambda w: [_report_pdf(w)]),
+    "reporting:annual_pdf_download": Endpoint("reporting:annual_pdf_download", lambda w: [_report_pdf(w)]),
     "settings_deadlines": Endpoint("settings_deadlines"),
     "admin:index": Endpoint("admin:index"),
     "allegations:referral_list": Endpoint("allegations:referral_list"),
@@ -243,6 +259,14 @@ MATRIX: dict[str, dict[str, int | str]] = {
     "inbox": _row(200, 200, 200, 200, 200, 200, 200),
     # Numbers for the business unit and the LADO service manager, not for officers or agencies.
     "reporting:figures": _row(404, 404, 404, 404, 404, 404, 200),
+    # The annual report: the business unit and the LADO service manager (test_reporting_for_the_lado_manager).
+    "reporting:annual": _row(404, 404, 404, 404, 404, 404, 200),
+    "reporting:annual_csv": _row(404, 404, 404, 404, 404, 404, 200),
+    "reporting:annual_xlsx": _row(404, 404, 404, 404, 404, 404, 200),
+    "reporting:annual_pdf_request": _row(404, 404, 404, 404, 404, 404, "->reporting:annual_pdf"),
+    "reporting:annual_pdf": _row(404, 404, 404, 404, 404, 404, 200),
+    # Not rendered yet: the download sends the analyst back to the PDF's page.
+    "reporting:annual_pdf_download": _row(404, 404, 404, 404, 404, 404, "->reporting:annual_pdf"),
     # The partnership's deadline settings: the LADO service manager's (tests/views_deadlines/test_settings.py).
     "settings_deadlines": _row(404, 404, 404, 404, 404, 404, 404),
     # Anonymous visitors included: the admin has its own sign-in page.
@@ -313,6 +337,27 @@ def test_every_allegations_url_is_in_the_matrix():
 
 def test_the_lado_service_manager_sees_the_figures(login, lado_manager):
     assert login(lado_manager).get(reverse("reporting:figures")).status_code == 200
+
+
+def test_reporting_for_the_lado_manager(world):
+    """The LADO service manager (not a matrix persona) has the annual report as the analyst has."""
+    manager = member(UserFactory(username="manager"), world.fixture("lado_service"), Role.LADO_MANAGER)
+    client = Client()
+    client.force_login(manager)
+    for key in ("reporting:annual", "reporting:annual_csv", "reporting:annual_xlsx", "reporting:annual_pdf",
+                "reporting:annual_pdf_download", "reporting:annual_pdf_request"):
+        endpoint = ENDPOINTS[key]
+        url = reverse(endpoint.name, args=endpoint.args(world))
+        response = client.post(url, endpoint.data(world)) if endpoint.method == "post" else client.get(url)
+        assert _outcome(response) == MATRIX[key]["analyst"], f"{key} as the LADO manager"
+
+
+def test_every_reporting_url_is_in_the_matrix():
+    namespace = get_resolver().namespace_dict["reporting"][1]
+    names = {p.name for p in namespace.url_patterns}
+    covered = {key.split(":")[1] for key in MATRIX if key.startswith("reporting:")}
+    # The live dashboard's URLs have their own tests (tests/reporting); every annual report URL has a row.
+    assert {n for n in names if n.startswith("annual")} - covered == set()
 
 
 # --- The LADO officer's POSTs work --------------------------------------------------

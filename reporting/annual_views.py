@@ -1,0 +1,158 @@
+"""The business unit's annual report: the page, its CSV and XLSX downloads, and its PDF.
+
+Analysts (the business unit) and LADO service managers only: anyone else gets 404, as for a record
+they cannot see. The page and the downloads count the figures on request (a handful of queries);
+the PDF is rendered by a Celery task and downloaded through a view that checks and records.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Min
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from agencies.models import Partnership
+from allegations.models import Referral
+
+from . import exports, services
+from .annual import annual_report, report_history, time_zone, year_label
+from .charts import bar_chart
+from .forms import YearForm
+from .models import ReportPdf, ReportPdfDownload
+from .permissions import may_see_reports
+from .tables import report_sections, report_tables
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _require_reporter(request) -> None:
+    if not may_see_reports(request.user):
+        raise Http404
+
+
+def financial_year_of(day: dt.date) -> int:
+    return day.year if day.month >= 4 else day.year - 1
+
+
+def _years(partnership: Partnership) -> list[int]:
+    """From the year of the first contact (or ten years back) to this financial year."""
+    this_year = financial_year_of(timezone.localdate())
+    first = Referral.objects.aggregate(first=Min("received_at"))["first"]
+    earliest = this_year - 9
+    if first is not None:
+        earliest = min(earliest, financial_year_of(first.astimezone(time_zone(partnership)).date()))
+    return list(range(max(earliest, services.FIRST_YEAR), this_year + 1))
+
+
+def _chosen_year(request, years: list[int]) -> tuple[YearForm, int | None]:
+    """The year asked for (?year=2022), or the last year that has ended."""
+    if "year" in request.GET:
+        form = YearForm(request.GET, years=years)
+        return form, form.cleaned_data["year"] if form.is_valid() else None
+    default = years[-2] if len(years) > 1 else years[-1]
+    return YearForm(initial={"year": default}, years=years), default
+
+
+def _download_year(request) -> int:
+    """?year=2022; without it, the last year that has ended (as the page)."""
+    if "year" not in request.GET:
+        return financial_year_of(timezone.localdate()) - 1
+    try:
+        return services.check_year(int(request.GET["year"]))
+    except (ValueError, ValidationError):
+        raise Http404("No such year") from None
+
+
+@require_GET
+def annual(request):
+    _require_reporter(request)
+    partnership = Partnership.current()
+    years = _years(partnership)
+    form, year = _chosen_year(request, years)
+    context = {"form": form, "year": year, "partnership_name": partnership.name}
+    if year is not None:
+        report = annual_report(year, partnership=partnership)
+        tables = report_tables(report, report_history(year, partnership=partnership))
+        context.update({
+            "report": report,
+            "year_label": year_label(year),
+            "sections": report_sections(tables),
+            "charts": {t.key: bar_chart(t.chart, chart_id=f"chart-{t.key}") for t in tables if t.chart},
+            "pdfs": list(ReportPdf.objects.filter(year=year).select_related("requested_by")[:3]),
+        })
+    return render(request, "reporting/annual.html", context)
+
+
+@require_GET
+def annual_csv(request):
+    _require_reporter(request)
+    year = _download_year(request)
+    response = HttpResponse(exports.to_csv(annual_report(year)), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="annual-report-{year}-{(year + 1) % 100:02d}.csv"'
+    response["Cache-Control"] = "no-store, private"
+    return response
+
+
+@require_GET
+def annual_xlsx(request):
+    _require_reporter(request)
+    year = _download_year(request)
+    partnership = Partnership.current()
+    data = exports.to_xlsx(annual_report(year, partnership=partnership), report_history(year, partnership=partnership),
+                           partnership_name=partnership.name)
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="annual-report-{year}-{(year + 1) % 100:02d}.xlsx"'
+    response["Cache-Control"] = "no-store, private"
+    return response
+
+
+@require_POST
+def annual_pdf_request(request):
+    _require_reporter(request)
+    try:
+        year = services.check_year(int(request.POST.get("year", "")))
+    except (ValueError, ValidationError):
+        messages.error(request, "Choose a financial year, then ask for the PDF.")
+        return redirect("reporting:annual")
+    pdf = services.report_pdf_request(actor=request.user, year=year)
+    messages.success(request, "The PDF is being prepared. It takes a few seconds.")
+    return redirect("reporting:annual_pdf", pdf.pk)
+
+
+def _pdf(request, pk) -> ReportPdf:
+    _require_reporter(request)
+    return get_object_or_404(ReportPdf.objects.select_related("requested_by"), pk=pk)
+
+
+@require_GET
+def annual_pdf(request, pk):
+    """Whether the PDF is ready, and the link when it is. Works without JavaScript: a link to look again."""
+    pdf = _pdf(request, pk)
+    return render(request, "reporting/annual_pdf.html", {
+        "pdf": pdf, "downloads": list(pdf.downloads.select_related("user")[:50]),
+        "back": f"{reverse('reporting:annual')}?year={pdf.year}",
+    })
+
+
+@require_GET
+def annual_pdf_download(request, pk):
+    """The file, through the same check as the page; every download recorded (who, when, which PDF)."""
+    pdf = _pdf(request, pk)
+    if not pdf.is_done:
+        return redirect("reporting:annual_pdf", pdf.pk)
+    try:
+        handle = pdf.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("The file is missing") from None
+    ReportPdfDownload.objects.create(pdf=pdf, user=request.user)
+    response = FileResponse(handle, as_attachment=True, content_type="application/pdf",
+                            filename=f"annual-report-{pdf.year}-{(pdf.year + 1) % 100:02d}.pdf")
+    response["Cache-Control"] = "no-store, private"
+    return response
