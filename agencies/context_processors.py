@@ -16,6 +16,10 @@ def navigation(request):
         href = reverse(name)
         items.append({"text": text, "href": href, "active": path.startswith(href) and href != "/"})
 
+    if s.is_lado or s.referrer_agency_ids:
+        add("My work", "allegations:my_work")
+    if s.is_lado_manager:
+        add("Team", "allegations:team")
     if s.is_lado:
         add("Triage queue", "allegations:triage_queue")
         add("Cases", "allegations:case_list")
@@ -33,6 +37,10 @@ def navigation(request):
         add("Figures", "reporting:figures")
     if s.is_analyst or s.is_lado_manager:
         add("Annual report", "reporting:annual")
+    if s.is_analyst or s.is_lado_manager:
+        add("Dashboard", "reporting:dashboard")
+    if s.is_lado_manager or s.is_administrator:
+        add("Settings", "settings_deadlines")
     if s.roles:
         add("Inbox", "inbox")
     if s.is_administrator:

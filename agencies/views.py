@@ -15,7 +15,7 @@ def home(request):
     """Send each person to where their work is."""
     s = standing(request.user)
     if s.is_lado:
-        return redirect("allegations:triage_queue")
+        return redirect("allegations:my_work")
     if s.referrer_agency_ids:
         return redirect("allegations:referral_list")
     if s.agency_ids:

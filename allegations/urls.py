@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, work_views
 
 app_name = "allegations"
 urlpatterns = [
@@ -12,6 +12,9 @@ urlpatterns = [
     path("referrals/<str:reference>/discussion/", views.referral_discussion, name="referral_discussion"),
     path("referrals/<str:reference>/decision/", views.referral_decision, name="referral_decision"),
     path("referrals/<str:reference>/matches/", views.referral_match, name="referral_match"),
+    path("referrals/<str:reference>/deadlines/<int:pk>/waive/", work_views.deadline_waive, name="deadline_waive"),
+    path("my-work/", work_views.my_work, name="my_work"),
+    path("team/", work_views.team, name="team"),
     path("triage/", views.triage_queue, name="triage_queue"),
     path("cases/", views.case_list, name="case_list"),
     path("cases/<str:reference>/", views.case_detail, name="case_detail"),

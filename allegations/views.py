@@ -21,7 +21,7 @@ from agencies.models import Agency, AgencyKind
 from agencies.permissions import standing
 from meetings.selectors import meetings_context
 
-from . import forms, matching, selectors, services
+from . import forms, matching, selectors, services, workload
 from .deadlines import current_status
 from .filters import CaseFilter, TriageFilter
 from .models import Case, CaseGroupObjectPermission, Deadline, Disagreement, Strand, Subject
@@ -164,7 +164,7 @@ def referral_detail(request, reference):
         subject = referral.subject
         context.update(
             clock=_clock(initial, now),
-            deadlines=[(d, current_status(d, now)) for d in referral.deadlines.all()],
+            deadline_rows=workload.deadline_list(referral.deadlines.select_related("waived_by"), now=now),
             matches=[
                 m for m in matching.candidates(
                     given=subject.given_name, family=subject.family_name, date_of_birth=subject.date_of_birth,
@@ -323,7 +323,7 @@ def case_detail(request, reference):
                       .select_related("linked_case__referral")),
         "regulator_referrals": list(case.regulator_referrals.all()),
         "show_children": selectors.sees_children(request.user, referral),
-        "deadlines": [(d, current_status(d, now), _clock(d, now)) for d in referral.deadlines.all()],
+        "deadline_rows": workload.deadline_list(referral.deadlines.select_related("waived_by"), now=now),
         "events": list(selectors.timeline(referral=referral, full=manage)[:100]),
     }
     context["children_list"] = list(referral.children.all()) if context["show_children"] else []

@@ -215,6 +215,13 @@ ENDPOINTS: dict[str, Endpoint] = {
     "reporting:annual_pdf": Endpoint("reporting:annual_pdf", lambda w: [_report_pdf(w)]),
     "reporting:annual_pdf_download": Endpoint("reporting:annual_pdf_download", lambda w: [_report_pdf(w)]),
     "settings_deadlines": Endpoint("settings_deadlines"),
+    "reporting:dashboard": Endpoint("reporting:dashboard"),
+    "allegations:my_work": Endpoint("allegations:my_work"),
+    "allegations:team": Endpoint("allegations:team"),
+    "allegations:deadline_waive": Endpoint(
+        "allegations:deadline_waive", lambda w: [w.ref, w.case.referral.deadlines.order_by("-due_at").first().pk], "get",
+        lambda w: {"reason": "The route changed."},
+    ),
     "admin:index": Endpoint("admin:index"),
     "allegations:referral_list": Endpoint("allegations:referral_list"),
     "allegations:referral_create": Endpoint("allegations:referral_create"),
@@ -253,7 +260,7 @@ ENDPOINTS: dict[str, Endpoint] = {
 }
 
 MATRIX: dict[str, dict[str, int | str]] = {
-    "home": _row("->allegations:triage_queue", "->allegations:triage_queue", "->allegations:referral_list",
+    "home": _row("->allegations:my_work", "->allegations:my_work", "->allegations:referral_list",
                  "->allegations:case_list", "->allegations:referral_list", "->allegations:case_list",
                  "->reporting:figures"),
     "inbox": _row(200, 200, 200, 200, 200, 200, 200),
@@ -269,6 +276,13 @@ MATRIX: dict[str, dict[str, int | str]] = {
     "reporting:annual_pdf_download": _row(404, 404, 404, 404, 404, 404, "->reporting:annual_pdf"),
     # The partnership's deadline settings: the LADO service manager's (tests/views_deadlines/test_settings.py).
     "settings_deadlines": _row(404, 404, 404, 404, 404, 404, 404),
+    # The live dashboard: counts for the business unit (and the LADO manager: tests/views_deadlines/).
+    "reporting:dashboard": _row(404, 404, 404, 404, 404, 404, 200),
+    # The duty officer's deadlines; a senior manager's agency actions.
+    "allegations:my_work": _row(200, 200, 200, 404, 200, 404, 404),
+    # The LADO manager's team (tests/views_deadlines/test_my_work.py).
+    "allegations:team": _row(404, 404, 404, 404, 404, 404, 404),
+    "allegations:deadline_waive": LADO_ACTION,
     # Anonymous visitors included: the admin has its own sign-in page.
     "admin:index": _row(*[NON_ADMIN_STAFF] * 8),
     # Anyone with a case role has a list of their agency's referrals (analysts have none).

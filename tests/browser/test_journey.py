@@ -107,7 +107,8 @@ def test_referral_from_school_to_closed_case(page: Page, agency_a_manager, lado_
 
     # --- The LADO officer triages it ----------------------------------------------
     sign_in(page, lado_officer)
-    expect(page).to_have_url(re.compile(r"/triage/$"))
+    expect(page).to_have_url(re.compile(r"/my-work/$"))  # the duty officer's landing page
+    follow(page, "link", "Triage queue")
     row = page.get_by_role("row").filter(has=page.get_by_role("link", name=reference))
     expect(row.locator(".app-deadline")).to_have_text(re.compile(r"^Due in (2[0-4]|1?\d) hours?$"))
 

@@ -1,0 +1,79 @@
+"""Deadlines seen everywhere: the duty officer's "My work", the LADO manager's team view, and
+waiving a deadline with who and why. Thin views, as in views.py."""
+
+from __future__ import annotations
+
+from django import forms as django_forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from agencies.permissions import standing
+
+from . import selectors, waiving, workload
+from .models import Deadline
+
+
+def my_work(request):
+    """The duty officer's page: the deadlines they own, by when; a senior manager's agency actions."""
+    s = standing(request.user)
+    if not (s.is_lado or s.referrer_agency_ids):
+        raise Http404
+    work = workload.my_work(user=request.user)
+    return render(request, "allegations/my_work.html", {"work": work, "lado": s.is_lado, "manager": s.is_lado_manager})
+
+
+def team(request):
+    """The LADO manager's team: each officer's open cases and deadlines, and every overdue deadline."""
+    s = standing(request.user)
+    if not s.is_lado_manager:
+        raise Http404
+    return render(request, "allegations/team.html", {"team": workload.team_work(user=request.user)})
+
+
+class WaiveForm(django_forms.Form):
+    """Validation only (kept beside its one view rather than in forms.py, which another change is editing)."""
+
+    reason = django_forms.CharField(
+        label="Why does this deadline no longer apply?",
+        help_text="For example, the route changed, or the case closed before it fell due. Kept with the deadline.",
+        widget=django_forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter why this deadline no longer applies"},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def deadline_waive(request, reference, pk):
+    referral = selectors.referral_get(user=request.user, reference=reference)  # 404 for outsiders
+    deadline = Deadline.objects.filter(referral=referral, pk=pk).select_related("case").first()
+    if deadline is None:
+        raise Http404
+    if not selectors.can_manage(request.user, referral):
+        raise PermissionDenied
+    back = (reverse("allegations:case_detail", args=[reference]) if hasattr(referral, "case")
+            else reverse("allegations:referral_detail", args=[reference]))
+    form = WaiveForm(request.POST if request.method == "POST" else None)
+    now = timezone.now()
+    state = workload.deadline_words(deadline, now)
+    # Said before anyone types a reason: a deadline already due stays overdue, one met or waived stays so.
+    refusal = "" if state["can_waive"] else waiving.why_not(deadline)
+    if request.method == "POST" and not refusal and form.is_valid():
+        try:
+            waiving.deadline_waive(actor=request.user, deadline=deadline, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for field, errors in error.error_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, error)
+        else:
+            messages.success(request, f"{deadline.get_kind_display()} deadline waived.")
+            return redirect(back + "#deadlines")
+    return render(request, "allegations/deadline_waive.html", {
+        "form": form, "referral": referral, "deadline": deadline, "state": state, "back": back,
+        "refusal": refusal,
+    })

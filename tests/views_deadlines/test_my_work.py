@@ -1,0 +1,156 @@
+"""My work (the duty officer's deadlines by when, by the chase's owner rule) and the team view."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from allegations import deadlines, services, workload
+from allegations.models import Deadline
+from tests.agencies.factories import UserFactory, member
+from tests.allegations.factories import make_case, make_referral
+from agencies.models import Role
+
+pytestmark = pytest.mark.django_db
+
+
+def on_date(referral, actor, days, case=None, kind=Deadline.Kind.POLICE_REVIEW):
+    """A deadline due at the end of today + days (negative: overdue)."""
+    return deadlines.deadline_open_on_date(
+        actor=actor, referral=referral, kind=kind, due_on=timezone.localdate() + dt.timedelta(days=days),
+        anchor=timezone.now() - dt.timedelta(days=30), case=case, reason="test",
+    )
+
+
+@pytest.fixture
+def second_officer(lado_service):
+    return member(UserFactory(username="second", first_name="Sasha", last_name="Second"), lado_service, Role.LADO_OFFICER)
+
+
+@pytest.fixture
+def work(lado_officer, second_officer, agency_a_manager, lado_service, agency_a):
+    """Officer's case with an overdue and a soon deadline; a case of the second officer; an unassigned referral."""
+    mine = make_case(officer=lado_officer, referral=make_referral(actor=agency_a_manager, lado_service=lado_service,
+                                                                 agency=agency_a))
+    theirs = make_case(officer=second_officer, referral=make_referral(actor=agency_a_manager, lado_service=lado_service,
+                                                                     agency=agency_a, given="Jo", family="Other"))
+    unassigned = make_referral(actor=agency_a_manager, lado_service=lado_service, agency=agency_a, given="Kim", family="Third")
+    return {
+        "mine_overdue": on_date(mine.referral, lado_officer, -2, case=mine),
+        "mine_soon": on_date(mine.referral, lado_officer, 5, case=mine),
+        "mine_later": on_date(mine.referral, lado_officer, 20, case=mine),
+        "theirs_overdue": on_date(theirs.referral, second_officer, -1, case=theirs),
+        "unassigned": unassigned,
+        "mine": mine,
+        "theirs": theirs,
+    }
+
+
+def test_my_work_groups_my_deadlines_by_when(work, lado_officer):
+    result = workload.my_work(user=lado_officer)
+    assert [r.deadline for r in result.overdue] == [work["mine_overdue"]]
+    assert result.overdue[0].tag == "Overdue"
+    assert result.overdue[0].words.startswith("Overdue by ")
+    soon = [r.deadline for r in result.next_7_days]
+    assert work["mine_soon"] in soon
+    assert work["mine_later"] not in soon  # beyond 7 days
+    assert work["theirs_overdue"] not in [r.deadline for r in result.overdue]  # the second officer's
+    # The unassigned referral's 24-hour initial discussion belongs to the whole service: it shows for everyone.
+    initial = work["unassigned"].deadlines.get(kind=Deadline.Kind.INITIAL_DISCUSSION)
+    assert initial in [r.deadline for r in result.due_today + result.next_7_days]
+    assert result.open_cases == 1
+    assert result.unassigned_referrals == 1
+
+
+def test_the_assigned_officer_owns_a_referrals_deadlines(work, lado_officer, second_officer):
+    services.referral_assign(actor=lado_officer, referral=work["unassigned"], officer=second_officer)
+    initial = work["unassigned"].deadlines.get(kind=Deadline.Kind.INITIAL_DISCUSSION)
+    mine = workload.my_work(user=lado_officer)
+    theirs = workload.my_work(user=second_officer)
+    assert initial not in [r.deadline for r in mine.due_today + mine.next_7_days]
+    assert initial in [r.deadline for r in theirs.due_today + theirs.next_7_days]
+    assert theirs.open_referrals == 1
+
+
+def test_an_inactive_owner_falls_back_to_the_whole_service(work, lado_officer, second_officer):
+    second_officer.is_active = False
+    second_officer.save()
+    assert work["theirs_overdue"] in [r.deadline for r in workload.my_work(user=lado_officer).overdue]
+
+
+def test_met_waived_and_closed_work_is_not_listed(work, lado_officer):
+    deadlines.deadline_meet_one(actor=lado_officer, deadline=work["mine_overdue"], met_at=timezone.now(), reason="done")
+    deadlines.deadline_waive_one(actor=lado_officer, deadline=work["mine_soon"], reason="no longer applies")
+    result = workload.my_work(user=lado_officer)
+    listed = [r.deadline for r in result.overdue + result.due_today + result.next_7_days]
+    assert work["mine_overdue"] not in listed
+    assert work["mine_soon"] not in listed
+
+
+def test_the_page_shows_the_state_in_words(work, login, lado_officer):
+    page = login(lado_officer).get(reverse("allegations:my_work")).content.decode()
+    assert work["mine"].reference in page
+    assert work["theirs"].reference not in page
+    assert re.search(r"Overdue by \d+ (hours|days)", page)
+    assert 'govuk-tag govuk-tag--red">Overdue</strong>' in page
+    assert "Due in the next 7 days" in page
+
+
+def test_a_lado_officer_lands_on_my_work(login, lado_officer):
+    response = login(lado_officer).get("/")
+    assert response.url == reverse("allegations:my_work")
+
+
+def test_a_senior_manager_sees_their_agencys_actions(login, agency_a_manager, agency_a, lado_officer, case):
+    from meetings.models import Action
+
+    today = timezone.localdate()
+    for days in (-3, -1, 2, 30):
+        Action.objects.create(case=case, description="Send the timeline", agency=agency_a, due_on=today + dt.timedelta(days=days),
+                              created_by=lado_officer)
+    rows = workload.agency_actions_due(user=agency_a_manager)
+    assert rows == [{"agency_id": agency_a.pk, "agency__name": "Riverside Primary", "overdue": 2, "due_soon": 1}]
+    page = login(agency_a_manager).get(reverse("allegations:my_work")).content.decode()
+    assert "Riverside Primary" in page
+    assert reverse("meetings:action_list") in page
+    assert case.reference not in page  # the officer's deadlines are not theirs
+
+
+# --- The team view ---------------------------------------------------------------------------
+
+def test_the_team_view_counts_each_officers_work(work, lado_manager, lado_officer, second_officer):
+    team = workload.team_work(user=lado_manager)
+    by_name = {row["user"].username: row for row in team.officers}
+    assert by_name["officer"]["open_cases"] == 1
+    assert by_name["officer"]["overdue"] == 1
+    assert by_name["officer"]["due_soon"] >= 1
+    assert by_name["second"]["overdue"] == 1
+    assert team.unassigned_due_soon == 1  # the unassigned referral's initial discussion
+    owners = {row.deadline: row.owner for row in team.overdue}
+    assert owners[work["theirs_overdue"]] == "Sasha Second"
+    assert set(owners) == {work["mine_overdue"], work["theirs_overdue"]}
+
+
+def test_the_team_page(work, login, lado_manager):
+    page = login(lado_manager).get(reverse("allegations:team")).content.decode()
+    assert "Sasha Second" in page
+    assert work["theirs"].reference in page
+    assert "Unassigned (the whole service)" in page
+
+
+@pytest.mark.parametrize("persona", ["lado_officer", "agency_a_manager", "analyst", "other_officer"])
+def test_only_the_manager_sees_the_team(request, login, persona, lado_service):
+    assert login(request.getfixturevalue(persona)).get(reverse("allegations:team")).status_code == 404
+
+
+@pytest.mark.parametrize("persona", ["agency_a_viewer", "analyst", "police_user"])
+def test_my_work_is_for_lado_staff_and_senior_managers(request, login, persona):
+    assert login(request.getfixturevalue(persona)).get(reverse("allegations:my_work")).status_code == 404
+
+
+def test_another_services_officer_sees_none_of_this_services_work(work, login, other_officer):
+    page = login(other_officer).get(reverse("allegations:my_work")).content.decode()
+    assert work["mine"].reference not in page
+    assert work["unassigned"].reference not in page

@@ -1,0 +1,62 @@
+"""My work and the team view: the query count does not grow with the number of deadlines, cases or officers."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from agencies.models import Role
+from allegations import deadlines
+from allegations.models import Deadline
+from tests.agencies.factories import UserFactory, member
+from tests.allegations.factories import make_case, make_referral
+
+pytestmark = pytest.mark.django_db
+
+MY_WORK_QUERIES = 6  # session, user, standing, my deadlines, referral counts, case count
+TEAM_QUERIES = 7  # session, user, standing, officers, case counts, deadline counts, overdue list
+
+
+@pytest.fixture
+def add_work(lado_officer, lado_manager, agency_a_manager, lado_service, agency_a):
+    counter = iter(range(1000))
+
+    def _add(n):
+        for _ in range(n):
+            i = next(counter)
+            officer = member(UserFactory(username=f"extra{i}"), lado_service, Role.LADO_OFFICER) if i % 2 else lado_officer
+            case = make_case(officer=officer, referral=make_referral(
+                actor=agency_a_manager, lado_service=lado_service, agency=agency_a, given=f"G{i}", family=f"F{i}"))
+            for days in (-2, 0, 3):
+                deadlines.deadline_open_on_date(
+                    actor=lado_officer, referral=case.referral, kind=Deadline.Kind.POLICE_REVIEW, case=case,
+                    due_on=timezone.localdate() + dt.timedelta(days=days),
+                    anchor=timezone.now() - dt.timedelta(days=10), reason="test")
+
+    return _add
+
+
+def _count(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize(("persona", "name", "pinned"), [
+    ("lado_officer", "allegations:my_work", MY_WORK_QUERIES),
+    ("lado_manager", "allegations:team", TEAM_QUERIES),
+])
+def test_constant_queries(request, login, add_work, persona, name, pinned):
+    client = login(request.getfixturevalue(persona))
+    url = reverse(name)
+    add_work(2)
+    client.get(url)
+    before = _count(client, url)
+    add_work(6)
+    after = _count(client, url)
+    assert before == after
+    assert after == pinned
