@@ -1,0 +1,180 @@
+"""Exactly once across a restart of Redis (deadlines.md "Chasing").
+
+A real Celery worker and a PRIVATE redis-server started here on a free port (the machine's
+shared Redis is never touched). Beat-style `chase_deadlines` messages are sent, Redis is killed
+mid-sweep and started again empty (`--save "" --appendonly no`: its queue and kombu's unacked
+messages are lost), more messages follow; every due notice is in the inbox and the mail exactly
+once. Redis only carries the trigger: a lost message means a later sweep, never a lost or a
+repeated notice.
+"""
+
+import email
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import redis
+from celery import Celery
+from django.conf import settings
+
+from agencies.models import Notification
+from allegations import chasing
+from allegations.models import Deadline
+from tests.allegations.test_chasing import assert_each_notice_once, many_due_deadlines
+from tests.allegations.test_worker import _test_database_url
+
+TASK = "allegations.tasks.chase_deadlines"
+SEPARATOR = b"\n" + b"-" * 79 + b"\n"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class PrivateRedis:
+    def __init__(self, tmp_path: Path):
+        self.port = _free_port()
+        self.dir = tmp_path
+        self.process = None
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self):
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+             "--dir", str(self.dir), "--maxmemory-policy", "noeviction"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        give_up = time.monotonic() + 10
+        while time.monotonic() < give_up:
+            try:
+                redis.Redis(port=self.port).ping()
+                return
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        raise RuntimeError("the private redis-server did not start")
+
+    def kill(self):
+        """Stop it at once: with nothing saved, whatever it held is lost."""
+        self.process.kill()
+        self.process.wait(timeout=10)
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.kill()
+
+
+@pytest.fixture
+def private_redis(tmp_path):
+    server = PrivateRedis(tmp_path)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def worker_on_private_redis(transactional_db, private_redis, tmp_path):
+    queue = f"test-restart-{uuid.uuid4().hex}"
+    mail_dir = tmp_path / "mail"
+    mail_dir.mkdir()
+    log_path = tmp_path / "worker.log"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.allegations.worker_mail_settings",
+        "DATABASE_URL": _test_database_url(),
+        "REDIS_URL": private_redis.url,
+        "TEST_MAIL_DIR": str(mail_dir),
+    }
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--concurrency=1", "-Q", queue,
+             "-n", f"{queue}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=INFO"],
+            cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )
+    process.queue, process.log_path, process.mail_dir = queue, log_path, mail_dir
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=5)
+
+
+def send_beat(broker_url: str, queue: str, batch: int) -> None:
+    """What beat sends every minute: one chase_deadlines message."""
+    app = Celery(broker=broker_url)
+    app.conf.broker_connection_retry_on_startup = True
+    try:
+        app.send_task(TASK, kwargs={"batch": batch}, queue=queue)
+    finally:
+        app.close()
+
+
+def mails(mail_dir: Path) -> list:
+    found = []
+    for path in sorted(mail_dir.iterdir()):
+        for chunk in path.read_bytes().split(SEPARATOR):
+            if chunk.strip():
+                found.append(email.message_from_bytes(chunk))
+    return found
+
+
+def wait_until(condition, worker, what, timeout=90):
+    give_up = time.monotonic() + timeout
+    while time.monotonic() < give_up:
+        if condition():
+            return
+        if worker.poll() is not None:
+            pytest.fail(f"The worker exited ({worker.returncode}):\n{worker.log_path.read_text()[-4000:]}")
+        time.sleep(0.05)
+    pytest.fail(f"{what}: not after {timeout} s. Worker log:\n{worker.log_path.read_text()[-4000:]}")
+
+
+@pytest.mark.worker
+def test_a_redis_restart_mid_sweep_neither_skips_nor_repeats_a_notice(
+    worker_on_private_redis, private_redis, referral, lado_officer, lado_manager
+):
+    worker = worker_on_private_redis
+    before = many_due_deadlines(referral, 150)
+    notices = Notification.objects.filter(key__startswith="deadline-")
+
+    send_beat(private_redis.url, worker.queue, batch=5)  # small committed batches: the restart lands mid-sweep
+    wait_until(lambda: notices.count() >= 20, worker, "the first sweep started")
+    private_redis.kill()  # the queue, and the running message's unacked entry, are lost
+    sent_when_redis_died = notices.count()
+    private_redis.start()
+    assert not redis.Redis(port=private_redis.port).keys("*")  # it came back empty
+    assert sent_when_redis_died < 150 * 2 * 2 or pytest.fail("the sweep ended before Redis was killed")
+
+    after = many_due_deadlines(referral, 40)  # falls due after the restart
+    for _ in range(3):  # the next minutes' beats, one arriving while a sweep may still run
+        send_beat(private_redis.url, worker.queue, batch=50)
+    ids = before + after
+    total = len(ids) * 2 * 2  # reminder and overdue, to the two LADO staff
+    wait_until(lambda: notices.count() == total and not Deadline.objects.filter(
+        pk__in=ids, overdue_sent_at__isnull=True).exists(), worker, "every notice sent")
+    wait_until(lambda: len(mails(worker.mail_dir)) >= total, worker, "every e-mail written", timeout=30)
+    time.sleep(1)  # anything late would show now
+
+    assert_each_notice_once(ids, ("reminder", "overdue"), recipients=2)
+    sent = mails(worker.mail_dir)
+    assert len(sent) == total  # no e-mail repeated, none missing
+    # All these deadlines share a reference and a kind, so their subjects are alike: each person has
+    # exactly one reminder and one overdue e-mail per deadline.
+    per_person_and_stage = Counter((m["To"], m["Subject"].split(":")[0]) for m in sent)
+    assert per_person_and_stage == {(who, stage): len(ids) for who in (lado_officer.email, lado_manager.email)
+                                    for stage in ("Reminder", "Overdue")}
+    assert {m["To"] for m in sent} == {lado_officer.email, lado_manager.email}
+    assert chasing.sweep() == {"reminder": 0, "overdue": 0, "escalation": 0}
+    assert "Connection to broker lost" in worker.log_path.read_text()  # the worker did see Redis go
