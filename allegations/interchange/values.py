@@ -58,6 +58,8 @@ def parse_date_or_datetime(text: str, tz: ZoneInfo) -> tuple[tuple[dt.datetime, 
         return (dt.datetime.combine(day, dt.time(0), tzinfo=tz), True), None
     value, problem = parse_datetime(text, tz)
     if problem:
+        if _DATETIME.fullmatch(text):
+            return None, problem  # a date-time, but not a real one: say why
         return None, f"‘{_clip(text)}’ is neither a date (YYYY-MM-DD) nor an ISO 8601 date-time"
     return (value, False), None
 
