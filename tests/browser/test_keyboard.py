@@ -144,6 +144,7 @@ def test_referral_form_sent_by_keyboard_focuses_the_error_summary(page: Page, ag
 
 def test_triage_queue_every_control_is_reachable_by_tab_with_a_visible_focus(page: Page, lado_officer, referral):
     sign_in(page, lado_officer)
+    visit(page, "/triage/")  # signing in lands on My work
     expect(page.get_by_role("heading", level=1)).to_have_text("Triage queue")
     expect(page.get_by_role("link", name=referral.reference)).to_be_visible()
 
