@@ -113,7 +113,7 @@ def worker_on_private_redis(transactional_db, private_redis, tmp_path):
 
 def send_beat(broker_url: str, queue: str, batch: int) -> None:
     """What beat sends every minute: one chase_deadlines message."""
-    app = Celery(broker=broker_url)
+    app = Celery(broker=broker_url, set_as_current=False)  # the project app stays the current one
     app.conf.broker_connection_retry_on_startup = True
     try:
         app.send_task(TASK, kwargs={"batch": batch}, queue=queue)
