@@ -25,7 +25,9 @@ Exactly once
 Deadlines that are met, waived, or whose case is closed (including cases imported as
 closed) send nothing. Closing work sets `chase_ended_at` on its unmet deadlines
 (deadlines.deadlines_close), which takes them out of the partial indexes: closed work never
-adds to a sweep's reads.
+adds to a sweep's reads. The claim itself joins nothing (it is the partial index, in order);
+a claimed row whose case or contact turns out closed (written without the services, e.g. an
+import) gets `chase_ended_at` there and then, sends nothing, and is never read again.
 
 Recipients: the owner is the case owner if the deadline has a case, else the referral's
 assigned officer, else every LADO officer of the referral's LADO service. Escalation goes
@@ -43,7 +45,6 @@ import dataclasses
 import datetime as dt
 
 from django.db import transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -81,39 +82,59 @@ def sweep(*, now: dt.datetime | None = None, batch: int = 500) -> dict[str, int]
     for stage in STAGES:
         counts[stage.name] = 0
         for _ in range(MAX_BATCHES_PER_STAGE):
-            done = _sweep_batch(stage, now, batch)
-            counts[stage.name] += done
-            if done < batch:
+            claimed, chased = _sweep_batch(stage, now, batch)
+            counts[stage.name] += chased
+            if claimed < batch:
                 break
     return counts
 
 
 def due_deadlines(stage: Stage, now: dt.datetime):
-    """The deadlines this stage should chase at `now` (matches the stage's partial index)."""
-    return (
-        Deadline.objects.filter(
-            **{f"{stage.time_field}__lte": now, f"{stage.sent_field}__isnull": True},
-            met_at__isnull=True,
-            status__in=CHASED_STATUSES,
-            chase_ended_at__isnull=True,
-        )
-        # Services set chase_ended_at when work closes; this also holds for rows written without them
-        # (an import, a data fix): a closed case, or a contact closed without a case, is never chased.
-        .filter(Q(case__isnull=True, referral__closed_at__isnull=True) | Q(case__status=CaseStatus.OPEN))
+    """The deadlines this stage should chase at `now`: exactly the rows of the stage's partial index
+    up to `now`, with no join (a join let the planner hash every referral of the service)."""
+    return Deadline.objects.filter(
+        **{f"{stage.time_field}__lte": now, f"{stage.sent_field}__isnull": True},
+        met_at__isnull=True,
+        status__in=CHASED_STATUSES,
+        chase_ended_at__isnull=True,
     )
 
 
-def _sweep_batch(stage: Stage, now: dt.datetime, batch: int) -> int:
+def claim_query(stage: Stage, now: dt.datetime, batch: int):
+    """The next `batch` deadlines of this stage to chase, row-locked, skipping rows another sweep holds."""
+    return due_deadlines(stage, now).select_for_update(skip_locked=True, of=("self",)).order_by(stage.time_field, "pk")[:batch]
+
+
+def _closed_work(deadline: Deadline):
+    """When the deadline's case, or its contact closed without a case, closed; else None."""
+    if deadline.case_id:
+        if deadline.case.status == CaseStatus.OPEN:
+            return None
+        return deadline.case.closed_at or deadline.case.opened_at
+    return deadline.referral.closed_at
+
+
+def _sweep_batch(stage: Stage, now: dt.datetime, batch: int) -> tuple[int, int]:
+    """Claim a batch and chase it: returns (claimed, chased)."""
     with transaction.atomic(durable=True):
+        claimed_ids = list(claim_query(stage, now, batch).values_list("pk", flat=True))
         claimed = list(
-            due_deadlines(stage, now)
-            .select_for_update(skip_locked=True, of=("self",))
+            Deadline.objects.filter(pk__in=claimed_ids)
             .select_related("referral__lado_service", "case__owner", "referral__assigned_to")
-            .order_by(stage.time_field, "pk")[:batch]
+            .order_by(stage.time_field, "pk")
         )
+        chased = 0
         for deadline in claimed:
+            closed = _closed_work(deadline)
+            if closed is not None:
+                # Closed work written without the services (an import, a data fix): nothing is sent, and
+                # the row leaves the partial indexes so no sweep reads it again.
+                deadline.chase_ended_at = now
+                save_with_history(deadline, actor=None, reason="Not chased: its case or contact is closed")
+                continue
             _chase(deadline, stage, now)
-    return len(claimed)
+            chased += 1
+    return len(claimed), chased
 
 
 def _chase(deadline: Deadline, stage: Stage, now: dt.datetime) -> None:

@@ -354,6 +354,10 @@ def test_a_contact_closed_without_a_case_is_not_chased(referral, lado_officer, l
 
     assert chasing.sweep(now=deadline.escalate_at + dt.timedelta(days=1)) == {"reminder": 0, "overdue": 0, "escalation": 0}
     assert not Notification.objects.exists()
+    deadline.refresh_from_db()
+    assert deadline.chase_ended_at is not None  # out of the partial indexes: never read again
+    assert (deadline.status, deadline.reminder_sent_at) == (S.OPEN, None)
+    assert reasons(deadline)[-1] == "Not chased: its case or contact is closed"
 
 
 @pytest.fixture
@@ -400,11 +404,7 @@ def test_other_deadlines_do_not_escalate_to_agencies(case, lado_manager, agency_
 def test_the_sweeps_claim_query_can_read_its_partial_index(stage, case):
     """The planner proves the claim query's filter implies the index predicate (with sequential scans off,
     since a test table is tiny): a condition that drifted from the index would fall back to a full scan."""
-    query = (
-        chasing.due_deadlines(stage, timezone.now())
-        .select_for_update(skip_locked=True, of=("self",))
-        .order_by(stage.time_field, "pk")[:500]
-    )
+    query = chasing.claim_query(stage, timezone.now(), 500).values_list("pk", flat=True)
     sql, params = query.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
