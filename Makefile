@@ -65,6 +65,7 @@ test: venv test-packages assets
 
 benchmark: venv
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) benchmarks/queue_and_case.py
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) benchmarks/chasing_sweep.py
 
 clean:
 	rm -rf $(VENV) var .env
