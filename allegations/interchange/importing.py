@@ -78,7 +78,7 @@ def import_cases(*, cases: str | Path, meetings: str | Path | None = None, dry_r
         user = get_user_model().objects.filter(username=by).first()
         if user is None:
             result.problems.append(Problem("--by", 0, "-", f"there is no user with the username ‘{by}’"))
-    lado_service, service_problem = _lado_service(service)
+    _, service_problem = _lado_service(service)
     if service_problem:
         result.problems.append(Problem("--service", 0, "-", service_problem))
 
@@ -131,8 +131,8 @@ def import_cases(*, cases: str | Path, meetings: str | Path | None = None, dry_r
             result.referrals_new = result.referrals_existing = result.meetings_new = result.meetings_existing = 0
         return result
 
-    _write(new_rows, new_meetings, existing_case_meetings, existing, partnership_exists=partnership.pk is not None,
-           service_name=service, user=user, file=Path(cases).name, now=now, progress=progress)
+    _write(new_rows, new_meetings, existing_case_meetings, existing, service_name=service, user=user,
+           file=Path(cases).name, now=now, progress=progress)
     return result
 
 
@@ -225,8 +225,7 @@ def _check_meetings(read, tz, now, file_rows, raw_references, existing, result, 
 
 
 @transaction.atomic
-def _write(rows, meetings_by_ref, existing_case_meetings, existing, *, partnership_exists, service_name, user, file,
-           now, progress) -> None:
+def _write(rows, meetings_by_ref, existing_case_meetings, existing, *, service_name, user, file, now, progress) -> None:
     partnership = Partnership.current()
     lado_service, _ = _lado_service(service_name)
     if lado_service is None:

@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .columns import CASE_COLUMNS, EXPORT_EXTRA_KEYS, MEETING_COLUMNS, NESTED_MEETING_COLUMNS, Column
+from .columns import CASE_COLUMNS, EXPORT_EXTRA_KEYS, NESTED_MEETING_COLUMNS, Column
 
 
 @dataclass(frozen=True)
@@ -184,5 +184,3 @@ def read_json_lines(text: str, name: str, result: ReadResult) -> None:
             nested.cells["case_reference"] = row.cells.get("reference", "")
             result.meetings.append(nested)
 
-
-__all__ = ["CASE_COLUMNS", "MEETING_COLUMNS", "Problem", "RawRow", "ReadResult", "read_file"]
