@@ -137,7 +137,7 @@ def test_referral_from_school_to_closed_case(page: Page, agency_a_manager, lado_
     page.get_by_role("group", name="Status").get_by_label("In progress").check()
     page.get_by_label("Lead").fill("DC Morgan, Testshire Police")
     page.get_by_label("Started on").fill(iso(today - dt.timedelta(days=1)))
-    page.get_by_label("Review on").fill(iso(today + dt.timedelta(days=14)))
+    page.get_by_label("Police review date").fill(iso(today + dt.timedelta(days=14)))
     submit(page, "Save")
     strand = page.get_by_role("row").filter(has=page.get_by_role("rowheader", name="Police investigation"))
     expect(strand).to_contain_text("In progress")
