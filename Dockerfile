@@ -32,6 +32,11 @@ COPY agencies ./agencies
 COPY allegations ./allegations
 COPY meetings ./meetings
 COPY reporting ./reporting
+COPY providers ./providers
+COPY assurance ./assurance
+COPY accounts ./accounts
+COPY records ./records
+COPY governance ./governance
 RUN pip install . && rm -rf build ./*.egg-info
 
 COPY templates ./templates

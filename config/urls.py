@@ -14,4 +14,9 @@ urlpatterns = [
     path("", include("allegations.urls")),
     path("", include("meetings.urls")),
     path("reporting/", include("reporting.urls")),
+    path("providers/", include("providers.urls")),
+    path("assurance/", include("assurance.urls")),
+    path("account/", include("accounts.urls")),
+    path("records/", include("records.urls")),
+    path("governance/", include("governance.urls")),
 ]

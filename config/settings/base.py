@@ -48,6 +48,11 @@ INSTALLED_APPS = [
     "allegations",
     "meetings",
     "reporting",
+    "providers",
+    "assurance",
+    "accounts",
+    "records",
+    "governance",
 ]
 
 MIDDLEWARE = [
