@@ -41,6 +41,11 @@ class Partnership(models.Model):
     minutes_review_unit = models.CharField(max_length=16, choices=SpanUnit.choices, default=SpanUnit.DAYS)
     case_review_span = models.PositiveSmallIntegerField(default=28)
     case_review_unit = models.CharField(max_length=16, choices=SpanUnit.choices, default=SpanUnit.DAYS)
+    # Provider concerns (001): suggest the serious concerns process when a provider has this many referrals
+    # about its staff in 12 months, or this many of the same category within the cluster window.
+    provider_prompt_referrals = models.PositiveSmallIntegerField(default=3)
+    provider_prompt_cluster = models.PositiveSmallIntegerField(default=2)
+    provider_prompt_cluster_days = models.PositiveSmallIntegerField(default=28)
 
     history = HistoricalRecords()
 
@@ -166,6 +171,9 @@ class Role(models.TextChoices):
     PARTICIPANT = "participant", "Agency participant"
     ANALYST = "analyst", "Business unit analyst"
     ADMINISTRATOR = "administrator", "Partnership administrator"
+    # Provider concerns (001): who decides to invoke the serious concerns process, and who is prompted to consider it.
+    DIRECTOR = "director", "Director or assistant director (adult services)"
+    ADULT_SAFEGUARDING_MANAGER = "adult_safeguarding_manager", "Adults' safeguarding manager"
 
 
 # Roles that act for the LADO service: they see all of the service's work.

@@ -106,7 +106,11 @@ def claim_query(stage: Stage, now: dt.datetime, batch: int):
 
 
 def _closed_work(deadline: Deadline):
-    """When the deadline's case, or its contact closed without a case, closed; else None."""
+    """When the deadline's case, or its contact closed without a case, or its provider concern, closed; else None."""
+    if deadline.provider_concern_id:
+        from providers.services import concern_closed_at  # providers depends on allegations, not the other way round
+
+        return concern_closed_at(deadline.provider_concern)
     if deadline.case_id:
         if deadline.case.status == CaseStatus.OPEN:
             return None
@@ -120,7 +124,7 @@ def _sweep_batch(stage: Stage, now: dt.datetime, batch: int) -> tuple[int, int]:
         claimed_ids = list(claim_query(stage, now, batch).values_list("pk", flat=True))
         claimed = list(
             Deadline.objects.filter(pk__in=claimed_ids)
-            .select_related("referral__lado_service", "case__owner", "referral__assigned_to")
+            .select_related("referral__lado_service", "case__owner", "referral__assigned_to", "provider_concern__lead")
             .order_by(stage.time_field, "pk")
         )
         chased = 0
@@ -138,6 +142,9 @@ def _sweep_batch(stage: Stage, now: dt.datetime, batch: int) -> tuple[int, int]:
 
 
 def _chase(deadline: Deadline, stage: Stage, now: dt.datetime) -> None:
+    if deadline.provider_concern_id:
+        _chase_provider_concern(deadline, stage, now)
+        return
     referral = deadline.referral
     if deadline.case_id:
         link = reverse("allegations:case_detail", args=[referral.reference])
@@ -156,6 +163,28 @@ def _chase(deadline: Deadline, stage: Stage, now: dt.datetime) -> None:
                 user_link = reverse("meetings:action_list")
         _notify(user=user, title=title, link=user_link, key=key, stage=stage.name,
                 reference=referral.reference, kind=deadline.get_kind_display())
+    setattr(deadline, stage.sent_field, now)
+    if stage.name == "overdue":
+        deadline.status = Deadline.Status.OVERDUE
+    save_with_history(deadline, actor=None, reason=stage.reason)
+
+
+def _chase_provider_concern(deadline: Deadline, stage: Stage, now: dt.datetime) -> None:
+    """A provider concern's deadline (minutes, admissions review): its lead, else the adults' safeguarding
+    managers of the service; escalation to the directors who decide on the process (001)."""
+    from providers import services as provider_services
+
+    concern = deadline.provider_concern
+    link = reverse("providers:concern_detail", args=[concern.reference])
+    title = stage.title.format(kind=deadline.get_kind_display(), reference=concern.reference)
+    key = f"deadline-{deadline.pk}-{stage.name}"
+    if stage.name == "escalation":
+        recipients = provider_services.concern_escalation_recipients(concern)
+    else:
+        recipients = provider_services.concern_owner_recipients(concern)
+    for user in recipients:
+        _notify(user=user, title=title, link=link, key=key, stage=stage.name,
+                reference=concern.reference, kind=deadline.get_kind_display())
     setattr(deadline, stage.sent_field, now)
     if stage.name == "overdue":
         deadline.status = Deadline.Status.OVERDUE

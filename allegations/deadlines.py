@@ -55,6 +55,8 @@ def chase_times(anchor: dt.datetime, due: dt.datetime, partnership: Partnership)
 
 def _chase_ended(referral, case) -> dt.datetime | None:
     """A deadline opened on closed work (an import of a closed case or contact) is never chased."""
+    if referral is None:  # a provider concern's deadline: opened only while the concern is active
+        return None
     if case is not None and case.closed_at is not None and case.status == "closed":
         return case.closed_at
     if case is None and referral.closed_at is not None:
@@ -62,13 +64,16 @@ def _chase_ended(referral, case) -> dt.datetime | None:
     return None
 
 
-def deadline_open(*, actor, referral, kind: str, anchor: dt.datetime, case=None, reason: str) -> Deadline:
+def deadline_open(*, actor, referral, kind: str, anchor: dt.datetime, case=None, reason: str,
+                  provider_concern=None) -> Deadline:
+    """Open a deadline of a referral (and its case), or of a provider concern (referral None: 001)."""
     partnership = Partnership.current()
     due_at = due_for(kind, anchor, partnership)
     remind_at, escalate_at = chase_times(anchor, due_at, partnership)
     deadline = Deadline(
         referral=referral,
         case=case,
+        provider_concern=provider_concern,
         kind=kind,
         anchor_at=anchor,
         due_at=due_at,
@@ -143,7 +148,7 @@ def current_status(deadline: Deadline, now: dt.datetime) -> str:
 # --- One deadline at a time (meetings: a meeting's minutes, an action's due date) -----------
 
 def deadline_open_on_date(*, actor, referral, kind: str, due_on: dt.date, anchor: dt.datetime | None = None,
-                          case=None, reason: str) -> Deadline:
+                          case=None, reason: str, provider_concern=None) -> Deadline:
     """A deadline due at the end of a given date in the partnership's time zone (`action`, `police_review`...)."""
     partnership = Partnership.current()
     anchor_at = anchor or timezone.now()
@@ -152,6 +157,7 @@ def deadline_open_on_date(*, actor, referral, kind: str, due_on: dt.date, anchor
     deadline = Deadline(
         referral=referral,
         case=case,
+        provider_concern=provider_concern,
         kind=kind,
         anchor_at=anchor_at,
         due_at=due_at,

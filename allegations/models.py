@@ -714,8 +714,12 @@ class Deadline(models.Model):
         MET_LATE = "met_late", "Met late"
         WAIVED = "waived", "Waived"
 
-    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="deadlines")
+    # A deadline belongs to a referral (and its case) or to a provider concern (001): exactly one of the two.
+    referral = models.ForeignKey(Referral, null=True, blank=True, on_delete=models.CASCADE, related_name="deadlines")
     case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.CASCADE, related_name="deadlines")
+    provider_concern = models.ForeignKey(
+        "providers.ProviderConcern", null=True, blank=True, on_delete=models.CASCADE, related_name="deadlines"
+    )
     kind = models.CharField(max_length=24, choices=Kind.choices)
     anchor_at = models.DateTimeField()
     due_at = models.DateTimeField()
@@ -742,6 +746,9 @@ class Deadline(models.Model):
             # the queue's clock: unmet deadlines by due time.
             models.Index(fields=["status", "due_at"], name="deadline_status_due"),
             models.Index(fields=["referral", "kind"], name="deadline_referral_kind"),
+            # providers.selectors.concern_detail(): a provider concern's deadlines.
+            models.Index(fields=["provider_concern", "kind"], name="deadline_concern_kind",
+                         condition=models.Q(provider_concern__isnull=False)),
             # The sweep's three reads: only the rows still to chase are in each index, so a
             # sweep's work grows with the number due, not with the number open.
             models.Index(
@@ -758,5 +765,12 @@ class Deadline(models.Model):
                 fields=["escalate_at"], name="deadline_chase_escalation",
                 condition=models.Q(met_at__isnull=True, status__in=["open", "overdue"], chase_ended_at__isnull=True,
                                    escalation_sent_at__isnull=True),
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(referral__isnull=False, provider_concern__isnull=True)
+                | models.Q(referral__isnull=True, provider_concern__isnull=False, case__isnull=True),
+                name="deadline_referral_or_provider_concern",
             ),
         ]

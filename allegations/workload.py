@@ -69,10 +69,14 @@ class DeadlineRow:
 
 
 def _row(deadline: Deadline, now: dt.datetime, end_today: dt.datetime, owner: str = "") -> DeadlineRow:
-    reference = deadline.referral.reference
-    if deadline.case_id:
+    if deadline.provider_concern_id:  # a provider concern's deadline (providers.selectors.my_provider_work)
+        reference = deadline.provider_concern.reference
+        link = reverse("providers:concern_detail", args=[reference])
+    elif deadline.case_id:
+        reference = deadline.referral.reference
         link = reverse("allegations:case_detail", args=[reference])
     else:
+        reference = deadline.referral.reference
         link = reverse("allegations:referral_detail", args=[reference])
     if deadline.due_at <= now:
         tag, colour = "Overdue", "red"

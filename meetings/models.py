@@ -38,6 +38,7 @@ INITIAL_KINDS = frozenset({MeetingKind.STRATEGY_DISCUSSION, MeetingKind.INITIAL,
 REVIEW_KINDS = frozenset({MeetingKind.REVIEW, MeetingKind.SERIOUS_CONCERNS_REVIEW, MeetingKind.OUTCOME_LESSONS_LEARNED})
 # Kinds a case (a person in a position of trust) can have; the others belong to provider concerns (001).
 CASE_KINDS = (MeetingKind.STRATEGY_DISCUSSION, MeetingKind.INITIAL, MeetingKind.REVIEW)
+PROVIDER_KINDS = (MeetingKind.SERIOUS_CONCERNS_INITIAL, MeetingKind.SERIOUS_CONCERNS_REVIEW, MeetingKind.OUTCOME_LESSONS_LEARNED)
 
 
 class MeetingStatus(models.TextChoices):
@@ -49,8 +50,11 @@ class MeetingStatus(models.TextChoices):
 class Meeting(models.Model):
     """A strategy discussion, a position-of-trust meeting, or (later) a serious concerns meeting."""
 
-    # Null for provider concerns (001), which are added by a later feature.
+    # A meeting is about a case, or (the serious concerns kinds) about a provider concern (001).
     case = models.ForeignKey("allegations.Case", null=True, blank=True, on_delete=models.CASCADE, related_name="meetings")
+    provider_concern = models.ForeignKey(
+        "providers.ProviderConcern", null=True, blank=True, on_delete=models.CASCADE, related_name="meetings"
+    )
     kind = models.CharField(max_length=32, choices=MeetingKind.choices)
     scheduled_at = models.DateTimeField()
     location = models.CharField(max_length=250, blank=True, help_text="Where it is held, if in person")
@@ -85,6 +89,13 @@ class Meeting(models.Model):
             models.Index(fields=["case", "scheduled_at"], name="meeting_case_when"),
             # querysets.MeetingQuerySet.visible_to(): meetings a person chairs or minutes.
             models.Index(fields=["chair", "status"], name="meeting_chair_status"),
+            # providers.selectors.concern_detail(): a provider concern's meetings in date order.
+            models.Index(fields=["provider_concern", "scheduled_at"], name="meeting_concern_when",
+                         condition=Q(provider_concern__isnull=False)),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(case__isnull=True) | Q(provider_concern__isnull=True),
+                                   name="meeting_case_or_provider_concern"),
         ]
 
     def __str__(self):

@@ -30,6 +30,11 @@ class MeetingQuerySet(models.QuerySet):
             condition |= Q(case__referral__lado_service_id__in=s.lado_service_ids)
         if s.group_ids:
             condition |= Q(pk__in=shared_meeting_ids_filter(s))
+        from providers.querysets import provider_service_ids  # provider concerns' meetings (001)
+
+        concern_services = provider_service_ids(user)
+        if concern_services:
+            condition |= Q(provider_concern__lado_service_id__in=concern_services)
         return self.filter(condition)
 
 

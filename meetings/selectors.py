@@ -58,8 +58,17 @@ def can_schedule(user, case: Case) -> bool:
     return Role.CHAIR in standing(user).roles and Case.objects.visible_to(user).filter(pk=case.pk).exists()
 
 
+def is_concern_staff(user, meeting: Meeting) -> bool:
+    """A provider concern's meeting: the service's staff and its adults' safeguarding managers and directors (001)."""
+    if not meeting.provider_concern_id:
+        return False
+    from providers.querysets import provider_service_ids
+
+    return meeting.provider_concern.lado_service_id in provider_service_ids(user)
+
+
 def can_manage(user, meeting: Meeting) -> bool:
-    return meeting.chair_id == user.pk or is_case_lado(user, meeting.case)
+    return meeting.chair_id == user.pk or is_case_lado(user, meeting.case) or is_concern_staff(user, meeting)
 
 
 def can_edit_minutes(user, meeting: Meeting) -> bool:
@@ -124,7 +133,7 @@ def meeting_get(*, user, pk: int) -> Meeting:
             Meeting.objects.visible_to(user)
             .select_related("case__referral__subject", "case__referral__lado_service", "case__referral__triage",
                             "case__referral__employer__commissioned_by", "case__referral__referring_agency",
-                            "chair", "minute_taker", "minutes", "minutes_deadline")
+                            "chair", "minute_taker", "minutes", "minutes_deadline", "provider_concern__provider")
             .get(pk=pk)
         )
     except Meeting.DoesNotExist:

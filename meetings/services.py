@@ -32,6 +32,7 @@ from .agendas import template_for
 from .models import (
     AUDIENCES_FOR,
     CASE_KINDS,
+    PROVIDER_KINDS,
     AccessLevel,
     Action,
     ActionStatus,
@@ -78,6 +79,10 @@ def _event(*, actor, meeting: Meeting, verb: str, summary: str, reason: str = ""
     if meeting.case_id:
         event_record(actor=actor, referral=meeting.case.referral, case=meeting.case, verb=verb, summary=summary,
                      reason=reason)
+    elif meeting.provider_concern_id:  # a serious concerns meeting: the provider concern's timeline (001)
+        from providers.services import concern_event_record
+
+        concern_event_record(actor=actor, concern=meeting.provider_concern, kind=verb, description=summary)
 
 
 def _meeting_label(meeting: Meeting) -> str:
@@ -95,7 +100,8 @@ def _require_chair(actor, meeting: Meeting, what: str) -> None:
 
 
 def _locked_meeting(meeting: Meeting) -> Meeting:
-    return Meeting.objects.select_for_update(of=("self",)).select_related("case__referral").get(pk=meeting.pk)
+    return (Meeting.objects.select_for_update(of=("self",)).select_related("case__referral", "provider_concern")
+            .get(pk=meeting.pk))
 
 
 def _transition(meeting: Meeting, new_status: str) -> None:
@@ -165,6 +171,60 @@ def meeting_schedule(
 
 
 @transaction.atomic
+def meeting_schedule_for_concern(
+    *,
+    actor,
+    concern,
+    kind: str,
+    scheduled_at: dt.datetime,
+    chair,
+    minute_taker=None,
+    location: str = "",
+    online_link: str = "",
+) -> Meeting:
+    """A serious concerns meeting of a provider concern (001): initial, review, or outcome and lessons learned.
+    Its minutes start from the kind's record-keeping template (agendas.py, 001 "Record keeping")."""
+    from providers.models import ConcernStatus, ProviderConcern
+    from providers.querysets import provider_service_ids
+
+    if concern.lado_service_id not in provider_service_ids(actor):
+        raise PermissionDenied("Only the service running the process can schedule its meetings.")
+    concern = ProviderConcern.objects.select_for_update().get(pk=concern.pk)
+    errors = {}
+    if concern.status != ConcernStatus.INVOKED:
+        errors["__all__"] = "Meetings are held only while the serious concerns process is invoked."
+    if kind not in PROVIDER_KINDS:
+        errors["kind"] = "Choose the kind of meeting."
+    if not location.strip() and not online_link.strip():
+        errors["location"] = "Enter where the meeting is held, or a link to join it online."
+    if chair is None:
+        errors["chair"] = "Choose a chair from the list."
+    if errors:
+        raise ValidationError(errors)
+    meeting = Meeting(
+        provider_concern=concern, kind=kind, scheduled_at=scheduled_at, chair=chair, minute_taker=minute_taker,
+        location=location.strip(), online_link=online_link.strip(), chaired_by_service=False, created_by=actor,
+    )
+    save_with_history(meeting, actor=actor, reason=f"{meeting.get_kind_display()} scheduled")
+    _minutes_from_template(meeting, actor)
+    _event(actor=actor, meeting=meeting, verb="meeting_scheduled",
+           summary=f"{meeting.get_kind_display()} scheduled for {govuk_datetime(scheduled_at)}")
+    return meeting
+
+
+def _minutes_from_template(meeting: Meeting, actor) -> Minutes:
+    minutes = Minutes(meeting=meeting, updated_by=actor)
+    save_with_history(minutes, actor=actor, reason="Minutes started from the meeting's template")
+    for order, spec in enumerate(template_for(meeting.kind), start=1):
+        section = MinutesSection(
+            minutes=minutes, key=spec.key, title=spec.title, guidance=spec.guidance, audience=spec.audience,
+            order=order, required=spec.required, allows_none=spec.allows_none,
+        )
+        save_with_history(section, actor=actor, reason="Minutes started from the meeting's template")
+    return minutes
+
+
+@transaction.atomic
 def meeting_hold(*, actor, meeting: Meeting, held_at: dt.datetime, attendance: dict[int, str] | None = None) -> Meeting:
     """Record that the meeting took place: opens the minutes deadline (14 or 7 days, 001); a strategy
     discussion meets the strategy meeting deadline (003 §27)."""
@@ -191,6 +251,11 @@ def meeting_hold(*, actor, meeting: Meeting, held_at: dt.datetime, attendance: d
                                     met_at=held_at, reason="Strategy discussion held")
         elif meeting.kind == MeetingKind.REVIEW:  # a held review meeting is a case review (003 §42)
             case_review_met(actor=actor, case=meeting.case, at=held_at, reason="Review meeting held")
+    elif meeting.provider_concern_id:  # minutes within 14 days of the initial, 7 of a review (001)
+        meeting.minutes_deadline = deadlines.deadline_open(
+            actor=actor, referral=None, provider_concern=meeting.provider_concern, kind=meeting.minutes_deadline_kind,
+            anchor=held_at, reason=f"{meeting.get_kind_display()} held: minutes to be circulated (001)",
+        )
     save_with_history(meeting, actor=actor, reason="Meeting held")
     if attendance:
         _attendance(actor=actor, meeting=meeting, attendance=attendance)
