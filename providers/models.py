@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -65,7 +64,8 @@ class ProviderConcern(models.Model):
     # The local authority's service that runs the process (its LADO / PiPoT service's agency row).
     lado_service = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="provider_concerns_held")
     provider = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="provider_concerns")
-    indicators = ArrayField(models.CharField(max_length=32, choices=Indicator.choices), default=list)
+    # Values of Indicator (a JSON list: the development database may be SQLite, which has no arrays).
+    indicators = models.JSONField(default=list)
     summary = models.TextField(help_text="The concerns, without names of adults at risk or staff")
     status = models.CharField(max_length=16, choices=ConcernStatus.choices, default=ConcernStatus.RECORDED)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
