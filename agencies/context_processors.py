@@ -39,6 +39,10 @@ def navigation(request):
         add("Annual report", "reporting:annual")
     if s.is_analyst or s.is_lado_manager:
         add("Dashboard", "reporting:dashboard")
+    if s.is_analyst:
+        add("Assurance", "assurance:round_list")
+    elif s.referrer_agency_ids:
+        add("Assurance", "assurance:request_list")
     if s.is_lado_manager or s.is_administrator:
         add("Settings", "settings_deadlines")
     if s.roles:

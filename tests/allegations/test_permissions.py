@@ -194,6 +194,20 @@ def _open_disagreement(w: World) -> int:
     return item.pk
 
 
+def _assurance_round(w: World, *, sent: bool = True):
+    """An assurance round of the business unit asked of agency A (sent, or still a draft)."""
+    from tests.assurance.factories import make_round
+
+    key = f"assurance_round_{sent}"
+    if key not in w._extra:
+        w._extra[key] = make_round(analyst=w.fixture("analyst"), agencies=[w.fixture("agency_a")], send=sent)
+    return w._extra[key]
+
+
+def _assurance_request(w: World) -> int:
+    return _assurance_round(w).requests.get().pk
+
+
 def _report_pdf(w: World) -> int:
     """A PDF of the annual report, asked for by the analyst (not rendered: its page and download still answer)."""
     from reporting.models import ReportPdf
@@ -217,6 +231,31 @@ ENDPOINTS: dict[str, Endpoint] = {
     "settings_deadlines": Endpoint("settings_deadlines"),
     "reporting:dashboard": Endpoint("reporting:dashboard"),
     "allegations:my_work": Endpoint("allegations:my_work"),
+    # Assurance rounds (tests/assurance): the business unit's pages, and the agency's answering pages.
+    "assurance:round_list": Endpoint("assurance:round_list"),
+    "assurance:round_create": Endpoint("assurance:round_create"),
+    "assurance:round_detail": Endpoint("assurance:round_detail", lambda w: [_assurance_round(w).pk]),
+    "assurance:round_edit": Endpoint("assurance:round_edit", lambda w: [_assurance_round(w).pk]),
+    "assurance:question_add": Endpoint("assurance:question_add", lambda w: [_assurance_round(w, sent=False).pk]),
+    "assurance:question_edit": Endpoint(
+        "assurance:question_edit",
+        lambda w: [_assurance_round(w, sent=False).pk, _assurance_round(w, sent=False).questions.first().pk],
+    ),
+    "assurance:question_remove": Endpoint(
+        "assurance:question_remove",
+        lambda w: [_assurance_round(w, sent=False).pk, _assurance_round(w, sent=False).questions.first().pk],
+        "post", lambda w: {},
+    ),
+    "assurance:round_agencies": Endpoint("assurance:round_agencies", lambda w: [_assurance_round(w).pk]),
+    "assurance:round_send": Endpoint("assurance:round_send", lambda w: [_assurance_round(w, sent=False).pk], "post",
+                                     lambda w: {}),
+    "assurance:round_close": Endpoint("assurance:round_close", lambda w: [_assurance_round(w).pk], "post",
+                                      lambda w: {}),
+    "assurance:composite": Endpoint("assurance:composite", lambda w: [_assurance_round(w).pk]),
+    "assurance:composite_csv": Endpoint("assurance:composite_csv", lambda w: [_assurance_round(w).pk]),
+    "assurance:composite_xlsx": Endpoint("assurance:composite_xlsx", lambda w: [_assurance_round(w).pk]),
+    "assurance:request_list": Endpoint("assurance:request_list"),
+    "assurance:request_answer": Endpoint("assurance:request_answer", lambda w: [_assurance_request(w)]),
     "allegations:team": Endpoint("allegations:team"),
     "allegations:deadline_waive": Endpoint(
         "allegations:deadline_waive", lambda w: [w.ref, w.case.referral.deadlines.order_by("-due_at").first().pk], "get",
@@ -280,6 +319,15 @@ MATRIX: dict[str, dict[str, int | str]] = {
     "reporting:dashboard": _row(404, 404, 404, 404, 404, 404, 200),
     # The duty officer's deadlines; a senior manager's agency actions.
     "allegations:my_work": _row(200, 200, 200, 404, 200, 404, 404),
+    # Assurance rounds: the business unit (analysts) alone runs them and reads the composite.
+    **{f"assurance:{name}": _row(404, 404, 404, 404, 404, 404, 200)
+       for name in ("round_list", "round_create", "round_detail", "round_edit", "question_add", "question_edit",
+                    "round_agencies", "composite", "composite_csv", "composite_xlsx")},
+    **{f"assurance:{name}": _row(404, 404, 404, 404, 404, 404, "->assurance:round_detail")
+       for name in ("question_remove", "round_send", "round_close")},
+    # An agency's senior managers answer for it; agency B's manager has a (possibly empty) list of their own.
+    "assurance:request_list": _row(404, 404, 200, 404, 200, 404, 404),
+    "assurance:request_answer": _row(404, 404, 200, 404, 404, 404, 404),
     # The LADO manager's team (tests/views_deadlines/test_my_work.py).
     "allegations:team": _row(404, 404, 404, 404, 404, 404, 404),
     "allegations:deadline_waive": LADO_ACTION,
@@ -364,6 +412,13 @@ def test_reporting_for_the_lado_manager(world):
         url = reverse(endpoint.name, args=endpoint.args(world))
         response = client.post(url, endpoint.data(world)) if endpoint.method == "post" else client.get(url)
         assert _outcome(response) == MATRIX[key]["analyst"], f"{key} as the LADO manager"
+
+
+def test_every_assurance_url_is_in_the_matrix():
+    namespace = get_resolver().namespace_dict["assurance"][1]
+    names = {p.name for p in namespace.url_patterns}
+    covered = {key.split(":")[1] for key in MATRIX if key.startswith("assurance:")}
+    assert names and names - covered == set(), f"assurance URLs without a row: {names - covered}"
 
 
 def test_every_reporting_url_is_in_the_matrix():

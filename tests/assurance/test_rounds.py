@@ -204,3 +204,12 @@ def test_composite_page_query_count_does_not_grow_with_agencies(analyst, agency_
     client.get(url)
     with django_assert_max_num_queries(9):
         assert client.get(url).status_code == 200
+
+
+def test_senior_managers_and_the_business_unit_find_assurance_in_the_menu(login, analyst, agency_a_manager,
+                                                                          agency_a_viewer):
+    my_work = login(agency_a_manager).get(reverse("allegations:my_work")).content.decode()
+    assert reverse("assurance:request_list") in my_work
+    assert f'href="{reverse("assurance:round_list")}"' in login(analyst).get(reverse("reporting:figures")).content.decode()
+    viewer_page = login(agency_a_viewer).get(reverse("allegations:case_list")).content.decode()
+    assert "/assurance/" not in viewer_page
