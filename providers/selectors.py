@@ -1,0 +1,222 @@
+"""Reads that take the user and go through visible_to. Outsiders get 404."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Prefetch, Q
+from django.http import Http404
+from django.utils import timezone
+
+from agencies.models import LADO_ROLES, Agency, AgencyKind, Partnership, Role
+from agencies.permissions import standing
+from allegations.models import Category, Deadline, Referral
+from meetings.models import Meeting
+
+from .models import AdmissionsSuspension, ConcernStatus, ProviderConcern
+from .querysets import PROVIDER_ROLES, director_service_ids, provider_service_ids
+
+ACTIVE = (ConcernStatus.RECORDED, ConcernStatus.INVOKED)
+
+
+def concern_get(*, user, reference: str) -> ProviderConcern:
+    concern = (
+        ProviderConcern.objects.visible_to(user)
+        .select_related("provider", "lado_service", "recorded_by", "lead", "decided_by", "concluded_by")
+        .filter(reference=reference.upper()).first()
+    )
+    if concern is None:
+        raise Http404("No provider concern with that reference")
+    return concern
+
+
+def concern_list(*, user):
+    return ProviderConcern.objects.visible_to(user).select_related("provider").order_by("-recorded_at", "-pk")
+
+
+def can_decide(user, concern: ProviderConcern) -> bool:
+    return concern.lado_service_id in director_service_ids(user)
+
+
+def providers_for(service_ids) -> "list[Agency]":
+    """Agencies a concern may be about: any active agency of the services but a LADO service, police or regulator."""
+    return (
+        Agency.objects.filter(is_active=True, lado_service_id__in=service_ids)
+        .exclude(kind__in=[AgencyKind.LADO_SERVICE, AgencyKind.POLICE, AgencyKind.REGULATOR, AgencyKind.BUSINESS_UNIT])
+        .order_by("name")
+    )
+
+
+def partner_agencies():
+    return Agency.objects.filter(is_active=True).order_by("name")
+
+
+def people_for(concern: ProviderConcern):
+    """Chairs and minute takers: people of the service, its directors and adults' safeguarding managers, and chairs."""
+    roles = list(LADO_ROLES | PROVIDER_ROLES | {Role.MINUTE_TAKER})
+    return (
+        get_user_model().objects.filter(is_active=True)
+        .filter(Q(memberships__agency_id=concern.lado_service_id, memberships__role__in=roles)
+                | Q(memberships__agency__lado_service_id=concern.lado_service_id, memberships__role__in=list(PROVIDER_ROLES))
+                | Q(memberships__role=Role.CHAIR, memberships__agency__is_active=True))
+        .distinct().order_by("first_name", "last_name", "username")
+    )
+
+
+@dataclass
+class ConcernDetail:
+    concern: ProviderConcern
+    referrals: list
+    meetings: list
+    suspensions: list
+    plan_items: list
+    contacts: list
+    escalations: list
+    deadlines: list
+    events: list
+    today: dt.date
+
+
+def concern_detail(concern: ProviderConcern, user) -> ConcernDetail:
+    """Everything on the concern's page: a fixed number of queries whatever the number of rows."""
+    referrals = list(
+        Referral.objects.visible_to(user).filter(provider_concerns=concern)
+        .select_related("case").only("reference", "received_at", "category", "workforce", "status", "case__id", "case__status")
+        .order_by("received_at")
+    )
+    return ConcernDetail(
+        concern=concern,
+        referrals=referrals,
+        meetings=list(Meeting.objects.filter(provider_concern=concern).select_related("chair", "minutes")
+                      .order_by("scheduled_at", "pk")),
+        suspensions=list(AdmissionsSuspension.objects.filter(concern=concern).select_related("imposing_agency", "deadline")
+                         .prefetch_related("reviews").order_by("-started_on", "-pk")),
+        plan_items=list(concern.plan_items.select_related("agency").order_by("due_on", "pk")),
+        contacts=list(concern.contacts.select_related("agency").order_by("agency__name", "name")),
+        escalations=list(concern.escalations.order_by("-informed_on", "-pk")),
+        deadlines=list(Deadline.objects.filter(provider_concern=concern).order_by("due_at", "pk")),
+        events=list(concern.events.select_related("actor").order_by("-at", "-pk")[:50]),
+        today=timezone.localdate(),
+    )
+
+
+# --- The prompt to consider the process (issue 6 §2) -------------------------------------------------
+
+@dataclass(frozen=True)
+class Prompt:
+    provider: Agency | None
+    provider_name: str
+    referrals: int
+    cluster_category: str
+    cluster_count: int
+
+    @property
+    def why(self) -> str:
+        parts = []
+        if self.referrals:
+            parts.append(f"{self.referrals} referrals about staff in the last 12 months")
+        if self.cluster_count:
+            parts.append(f"{self.cluster_count} {self.cluster_category.lower()} concerns close together")
+        return "; ".join(parts)
+
+
+def prompts_for(user, *, now: dt.datetime | None = None) -> list[Prompt]:
+    """Providers where several allegations concern staff (≥ the partnership's number in 12 months), or a
+    cluster of concerns of the same category arrived within a short window (001's indicators), and no
+    provider concern is open about them. For LADO staff and adults' safeguarding managers; one query."""
+    s = standing(user)
+    if not (s.lado_service_ids or Role.ADULT_SAFEGUARDING_MANAGER in s.roles):
+        return []
+    services = provider_service_ids(user)
+    if not services:
+        return []
+    partnership = Partnership.current()
+    now = now or timezone.now()
+    year_ago = now - dt.timedelta(days=365)
+    window_start = now - dt.timedelta(days=partnership.provider_prompt_cluster_days)
+    rows = (
+        Referral.objects.filter(lado_service_id__in=services, received_at__gt=year_ago, employer__isnull=False)
+        .exclude(employer_id__in=ProviderConcern.objects.filter(status__in=ACTIVE).values("provider_id"))
+        .values("employer_id", "employer__name", "category")
+        .annotate(n=Count("pk"), recent=Count("pk", filter=Q(received_at__gt=window_start)))
+        .order_by()
+    )
+    totals: dict[int, int] = defaultdict(int)
+    names: dict[int, str] = {}
+    clusters: dict[int, tuple[str, int]] = {}
+    labels = dict(Category.choices)
+    for row in rows:
+        employer = row["employer_id"]
+        names[employer] = row["employer__name"]
+        totals[employer] += row["n"]
+        if row["category"] and row["recent"] >= partnership.provider_prompt_cluster:
+            if row["recent"] > clusters.get(employer, ("", 0))[1]:
+                clusters[employer] = (labels.get(row["category"], row["category"]), row["recent"])
+    prompts = []
+    for employer, total in totals.items():
+        many = total if total >= partnership.provider_prompt_referrals else 0
+        category, count = clusters.get(employer, ("", 0))
+        if many or count:
+            prompts.append(Prompt(provider=None, provider_name=names[employer], referrals=many,
+                                  cluster_category=category, cluster_count=count))
+    prompts.sort(key=lambda p: (-(p.referrals + p.cluster_count), p.provider_name))
+    return prompts
+
+
+# --- My work: a provider concern's deadlines ------------------------------------------------------------
+
+def my_concern_deadlines(user, *, until: dt.datetime):
+    """Unmet deadlines of the provider concerns the user leads (or, with no active lead, of their services)."""
+    services = provider_service_ids(user)
+    if not services:
+        return []
+    return list(
+        Deadline.objects.filter(provider_concern__lado_service_id__in=services, provider_concern__status=ConcernStatus.INVOKED,
+                                met_at__isnull=True, status__in=[Deadline.Status.OPEN, Deadline.Status.OVERDUE],
+                                chase_ended_at__isnull=True, due_at__lte=until)
+        .filter(Q(provider_concern__lead=user) | Q(provider_concern__lead__isnull=True)
+                | Q(provider_concern__lead__is_active=False))
+        .select_related("provider_concern").order_by("due_at", "pk")[:100]
+    )
+
+
+# --- The register (issue 6 §7) ----------------------------------------------------------------------------
+
+def can_see_register(user) -> bool:
+    s = standing(user)
+    return s.is_analyst
+
+
+REGISTER_HEADERS = ["Reference", "Provider", "Provider type", "Recorded", "Invoked", "Concluded", "Indicators",
+                    "Meetings held", "Admissions suspended", "Action plan items", "Action plan items complete",
+                    "Escalations", "Outcome"]
+
+
+def register_rows() -> list[list]:
+    """Every provider that has been subject to the process, with dates, actions and outcome (001): no names of
+    adults at risk, staff or subjects. One query."""
+    concerns = (
+        ProviderConcern.objects.filter(status__in=[ConcernStatus.INVOKED, ConcernStatus.CONCLUDED])
+        .select_related("provider")
+        .annotate(
+            meetings_held=Count("meetings", filter=Q(meetings__status="held"), distinct=True),
+            suspensions_n=Count("suspensions", distinct=True),
+            items=Count("plan_items", distinct=True),
+            items_done=Count("plan_items", filter=Q(plan_items__status="complete"), distinct=True),
+            escalations_n=Count("escalations", distinct=True),
+        )
+        .order_by("-decided_at", "-pk")
+    )
+    rows = []
+    for c in concerns:
+        rows.append([
+            c.reference, c.provider.name, c.provider.get_kind_display(),
+            timezone.localtime(c.recorded_at).date(), timezone.localtime(c.decided_at).date() if c.decided_at else None,
+            timezone.localtime(c.concluded_at).date() if c.concluded_at else None,
+            "; ".join(c.indicator_labels()), c.meetings_held, "Yes" if c.suspensions_n else "No", c.items, c.items_done,
+            c.escalations_n, c.outcome if c.status == ConcernStatus.CONCLUDED else "Open",
+        ])
+    return rows
