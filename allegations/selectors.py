@@ -9,7 +9,6 @@ from django.http import Http404
 from agencies.permissions import standing
 
 from .models import (
-    AccessLog,
     Case,
     Deadline,
     Event,
@@ -142,7 +141,11 @@ def sees_children(user, referral: Referral) -> bool:
 
 
 def who_opened(*, referral: Referral, limit: int = 20):
-    return AccessLog.objects.filter(referral=referral).select_related("user").order_by("-at")[:limit]
+    """Who opened the referral or its case, read its meetings' minutes, downloaded their PDFs or its
+    documents (records.selectors.readers_of combines the logs), newest first."""
+    from records.selectors import readers_of
+
+    return readers_of(referral=referral, limit=limit)
 
 
 def lado_officers(*, service_ids):

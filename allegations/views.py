@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from agencies.models import Agency, AgencyKind
 from agencies.permissions import standing
 from meetings.selectors import meetings_context
+from records.selectors import documents_context
 
 from . import forms, matching, selectors, services, workload
 from .deadlines import current_status
@@ -157,7 +158,8 @@ def referral_detail(request, reference):
     show_children = selectors.sees_children(request.user, referral)
     now = timezone.now()
     context = {"referral": referral, "manage": manage, "show_children": show_children,
-               "children_list": list(referral.children.all()) if show_children else []}
+               "children_list": list(referral.children.all()) if show_children else [],
+               **documents_context(request.user, referral=referral)}
     if manage:
         initial = referral.deadlines.filter(kind=Deadline.Kind.INITIAL_DISCUSSION).first()
         rejected = set(referral.subject_matches.filter(decision="rejected").values_list("candidate_id", flat=True))
@@ -328,6 +330,7 @@ def case_detail(request, reference):
     }
     context["children_list"] = list(referral.children.all()) if context["show_children"] else []
     context.update(meetings_context(case, request.user))
+    context.update(documents_context(request.user, case=case))
     if manage:
         context["who_opened"] = list(selectors.who_opened(referral=referral))
         context["shared_with"] = list(

@@ -23,6 +23,8 @@ from allegations import selectors as case_selectors
 from allegations.deadlines import current_status
 from allegations.models import AccessLog, Case, Route
 from allegations.timescales import time_left_in_words
+from records import services as record_services
+from records.selectors import documents_context
 
 from . import forms, selectors, services
 from .models import (
@@ -91,9 +93,12 @@ def _caption(meeting: Meeting) -> str:
 
 
 def _record_read(user, meeting: Meeting, what: str) -> None:
-    """Reading minutes is recorded, like opening a case (STYLE.md, 003 §47)."""
-    if meeting.case_id:
+    """Reading minutes is recorded, like opening a case (STYLE.md, 003 §47); a meeting without a case (and
+    opening the minutes to edit them) in records.ViewLog."""
+    if meeting.case_id and what != "minutes_edit":
         AccessLog.objects.create(user=user, referral=meeting.case.referral, case=meeting.case, what=what)
+    else:
+        record_services.view_record(user=user, what=what, meeting=meeting)
 
 
 # --- Scheduling ---------------------------------------------------------------------------------
@@ -179,6 +184,7 @@ def meeting_detail(request, pk):
         meeting.case_id is not None and Case.objects.visible_to(user).filter(pk=meeting.case_id).exists()
     )
     context["late_agencies"] = selectors.late_agencies(context["actions"], context["today"]) if manage else []
+    context.update(documents_context(user, meeting=meeting))
     return render(request, "meetings/meeting_detail.html", context)
 
 
@@ -374,6 +380,7 @@ def minutes_edit(request, pk):
                 return redirect(_detail_url(meeting))
     else:
         form = forms.MinutesForm(initial={"revision": minutes.revision}, sections=sections)
+        _record_read(request.user, meeting, "minutes_edit")
     return render(request, "meetings/minutes_edit.html", {
         "meeting": meeting, "minutes": minutes, "form": form, "theirs": theirs, "audience_labels": dict(Audience.choices),
     })

@@ -15,6 +15,8 @@ STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.s
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 SESSION_COOKIE_SECURE = False
+# Documents uploaded by tests go to a directory of their own, not the developer's var/media.
+DOCUMENT_ROOT = os.environ.get("DOCUMENT_ROOT") or __import__("tempfile").mkdtemp(prefix="ma-test-documents-")
 CSRF_COOKIE_SECURE = False
 
 if os.environ.get("REQUIRE_POSTGRES") and DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":

@@ -26,7 +26,7 @@ MORE = 20
 TRIAGE_QUEUE_QUERIES = 7
 CASE_LIST_QUERIES = 5
 AGENCY_REFERRAL_LIST_QUERIES = 5
-CASE_DETAIL_QUERIES = 21  # + the case's reviews
+CASE_DETAIL_QUERIES = 22  # + the case's reviews, + its documents (records)
 
 
 def count_queries(client, url) -> tuple[int, str]:

@@ -1,0 +1,233 @@
+"""Reads that take the user: which documents they may see (404 otherwise), and the access log for an audit."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import CharField, F, IntegerField, Q, Value
+from django.db.models.functions import Cast, Coalesce, Concat
+from django.http import Http404
+
+from agencies.permissions import standing
+from allegations.models import AccessLog, Case, Referral
+from meetings import selectors as meeting_selectors
+from meetings.models import Meeting, PdfDownload
+
+from .models import Document, ViewLog
+
+# --- Documents ------------------------------------------------------------------------------------------
+
+
+def _meeting_insider(user, meeting: Meeting) -> bool:
+    """The LADO service, the chair and the minute taker see every document of a meeting; invitees only
+    those shared with them."""
+    return meeting_selectors.can_edit_minutes(user, meeting)
+
+
+def may_see(user, document: Document) -> bool:
+    if document.referral_id:
+        return Referral.objects.visible_to(user).filter(pk=document.referral_id).exists()
+    if document.case_id:
+        return Case.objects.visible_to(user).filter(pk=document.case_id).exists()
+    meeting = Meeting.objects.visible_to(user).filter(pk=document.meeting_id).select_related("case__referral").first()
+    return meeting is not None and (document.shared_with_invitees or _meeting_insider(user, meeting))
+
+
+def document_get(*, user, pk: int) -> Document:
+    """A document the user may see (its parent, and for a meeting's, its audience): otherwise 404, whether
+    it exists or not."""
+    document = (
+        Document.objects.select_related("referral", "case__referral", "meeting__case__referral", "uploaded_by")
+        .filter(pk=pk).first()
+    )
+    if document is None or not may_see(user, document):
+        raise Http404("No document with that number")
+    return document
+
+
+def lado_service_id_of(document: Document) -> int | None:
+    if document.referral_id:
+        return document.referral.lado_service_id
+    if document.case_id:
+        return document.case.referral.lado_service_id
+    return document.meeting.case.referral.lado_service_id if document.meeting.case_id else None
+
+
+def referral_of(document: Document) -> Referral | None:
+    if document.referral_id:
+        return document.referral
+    if document.case_id:
+        return document.case.referral
+    return document.meeting.case.referral if document.meeting.case_id else None
+
+
+def may_withdraw(user, document: Document) -> bool:
+    """Only the LADO service holding the record withdraws a document."""
+    return lado_service_id_of(document) in standing(user).lado_service_ids
+
+
+def may_upload(user, *, referral: Referral | None = None, case: Case | None = None,
+               meeting: Meeting | None = None) -> bool:
+    """The LADO service, to any of its records; the referring agency's referrers, to their referral; the
+    chair, to their meeting. (The record itself has been fetched through visible_to already.)"""
+    s = standing(user)
+    if referral is not None:
+        return referral.lado_service_id in s.lado_service_ids or referral.referring_agency_id in s.referrer_agency_ids
+    if case is not None:
+        return case.referral.lado_service_id in s.lado_service_ids
+    return meeting is not None and meeting_selectors.can_manage(user, meeting) and not meeting.is_cancelled
+
+
+@dataclass
+class DocumentList:
+    documents: list[Document]
+    upload_url: str | None
+    withdraw: bool
+
+
+def documents_of(*, user, referral: Referral | None = None, case: Case | None = None,
+                 meeting: Meeting | None = None) -> list[Document]:
+    """The documents of a record the user already sees. A case's page lists its referral's too (when the
+    user may see the referral). Withdrawn documents only for the LADO service, which may see why."""
+    if case is not None:
+        condition = Q(case=case)
+        lado = case.referral.lado_service_id in standing(user).lado_service_ids
+        if lado or Referral.objects.visible_to(user).filter(pk=case.referral_id).exists():
+            condition |= Q(referral_id=case.referral_id)
+    elif referral is not None:
+        condition = Q(referral=referral)
+        lado = referral.lado_service_id in standing(user).lado_service_ids
+    else:
+        condition = Q(meeting=meeting)
+        if not _meeting_insider(user, meeting):
+            condition &= Q(shared_with_invitees=True)
+        lado = meeting_selectors.is_case_lado(user, meeting.case)
+    documents = Document.objects.filter(condition).select_related("uploaded_by", "withdrawn_by")
+    if not lado:
+        documents = documents.filter(withdrawn_at__isnull=True)
+    return list(documents.order_by("-uploaded_at", "-pk"))
+
+
+# --- The access log -------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Reader:
+    """One line of "who has opened this"."""
+
+    name: str
+    username: str
+    at: dt.datetime
+    label: str
+
+
+ACCESS_LABELS = {"referral": "Opened the referral", "case": "Opened the case", "minutes": "Read the minutes",
+                 "meeting": "Opened a meeting", "pdf": "Downloaded a PDF of the minutes",
+                 **{k: v for k, v in ViewLog.What.choices}}
+
+
+def _readers(queryset, what):
+    return queryset.order_by().annotate(
+        r_what=what, r_username=F("user__username"), r_first=F("user__first_name"), r_last=F("user__last_name"),
+    ).values_list("at", "r_what", "r_username", "r_first", "r_last")
+
+
+def readers_of(*, referral: Referral, limit: int = 20) -> list[Reader]:
+    """Who has opened the referral, its case, its meetings' minutes and its documents, newest first: one query
+    over the three logs (each read through its referral index)."""
+    rows = _readers(AccessLog.objects.filter(referral=referral), F("what")).union(
+        _readers(ViewLog.objects.filter(referral=referral), F("what")),
+        _readers(PdfDownload.objects.filter(pdf__version__minutes__meeting__case__referral=referral),
+                 Value("pdf", output_field=CharField())),
+        all=True,
+    ).order_by("-at")[:limit]
+    return [Reader(name=f"{first} {last}".strip() or username, username=username, at=at,
+                   label=ACCESS_LABELS.get(what, what)) for at, what, username, first, last in rows]
+
+
+def may_audit(user) -> bool:
+    """The LADO service manager (their service's records) and the partnership administrator (all)."""
+    s = standing(user)
+    return s.is_lado_manager or s.is_administrator
+
+
+_COLUMNS = ("at", "user_id", "username", "first_name", "last_name", "what", "reference", "meeting_number",
+            "document_number", "detail")
+
+
+def _shape(queryset, *, what, reference, meeting, document, detail):
+    return queryset.annotate(
+        a_username=F("user__username"), a_first_name=F("user__first_name"), a_last_name=F("user__last_name"),
+        a_what=what, a_reference=reference, a_meeting=meeting, a_document=document, a_detail=detail,
+    ).values_list("at", "user_id", "a_username", "a_first_name", "a_last_name", "a_what", "a_reference",
+                  "a_meeting", "a_document", "a_detail")
+
+
+NO_NUMBER = Value(None, output_field=IntegerField())
+NO_TEXT = Value("", output_field=CharField())
+
+
+def access_log(*, user, date_from: dt.date | None = None, date_to: dt.date | None = None, person: str = "",
+               reference: str = ""):
+    """Every logged read the auditor may see, from the three logs, newest first (a UNION ALL, so it pages and
+    streams in the database). Each row: the _COLUMNS in order. No names of children or subjects: a document
+    is shown by its number and kind, not its title."""
+    from django.utils import timezone
+
+    s = standing(user)
+    sources = {
+        "access": AccessLog.objects.all(),
+        "view": ViewLog.objects.all(),
+        "pdf": PdfDownload.objects.all(),
+    }
+    service = {"access": "referral__lado_service_id", "view": "referral__lado_service_id",
+               "pdf": "pdf__version__minutes__meeting__case__referral__lado_service_id"}
+    ref_field = {"access": "referral__reference", "view": "referral__reference",
+                 "pdf": "pdf__version__minutes__meeting__case__referral__reference"}
+    tz = timezone.get_current_timezone()
+    for key, queryset in sources.items():
+        if not s.is_administrator:
+            queryset = queryset.filter(**{f"{service[key]}__in": s.managed_service_ids})
+        if date_from:
+            queryset = queryset.filter(at__gte=dt.datetime.combine(date_from, dt.time.min, tzinfo=tz))
+        if date_to:
+            queryset = queryset.filter(at__lt=dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min, tzinfo=tz))
+        if person:
+            queryset = queryset.annotate(a_name=Concat("user__first_name", Value(" "), "user__last_name")).filter(
+                Q(user__username__iexact=person) | Q(a_name__icontains=person))
+        if reference:
+            queryset = queryset.filter(**{ref_field[key]: reference.strip()})
+        sources[key] = queryset.order_by()
+    access = _shape(sources["access"], what=F("what"), reference=F("referral__reference"), meeting=NO_NUMBER,
+                    document=NO_NUMBER, detail=NO_TEXT)
+    views = _shape(sources["view"], what=F("what"), reference=F("referral__reference"), meeting=F("meeting_id"),
+                   document=F("document_id"),
+                   detail=Coalesce(F("document__kind"), NO_TEXT))
+    pdfs = _shape(sources["pdf"], what=Value("pdf", output_field=CharField()),
+                  reference=F("pdf__version__minutes__meeting__case__referral__reference"),
+                  meeting=F("pdf__version__minutes__meeting_id"), document=NO_NUMBER,
+                  detail=Concat(Value("version "), Cast(F("pdf__version__number"), CharField()), Value(", "),
+                                F("pdf__variant"), output_field=CharField()))
+    return access.union(views, pdfs, all=True).order_by("-at")
+
+
+def documents_context(user, *, referral: Referral | None = None, case: Case | None = None,
+                      meeting: Meeting | None = None) -> dict:
+    """What templates/records/_documents.html needs, for a record the user already sees."""
+    from django.urls import reverse
+
+    if case is not None:
+        upload = reverse("records:case_document_upload", args=[case.referral.reference])
+        withdraw = case.referral.lado_service_id in standing(user).lado_service_ids
+    elif referral is not None:
+        upload = reverse("records:referral_document_upload", args=[referral.reference])
+        withdraw = referral.lado_service_id in standing(user).lado_service_ids
+    else:
+        upload = reverse("records:meeting_document_upload", args=[meeting.pk])
+        withdraw = meeting_selectors.is_case_lado(user, meeting.case)
+    may = may_upload(user, referral=referral, case=case, meeting=meeting)
+    return {
+        "documents": documents_of(user=user, referral=referral, case=case, meeting=meeting),
+        "documents_upload_url": upload if may else None,
+        "documents_withdraw": withdraw,
+    }
