@@ -88,6 +88,15 @@ def _history_rows(found: dict[type[models.Model], set]) -> dict[type[models.Mode
     return rows
 
 
+def _stored_path(obj) -> Path:
+    """Where a document's file is: the records app says (records.services.document_path), if it is there."""
+    try:
+        from records.services import document_path
+    except ImportError:
+        return Path(getattr(settings, "DOCUMENT_ROOT", "")) / obj.stored_name
+    return document_path(obj)
+
+
 def _files_of(found) -> list:
     """Files the records point at: FileFields, and documents' stored names under DOCUMENT_ROOT."""
     files = []
@@ -99,11 +108,9 @@ def _files_of(found) -> list:
                     value = getattr(obj, f.name)
                     if value and value.name:
                         files.append((value.storage, value.name))
-        stored = next((f for f in model._meta.concrete_fields if f.name == "stored_name"), None)
-        root = getattr(settings, "DOCUMENT_ROOT", None)
-        if stored is not None and root:
-            for name in model._base_manager.filter(pk__in=pks).values_list("stored_name", flat=True):
-                files.append((None, str(Path(root) / name)))
+        if any(f.name == "stored_name" for f in model._meta.concrete_fields):
+            for obj in model._base_manager.filter(pk__in=pks):
+                files.append((None, str(_stored_path(obj))))
     return files
 
 

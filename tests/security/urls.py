@@ -1,0 +1,111 @@
+"""Every URL pattern of the product, and how to fill its parameters from the sweep's world.
+
+A pattern whose parameter has no filler fails tests/security/test_url_sweep.py with a message saying
+where to add one: new URLs are swept without anyone remembering to list them."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+from django.urls import URLPattern, URLResolver, get_resolver
+
+# Not ours, or not pages: Django's admin (its own sign-in and permissions), static and media files.
+EXCLUDED_PREFIXES = ("admin/", "static/", "media/", "__debug__/")
+# An id no record has: for a parameter whose record the world does not build (everyone must get 404).
+MISSING = 2_147_483_647
+
+
+@dataclass(frozen=True)
+class Route:
+    route: str
+    name: str
+    params: tuple[str, ...]
+    callback: Callable
+
+    @property
+    def public(self) -> bool:
+        """Marked login_not_required (sign-in pages, a guest's set-password link)."""
+        return getattr(self.callback, "login_required", True) is False
+
+    def __str__(self):
+        return self.name or self.route
+
+
+def _walk(patterns, prefix="", namespace=""):
+    for p in patterns:
+        route = prefix + str(p.pattern)
+        if isinstance(p, URLResolver):
+            ns = namespace + (f"{p.namespace}:" if p.namespace else "")
+            yield from _walk(p.url_patterns, route, ns)
+        elif isinstance(p, URLPattern):
+            converters = getattr(p.pattern, "converters", None)
+            params = tuple(converters) if converters else tuple(p.pattern.regex.groupindex)
+            yield Route(route=route.lstrip("^"), name=namespace + (p.name or ""), params=params, callback=p.callback)
+
+
+def all_routes() -> list[Route]:
+    seen, found = set(), []
+    for r in _walk(get_resolver().url_patterns):
+        if r.route.startswith(EXCLUDED_PREFIXES) or (r.name, r.route) in seen:
+            continue
+        seen.add((r.name, r.route))
+        found.append(r)
+    return found
+
+
+def _document(w, key="document"):
+    doc = w.records.get(key)
+    return doc.pk if doc is not None else MISSING
+
+
+# parameter -> [(route regex, value from the world)], first match wins.
+FILLERS: dict[str, list[tuple[str, Callable]]] = {
+    "reference": [
+        (r"^providers/", lambda w: w.concern.reference),
+        (r"", lambda w: w.referral.reference),
+    ],
+    "pk": [
+        (r"^referrals/[^/]+/deadlines/", lambda w: w.deadline.pk),
+        (r"^(records/)?meetings/", lambda w: w.meeting.pk),
+        (r"^actions/", lambda w: w.action.pk),
+        (r"^reporting/annual/pdfs/", lambda w: w.report_pdf.pk),
+        (r"^assurance/requests/", lambda w: w.assurance_request.pk),
+        (r"^assurance/", lambda w: w.round.pk),
+        (r"^governance/deletions/", lambda w: w.deletion_request.pk),
+        (r"^governance/subject-access/", lambda w: w.sar.pk),
+        (r"^records/documents/", _document),
+        # A provider concern's suspensions of admissions and plan items: not built by the world.
+        (r"^providers/[^/]+/(admissions|plan)/", lambda w: MISSING),
+    ],
+    "number": [(r"", lambda w: w.version.number)],
+    "pdf_id": [(r"", lambda w: w.pdf.pk)],
+    "invitation_pk": [(r"", lambda w: w.invitation.pk)],
+    "question_pk": [(r"", lambda w: w.question.pk)],
+    "kind": [(r"strands/", lambda w: "police")],
+    "action": [(r"^cases/", lambda w: "suspension")],
+    "fmt": [(r"^governance/subject-access/", lambda w: "html")],
+    # A guest's set-password link: public; garbage must be refused calmly.
+    "uidb64": [(r"^guest/", lambda w: "MTIzNDU")],
+    "token": [(r"^guest/", lambda w: "not-a-token")],
+}
+
+
+class NoFiller(LookupError):
+    pass
+
+
+def fill(route: Route, world) -> dict:
+    kwargs = {}
+    for param in route.params:
+        for pattern, getter in FILLERS.get(param, []):
+            if re.search(pattern, route.route):
+                kwargs[param] = getter(world)
+                break
+        else:
+            raise NoFiller(
+                f"{route} ({route.route}) has a parameter <{param}> the sweep cannot fill: add a line for it to "
+                f"FILLERS in tests/security/urls.py (and build the record it names in tests/security/conftest.py)"
+            )
+    return kwargs
