@@ -1,5 +1,6 @@
 from django.urls import reverse
 
+from .models import Role
 from .permissions import standing
 
 
@@ -33,6 +34,10 @@ def navigation(request):
         add("Meetings", "meetings:meeting_list")
     if s.agency_ids:
         add("Our actions", "meetings:action_list")
+    if s.is_lado or s.roles & {Role.DIRECTOR, Role.ADULT_SAFEGUARDING_MANAGER}:
+        add("Provider concerns", "providers:concern_list")
+    if s.is_analyst:
+        add("Provider register", "providers:register")
     if s.is_analyst:
         add("Figures", "reporting:figures")
     if s.is_analyst or s.is_lado_manager:

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from . import forms, selectors, services
-from .models import Notification, Partnership
+from .models import Notification, Partnership, Role
 from .permissions import standing
 
 
@@ -18,6 +18,8 @@ def home(request):
         return redirect("allegations:my_work")
     if s.referrer_agency_ids:
         return redirect("allegations:referral_list")
+    if s.roles & {Role.DIRECTOR, Role.ADULT_SAFEGUARDING_MANAGER}:  # adult services: provider concerns (001)
+        return redirect("allegations:my_work")
     if s.agency_ids:
         return redirect("allegations:case_list")
     if s.is_analyst:

@@ -290,7 +290,10 @@ def triage_queue(request):
     for referral in page.object_list:
         deadline = referral.initial_deadlines[0] if referral.initial_deadlines else None
         rows.append({"referral": referral, "clock": _clock(deadline, now) if referral.is_open else None})
-    return render(request, "allegations/triage_queue.html", {"page": page, "rows": rows, "filters": filters})
+    from providers.selectors import prompts_for  # several concerns about one provider: consider the process (001)
+
+    return render(request, "allegations/triage_queue.html", {"page": page, "rows": rows, "filters": filters,
+                                                             "prompts": prompts_for(request.user)})
 
 
 # --- Cases -----------------------------------------------------------------------

@@ -20,11 +20,19 @@ from .models import Deadline
 
 def my_work(request):
     """The duty officer's page: the deadlines they own, by when; a senior manager's agency actions."""
+    from providers import selectors as provider_selectors  # provider concerns (001): the prompt and their deadlines
+    from providers.querysets import PROVIDER_ROLES
+
     s = standing(request.user)
-    if not (s.is_lado or s.referrer_agency_ids):
+    adult_services = bool(s.roles & PROVIDER_ROLES)
+    if not (s.is_lado or s.referrer_agency_ids or adult_services):
         raise Http404
     work = workload.my_work(user=request.user)
-    return render(request, "allegations/my_work.html", {"work": work, "lado": s.is_lado, "manager": s.is_lado_manager})
+    return render(request, "allegations/my_work.html", {
+        "work": work, "lado": s.is_lado, "manager": s.is_lado_manager, "adult_services": adult_services,
+        "prompts": provider_selectors.prompts_for(request.user),
+        "concern_deadlines": provider_selectors.my_concern_rows(request.user),
+    })
 
 
 def team(request):

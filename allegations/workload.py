@@ -120,7 +120,7 @@ def my_work(*, user, now: dt.datetime | None = None) -> MyWork:
             with_owner(live_deadlines().filter(referral__lado_service_id__in=s.lado_service_ids, due_at__lte=end_week))
             .filter(Q(owner_id=user.pk) | Q(owner_id__isnull=True))
             .select_related("referral")
-            .only("id", "kind", "due_at", "status", "case_id", "referral__reference")
+            .only("id", "kind", "due_at", "status", "case_id", "provider_concern_id", "referral__reference")
             .order_by("due_at", "pk")[:MY_WORK_LIMIT]
         )
         for deadline in mine:
@@ -201,7 +201,7 @@ def team_work(*, user, now: dt.datetime | None = None) -> TeamWork:
     for deadline in (
         service_deadlines.filter(due_at__lte=now)
         .select_related("referral")
-        .only("id", "kind", "due_at", "status", "case_id", "referral__reference")
+        .only("id", "kind", "due_at", "status", "case_id", "provider_concern_id", "referral__reference")
         .order_by("due_at", "pk")[:TEAM_OVERDUE_LIMIT]
     ):
         owner = names.get(deadline.owner_id, "Someone no longer in the team") if deadline.owner_id else "Unassigned (the whole service)"

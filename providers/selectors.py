@@ -69,6 +69,7 @@ def people_for(concern: ProviderConcern):
 @dataclass
 class ConcernDetail:
     concern: ProviderConcern
+    opens_referrals: bool  # the LADO service's staff open the linked referrals; others see references only
     referrals: list
     meetings: list
     suspensions: list
@@ -83,12 +84,13 @@ class ConcernDetail:
 def concern_detail(concern: ProviderConcern, user) -> ConcernDetail:
     """Everything on the concern's page: a fixed number of queries whatever the number of rows."""
     referrals = list(
-        Referral.objects.visible_to(user).filter(provider_concerns=concern)
+        Referral.objects.filter(provider_concerns=concern)
         .select_related("case").only("reference", "received_at", "category", "workforce", "status", "case__id", "case__status")
         .order_by("received_at")
     )
     return ConcernDetail(
         concern=concern,
+        opens_referrals=concern.lado_service_id in standing(user).lado_service_ids,
         referrals=referrals,
         meetings=list(Meeting.objects.filter(provider_concern=concern).select_related("chair", "minutes")
                       .order_by("scheduled_at", "pk")),
@@ -220,3 +222,12 @@ def register_rows() -> list[list]:
             c.escalations_n, c.outcome if c.status == ConcernStatus.CONCLUDED else "Open",
         ])
     return rows
+
+
+def my_concern_rows(user, *, now: dt.datetime | None = None) -> list:
+    """my_concern_deadlines as the rows of "My work" (allegations.workload.DeadlineRow), due within 7 days."""
+    from allegations import workload
+
+    now = now or timezone.now()
+    end_today, end_week = workload.window(now)
+    return [workload._row(deadline, now, end_today) for deadline in my_concern_deadlines(user, until=end_week)]

@@ -74,7 +74,11 @@ def _run_form(request, form, call, *, concern, title, back, submit="Save", ancho
 
 
 def _references(request, text_refs: list[str], service_id: int) -> tuple[list[Referral], list[str]]:
-    found = list(Referral.objects.visible_to(request.user).filter(reference__in=text_refs, lado_service_id=service_id))
+    """Referrals of the concern's service by reference: its adults' safeguarding managers link them without
+    seeing them (the concern's page shows references, dates and categories only: no names)."""
+    if service_id not in provider_service_ids(request.user):
+        return [], sorted(set(text_refs))
+    found = list(Referral.objects.filter(reference__in=text_refs, lado_service_id=service_id))
     missing = sorted(set(text_refs) - {r.reference for r in found})
     return found, missing
 

@@ -23,7 +23,7 @@ FEW = 3
 MORE = 20
 
 # Pinned counts for the larger page (session, user, standing, the page's own reads).
-TRIAGE_QUEUE_QUERIES = 7
+TRIAGE_QUEUE_QUERIES = 9  # + the provider prompt (001): the partnership's settings and one grouped read
 CASE_LIST_QUERIES = 5
 AGENCY_REFERRAL_LIST_QUERIES = 5
 CASE_DETAIL_QUERIES = 22  # + the case's reviews, + its documents (records)

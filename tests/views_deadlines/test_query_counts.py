@@ -16,7 +16,9 @@ from tests.allegations.factories import make_case, make_referral
 
 pytestmark = pytest.mark.django_db
 
-MY_WORK_QUERIES = 6  # session, user, standing, my deadlines, referral counts, case count
+# session, user, standing, my deadlines, referral counts, case count; and provider concerns (001): the
+# partnership's prompt settings, the prompt's one grouped read, the concern deadlines I own.
+MY_WORK_QUERIES = 9
 TEAM_QUERIES = 7  # session, user, standing, officers, case counts, deadline counts, overdue list
 
 
