@@ -122,6 +122,9 @@ DEMO_USERS = [
     ("police", POLICE, Role.PARTICIPANT, "Detective sergeant, Child Abuse Investigation Team", False),
     ("chair", LADO, Role.CHAIR, "Independent chair", False),
     ("analyst", BUSINESS_UNIT, Role.ANALYST, "Performance and quality analyst", False),
+    # Provider concerns (001): who records serious concerns about a provider, and who decides to invoke the process.
+    ("asc.safeguarding", ASC, Role.ADULT_SAFEGUARDING_MANAGER, "Adult safeguarding manager", False),
+    ("asc.director", ASC, Role.DIRECTOR, "Assistant Director, Adult Services", False),
     ("admin", LADO, Role.ADMINISTRATOR, "Partnership administrator", True),
 ]
 DEMO_USERNAMES = tuple(u[0] for u in DEMO_USERS)
@@ -282,6 +285,13 @@ class Command(BaseCommand):
                 self.stdout.write(f"Created {made} demo meetings.")
                 for reason in skipped:
                     self.stdout.write(f"  Skipped: {reason}")
+            from providers.demo import provider_story  # a care home under the serious concerns process (001)
+
+            self.stdout.write(provider_story(
+                provider=agencies[MEADOWBANK], commissioner=agencies[ASC], police=agencies[POLICE], health=agencies[NHS],
+                lado_service=agencies[LADO], manager=users["asc.safeguarding"], director=users["asc.director"],
+                chair=users["chair"],
+            ))
         self._summary(time.monotonic() - started)
 
     # --- the partnership, its agencies and people ------------------------------------
