@@ -30,6 +30,7 @@ from .models import (
     TriageDecision,
     Workforce,
 )
+from .wording import ADULTS_DECISIONS, route_away, wording
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -79,7 +80,9 @@ class ReferralForm(SaneDatesMixin, forms.Form):
         error_messages={"invalid_choice": "Choose an agency from the list."},
     )
     referrer_name = forms.CharField(label="Your name", max_length=150, error_messages={"required": "Enter your name."})
-    referrer_role = forms.CharField(label="Your role", max_length=150, required=False)
+    referrer_role = forms.CharField(label="Your role", max_length=150, required=False,
+                                    help_text="For example, designated safeguarding lead (children) or designated adult "
+                                              "safeguarding manager (adults)")
     referrer_phone = forms.CharField(label="Phone number", max_length=40, required=False,
                                      widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}))
     referrer_email = forms.EmailField(label="Email address", required=False,
@@ -111,6 +114,10 @@ class ReferralForm(SaneDatesMixin, forms.Form):
 
     # What happened
     concern_kind = forms.ChoiceField(label="What is it?", choices=ConcernKind.choices, widget=forms.RadioSelect,
+                                     help_text="An allegation is about what a person did, or may do, to a child or an adult "
+                                               "at risk. A quality-of-care concern is about the care or practice of a "
+                                               "service. A complaint is dissatisfaction that does not reach the harm "
+                                               "thresholds. If you are not sure, choose allegation and ask for advice.",
                                      error_messages={"required": "Say whether it is an allegation, a quality-of-care concern or a complaint."})
     category = forms.ChoiceField(label="Category", choices=Category.choices, widget=forms.RadioSelect, required=False)
     description = forms.CharField(label="What is alleged to have happened?", widget=forms.Textarea(attrs={"rows": 8}),
@@ -236,10 +243,37 @@ class TriageForm(SaneDatesMixin, forms.Form):
                                 help_text="Why this decision, with reference to the thresholds",
                                 error_messages={"required": "Give the rationale for the decision."})
 
-    def __init__(self, *args, workforce="children", **kwargs):
+    concern_kind = forms.ChoiceField(label="Having discussed it, what is it?", choices=ConcernKind.choices,
+                                     widget=forms.RadioSelect, required=False,
+                                     error_messages={"required": "Say whether it is an allegation, a quality-of-care "
+                                                                 "concern or a complaint."})
+
+    def __init__(self, *args, workforce="children", concern_kind="", **kwargs):
         super().__init__(*args, **kwargs)
         for name, label in zip(["harmed", "criminal_offence", "risk_of_harm", "unsuitable"], THRESHOLD_LABELS[workforce]):
             self.fields[name].label = f"The person has {label}"
+        # Allegation, quality-of-care concern or complaint (seed 000, 003 §8, §10): asked of every referral,
+        # and required for the adults' workforce, where the distinction decides whether PiPoT applies at all.
+        w = wording(workforce)
+        field = self.fields["concern_kind"]
+        field.initial = concern_kind or None
+        field.required = workforce == "adults"
+        field.choices = [
+            (ConcernKind.ALLEGATION, f"An allegation: the person may have harmed, or may pose a risk to, "
+                                     f"{'an' if workforce == 'adults' else 'a'} {w['person']}"),
+            (ConcernKind.QUALITY_OF_CARE, f"A quality-of-care concern: about the care or practice of a service, "
+                                          f"not this person's conduct — goes to {route_away('quality_of_care', workforce)}"),
+            (ConcernKind.COMPLAINT, f"A complaint: dissatisfaction that does not reach the harm thresholds — goes to "
+                                    f"{route_away('complaint', workforce)}"),
+        ]
+        field.help_text = (f"Only an allegation goes through the {w['service']} process. A quality-of-care concern or a "
+                           f"complaint is recorded as ‘not an allegation’, with where it was sent in the rationale.")
+        if workforce == "adults":
+            self.fields["decision"].choices = [(value, ADULTS_DECISIONS[value]) for value, _ in TriageDecision.Decision.choices]
+            self.fields["route"].choices = [
+                (Route.POSITION_OF_TRUST, Route.POSITION_OF_TRUST.label),
+                (Route.EMPLOYER, "Employer to deal with it, monitored by the PiPoT lead"),
+            ]
 
 
 class SubjectMatchForm(SaneDatesMixin, forms.Form):

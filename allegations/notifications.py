@@ -6,6 +6,7 @@ from agencies.models import LADO_ROLES, Membership
 from agencies.notifications import notice_once
 
 from .models import Referral
+from .wording import wording
 
 
 def referral_received_notify(*, referral_id: int) -> int:
@@ -29,5 +30,6 @@ def referral_received_notify(*, referral_id: int) -> int:
         workforce = "adults'" if referral.workforce == "adults" else "children's"
         title = f"New referral {referral.reference} ({workforce} workforce)"
         sent += notice_once(user=user, title=title, link=link, key=f"referral-received:{referral.pk}",
-                            email_template="allegations/email/referral_received")
+                            email_template="allegations/email/referral_received",
+                            context={"service_name": wording(referral.workforce)["service_name"]})
     return sent

@@ -18,6 +18,7 @@ from agencies.models import Agency, AgencyKind, Partnership
 from agencies.permissions import case_share, case_unshare, standing
 
 from . import deadlines, matching, measures, timescales
+from .wording import adapt, route_away
 from .models import (
     AccessLog,
     Case,
@@ -42,6 +43,7 @@ from .models import (
     Suspension,
     TriageDecision,
     ContactType,
+    ConcernKind,
 )
 
 # The referral's allowed status changes; anything else is refused.
@@ -243,13 +245,24 @@ def referral_triage(
     unsuitable: bool = False,
     transfer_to: str = "",
     route: str = "",
+    concern_kind: str = "",
 ) -> TriageDecision:
-    """Decide against the four thresholds (003 §3); a met threshold opens a case."""
+    """Decide against the four thresholds (003 §3); a met threshold opens a case.
+
+    `concern_kind` is the officer's view of what it is (seed 000, 003 §8, §10): only an allegation
+    goes through the LADO / PiPoT process; a quality-of-care concern or a complaint is routed away."""
     _require_lado(actor, referral)
     referral = _locked(referral)
     D = TriageDecision.Decision
     any_threshold = harmed or criminal_offence or risk_of_harm or unsuitable
     errors = {}
+    if not concern_kind:  # not asked (the children's form leaves it optional): opening a case says it is an allegation
+        concern_kind = ConcernKind.ALLEGATION if decision in (D.THRESHOLD_MET, D.STRATEGY) else referral.concern_kind
+    if concern_kind not in ConcernKind.values:
+        errors["concern_kind"] = "Say whether it is an allegation, a quality-of-care concern or a complaint."
+    elif concern_kind != ConcernKind.ALLEGATION and decision in (D.THRESHOLD_MET, D.STRATEGY):
+        errors["decision"] = (f"A {ConcernKind(concern_kind).label.lower().removeprefix('a ')} does not open a case: "
+                              f"choose ‘not an allegation’ (or advice), or say it is an allegation.")
     if not rationale.strip():
         errors["rationale"] = "Give the rationale for the decision."
     if decision in (D.THRESHOLD_MET, D.STRATEGY) and not any_threshold:
@@ -270,16 +283,20 @@ def referral_triage(
     )
     save_with_history(triage, actor=actor, reason="Triage decision")
     referral.contact_type = contact_type
+    kind_changed = concern_kind != referral.concern_kind
+    referral.concern_kind = concern_kind
     if new_status != ReferralStatus.CASE_OPENED:
         referral.closed_at = triage.decided_at  # closed without a case
     save_with_history(referral, actor=actor, reason=f"Triage decision: {triage.get_decision_display()}")
     if referral.closed_at:
         deadlines.deadlines_close(actor=actor, referral=referral, at=referral.closed_at,
                                   reason="Contact closed without a case before it fell due")
-    event_record(
-        actor=actor, referral=referral, verb="triage_decision",
-        summary=f"Triage decision: {triage.get_decision_display()}", reason=rationale,
-    )
+    summary = f"Triage decision: {adapt(triage.get_decision_display(), referral.workforce)}"
+    if concern_kind != ConcernKind.ALLEGATION:
+        summary += f". {ConcernKind(concern_kind).label}, for {route_away(concern_kind, referral.workforce)}"
+    elif kind_changed:
+        summary += ". Treated as an allegation"
+    event_record(actor=actor, referral=referral, verb="triage_decision", summary=summary[:300], reason=rationale)
     if decision == D.STRATEGY:
         case = case_open(actor=actor, referral=referral, route=Route.STRATEGY_DISCUSSION)
         deadlines.deadline_open(
@@ -344,7 +361,7 @@ def case_open(*, actor, referral: Referral, route: str) -> Case:
         actor=actor, referral=referral, case=case, kind=Deadline.Kind.CASE_REVIEW, anchor=case.opened_at,
         reason="Case opened: periodic review (003 §42)",
     )
-    event_record(actor=actor, referral=referral, case=case, verb="case_opened", summary=f"Case opened: {case.get_route_display()}")
+    event_record(actor=actor, referral=referral, case=case, verb="case_opened", summary=f"Case opened: {adapt(case.get_route_display(), referral.workforce)}")
     return case
 
 
@@ -557,7 +574,7 @@ def case_change_route(*, actor, case: Case, route: str, reason: str) -> Case:
         deadlines.deadline_open(actor=actor, referral=referral, case=case, kind=Deadline.Kind.STRATEGY_MEETING,
                                 anchor=referral.received_at, reason="Route changed to the strategy (section 47) route")
     event_record(actor=actor, referral=referral, case=case, verb="route_changed",
-                 summary=f"Route changed to: {case.get_route_display()}", reason=reason.strip())
+                 summary=f"Route changed to: {adapt(case.get_route_display(), case.referral.workforce)}", reason=reason.strip())
     return case
 
 

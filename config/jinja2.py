@@ -96,6 +96,8 @@ def environment(**options: Any) -> jinja2.Environment:
         govuk_error_summary=functools.partial(govuk_error_summary, env),
         govuk_field_params=govuk_field_params,
         govuk_macro=functools.partial(govuk_macro, env),
+        wording=_wording,
+        for_workforce=_for_workforce,
     )
     env.filters.update(
         localtime=localtime,
@@ -104,6 +106,20 @@ def environment(**options: Any) -> jinja2.Environment:
         time=govuk_time,
     )
     return env
+
+
+def _wording(workforce: str | None) -> dict[str, str]:
+    """``{% set w = wording(referral.workforce) %}``: children's or adults' (PiPoT) words (allegations/wording.py)."""
+    from allegations.wording import wording
+
+    return wording(workforce)
+
+
+def _for_workforce(text: str, workforce: str | None) -> str:
+    """``{{ for_workforce(case.get_route_display(), referral.workforce) }}``: "the LADO" becomes "the PiPoT lead" for adults."""
+    from allegations.wording import adapt
+
+    return adapt(text, workforce)
 
 
 def url(viewname: str, *args: Any, **kwargs: Any) -> str:

@@ -115,7 +115,10 @@ def test_answer_pages_for_the_senior_manager(login, analyst, agency_a, agency_b,
     page = client.get(reverse("assurance:request_list"))
     assert page.status_code == 200 and "PiPoT assurance audit" in page.content.decode()
     url = reverse("assurance:request_answer", args=[request.pk])
-    assert "Submit the answers" in client.get(url).content.decode()
+    form_page = client.get(url).content.decode()
+    assert "Submit the answers" in form_page
+    assert "1. Does your organisation have a clear and well understood process" in form_page  # each question is a legend
+    assert form_page.count('<legend class="govuk-fieldset__legend govuk-fieldset__legend--s">') == 5
     q = list(round_.questions.all())
     data = {"action": "draft", f"q{q[0].pk}": "no", f"q{q[0].pk}_text": "Policy under review."}
     assert client.post(url, data).status_code == 302
