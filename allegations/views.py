@@ -236,7 +236,8 @@ def referral_discussion(request, reference):
 @require_http_methods(["GET", "POST"])
 def referral_decision(request, reference):
     referral = _managed_referral(request, reference)
-    form = forms.TriageForm(request.POST if request.method == "POST" else None, workforce=referral.workforce)
+    form = forms.TriageForm(request.POST if request.method == "POST" else None, workforce=referral.workforce,
+                            concern_kind=referral.concern_kind)
     if request.method == "POST" and form.is_valid():
         try:
             services.referral_triage(actor=request.user, referral=referral, **form.cleaned_data)
