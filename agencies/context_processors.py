@@ -50,6 +50,7 @@ def navigation(request):
         add("Assurance", "assurance:request_list")
     if s.is_lado_manager or s.is_administrator:
         add("Settings", "settings_deadlines")
+        add("Access log", "records:access_log")
     if s.roles:
         add("Inbox", "inbox")
     if s.is_administrator:

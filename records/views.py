@@ -48,8 +48,7 @@ def _upload(request, *, back: str, caption: str, referral=None, case=None, meeti
         else:
             messages.success(request, "Document attached.")
             return redirect(back + "#documents")
-    return render(request, "records/document_form.html", {"form": form, "back": back, "caption": caption},
-                  status=400 if form.errors else 200)
+    return render(request, "records/document_form.html", {"form": form, "back": back, "caption": caption})
 
 
 @require_http_methods(["GET", "POST"])

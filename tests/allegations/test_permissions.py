@@ -217,8 +217,41 @@ def _report_pdf(w: World) -> int:
     return w._extra["report_pdf"].pk
 
 
+def _document(w: World) -> int:
+    """A PDF on the world's case, attached by the LADO officer (records)."""
+    if "document" not in w._extra:
+        from tests.records.factories import attach
+
+        w._extra["document"] = attach(actor=w.fixture("lado_officer"), case=w.case)
+    return w._extra["document"].pk
+
+
+def _meeting(w: World) -> int:
+    """A meeting of the world's case, chaired by the LADO officer, nobody invited yet."""
+    if "meeting" not in w._extra:
+        from tests.meetings.factories import schedule
+
+        w._extra["meeting"] = schedule(w.case, actor=w.fixture("lado_officer"), chair=w.fixture("lado_officer"))
+    return w._extra["meeting"].pk
+
+
+def _upload(w: World) -> dict:
+    from tests.records.factories import PDF, upload
+
+    return {"title": "Letter", "kind": "correspondence", "file": upload("letter.pdf", PDF)}
+
+
 ENDPOINTS: dict[str, Endpoint] = {
     "home": Endpoint("home"),
+    "records:referral_document_upload": Endpoint("records:referral_document_upload", lambda w: [w.ref], "get", _upload),
+    "records:case_document_upload": Endpoint("records:case_document_upload", lambda w: [w.ref], "get", _upload),
+    "records:meeting_document_upload": Endpoint("records:meeting_document_upload", lambda w: [_meeting(w)], "get",
+                                                _upload),
+    "records:document_download": Endpoint("records:document_download", lambda w: [_document(w)]),
+    "records:document_withdraw": Endpoint("records:document_withdraw", lambda w: [_document(w)], "get",
+                                          lambda w: {"reason": "Wrong case"}),
+    "records:access_log": Endpoint("records:access_log"),
+    "records:access_log_csv": Endpoint("records:access_log_csv"),
     "inbox": Endpoint("inbox"),
     "reporting:figures": Endpoint("reporting:figures"),
     "reporting:annual": Endpoint("reporting:annual"),
@@ -299,6 +332,17 @@ ENDPOINTS: dict[str, Endpoint] = {
 }
 
 MATRIX: dict[str, dict[str, int | str]] = {
+    # Documents (records): the LADO service attaches to its referrals and cases, the referring agency's
+    # referrers to their referral, the chair and the LADO service to a meeting (nobody invited here).
+    "records:referral_document_upload": _row(200, 404, 200, 403, 404, 404, 404),
+    "records:case_document_upload": LADO_ACTION,
+    "records:meeting_document_upload": _row(200, 404, 404, 404, 404, 404, 404),
+    # Whoever sees the case downloads its documents; only the LADO service withdraws one.
+    "records:document_download": RECORD_PAGE,
+    "records:document_withdraw": LADO_ACTION,
+    # The audit of the access log: the LADO manager and the administrator (tests/records/test_access_log.py).
+    "records:access_log": _row(404, 404, 404, 404, 404, 404, 404),
+    "records:access_log_csv": _row(404, 404, 404, 404, 404, 404, 404),
     "home": _row("->allegations:my_work", "->allegations:my_work", "->allegations:referral_list",
                  "->allegations:case_list", "->allegations:referral_list", "->allegations:case_list",
                  "->reporting:figures"),
@@ -376,7 +420,7 @@ def test_authorization_matrix(world, key, persona, expected):
         assert _outcome(client.get(url)) == expected, f"GET {url} as {persona}"
     else:
         assert _outcome(client.post(url, endpoint.data(world))) == expected, f"POST {url} as {persona}"
-    if expected in DENIED and key.startswith("allegations:"):
+    if expected in DENIED and key.startswith(("allegations:", "records:")):
         # Denied for reading means denied for writing too, with valid data, and nothing is recorded.
         data = endpoint.data(world) if endpoint.data else {}
         events = Event.objects.count()
@@ -395,6 +439,25 @@ def test_every_allegations_url_is_in_the_matrix():
     assert {key.split(":")[2] for key in MATRIX if key.startswith("allegations:strand_edit:")} == set(Strand.Kind.values)
     assert set(MATRIX) == set(ENDPOINTS)
     assert all(set(row) == set(PERSONAS) for row in MATRIX.values())
+
+
+def test_every_records_url_is_in_the_matrix():
+    namespace = get_resolver().namespace_dict["records"][1]
+    names = {p.name for p in namespace.url_patterns}
+    assert names and names - {key.split(":")[1] for key in MATRIX if key.startswith("records:")} == set()
+
+
+@pytest.mark.parametrize("key", ["records:referral_document_upload", "records:case_document_upload",
+                                 "records:meeting_document_upload", "records:document_withdraw"])
+def test_the_lado_officer_uploads_and_withdraws_with_valid_data(world, key):
+    from records.models import Document
+
+    endpoint = ENDPOINTS[key]
+    url = reverse(endpoint.name, args=endpoint.args(world))
+    before = Document.objects.filter(withdrawn_at__isnull=False).count() + Document.objects.count()
+    response = _client(world, "lado_officer").post(url, endpoint.data(world))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Document.objects.filter(withdrawn_at__isnull=False).count() + Document.objects.count() == before + 1
 
 
 def test_the_lado_service_manager_sees_the_figures(login, lado_manager):
