@@ -192,3 +192,37 @@ def test_a_manager_can_change_the_schedule_with_a_reason(partnership, lado_manag
     rule = retention.rules()[RecordType.ADVICE]
     assert (rule.years, rule.counted_from) == (3, "receipt")
     assert rule.history.first().history_change_reason == "Agreed by the partnership board"
+
+
+def test_files_go_after_the_commit(old_case, lado_manager, second_manager, django_capture_on_commit_callbacks):
+    """A minutes PDF's file, and a document's file when the records app has documents (checked at run time)."""
+    from django.core.files.base import ContentFile
+
+    from governance.purge import _stored_path
+    from meetings.models import MinutesPdf
+
+    version = MinutesVersion.objects.filter(minutes__meeting__case=old_case).first()
+    pdf = MinutesPdf.objects.create(version=version, variant="full", recipient="LADO", status="done",
+                                    requested_by=lado_manager)
+    pdf.file.save("retention-test.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=True)
+    paths = [pdf.file.path]
+    try:
+        from records.services import document_add
+        from tests.records.factories import PDF
+    except ImportError:
+        document_add = None
+    if document_add is not None:
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        document = document_add(actor=lado_manager, upload=SimpleUploadedFile("s.pdf", PDF, "application/pdf"),
+                                title="Statement", kind="evidence", case=old_case)
+        paths.append(str(_stored_path(document)))
+    import os
+
+    assert all(os.path.exists(p) for p in paths)
+    item = services.deletion_request(actor=lado_manager, referral=old_case.referral, reason="Past retention.")
+    with django_capture_on_commit_callbacks(execute=True):
+        audit = services.deletion_approve(actor=second_manager, request=item)
+    assert not any(os.path.exists(p) for p in paths)
+    assert audit.files_deleted == len(paths) and audit.counts["meetings.MinutesPdf"] == 1
+    assert not MinutesPdf.history.filter(id=pdf.pk).exists()
