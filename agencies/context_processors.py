@@ -51,6 +51,9 @@ def navigation(request):
     if s.is_lado_manager or s.is_administrator:
         add("Settings", "settings_deadlines")
         add("Access log", "records:access_log")
+        add("Retention", "governance:retention")
+    if s.is_lado_manager:
+        add("Subject access", "governance:sar_list")
     if s.roles:
         add("Inbox", "inbox")
     if s.is_administrator:
