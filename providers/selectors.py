@@ -109,7 +109,7 @@ def concern_detail(concern: ProviderConcern, user) -> ConcernDetail:
 
 @dataclass(frozen=True)
 class Prompt:
-    provider: Agency | None
+    provider_id: int
     provider_name: str
     referrals: int
     cluster_category: str
@@ -162,7 +162,7 @@ def prompts_for(user, *, now: dt.datetime | None = None) -> list[Prompt]:
         many = total if total >= partnership.provider_prompt_referrals else 0
         category, count = clusters.get(employer, ("", 0))
         if many or count:
-            prompts.append(Prompt(provider=None, provider_name=names[employer], referrals=many,
+            prompts.append(Prompt(provider_id=employer, provider_name=names[employer], referrals=many,
                                   cluster_category=category, cluster_count=count))
     prompts.sort(key=lambda p: (-(p.referrals + p.cluster_count), p.provider_name))
     return prompts

@@ -33,10 +33,11 @@ def _apply(form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
-def _form_page(request, form, *, title, caption, back, submit="Save", status=200):
+def _form_page(request, form, *, title, caption, back, submit="Save"):
+    """A form page; shown again with its errors (and the error summary) when they are not fixed, with a 200 as elsewhere."""
     return render(request, "allegations/form_page.html", {
         "form": form, "title": title, "caption": caption, "back": back, "submit": submit,
-    }, status=status)
+    })
 
 
 def _detail_url(concern, anchor: str = "") -> str:
@@ -59,7 +60,7 @@ def _caption(concern) -> str:
 
 
 def _run_form(request, form, call, *, concern, title, back, submit="Save", anchor="", message=""):
-    """Bind, validate, call the service, redirect to the concern; or show the form again with its errors (400)."""
+    """Bind, validate, call the service, redirect to the concern; or show the form again with its errors."""
     if request.method == "POST" and form.is_valid():
         try:
             call(form.cleaned_data)
@@ -69,8 +70,7 @@ def _run_form(request, form, call, *, concern, title, back, submit="Save", ancho
             if message:
                 messages.success(request, message)
             return redirect(_detail_url(concern, anchor))
-    status = 400 if request.method == "POST" else 200
-    return _form_page(request, form, title=title, caption=_caption(concern), back=back, submit=submit, status=status)
+    return _form_page(request, form, title=title, caption=_caption(concern), back=back, submit=submit)
 
 
 def _references(request, text_refs: list[str], service_id: int) -> tuple[list[Referral], list[str]]:
@@ -119,8 +119,7 @@ def concern_create(request):
                 messages.success(request, f"Serious concerns recorded: {concern.reference}. A director or assistant director decides whether to invoke the process.")
                 return redirect(_detail_url(concern))
     return _form_page(request, form, title="Record serious concerns about a provider", caption="Provider concerns",
-                      back=reverse("providers:concern_list"), submit="Record concerns",
-                      status=400 if request.method == "POST" else 200)
+                      back=reverse("providers:concern_list"), submit="Record concerns")
 
 
 def concern_detail(request, reference):
@@ -168,7 +167,7 @@ def concern_link(request, reference):
             else:
                 return redirect(_detail_url(concern, "linked"))
     return _form_page(request, form, title="Link referrals, cases and enquiries", caption=_caption(concern),
-                      back=_detail_url(concern, "linked"), status=400 if request.method == "POST" else 200)
+                      back=_detail_url(concern, "linked"))
 
 
 # --- Meetings ----------------------------------------------------------------------------------------
@@ -187,8 +186,7 @@ def concern_meeting_schedule(request, reference):
             messages.success(request, "Meeting scheduled. Invite the agencies from the meeting's page.")
             return redirect(reverse("meetings:meeting_detail", args=[meeting.pk]))
     return _form_page(request, form, title="Schedule a serious concerns meeting", caption=_caption(concern),
-                      back=_detail_url(concern, "meetings"), submit="Schedule meeting",
-                      status=400 if request.method == "POST" else 200)
+                      back=_detail_url(concern, "meetings"), submit="Schedule meeting")
 
 
 # --- Suspension of admissions ---------------------------------------------------------------------------
