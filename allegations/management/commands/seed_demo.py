@@ -292,6 +292,15 @@ class Command(BaseCommand):
                 lado_service=agencies[LADO], manager=users["asc.safeguarding"], director=users["asc.director"],
                 chair=users["chair"],
             ))
+            from allegations.pipot_demo import pipot_story  # a quality-of-care concern routed away from PiPoT (000)
+            from assurance.demo import assurance_story  # the partner agency assurance round (000)
+
+            self.stdout.write(pipot_story(lado_service=agencies[LADO], provider=agencies[MEADOWBANK],
+                                          referrer=users["care.manager"], pipot_lead=users["lado2"]))
+            self.stdout.write(assurance_story(
+                agencies=[agencies[name] for name in (MEADOWBANK, RIVERSIDE, HILLTOP, BRIGHTPATH)],
+                analyst=users["analyst"], answerers={MEADOWBANK: users["care.manager"], RIVERSIDE: users["school.dsl"]},
+            ))
         self._summary(time.monotonic() - started)
 
     # --- the partnership, its agencies and people ------------------------------------
