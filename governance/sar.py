@@ -40,7 +40,8 @@ class Redaction:
 class Person:
     key: str
     label: str
-    patterns: set[str] = field(default_factory=set)
+    patterns: set[str] = field(default_factory=set)  # full names, e-mails, telephones, dates: any case
+    words: set[str] = field(default_factory=set)  # one part of a name: as written ("Child", not "child")
 
 
 @dataclass
@@ -89,12 +90,13 @@ class _Redactor:
             self.people[key] = Person(key=key, label=f"{kind} {self.counters[kind]}")
         p = self.people[key]
         names = [n.strip() for n in names if n and n.strip()]
-        if len(names) > 1:
-            p.patterns.add(" ".join(names))
+        full = " ".join(names)
+        if len(full.split()) > 1:
+            p.patterns.add(full)
         for n in names:
             for part in n.split():
                 if len(part) > 1 and part.lower() not in self.own:
-                    p.patterns.add(part)
+                    p.words.add(part)
         for o in other:
             if o:
                 p.patterns.add(str(o).strip())
@@ -103,15 +105,22 @@ class _Redactor:
 
     def _compiled(self):
         if self._regex is None:
-            self._by_pattern = {}
+            self._by_pattern, self._by_word = {}, {}
             for p in self.people.values():
                 for pattern in p.patterns:
                     self._by_pattern.setdefault(pattern.lower(), p.key)
-            patterns = sorted(self._by_pattern, key=len, reverse=True)
-            self._regex = re.compile(
-                "|".join(rf"(?<!\w){re.escape(x)}(?!\w)" for x in patterns), re.IGNORECASE
-            ) if patterns else False
+                for word in p.words:
+                    self._by_word.setdefault(word, p.key)
+            alternatives = [(x, True) for x in self._by_pattern] + [(w, False) for w in self._by_word]
+            alternatives.sort(key=lambda pair: len(pair[0]), reverse=True)  # the longest first
+            self._regex = re.compile("|".join(
+                rf"(?<!\w)(?i:{re.escape(x)})(?!\w)" if any_case else rf"(?<!\w){re.escape(x)}(?!\w)"
+                for x, any_case in alternatives
+            )) if alternatives else False
         return self._regex
+
+    def _key_of(self, found: str) -> str:
+        return self._by_word.get(found) or self._by_pattern[found.lower()]
 
     def text(self, value) -> list:
         text = "" if value is None else str(value)
@@ -122,7 +131,7 @@ class _Redactor:
         for m in regex.finditer(text):
             if m.start() > last:
                 out.append(text[last:m.start()])
-            p = self.people[self._by_pattern[m.group(0).lower()]]
+            p = self.people[self._key_of(m.group(0))]
             out.append(Redaction(p.key, p.label, m.group(0)))
             last = m.end()
         out.append(text[last:])

@@ -128,3 +128,13 @@ def test_a_manager_of_another_service_cannot_reach_this_services_subject(world, 
     assert client.post(reverse("governance:sar_list"), {"subject": referral.subject.pk}).status_code == 404
     assert client.get(reverse("governance:sar_detail", args=[item.pk])).status_code == 404
     assert Referral.objects.filter(pk=referral.pk).exists()
+
+
+def test_a_name_that_is_also_a_word_is_redacted_only_as_a_name():
+    redactor = sar._Redactor(own_names={"Alex", "Morgan"})
+    redactor.person("child", 1, ["Sam", "Child"], ["2012-03-04"])
+    redactor.person("referrer", 2, ["Pat Referrer"], ["pat@example.org"])
+    text = sar.rendered(redactor.text(
+        "SAM CHILD told Pat Referrer (PAT@example.org) on 2012-03-04; the child is safe. Child said Morgan left."), [])
+    assert text == ("[redacted: child 1] told [redacted: referrer 1] ([redacted: referrer 1]) on [redacted: child 1]; "
+                    "the child is safe. [redacted: child 1] said Morgan left.")
