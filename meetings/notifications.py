@@ -16,12 +16,17 @@ def minutes_circulated_notify(*, version_id: int) -> int:
 
     People without an account are sent the minutes by the chair (PDF documents, a later feature).
     """
-    version = MinutesVersion.objects.select_related("minutes__meeting__case__referral").get(pk=version_id)
+    version = MinutesVersion.objects.select_related("minutes__meeting__case__referral",
+                                                    "minutes__meeting__provider_concern").get(pk=version_id)
     meeting = version.minutes.meeting
     link = reverse("meetings:meeting_detail", args=[meeting.pk])
     reference = meeting.case.referral.reference if meeting.case_id else ""
-    # A name-free title: the case reference and the meeting's kind only.
-    title = f"Minutes circulated: {meeting.get_kind_display().lower()}{', case ' + reference if reference else ''} (version {version.number})"
+    # A name-free title: the case (or provider concern, 001) reference and the meeting's kind only.
+    if meeting.provider_concern_id:
+        where = f", provider concern {meeting.provider_concern.reference}"
+    else:
+        where = f", case {reference}" if reference else ""
+    title = f"Minutes circulated: {meeting.get_kind_display().lower()}{where} (version {version.number})"
     sent = 0
     circulations = (
         Circulation.objects.filter(version=version, invitation__user__isnull=False, invitation__user__is_active=True)

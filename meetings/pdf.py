@@ -163,6 +163,8 @@ def document_context(*, version: MinutesVersion, variant: str, recipient: str, p
         sections = redacted_sections(sections, passages)
     when = meeting.held_at or meeting.scheduled_at
     reference = meeting.case.referral.reference if meeting.case_id else ""
+    if meeting.provider_concern_id:  # a serious concerns meeting: the provider concern's reference (001)
+        reference = meeting.provider_concern.reference
     approver = version.approved_by
     title = f"Minutes: {meeting.get_kind_display()}, {timezone.localtime(when):%d %B %Y}, version {version.number}"
     return {
