@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 
-.PHONY: run test venv env assets test-packages pdf-packages migrate demo benchmark clean
+.PHONY: run test venv env assets test-packages pdf-packages migrate demo demo-code benchmark clean
 
 $(STAMP): pyproject.toml
 	@python_bin=$$(scripts/find-python) || exit 1; \
@@ -30,6 +30,10 @@ migrate: env
 
 demo: migrate
 	$(PY) manage.py seed_demo
+
+# The current two-factor code of the demo accounts (they share one demo authenticator; README).
+demo-code:
+	@DEMO_DATA=true $(PY) manage.py demo_code $(USER_NAME)
 
 run: demo pdf-packages
 	$(PY) manage.py collectstatic --noinput --verbosity 0

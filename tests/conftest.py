@@ -13,6 +13,24 @@ from tests.allegations.factories import make_case, make_referral
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+@pytest.fixture(autouse=True)
+def _fresh_sign_in_cache():
+    """allauth's rate limits (30 sign-in attempts a minute from one address) and used TOTP codes
+    live in the cache, shared by the whole run: each test starts with none. Only our own keys
+    are removed (the Redis database may hold other things)."""
+    from django.core.cache import cache
+
+    client = getattr(getattr(cache, "_cache", None), "get_client", None)
+    if client is None:
+        cache.clear()
+    else:
+        redis = client(write=True)
+        keys = list(redis.scan_iter(match=f"{cache.key_prefix}:*", count=1000))
+        if keys:
+            redis.delete(*keys)
+    yield
+
+
 @pytest.fixture
 def partnership(db):
     return Partnership.objects.create(name="Testshire Partnership")

@@ -44,6 +44,10 @@ INSTALLED_APPS = [
     "simple_history",
     "django_filters",
     "django_htmx",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "axes",
     "agencies",
     "allegations",
     "meetings",
@@ -67,6 +71,12 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    # After authentication: signs out idle and over-long sessions, then sends anyone who must use
+    # two-factor authentication and has no authenticator to set one up (accounts/middleware.py).
+    "accounts.middleware.SessionGuardMiddleware",
+    # Last (django-axes): turns a locked-out sign-in attempt into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -108,7 +118,10 @@ DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE",
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
+    # First: refuses any attempt for a username and address that is locked out (django-axes).
+    "axes.backends.AxesStandaloneBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+    "django.contrib.auth.backends.ModelBackend",  # a guest's set-password link signs in with it (meetings.views)
     "guardian.backends.ObjectPermissionBackend",
 ]
 LOGIN_URL = "/accounts/login/"
@@ -121,10 +134,56 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Sessions (issue 7 §1): signed out after SESSION_IDLE_SECONDS without a request, and after
+# SESSION_COOKIE_AGE in all (an absolute limit counted from sign-in), by accounts.middleware.
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 8)
+SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG and not SITE_URL.startswith("http://"))
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# Sign-in (django-allauth): usernames and passwords, then a code from an authenticator app (TOTP)
+# or a recovery code. No sign-up, no e-mail log-in, no "remember me": accounts are made by the partnership.
+ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_PREVENT_ENUMERATION = True
+# Failed passwords are counted and locked out by django-axes (below), not by allauth's own limit,
+# which would answer before axes saw the attempt.
+ACCOUNT_RATE_LIMITS = {"login_failed": None}
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="Managing allegations")
+MFA_TOTP_TOLERANCE = 1  # one 30-second step either side: phones' clocks drift
+# Who must use two-factor authentication: every role (the default) and people with no role
+# (meeting guests). Names from agencies.models.Role, or "*" for everyone.
+MFA_REQUIRED_ROLES = env.list("MFA_REQUIRED_ROLES", default=["*"])
+# The documented demo authenticator secret (accounts/demo.py) may be given out and used only
+# with DEMO_DATA on; it is off unless set, and refused on an https SITE_URL (production).
+DEMO_DATA = env.bool("DEMO_DATA", default=False)
+
+# Lockout (django-axes): after AXES_FAILURE_LIMIT failed sign-ins for one username from one
+# address, that pair is refused for AXES_COOLOFF_TIME. The address is REMOTE_ADDR, or the
+# proxy's X-Forwarded-For only behind our own TLS proxy (accounts.policy.client_ip): a header
+# a client sends itself can never reset its count.
+import datetime as _dt  # noqa: E402
+
+# allauth keeps its rate limits and each used TOTP code (so a code works once) in the cache: with
+# several web processes it must be shared, so Redis when there is one.
+if env.str("REDIS_URL", default=""):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": env.str("REDIS_URL"), "KEY_PREFIX": "ma-cache"}}
+
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = _dt.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "accounts.policy.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_VERBOSE = False
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -165,7 +224,8 @@ SECURE_CSP = {
     "object-src": [CSP.NONE],
 }
 X_FRAME_OPTIONS = "DENY"
-if env.bool("BEHIND_TLS_PROXY", default=False):
+BEHIND_TLS_PROXY = env.bool("BEHIND_TLS_PROXY", default=False)
+if BEHIND_TLS_PROXY:
     # Only behind a proxy that sets this header itself (and strips it from clients).
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True

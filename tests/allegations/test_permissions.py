@@ -262,6 +262,10 @@ ENDPOINTS: dict[str, Endpoint] = {
     "reporting:annual_pdf": Endpoint("reporting:annual_pdf", lambda w: [_report_pdf(w)]),
     "reporting:annual_pdf_download": Endpoint("reporting:annual_pdf_download", lambda w: [_report_pdf(w)]),
     "settings_deadlines": Endpoint("settings_deadlines"),
+    "accounts:home": Endpoint("accounts:home"),
+    "accounts:sign_ins": Endpoint("accounts:sign_ins"),
+    "accounts:sign_ins_csv": Endpoint("accounts:sign_ins_csv"),
+    "accounts:locked": Endpoint("accounts:locked"),
     "reporting:dashboard": Endpoint("reporting:dashboard"),
     "allegations:my_work": Endpoint("allegations:my_work"),
     # Assurance rounds (tests/assurance): the business unit's pages, and the agency's answering pages.
@@ -359,6 +363,12 @@ MATRIX: dict[str, dict[str, int | str]] = {
     "reporting:annual_pdf_download": _row(404, 404, 404, 404, 404, 404, "->reporting:annual_pdf"),
     # The partnership's deadline settings: the LADO service manager's (tests/views_deadlines/test_settings.py).
     "settings_deadlines": _row(404, 404, 404, 404, 404, 404, 404),
+    # Everyone's own account page; the sign-in record and locked accounts are for LADO service managers
+    # and partnership administrators (tests/accounts), none of them a matrix persona.
+    "accounts:home": _row(200, 200, 200, 200, 200, 200, 200),
+    "accounts:sign_ins": _row(404, 404, 404, 404, 404, 404, 404),
+    "accounts:sign_ins_csv": _row(404, 404, 404, 404, 404, 404, 404),
+    "accounts:locked": _row(404, 404, 404, 404, 404, 404, 404),
     # The live dashboard: counts for the business unit (and the LADO manager: tests/views_deadlines/).
     "reporting:dashboard": _row(404, 404, 404, 404, 404, 404, 200),
     # The duty officer's deadlines; a senior manager's agency actions.

@@ -63,8 +63,18 @@ def test_seed_demo_is_complete_with_meetings_and_actions_and_running_it_again_ad
     for username in ("school.dsl", "fostering.manager"):
         assert Referral.objects.filter(submitted_by__username=username).count() >= 3, username
 
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.utils import decrypt
+    from django.test import RequestFactory
+
+    from accounts.demo import DEMO_TOTP_SECRET
+
+    sign_in = RequestFactory().post("/accounts/login/")  # django-axes counts attempts per request
     for username in DEMO_USERNAMES:
-        assert authenticate(username=username, password=DEMO_PASSWORD) is not None, username
+        assert authenticate(sign_in, username=username, password=DEMO_PASSWORD) is not None, username
+        # Each has the documented demo authenticator (README), so the demo signs in with `make demo-code`.
+        device = Authenticator.objects.get(user__username=username, type=Authenticator.Type.TOTP)
+        assert decrypt(device.data["secret"]) == DEMO_TOTP_SECRET, username
 
     assert Subject.objects.annotate(n=Count("referrals")).filter(n__gte=2).exists()
     _assert_meetings_minutes_and_actions(login)

@@ -10,6 +10,7 @@ One browser for the whole session; a fresh context (cookies, storage) per test.
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "test-password-123"  # tests/agencies/factories.py
+from tests.agencies.factories import TOTP_SECRET  # noqa: E402
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 TIMEOUT_MS = 10_000  # generous: CI runs the whole suite on 2 cores
 
@@ -139,13 +141,34 @@ def submit(page: Page, button: str) -> None:
     click_and_load(page, page.get_by_role("button", name=button, exact=True))
 
 
+_codes_used: set[tuple[int, int]] = set()
+
+
+def totp_code_for(user, secret: str = TOTP_SECRET) -> str:
+    """A code the user's authenticator app would show now and that they have not used yet: the
+    product accepts one step either side of now (MFA_TOTP_TOLERANCE) and each code only once."""
+    from allauth.mfa import app_settings
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    now = int(time.time()) // app_settings.TOTP_PERIOD
+    for counter in (now, now + 1, now - 1):
+        if (user.pk, counter) not in _codes_used:
+            _codes_used.add((user.pk, counter))
+            return format_hotp_value(hotp_value(secret, counter))
+    time.sleep(app_settings.TOTP_PERIOD)  # a fourth sign-in in 30 seconds: wait for a fresh code
+    return totp_code_for(user, secret)
+
+
 def sign_in(page: Page, user) -> None:
-    """Through the real login form."""
+    """Through the real sign-in pages: username and password, then the authenticator code."""
     visit(page, "/accounts/login/")
     page.get_by_label("Username").fill(user.username)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     submit(page, "Sign in")
-    assert "/accounts/login/" not in page.url, f"sign-in failed for {user.username}"
+    assert "/accounts/2fa/authenticate/" in page.url, f"no code asked of {user.username}: {page.url}"
+    page.get_by_label("Enter the code from your authenticator app").fill(totp_code_for(user))
+    submit(page, "Continue")
+    assert "/accounts/" not in page.url, f"sign-in failed for {user.username}: {page.url}"
 
 
 def sign_out(page: Page) -> None:

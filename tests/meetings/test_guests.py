@@ -18,7 +18,7 @@ from agencies.models import Role
 from meetings import services
 from meetings.models import GuestAccess, Invitation, MinutesPdf
 from meetings.notifications import guest_invitation_send
-from tests.agencies.factories import UserFactory, member
+from tests.agencies.factories import UserFactory, give_authenticator, member
 from tests.meetings.factories import approve, circulate, held_meeting_with_minutes, invite
 
 pytestmark = pytest.mark.django_db
@@ -60,6 +60,7 @@ def set_password_link(message) -> str:
 
 
 def signed_in_guest(guest) -> Client:
+    give_authenticator(guest.user)  # guests have set up two-factor authentication like everyone
     client = Client()
     client.force_login(guest.user)
     return client
@@ -179,6 +180,9 @@ def test_the_link_sets_a_password_signs_in_and_sends_the_guest_to_their_meeting_
     response = client.post(set_url, {"new_password1": PASSWORD, "new_password2": PASSWORD})
 
     assert response.status_code == 302 and response.url == reverse("home")
+    # Guests too must set up two-factor authentication before anything else (accounts/middleware.py).
+    assert client.get(reverse("home")).url == reverse("mfa_activate_totp")
+    give_authenticator(guest.user)
     assert client.get(reverse("home")).url == reverse("meetings:meeting_detail", args=[meeting.pk])
     guest.user.refresh_from_db()
     assert guest.user.check_password(PASSWORD)

@@ -266,11 +266,15 @@ class Command(BaseCommand):
     help = "Create an invented demo partnership (agencies, users, 60+ referrals and cases, meetings and actions). Safe to run twice."
 
     def handle(self, *args, **options):
+        from accounts.demo import demo_authenticators_give, refuse_in_production
+
+        refuse_in_production()  # never on an https SITE_URL: demo accounts share a published password and authenticator
         started = time.monotonic()
         with transaction.atomic():
             self._partnership()
             agencies = self._agencies()
             users = self._users(agencies)
+            demo_authenticators_give(users.values())
             existing = Referral.objects.filter(submitted_by__username__in=DEMO_USERNAMES).count()
             if existing:
                 self.stdout.write(f"Demo referrals already exist ({existing}): none added.")
@@ -381,6 +385,9 @@ class Command(BaseCommand):
         for username, agency_name, role, _, _ in DEMO_USERS:
             out.write(f"  {username:<18} {Role(role).label}, {agency_name}")
         out.write(f"Password: {DEMO_PASSWORD}")
+        from accounts.demo import DEMO_TOTP_SECRET
+
+        out.write(f"Two-factor code: `make demo-code` prints it (authenticator app key: {DEMO_TOTP_SECRET})")
         out.write(f"({seconds:.1f} s)")
 
 

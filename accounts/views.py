@@ -1,0 +1,156 @@
+"""Your account (two-factor authentication, your recent sign-ins), the sign-in record and
+locked accounts for LADO service managers and administrators, and the lockout page."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+
+from allauth.account import views as allauth_views
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from . import services
+from .models import SignInEvent, SignInEventKind
+from .policy import may_read_sign_ins, mfa_required
+
+PAGE_SIZE = 50
+CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@require_GET
+def account_home(request):
+    from allauth.mfa.models import Authenticator
+
+    kinds = set(Authenticator.objects.filter(user=request.user).values_list("type", flat=True))
+    recent = list(SignInEvent.objects.filter(user=request.user).exclude(kind=SignInEventKind.UNLOCKED)[:10])
+    return render(request, "accounts/home.html", {
+        "has_totp": Authenticator.Type.TOTP in kinds,
+        "has_recovery_codes": Authenticator.Type.RECOVERY_CODES in kinds,
+        "must_use_mfa": mfa_required(request.user),
+        "recent": recent,
+        "may_read_sign_ins": may_read_sign_ins(request.user),
+    })
+
+
+def _require_reader(request) -> None:
+    if not may_read_sign_ins(request.user):
+        raise Http404
+
+
+def _filtered(request):
+    events = SignInEvent.objects.select_related("actor")
+    kind = request.GET.get("kind", "")
+    if kind in SignInEventKind.values:
+        events = events.filter(kind=kind)
+    else:
+        kind = ""
+    username = request.GET.get("username", "").strip()[:150]
+    if username:
+        events = events.filter(username__iexact=username)
+    return events, kind, username
+
+
+@require_GET
+def sign_in_events(request):
+    _require_reader(request)
+    events, kind, username = _filtered(request)
+    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "accounts/sign_in_events.html", {
+        "page": page, "kind": kind, "username": username, "kinds": SignInEventKind.choices,
+    })
+
+
+def _cell(value) -> str:
+    """A CSV cell a spreadsheet will not run as a formula (usernames are typed by anyone)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(CSV_FORMULA_START) else text
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+@require_GET
+def sign_in_events_csv(request):
+    _require_reader(request)
+    events, _, _ = _filtered(request)
+    writer = csv.writer(_Echo())
+
+    def rows():
+        yield writer.writerow(["Time (UTC)", "Event", "Username tried", "Account", "IP address", "Browser", "By"])
+        labels = dict(SignInEventKind.choices)
+        for e in events.values_list("at", "kind", "username", "user_id", "ip_address", "user_agent",
+                                    "actor__username").iterator(chunk_size=2000):
+            at, kind, typed, user_id, ip, agent, actor = e
+            yield writer.writerow([
+                at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S"), labels.get(kind, kind), _cell(typed),
+                "yes" if user_id else "no", ip or "", _cell(agent), _cell(actor or ""),
+            ])
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="sign-ins-{timezone.localdate():%Y-%m-%d}.csv"'
+    return response
+
+
+def _locked_attempts():
+    from axes.models import AccessAttempt
+
+    since = timezone.now() - settings.AXES_COOLOFF_TIME
+    return AccessAttempt.objects.filter(failures_since_start__gte=settings.AXES_FAILURE_LIMIT,
+                                        attempt_time__gte=since).order_by("-attempt_time")
+
+
+@require_http_methods(["GET", "POST"])
+def locked_accounts(request):
+    _require_reader(request)
+    if request.method == "POST":
+        try:
+            attempt_id = int(request.POST.get("attempt", ""))
+        except ValueError:
+            attempt_id = 0
+        username = services.lockout_release(actor=request.user, request=request, attempt_id=attempt_id)
+        if username is None:
+            messages.error(request, "That lock had already ended.")
+        else:
+            messages.success(request, f"Unlocked “{username}”. They can sign in again.")
+        return redirect("accounts:locked")
+    attempts = list(_locked_attempts()[:200])
+    for a in attempts:
+        a.until = a.attempt_time + settings.AXES_COOLOFF_TIME
+    return render(request, "accounts/locked.html", {"attempts": attempts})
+
+
+@login_not_required
+def locked_out(request, original_response=None, credentials=None):
+    """django-axes' lockout response. Says the same for every username, whether or not it exists."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return render(request, "accounts/locked_out.html", {"minutes": minutes}, status=429)
+
+
+@require_GET
+def mfa_index(request):
+    """allauth's two-factor overview is this product's account page."""
+    return redirect("accounts:home")
+
+
+
+
+class SignInView(allauth_views.LoginView):
+    """allauth's sign-in, telling the page how long sessions last (for the signed-out notice)."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["idle_minutes"] = settings.SESSION_IDLE_SECONDS // 60
+        context["session_hours"] = settings.SESSION_COOKIE_AGE // 3600
+        return context
+
+
+sign_in = SignInView.as_view()
