@@ -15,14 +15,14 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
+from django.core.management.base import CommandError
 
 DEMO_TOTP_SECRET = "DEMODEMODEMODEMODEMODEMODEMODEMO"  # base32, published in README.md
 
 
 def refuse_in_production() -> None:
     if settings.SITE_URL.startswith("https://"):
-        raise ImproperlyConfigured(
+        raise CommandError(
             "SITE_URL is https (production): demo accounts and the demo authenticator are never made there."
         )
 
