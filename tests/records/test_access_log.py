@@ -176,3 +176,18 @@ def test_the_audit_query_count_does_not_grow(login, case, lado_officer, lado_man
     with CaptureQueriesContext(connection) as after:
         client.get(url)
     assert len(after) == len(before)
+
+
+def test_a_meeting_without_a_case_is_logged_too(login, chair, administrator):
+    """An imported meeting (no case): the reads go to records.ViewLog, which the administrator audits."""
+    from meetings.models import Meeting
+
+    meeting = Meeting.objects.create(kind="initial", scheduled_at=timezone.now(), chair=chair)
+    assert login(chair).get(reverse("meetings:meeting_detail", args=[meeting.pk])).status_code == 200
+    log = ViewLog.objects.get()
+    assert (log.user, log.what, log.meeting, log.referral) == (chair, "meeting", meeting, None)
+    rows = _csv(login(administrator).get(reverse("records:access_log_csv")))
+    assert [(r["User name"], r["What"], r["Meeting"]) for r in rows] == [
+        ("admin.person", "Exported the access log", ""),  # the export is recorded before it is read
+        ("chair", "Opened the meeting", str(meeting.pk)),
+    ]
