@@ -151,9 +151,11 @@ ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_PREVENT_ENUMERATION = True
-# Failed passwords are counted and locked out by django-axes (below), not by allauth's own limit,
-# which would answer before axes saw the attempt.
-ACCOUNT_RATE_LIMITS = {"login_failed": None}
+# Failed passwords and codes are locked out per username and address by django-axes (below). allauth's
+# own limit stays as a ceiling above it: 10 failures in 15 minutes for one username (or one person's
+# codes) from anywhere, 30 a minute from one address.
+ACCOUNT_RATE_LIMITS = {"login_failed": "30/m/ip,10/900s/key"}
+MFA_FORMS = {"authenticate": "accounts.forms.CodeForm"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="Managing allegations")
 MFA_TOTP_TOLERANCE = 1  # one 30-second step either side: phones' clocks drift

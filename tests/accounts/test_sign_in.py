@@ -345,3 +345,18 @@ def test_the_admin_sign_in_cannot_skip_the_code(lado_service):
     client.post(CODE_PAGE, {"code": totp_code(TOTP_SECRET)})
     assert client.get("/admin/").status_code == 200
     assert admin.sign_in_events.filter(kind=Kind.SIGNED_IN).count() == 1
+
+
+def test_wrong_codes_count_towards_the_lockout_too(lado_officer):
+    client = _client()
+    _password(client, "officer")
+    wrong = f"{(int(totp_code(TOTP_SECRET)) + 500_000) % 1_000_000:06d}"
+    statuses = [client.post(CODE_PAGE, {"code": wrong}).status_code for _ in range(5)]
+    assert statuses == [200, 200, 200, 200, 429]
+    # The sign-in already begun cannot go on guessing, even with the right code.
+    response = client.post(CODE_PAGE, {"code": totp_code(TOTP_SECRET)})
+    assert "Too many failed attempts" in response.content.decode()
+    assert client.get(reverse("home")).url.startswith(LOGIN)
+    assert len(_events(Kind.CODE_FAILED)) == 5 and _events(Kind.LOCKED_OUT)
+    # Nor can a new one: the username is locked from this address.
+    assert _password(_client(), "officer").status_code == 429
