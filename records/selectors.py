@@ -127,7 +127,7 @@ ACCESS_LABELS = {"referral": "Opened the referral", "case": "Opened the case", "
 
 
 def _readers(queryset, what):
-    return queryset.order_by().annotate(
+    return queryset.annotate(
         r_what=what, r_username=F("user__username"), r_first=F("user__first_name"), r_last=F("user__last_name"),
     ).values_list("at", "r_what", "r_username", "r_first", "r_last")
 
@@ -135,10 +135,11 @@ def _readers(queryset, what):
 def readers_of(*, referral: Referral, limit: int = 20) -> list[Reader]:
     """Who has opened the referral, its case, its meetings' minutes and its documents, newest first: one query
     over the three logs (each read through its referral index)."""
-    rows = _readers(AccessLog.objects.filter(referral=referral), F("what")).union(
-        _readers(ViewLog.objects.filter(referral=referral), F("what")),
+    # Each branch newest first and limited on its own (PostgreSQL reads just `limit` rows of each index).
+    rows = _readers(AccessLog.objects.filter(referral=referral), F("what")).order_by("-at")[:limit].union(
+        _readers(ViewLog.objects.filter(referral=referral), F("what")).order_by("-at")[:limit],
         _readers(PdfDownload.objects.filter(pdf__version__minutes__meeting__case__referral=referral),
-                 Value("pdf", output_field=CharField())),
+                 Value("pdf", output_field=CharField())).order_by("-at")[:limit],
         all=True,
     ).order_by("-at")[:limit]
     return [Reader(name=f"{first} {last}".strip() or username, username=username, at=at,
