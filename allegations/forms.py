@@ -68,6 +68,10 @@ def not_future(value, what: str):
 class ReferralForm(SaneDatesMixin, forms.Form):
     """The online referral form (domain.md §3, 002's online form)."""
 
+    # The workforce comes first (page and error summary alike): its answer decides the words the rest of the
+    # referral is read in (children's or adults', allegations/wording.py).
+    field_order = ["workforce"]
+
     # About the referral
     request_kind = forms.ChoiceField(
         label="Are you making a referral or asking for advice?",

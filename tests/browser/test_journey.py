@@ -52,7 +52,7 @@ def test_referral_from_school_to_closed_case(page: Page, agency_a_manager, lado_
     # --- The school's designated safeguarding lead makes a referral ----------------
     sign_in(page, agency_a_manager)
     follow(page, "link", "Make a referral")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Make a referral to the LADO service")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Make a referral to the LADO or PiPoT service")
     # What we know about the referrer is filled in for them
     expect(page.get_by_label("Your name")).to_have_value(name_of(agency_a_manager))
     expect(page.get_by_label("Referring agency")).to_have_value(str(agency_a_manager.memberships.get().agency_id))

@@ -124,8 +124,8 @@ def test_skip_link_comes_first_and_a_keyboard_user_can_sign_in(page: Page, agenc
     visit(page, "/referrals/new/")
     tab_to_skip_link_and_use_it(page)
     page.keyboard.press("Tab")
-    # The first control of the form is next, not the header again
-    assert active(page)["name"] == "request_kind"
+    # The first control of the form is next, not the header again: who the person works with (it sets the words)
+    assert active(page)["name"] == "workforce"
 
 
 def test_referral_form_sent_by_keyboard_focuses_the_error_summary(page: Page, agency_a_manager):
@@ -143,7 +143,15 @@ def test_referral_form_sent_by_keyboard_focuses_the_error_summary(page: Page, ag
     page.keyboard.press("Tab")
     first_link = summary.get_by_role("link").first
     expect(first_link).to_be_focused()
-    expect(first_link).to_have_text("Say whether you are making a referral or asking for advice.")
+    expect(first_link).to_have_text("Say whether the person works with children or with adults.")
+    page.keyboard.press("Enter")
+    expect(page.get_by_label("Works with children (LADO)")).to_be_focused()
+    page.keyboard.press("Space")
+    expect(page.get_by_label("Works with children (LADO)")).to_be_checked()
+    # The next link in the summary goes to the next question on the page
+    second_link = summary.get_by_role("link").nth(1)
+    expect(second_link).to_have_text("Say whether you are making a referral or asking for advice.")
+    second_link.focus()
     page.keyboard.press("Enter")
     expect(page.get_by_label("Making a referral")).to_be_focused()
     page.keyboard.press("Space")
