@@ -68,6 +68,7 @@ def test_the_meeting_page_links_back_to_the_concern_for_its_staff(login, asm, me
     page = login(asm).get(reverse("meetings:meeting_detail", args=[meeting.pk])).content.decode()
     assert reverse("providers:concern_detail", args=[concern.reference]) in page
     assert f"Provider concern {concern.reference}" in page
+    assert reverse("providers:plan_item_create", args=[concern.reference]) in page  # its actions: the action plan
 
 
 def test_meetings_are_scheduled_only_while_the_process_is_invoked(asm, concern):
