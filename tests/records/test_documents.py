@@ -107,6 +107,7 @@ def test_download_sends_the_file_safely_and_logs_it(login, case, lado_officer, a
         assert 'filename="statement.pdf"' in response["Content-Disposition"]
         assert response["X-Content-Type-Options"] == "nosniff"
         assert "no-store" in response["Cache-Control"]
+        assert "sandbox" in response["Content-Security-Policy"]  # opened in a browser tab anyway: no scripts
     logged = list(ViewLog.objects.filter(document=document).order_by("at").values_list("user__username", "what",
                                                                                        "referral_id"))
     assert logged == [("officer", "document", case.referral_id), ("a.viewer", "document", case.referral_id)]
