@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from .models import SPAN_SETTINGS, Nation, SpanUnit
+from .models import PROMPT_SETTINGS, SPAN_SETTINGS, Nation, SpanUnit
 from .selectors import SPAN_LABELS
 
 SPAN_HINTS = {
@@ -42,7 +42,19 @@ class PartnershipSettingsForm(forms.Form):
                 label="Unit", choices=SpanUnit.choices,
                 error_messages={"required": "Choose hours, working days or days"},
             )
+        for name, label in PROMPT_SETTINGS.items():
+            self.fields[name] = forms.IntegerField(
+                label=label, min_value=1, max_value=366, widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+                error_messages={"required": f"Enter the number: {label.lower()}",
+                                "invalid": f"Enter a whole number: {label.lower()}",
+                                "min_value": f"Enter 1 or more: {label.lower()}",
+                                "max_value": f"Enter 366 or less: {label.lower()}"},
+            )
         self.fields["reason"] = reason
+
+    def prompts(self):
+        """The fields of the serious concerns prompt (001), for their fieldset."""
+        return [self[name] for name in PROMPT_SETTINGS]
 
     def spans(self):
         """(kind, label, hint, number field, unit field) for the page's fieldsets."""

@@ -23,6 +23,12 @@ class SpanUnit(models.TextChoices):
 # 003's 7 working days is one authority's rule; others use 72 hours"). Each is a number and a unit:
 # fields <kind>_span and <kind>_unit.
 SPAN_SETTINGS = ("strategy_meeting", "minutes_initial", "minutes_review", "case_review")
+# The prompt to consider the serious concerns process (providers.selectors.prompts_for, 001): whole numbers, 1 or more.
+PROMPT_SETTINGS = {
+    "provider_prompt_referrals": "Referrals about staff at one provider in 12 months",
+    "provider_prompt_cluster": "Concerns of the same category at one provider within the cluster window",
+    "provider_prompt_cluster_days": "Cluster window, in days",
+}
 
 
 class Partnership(models.Model):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .models import SPAN_SETTINGS, Nation, Partnership, SpanUnit
+from .models import PROMPT_SETTINGS, SPAN_SETTINGS, Nation, Partnership, SpanUnit
 
 SPAN_LABELS = {
     "strategy_meeting": "Strategy meeting",
@@ -55,6 +55,10 @@ def _describe(before, after) -> list[str]:
         new = (getattr(after, f"{kind}_span"), getattr(after, f"{kind}_unit"))
         if old != new:
             changes.append(f"{SPAN_LABELS[kind]}: {span_words(*old)} → {span_words(*new)}")
+    for name, label in PROMPT_SETTINGS.items():
+        old, new = getattr(before, name, None), getattr(after, name, None)
+        if old != new:
+            changes.append(f"{label}: {old} → {new}")
     if before.name != after.name:
         changes.append(f"Name: {before.name} → {after.name}")
     return changes or ["No change to the settings"]

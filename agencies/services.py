@@ -5,11 +5,11 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from .models import SPAN_SETTINGS, Nation, Partnership, SpanUnit
+from .models import PROMPT_SETTINGS, SPAN_SETTINGS, Nation, Partnership, SpanUnit
 from .permissions import standing
 
 # The settings a person may change on the settings page, in the order the page asks for them.
-SETTING_FIELDS = ("nation", *[f"{kind}_{part}" for kind in SPAN_SETTINGS for part in ("span", "unit")])
+SETTING_FIELDS = ("nation", *[f"{kind}_{part}" for kind in SPAN_SETTINGS for part in ("span", "unit")], *PROMPT_SETTINGS)
 
 
 def may_change_settings(user) -> bool:
@@ -39,6 +39,10 @@ def partnership_settings_update(*, actor, reason: str, **settings) -> Partnershi
         number = settings.get(f"{kind}_span")
         if number is not None and not (isinstance(number, int) and number >= 1):
             raise ValidationError({f"{kind}_span": "Enter a whole number of 1 or more."})
+    for name in PROMPT_SETTINGS:
+        number = settings.get(name)
+        if number is not None and not (isinstance(number, int) and 1 <= number <= 366):
+            raise ValidationError({name: "Enter a whole number from 1 to 366."})
     with transaction.atomic(durable=True):
         current = Partnership.current()
         partnership = Partnership.objects.select_for_update().get(pk=current.pk)

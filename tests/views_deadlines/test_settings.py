@@ -23,6 +23,7 @@ CURRENT = {
     "minutes_initial_span": 14, "minutes_initial_unit": "days",
     "minutes_review_span": 7, "minutes_review_unit": "days",
     "case_review_span": 28, "case_review_unit": "days",
+    "provider_prompt_referrals": 3, "provider_prompt_cluster": 2, "provider_prompt_cluster_days": 28,
 }
 
 
@@ -156,3 +157,17 @@ def test_a_superuser_may_change_settings(login, partnership):
 
     admin = UserFactory(username="root", is_superuser=True, is_staff=True)
     assert login(admin).get(reverse("settings_deadlines")).status_code == 200
+
+
+def test_the_manager_sets_when_the_serious_concerns_prompt_appears(login, partnership, lado_manager):
+    """001: the number of referrals about one provider's staff that prompts the process is a setting."""
+    client = login(lado_manager)
+    url = reverse("settings_deadlines")
+    response = client.post(url, {**CURRENT, "provider_prompt_referrals": "5", "reason": "Agreed at the board"})
+    assert response.status_code == 302
+    partnership.refresh_from_db()
+    assert partnership.provider_prompt_referrals == 5
+    page = client.get(url).content.decode()
+    assert "Referrals about staff at one provider in 12 months: 3 → 5" in page
+    bad = client.post(url, {**CURRENT, "provider_prompt_cluster": "0", "reason": "x"})
+    assert "Enter 1 or more" in bad.content.decode()
