@@ -138,9 +138,10 @@ def past_retention(*, user, today: dt.date | None = None) -> list[PastRetention]
     for record_type, rule in rules().items():
         # The period counts from a date no later than the closure: a record received within the period
         # cannot be past it, which keeps the candidates to a small indexed range.
-        cutoff = _add_years(today, -rule.years)
+        cutoff = _add_years(today, -rule.years) + dt.timedelta(days=1)
+        received_before = timezone.make_aware(dt.datetime.combine(cutoff, dt.time.min))  # the index on received_at
         candidates = (
-            Referral.objects.filter(lado_service_id__in=s.managed_service_ids, received_at__date__lte=cutoff)
+            Referral.objects.filter(lado_service_id__in=s.managed_service_ids, received_at__lt=received_before)
             .filter(TYPE_FILTERS[record_type])
             .exclude(pk__in=pending.values("referral_id"))
             .select_related("case", "subject")
