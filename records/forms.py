@@ -23,14 +23,25 @@ class DocumentForm(forms.Form):
                         "invalid": f"The selected file could not be read. {FILE_AGAIN}"},
     )
 
-    def __init__(self, *args, meeting: bool = False, max_size: int, **kwargs):
+    def __init__(self, *args, meeting: bool = False, max_size: int, file_too_big: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["file"].help_text = self.fields["file"].help_text.format(size=f"{max_size // (1024 * 1024)} MB")
+        self.size_in_words = f"{max_size // (1024 * 1024)} MB"
+        self.fields["file"].help_text = self.fields["file"].help_text.format(size=self.size_in_words)
+        # records.uploads dropped the file as it arrived: say why, not "Select a file".
+        self.file_too_big = file_too_big
+        if file_too_big:
+            self.fields["file"].required = False
         if meeting:
             self.fields["shared_with_invitees"] = forms.BooleanField(
                 required=False, label="Share with the people invited to the meeting",
                 help_text="Otherwise only the LADO service, the chair and the minute taker see it",
             )
+
+    def clean(self):
+        data = super().clean()
+        if self.file_too_big:
+            self.add_error("file", f"The selected file must be smaller than {self.size_in_words}. {FILE_AGAIN}")
+        return data
 
 
 class WithdrawForm(forms.Form):

@@ -36,7 +36,8 @@ def _upload(request, *, back: str, caption: str, referral=None, case=None, meeti
         raise PermissionDenied
     form = forms.DocumentForm(request.POST if request.method == "POST" else None,
                               request.FILES if request.method == "POST" else None,
-                              meeting=meeting is not None, max_size=conf.document_max_size())
+                              meeting=meeting is not None, max_size=conf.document_max_size(),
+                              file_too_big=request.method == "POST" and getattr(request, "upload_too_big", False))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -200,6 +200,12 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media"))
+# Uploaded documents (records): an upload over DOCUMENT_MAX_SIZE (20 MB unless set) is dropped as it arrives.
+FILE_UPLOAD_HANDLERS = [
+    "records.uploads.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # django-guardian: agency staff hold no model-wide permissions; no anonymous user.
 ANONYMOUS_USER_NAME = None

@@ -198,8 +198,21 @@ def test_a_file_too_big_for_the_limit(login, case, lado_officer, settings):
     settings.DOCUMENT_MAX_SIZE = 1024 * 1024
     response = login(lado_officer).post(_upload_url(case), {
         "title": "Scan", "kind": "evidence", "file": upload("scan.pdf", PDF + b" " * (1024 * 1024))})
-    assert "The selected file must be smaller than 1 MB" in response.content.decode()
+    html = response.content.decode()
+    assert "The selected file must be smaller than 1 MB. Choose the file again." in html
+    assert "Select a file." not in html  # records.uploads dropped it as it arrived, and the form says why
+    assert 'value="Scan"' in html
     assert not Document.objects.exists()
+
+
+def test_a_file_of_exactly_the_limit_is_accepted(login, case, lado_officer, settings):
+    content = PDF.replace(b"%%EOF", b" " * (64 * 1024 - len(PDF)) + b"%%EOF")
+    assert len(content) == 64 * 1024
+    settings.DOCUMENT_MAX_SIZE = len(content)
+    response = login(lado_officer).post(_upload_url(case), {"title": "Scan", "kind": "evidence",
+                                                            "file": upload("scan.pdf", content)})
+    assert response.status_code == 302
+    assert Document.objects.get().size == len(content)
 
 
 def test_the_case_page_query_count_does_not_grow_with_documents(login, case, lado_officer):
