@@ -360,3 +360,10 @@ def test_wrong_codes_count_towards_the_lockout_too(lado_officer):
     assert len(_events(Kind.CODE_FAILED)) == 5 and _events(Kind.LOCKED_OUT)
     # Nor can a new one: the username is locked from this address.
     assert _password(_client(), "officer").status_code == 429
+
+
+def test_administrators_read_the_record_in_the_admin_too(lado_service, login):
+    root = UserFactory(username="root", is_staff=True, is_superuser=True)
+    _password(_client(), "someone", "x")
+    page = login(root).get("/admin/accounts/signinevent/")
+    assert page.status_code == 200 and "someone" in page.content.decode()
