@@ -11,7 +11,7 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.utils import timezone
 
-from agencies.models import LADO_ROLES, Agency, AgencyKind, Partnership, Role
+from agencies.models import LADO_ROLES, Agency, AgencyKind, Partnership, Role, Sector
 from agencies.permissions import standing
 from allegations.models import Category, Deadline, Referral
 from meetings.models import Meeting
@@ -20,6 +20,12 @@ from .models import AdmissionsSuspension, ConcernStatus, ProviderConcern
 from .querysets import PROVIDER_ROLES, director_service_ids, provider_service_ids
 
 ACTIVE = (ConcernStatus.RECORDED, ConcernStatus.INVOKED)
+# 001: "a provider ... is an organisation or institution which provides care": care homes, home care,
+# supported living, private hospitals, day services (and, with children's services, providers of both).
+# Only these are prompted; a school with several referrals is a matter for the LADO, not this process.
+CARE_PROVIDER_KINDS = (AgencyKind.CARE_PROVIDER, AgencyKind.RESIDENTIAL_HOME, AgencyKind.NHS_TRUST)
+CARE_SECTORS = (Sector.CARE_HOME, Sector.HOME_CARE, Sector.SUPPORTED_LIVING, Sector.DAY_SERVICES,
+                Sector.RESIDENTIAL, Sector.HEALTH)
 
 
 def concern_get(*, user, reference: str) -> ProviderConcern:
@@ -126,7 +132,7 @@ class Prompt:
 
 
 def prompts_for(user, *, now: dt.datetime | None = None) -> list[Prompt]:
-    """Providers where several allegations concern staff (≥ the partnership's number in 12 months), or a
+    """Providers of care (CARE_PROVIDER_KINDS / CARE_SECTORS) where several allegations concern staff (≥ the partnership's number in 12 months), or a
     cluster of concerns of the same category arrived within a short window (001's indicators), and no
     provider concern is open about them. For LADO staff and adults' safeguarding managers; one query."""
     s = standing(user)
@@ -141,6 +147,7 @@ def prompts_for(user, *, now: dt.datetime | None = None) -> list[Prompt]:
     window_start = now - dt.timedelta(days=partnership.provider_prompt_cluster_days)
     rows = (
         Referral.objects.filter(lado_service_id__in=services, received_at__gt=year_ago, employer__isnull=False)
+        .filter(Q(employer__kind__in=CARE_PROVIDER_KINDS) | Q(employer__sector__in=CARE_SECTORS))
         .exclude(employer_id__in=ProviderConcern.objects.filter(status__in=ACTIVE).values("provider_id"))
         .values("employer_id", "employer__name", "category")
         .annotate(n=Count("pk"), recent=Count("pk", filter=Q(received_at__gt=window_start)))

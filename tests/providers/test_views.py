@@ -181,6 +181,19 @@ def test_a_cluster_of_similar_concerns_prompts_too(lado_officer, lado_service, p
     assert len(prompts) == 1 and prompts[0].cluster_count == 2 and prompts[0].referrals == 0
 
 
+def test_only_providers_of_care_prompt_the_process_not_a_school(lado_officer, lado_service, agency_a, provider):
+    """001 is about organisations that provide care; several referrals about a school's staff are the LADO's."""
+    from providers.selectors import prompts_for
+
+    for _ in range(4):
+        pipot_referral(actor=lado_officer, lado_service=lado_service, provider=agency_a, workforce="children",
+                       sector="education", category="physical")
+    assert prompts_for(lado_officer) == []
+    for _ in range(3):
+        pipot_referral(actor=lado_officer, lado_service=lado_service, provider=provider)
+    assert [p.provider_name for p in prompts_for(lado_officer)] == [provider.name]
+
+
 def test_other_services_and_agencies_see_no_prompt(other_officer, agency_a_manager, lado_officer, lado_service, provider):
     from providers.selectors import prompts_for
 

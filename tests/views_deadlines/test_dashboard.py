@@ -22,7 +22,7 @@ def figures(lado_officer, agency_a_manager, lado_service, agency_a, agency_b):
 
     cases = [
         make_case(officer=lado_officer, referral=make_referral(actor=agency_a_manager, lado_service=lado_service,
-                                                               agency=agency_a, given=f"P{i}", family=f"S{i}",
+                                                               agency=agency_a, given=f"Pemberton{i}", family=f"Sallowfield{i}",
                                                                sector=sector))
         for i, sector in enumerate(["education", "education", "health"])
     ]
@@ -95,7 +95,7 @@ def test_the_query_count_does_not_grow_with_the_data(figures, login, analyst, la
         client.get(url)
     for i in range(5):
         make_case(officer=lado_officer, referral=make_referral(actor=agency_a_manager, lado_service=lado_service,
-                                                               agency=agency_a, given=f"Q{i}", family=f"T{i}",
+                                                               agency=agency_a, given=f"Quenby{i}", family=f"Trevanion{i}",
                                                                sector="sports"))
     with CaptureQueriesContext(connection) as after:
         client.get(url)
