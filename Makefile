@@ -71,6 +71,9 @@ benchmark: venv
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) benchmarks/queue_and_case.py
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) benchmarks/chasing_sweep.py
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) benchmarks/import_cases.py
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) benchmarks/annual_report.py
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) benchmarks/access_log.py
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) benchmarks/minutes_pdf.py
 
 clean:
 	rm -rf $(VENV) var .env
