@@ -8,18 +8,16 @@ tables here: an invitation's access level and a section's audience (AUDIENCES_FO
 from __future__ import annotations
 
 import datetime as dt
-import os
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.functional import cached_property
 from guardian.models import GroupObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
 from agencies.models import Agency
+from config.storage import PrivateStorage
 
 from .querysets import ActionQuerySet, MeetingQuerySet
 
@@ -430,22 +428,9 @@ class PdfStatus(models.TextChoices):
     FAILED = "failed", "Could not be made"
 
 
-class PdfStorage(FileSystemStorage):
-    """MEDIA_ROOT/pdfs, read when first used (so tests can point MEDIA_ROOT elsewhere). Outside the static files,
-    and no URL serves it: a PDF leaves only through the download view, which checks and logs."""
-
-    def __init__(self):
-        super().__init__(base_url=None)
-
-    @cached_property
-    def base_location(self):
-        return os.path.join(settings.MEDIA_ROOT, "pdfs")
-
-    def url(self, name):
-        raise ValueError("PDFs of the minutes have no public URL: use the download view.")
-
-
-_PDF_STORAGE = PdfStorage()
+# Outside the static files, and no URL serves it: a PDF leaves only through the download view,
+# which checks and logs.
+_PDF_STORAGE = PrivateStorage("pdfs", "PDFs of the minutes")
 
 
 def pdf_storage():

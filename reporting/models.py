@@ -7,37 +7,17 @@ and records the download (ReportPdfDownload).
 
 from __future__ import annotations
 
-import os
-
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils import timezone
-from django.utils.functional import cached_property
 
+from config.storage import PrivateStorage
+from meetings.models import PdfStatus
 
-class ReportPdfStatus(models.TextChoices):
-    QUEUED = "queued", "Waiting to be made"
-    RENDERING = "rendering", "Being made"
-    DONE = "done", "Ready"
-    FAILED = "failed", "Could not be made"
+# The same states as the minutes' PDFs.
+ReportPdfStatus = PdfStatus
 
-
-class ReportStorage(FileSystemStorage):
-    """MEDIA_ROOT/reports, read when first used (tests point MEDIA_ROOT elsewhere). No public URL."""
-
-    def __init__(self):
-        super().__init__(base_url=None)
-
-    @cached_property
-    def base_location(self):
-        return os.path.join(settings.MEDIA_ROOT, "reports")
-
-    def url(self, name):
-        raise ValueError("Report PDFs have no public URL: use the download view.")
-
-
-_STORAGE = ReportStorage()
+_STORAGE = PrivateStorage("reports", "Report PDFs")
 
 
 def report_storage():
