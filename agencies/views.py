@@ -6,6 +6,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from config.forms import apply_service_errors
+
 from . import forms, selectors, services
 from .models import Notification, Partnership, Role
 from .permissions import standing
@@ -60,11 +62,7 @@ def settings_deadlines(request):
         try:
             services.partnership_settings_update(actor=request.user, reason=reason, **data)
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for field, errors in error.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, "Settings saved. Deadlines opened from now on use them; "
                                       "existing deadlines keep their due times.")

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from agencies.models import Agency, AgencyKind
 from agencies.permissions import standing
+from config.forms import apply_service_errors as _apply_service_errors
 from meetings.selectors import meetings_context
 from records.selectors import documents_context
 
@@ -30,14 +31,6 @@ from .timescales import time_left_in_words
 
 PAGE_SIZE = 25
 
-
-def _apply_service_errors(form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form, on the right fields where it says."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _page(request, queryset):

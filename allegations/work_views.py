@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from agencies.permissions import standing
+from config.forms import apply_service_errors
 
 from . import selectors, waiving, workload
 from .models import Deadline
@@ -73,11 +74,7 @@ def deadline_waive(request, reference, pk):
         try:
             waiving.deadline_waive(actor=request.user, deadline=deadline, reason=form.cleaned_data["reason"])
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for field, errors in error.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, f"{deadline.get_kind_display()} deadline waived.")
             return redirect(back + "#deadlines")

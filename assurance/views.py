@@ -13,6 +13,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from agencies.models import Partnership
+from config.forms import apply_service_errors as _apply
 
 from . import exports, selectors, services
 from .forms import AgenciesForm, AnswersForm, QuestionForm, RoundEditForm, RoundForm
@@ -21,13 +22,6 @@ from .permissions import is_business_unit
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-
-def _apply(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 # --- The business unit ----------------------------------------------------------

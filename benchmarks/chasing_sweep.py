@@ -197,7 +197,7 @@ def main(argv=None) -> int:
     run("2", not_due=(large - small) - (large // 100), due=large // 100)
     run("3", not_due=0, due=small // 100)
 
-    print(f"\n| run | open | due | sweep s | ms per deadline chased | empty sweep ms |\n|---|---:|---:|---:|---:|---:|")
+    print("\n| run | open | due | sweep s | ms per deadline chased | empty sweep ms |\n|---|---:|---:|---:|---:|---:|")
     for label, open_count, due_count, seconds, per, empty in results:
         print(f"| {label} | {open_count:,} | {due_count:,} | {seconds:.2f} | {per:.2f} | {empty * 1000:.1f} |")
     print(f"\nTotal {time.perf_counter() - started:.0f} s")

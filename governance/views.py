@@ -16,22 +16,16 @@ from django.views.decorators.http import require_http_methods, require_POST
 from agencies.permissions import standing
 from allegations import matching
 from allegations.models import Referral, Subject
+from config.forms import apply_service_errors as _form_errors
 
 from . import forms, retention, sar, services
-from .models import DeletionAudit, DeletionRequest, RecordType, RetentionRule, SubjectAccessRequest
+from .models import DeletionAudit, DeletionRequest, RecordType, SubjectAccessRequest
 
 
 def _manager_or_404(request):
     if not services.may_govern(request.user):
         raise Http404
 
-
-def _form_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @require_http_methods(["GET"])

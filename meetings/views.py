@@ -23,6 +23,7 @@ from allegations import selectors as case_selectors
 from allegations.deadlines import current_status
 from allegations.models import AccessLog, Case, Route
 from allegations.timescales import time_left_in_words
+from config.forms import apply_service_errors as _apply_service_errors
 from records import services as record_services
 from records.selectors import documents_context
 
@@ -41,15 +42,6 @@ from .models import (
 
 PAGE_SIZE = 25
 
-
-def _apply_service_errors(form, error: ValidationError, field_for=lambda name: name) -> None:
-    """Put a service's ValidationError on the form, on the right fields where it says."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            target = field_for(name)
-            form.add_error(target if target in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _data(request):

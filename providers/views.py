@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from allegations.models import Referral
+from config.forms import apply_service_errors as _apply
 from meetings import services as meeting_services
 
 from . import forms, selectors, services
@@ -24,13 +25,6 @@ from .querysets import provider_service_ids
 def _data(request):
     return request.POST if request.method == "POST" else None
 
-
-def _apply(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _form_page(request, form, *, title, caption, back, submit="Save"):

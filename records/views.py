@@ -17,18 +17,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from allegations import selectors as case_selectors
+from config.forms import apply_service_errors as _apply_service_errors
 from meetings import selectors as meeting_selectors
 
 from . import conf, forms, selectors, services
 from .models import ViewLog
 
-
-def _apply_service_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _upload(request, *, back: str, caption: str, referral=None, case=None, meeting=None):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from .urls import NoFiller, all_routes, fill
+from .urls import NoFiller, all_routes
 from .test_url_sweep import url_of
 from .writes import written_since, writes
 
