@@ -64,18 +64,15 @@ def _chase_ended(referral, case) -> dt.datetime | None:
     return None
 
 
-def deadline_open(*, actor, referral, kind: str, anchor: dt.datetime, case=None, reason: str,
-                  provider_concern=None) -> Deadline:
-    """Open a deadline of a referral (and its case), or of a provider concern (referral None: 001)."""
-    partnership = Partnership.current()
-    due_at = due_for(kind, anchor, partnership)
-    remind_at, escalate_at = chase_times(anchor, due_at, partnership)
+def _open(*, actor, referral, case, provider_concern, kind: str, anchor_at: dt.datetime, due_at: dt.datetime,
+          partnership: Partnership, reason: str) -> Deadline:
+    remind_at, escalate_at = chase_times(anchor_at, due_at, partnership)
     deadline = Deadline(
         referral=referral,
         case=case,
         provider_concern=provider_concern,
         kind=kind,
-        anchor_at=anchor,
+        anchor_at=anchor_at,
         due_at=due_at,
         remind_at=remind_at,
         escalate_at=escalate_at,
@@ -85,14 +82,26 @@ def deadline_open(*, actor, referral, kind: str, anchor: dt.datetime, case=None,
     return deadline
 
 
+def deadline_open(*, actor, referral, kind: str, anchor: dt.datetime, case=None, reason: str,
+                  provider_concern=None) -> Deadline:
+    """Open a deadline of a referral (and its case), or of a provider concern (referral None: 001)."""
+    partnership = Partnership.current()
+    return _open(actor=actor, referral=referral, case=case, provider_concern=provider_concern, kind=kind,
+                 anchor_at=anchor, due_at=due_for(kind, anchor, partnership), partnership=partnership, reason=reason)
+
+
+def _meet(deadline: Deadline, *, actor, met_at: dt.datetime, reason: str) -> None:
+    deadline.met_at = met_at
+    deadline.status = Deadline.Status.MET if met_at <= deadline.due_at else Deadline.Status.MET_LATE
+    _save(deadline, actor, reason)
+
+
 def deadline_meet(*, actor, referral, kind: str, met_at: dt.datetime, reason: str) -> None:
     """Meet the referral's unmet deadlines of this kind (row-locked: no double meeting)."""
     for deadline in Deadline.objects.select_for_update().filter(
         referral=referral, kind=kind, met_at__isnull=True
     ).exclude(status=Deadline.Status.WAIVED):
-        deadline.met_at = met_at
-        deadline.status = Deadline.Status.MET if met_at <= deadline.due_at else Deadline.Status.MET_LATE
-        _save(deadline, actor, reason)
+        _meet(deadline, actor=actor, met_at=met_at, reason=reason)
 
 
 UNMET = (Deadline.Status.OPEN, Deadline.Status.OVERDUE)
@@ -151,31 +160,16 @@ def deadline_open_on_date(*, actor, referral, kind: str, due_on: dt.date, anchor
                           case=None, reason: str, provider_concern=None) -> Deadline:
     """A deadline due at the end of a given date in the partnership's time zone (`action`, `police_review`...)."""
     partnership = Partnership.current()
-    anchor_at = anchor or timezone.now()
-    due_at = timescales.end_of_day(due_on, partnership.time_zone)
-    remind_at, escalate_at = chase_times(anchor_at, due_at, partnership)
-    deadline = Deadline(
-        referral=referral,
-        case=case,
-        provider_concern=provider_concern,
-        kind=kind,
-        anchor_at=anchor_at,
-        due_at=due_at,
-        remind_at=remind_at,
-        escalate_at=escalate_at,
-        chase_ended_at=_chase_ended(referral, case),
-    )
-    _save(deadline, actor, reason)
-    return deadline
+    return _open(actor=actor, referral=referral, case=case, provider_concern=provider_concern, kind=kind,
+                 anchor_at=anchor or timezone.now(), due_at=timescales.end_of_day(due_on, partnership.time_zone),
+                 partnership=partnership, reason=reason)
 
 
 def deadline_meet_one(*, actor, deadline: Deadline, met_at: dt.datetime, reason: str) -> Deadline:
     """Meet this deadline only (row-locked; a deadline already met or waived is left as it is)."""
     deadline = Deadline.objects.select_for_update().get(pk=deadline.pk)
     if deadline.met_at is None and deadline.status != Deadline.Status.WAIVED:
-        deadline.met_at = met_at
-        deadline.status = Deadline.Status.MET if met_at <= deadline.due_at else Deadline.Status.MET_LATE
-        _save(deadline, actor, reason)
+        _meet(deadline, actor=actor, met_at=met_at, reason=reason)
     return deadline
 
 

@@ -24,10 +24,8 @@ from meetings.selectors import meetings_context
 from records.selectors import documents_context
 
 from . import forms, matching, selectors, services, workload
-from .deadlines import current_status
 from .filters import CaseFilter, TriageFilter
 from .models import Case, CaseGroupObjectPermission, Deadline, Disagreement, Strand, Subject
-from .timescales import time_left_in_words
 
 PAGE_SIZE = 25
 
@@ -35,21 +33,6 @@ PAGE_SIZE = 25
 
 def _page(request, queryset):
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _clock(deadline: Deadline | None, now: dt.datetime) -> dict | None:
-    if deadline is None:
-        return None
-    status = current_status(deadline, now)
-    if status in (Deadline.Status.OPEN, Deadline.Status.OVERDUE):
-        words = time_left_in_words(deadline.due_at, now)
-    elif status == Deadline.Status.MET:
-        words = "Met on time"
-    elif status == Deadline.Status.MET_LATE:
-        words = "Met late"
-    else:
-        words = "Waived"
-    return {"status": status, "words": words, "due_at": deadline.due_at}
 
 
 # --- Referral intake ------------------------------------------------------------
@@ -158,7 +141,7 @@ def referral_detail(request, reference):
         rejected = set(referral.subject_matches.filter(decision="rejected").values_list("candidate_id", flat=True))
         subject = referral.subject
         context.update(
-            clock=_clock(initial, now),
+            clock=workload.deadline_clock(initial, now),
             deadline_rows=workload.deadline_list(referral.deadlines.select_related("waived_by"), now=now),
             matches=[
                 m for m in matching.candidates(
@@ -283,7 +266,7 @@ def triage_queue(request):
     rows = []
     for referral in page.object_list:
         deadline = referral.initial_deadlines[0] if referral.initial_deadlines else None
-        rows.append({"referral": referral, "clock": _clock(deadline, now) if referral.is_open else None})
+        rows.append({"referral": referral, "clock": workload.deadline_clock(deadline, now) if referral.is_open else None})
     from providers.selectors import prompts_for  # several concerns about one provider: consider the process (001)
 
     return render(request, "allegations/triage_queue.html", {"page": page, "rows": rows, "filters": filters,

@@ -213,6 +213,16 @@ def team_work(*, user, now: dt.datetime | None = None) -> TeamWork:
 
 # --- Deadline lists on the case and referral pages ------------------------------------------------------
 
+def deadline_clock(deadline: Deadline | None, now: dt.datetime) -> dict | None:
+    """The clock a queue row or a meeting page shows: time left in words while unmet, else how it ended."""
+    if deadline is None:
+        return None
+    status = current_status(deadline, now)
+    words = {Deadline.Status.MET: "Met on time", Deadline.Status.MET_LATE: "Met late",
+             Deadline.Status.WAIVED: "Waived"}.get(status) or time_left_in_words(deadline.due_at, now)
+    return {"status": status, "words": words, "due_at": deadline.due_at}
+
+
 def deadline_words(deadline: Deadline, now: dt.datetime) -> dict:
     """Every deadline's state in words (met / met late / overdue / waived / due), and who waived it and why."""
     status = current_status(deadline, now)

@@ -20,9 +20,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from agencies.models import Agency
 from agencies.permissions import standing
 from allegations import selectors as case_selectors
-from allegations.deadlines import current_status
 from allegations.models import AccessLog, Case, Route
-from allegations.timescales import time_left_in_words
+from allegations.workload import deadline_clock
 from config.forms import apply_service_errors as _apply_service_errors
 from records import services as record_services
 from records.selectors import documents_context
@@ -128,14 +127,6 @@ def meeting_schedule(request, reference):
 
 # --- The meeting page -----------------------------------------------------------------------------
 
-def _clock(deadline, now):
-    if deadline is None:
-        return None
-    status = current_status(deadline, now)
-    words = {"met": "Met on time", "met_late": "Met late", "waived": "Waived"}.get(status) or time_left_in_words(deadline.due_at, now)
-    return {"status": status, "words": words, "due_at": deadline.due_at}
-
-
 def meeting_detail(request, pk):
     meeting = _meeting(request, pk)
     user = request.user
@@ -154,7 +145,7 @@ def meeting_detail(request, pk):
         "audience_labels": dict(Audience.choices),
         "actions": selectors.meeting_actions(meeting, user, manage=manage),
         "today": timezone.localdate(),
-        "clock": _clock(meeting.minutes_deadline, timezone.now()),
+        "clock": deadline_clock(meeting.minutes_deadline, timezone.now()),
     }
     if edit:
         context["sections"] = list(minutes.sections.all())

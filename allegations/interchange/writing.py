@@ -349,11 +349,7 @@ def write_meetings_of_existing_cases(meetings: list[MeetingRow], case_by_ref: di
             meeting = _meeting(row, case.pk, deadline.pk, ctx)
             save_with_history(meeting, actor=ctx.user, reason=reason)
             if row.kind == MeetingKind.STRATEGY_DISCUSSION:
-                for strategy in Deadline.objects.select_for_update().filter(
-                    referral=referral, kind=Deadline.Kind.STRATEGY_MEETING, met_at__isnull=True,
-                ).exclude(status=Deadline.Status.WAIVED):
-                    strategy.met_at = row.held_at
-                    strategy.status = Deadline.Status.MET if row.held_at <= strategy.due_at else Deadline.Status.MET_LATE
-                    save_with_history(strategy, actor=ctx.user, reason=reason)
+                deadline_rules.deadline_meet(actor=ctx.user, referral=referral, kind=Deadline.Kind.STRATEGY_MEETING,
+                                             met_at=row.held_at, reason=reason)
             Event.objects.create(at=ctx.now, actor=ctx.user, referral=referral, case=case, verb="imported",
                                  summary=f"{meeting.get_kind_display()}: {ctx.reason(row.file, row.line)[:200]}")
