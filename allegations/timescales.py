@@ -30,8 +30,12 @@ def end_of_day(day: dt.date, tz: str) -> dt.datetime:
 
 
 def add_hours(anchor: dt.datetime, hours: int) -> dt.datetime:
-    """Elapsed time: across a clock change the wall-clock hour shifts."""
-    return anchor + dt.timedelta(hours=hours)
+    """Elapsed time: across a clock change the wall-clock hour shifts (deadlines.md, `N hours`).
+
+    Added in UTC: Python adds a timedelta to an aware Europe/London time in wall-clock time, so
+    24 hours from the Saturday before the spring change would be 23 elapsed hours. The result is
+    given back in the anchor's own time zone."""
+    return (anchor.astimezone(dt.UTC) + dt.timedelta(hours=hours)).astimezone(anchor.tzinfo)
 
 
 def add_working_days(anchor: dt.datetime, days: int, *, nation: str = "ENG", tz: str = "Europe/London") -> dt.datetime:

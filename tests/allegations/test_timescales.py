@@ -62,6 +62,25 @@ def test_twenty_four_hours_is_elapsed_time_across_the_spring_clock_change():
     assert local.utcoffset() == dt.timedelta(hours=1)  # BST
 
 
+@pytest.mark.parametrize(
+    ("anchor", "expected_local"),
+    [
+        # Received Saturday 29 March 2025 10:00 GMT (local, as imports give it); clocks go forward
+        # at 01:00 GMT on Sunday: 24 elapsed hours end at 11:00 BST, not 10:00 BST (23 hours).
+        (london(2025, 3, 29, 10, 0), dt.datetime(2025, 3, 30, 11, 0)),
+        # Received Saturday 25 October 2025 10:00 BST; clocks go back at 02:00 BST on Sunday:
+        # 24 elapsed hours end at 09:00 GMT, not 10:00 GMT (25 hours).
+        (london(2025, 10, 25, 10, 0), dt.datetime(2025, 10, 26, 9, 0)),
+    ],
+    ids=["spring-forward", "autumn-back"],
+)
+def test_twenty_four_hours_from_a_local_anchor_is_elapsed_time_across_both_clock_changes(anchor, expected_local):
+    due = timescales.add_hours(anchor, 24)
+
+    assert due.astimezone(UTC) - anchor.astimezone(UTC) == dt.timedelta(hours=24)
+    assert due.astimezone(LONDON).replace(tzinfo=None) == expected_local
+
+
 # --- Working days ------------------------------------------------------------------
 
 
