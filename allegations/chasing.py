@@ -29,6 +29,16 @@ adds to a sweep's reads. The claim itself joins nothing (it is the partial index
 a claimed row whose case or contact turns out closed (written without the services, e.g. an
 import) gets `chase_ended_at` there and then, sends nothing, and is never read again.
 
+Never "due soon" for what is already overdue: a reminder claimed after its deadline fell due is
+not sent (its `reminder_sent_at` marks it handled, with "No reminder" in the history); the overdue
+stage sends what is owed.
+
+The backlog: a deadline first claimed by the overdue stage when it is already past its escalation
+time (imported or seeded overdue, or recorded late) was never live here. It is not chased one
+notice per deadline per officer: its overdue and escalation marks are set without a notice, and
+each LADO service's managers get ONE summary a day ("deadline-backlog-<service>-<date>") with the
+number of the service's overdue deadlines and a link to the team's work.
+
 Recipients: the owner is the case owner if the deadline has a case, else the referral's
 assigned officer, else every LADO officer of the referral's LADO service. Escalation goes
 to the LADO managers of the service (falling back to the owner if the service has none).
@@ -128,6 +138,7 @@ def _sweep_batch(stage: Stage, now: dt.datetime, batch: int) -> tuple[int, int]:
             .order_by(stage.time_field, "pk")
         )
         chased = 0
+        backlog_services = set()
         for deadline in claimed:
             closed = _closed_work(deadline)
             if closed is not None:
@@ -136,9 +147,44 @@ def _sweep_batch(stage: Stage, now: dt.datetime, batch: int) -> tuple[int, int]:
                 deadline.chase_ended_at = now
                 save_with_history(deadline, actor=None, reason="Not chased: its case or contact is closed")
                 continue
+            if stage.name == "reminder" and deadline.due_at <= now:
+                deadline.reminder_sent_at = now  # handled: a "due soon" reminder would be wrong now
+                save_with_history(deadline, actor=None, reason="No reminder: already overdue when chased")
+                continue
+            if stage.name == "overdue" and _in_backlog(deadline, now):
+                deadline.overdue_sent_at = deadline.escalation_sent_at = now
+                deadline.status = Deadline.Status.OVERDUE
+                save_with_history(deadline, actor=None,
+                                  reason="Already overdue when first chased: in the backlog summary to the LADO managers")
+                backlog_services.add(deadline.referral.lado_service_id)
+                continue
             _chase(deadline, stage, now)
             chased += 1
+        for service_id in sorted(backlog_services):
+            _backlog_summary(service_id, now)
     return len(claimed), chased
+
+
+def _in_backlog(deadline: Deadline, now: dt.datetime) -> bool:
+    """Overdue by more than its escalation time when first chased: never live here (imported, seeded or
+    recorded late). Provider concerns' deadlines are chased as ever (their own leads and directors)."""
+    return bool(deadline.referral_id and deadline.escalate_at and deadline.escalate_at <= now)
+
+
+def _backlog_summary(service_id: int, now: dt.datetime) -> None:
+    """One notice a day to the service's LADO managers (else its officers): how much is overdue, and where."""
+    managers = _service_members(service_id, [Role.LADO_MANAGER]) or _service_members(service_id, LADO_ROLES)
+    overdue = Deadline.objects.filter(
+        referral__lado_service_id=service_id, met_at__isnull=True, chase_ended_at__isnull=True,
+        status=Deadline.Status.OVERDUE,
+    ).count()
+    title = (f"Overdue backlog: {overdue} deadline{'' if overdue == 1 else 's'} of the service "
+             f"{'is' if overdue == 1 else 'are'} overdue, some from before they were recorded here")
+    day = timezone.localdate(now).isoformat()
+    for user in managers:
+        notice_once(user=user, title=title, link=reverse("allegations:team"), key=f"deadline-backlog-{service_id}-{day}",
+                    email_template="allegations/email/deadline_backlog", context={"count": overdue},
+                    email_after_commit=True)
 
 
 def _chase(deadline: Deadline, stage: Stage, now: dt.datetime) -> None:
@@ -192,8 +238,12 @@ def _chase_provider_concern(deadline: Deadline, stage: Stage, now: dt.datetime) 
 
 
 def _lado_members(deadline: Deadline, roles) -> list:
+    return _service_members(deadline.referral.lado_service_id, roles)
+
+
+def _service_members(service_id: int, roles) -> list:
     memberships = (
-        Membership.objects.filter(agency_id=deadline.referral.lado_service_id, role__in=roles, user__is_active=True)
+        Membership.objects.filter(agency_id=service_id, role__in=roles, user__is_active=True)
         .select_related("user")
         .order_by("user_id")
     )

@@ -140,18 +140,53 @@ def test_each_stage_fires_at_its_time_once_to_the_right_people(
 
 
 @pytest.mark.django_db
-def test_a_late_sweep_sends_every_stage_still_owed(case, lado_officer, lado_manager):
+def test_a_late_sweep_sends_no_due_soon_reminder_for_an_overdue_deadline(case, lado_officer, lado_manager):
     deadline = Deadline.objects.get(case=case, kind=Deadline.Kind.CASE_REVIEW)
 
-    counts = chasing.sweep(now=deadline.escalate_at)  # the sweeper was down all along: nothing is skipped
+    counts = chasing.sweep(now=deadline.due_at + SECOND)  # the sweeper was down past the due time
 
-    assert counts == {"reminder": 1, "overdue": 1, "escalation": 1}
+    assert counts == {"reminder": 0, "overdue": 1, "escalation": 0}
     key = f"deadline-{deadline.pk}-%s"
-    assert notified(key % "reminder") == ["officer"]  # the case owner
-    assert notified(key % "overdue") == ["officer"]
-    assert notified(key % "escalation") == ["manager"]
+    assert notified(key % "reminder") == []  # "due soon" would be wrong: it is overdue
+    assert notified(key % "overdue") == ["officer"]  # the case owner
+    deadline.refresh_from_db()
+    assert deadline.reminder_sent_at is not None  # handled, never sent later
+    assert deadline.history.filter(history_change_reason="No reminder: already overdue when chased").count() == 1
     link = reverse("allegations:case_detail", args=[case.referral.reference])
     assert set(Notification.objects.filter(key__startswith=f"deadline-{deadline.pk}-").values_list("link", flat=True)) == {link}
+
+
+@pytest.mark.django_db
+def test_deadlines_already_past_escalation_when_first_chased_make_one_backlog_summary(
+    referral, lado_officer, lado_manager, django_capture_on_commit_callbacks
+):
+    """Imported or seeded overdue work: not one notice per deadline per officer, but one summary a day
+    to the LADO managers, with the count and a link to the team's work."""
+    ids = many_due_deadlines(referral, 12, stages=("reminder", "overdue", "escalation"))
+    live = many_due_deadlines(referral, 2, stages=("reminder", "overdue"))  # overdue, not yet past escalation
+    mail.outbox.clear()
+
+    counts = sweep_and_commit(django_capture_on_commit_callbacks)
+
+    assert counts == {"reminder": 0, "overdue": 2, "escalation": 0}
+    assert not Notification.objects.filter(key__in=[f"deadline-{pk}-{stage}" for pk in ids
+                                                    for stage in ("reminder", "overdue", "escalation")]).exists()
+    summary = Notification.objects.get(key__startswith="deadline-backlog-")
+    assert summary.user == lado_manager
+    assert summary.title.startswith("Overdue backlog: 14 deadlines")
+    assert summary.link == reverse("allegations:team")
+    assert Deadline.objects.filter(pk__in=ids, status=Deadline.Status.OVERDUE, escalation_sent_at__isnull=False).count() == 12
+    assert [notified(f"deadline-{pk}-overdue") for pk in live] == [["manager", "officer"]] * 2  # no owner yet
+    backlog_mail = [m for m in mail.outbox if m.subject.startswith("Overdue backlog")]
+    assert [m.to for m in backlog_mail] == [[lado_manager.email]]
+    assert "14 deadlines of your service are overdue" in backlog_mail[0].body
+
+    # Later sweeps send nothing more for the backlog: no reminder, notice or escalation, no second summary.
+    assert chasing.sweep() == {"reminder": 0, "overdue": 0, "escalation": 0}
+    later = chasing.sweep(now=timezone.now() + dt.timedelta(days=40))
+    assert later["escalation"] == 2  # the two live ones, escalated in their time
+    assert not Notification.objects.filter(key__in=[f"deadline-{pk}-{stage}" for pk in ids
+                                                    for stage in ("reminder", "overdue", "escalation")]).exists()
 
 
 @pytest.mark.django_db
@@ -159,6 +194,7 @@ def test_the_assigned_officer_is_chased_for_a_referral_without_a_case(referral, 
     services.referral_assign(actor=lado_manager, referral=referral, officer=lado_officer)
     deadline = initial_discussion(referral)
 
+    chasing.sweep(now=deadline.remind_at)
     chasing.sweep(now=deadline.due_at)
 
     assert notified(f"deadline-{deadline.pk}-reminder") == ["officer"]
@@ -227,8 +263,10 @@ def test_beat_runs_the_chase_every_minute_in_utc():
 # --- Exactly once under concurrency and crashes (real PostgreSQL, a real worker) ---------------
 
 
-def many_due_deadlines(referral, count, *, stages=("reminder", "overdue")):
-    """`count` open deadlines of the referral, the given stages already due (set up directly, for speed)."""
+def many_due_deadlines(referral, count, *, stages=("overdue",)):
+    """`count` open deadlines of the referral, the given stages already due (set up directly, for speed).
+    By default overdue since an hour ago, not yet past escalation: one overdue notice each (a reminder
+    is never sent for what is already overdue, and work past escalation when first seen is backlog)."""
     now = timezone.now()
     past, future = now - dt.timedelta(hours=1), now + dt.timedelta(days=30)
     rows = [
@@ -279,12 +317,12 @@ def test_two_sweeps_at_the_same_moment_send_each_notice_once(referral, lado_offi
 
     assert not errors
     assert len(results) == 2
-    assert sum(r["reminder"] for r in results) == 60
+    assert sum(r["reminder"] for r in results) == 0
     assert sum(r["overdue"] for r in results) == 60
-    assert_each_notice_once(ids, ("reminder", "overdue"), recipients=2)
-    assert len(mail.outbox) == 60 * 2 * 2  # e-mails are not protected by a unique key: they must not repeat either
+    assert_each_notice_once(ids, ("overdue",), recipients=2)
+    assert len(mail.outbox) == 60 * 2  # e-mails are not protected by a unique key: they must not repeat either
     per_person_and_stage = Counter((m.to[0], m.subject.split(":")[0]) for m in mail.outbox)
-    assert set(per_person_and_stage.values()) == {60}  # 60 reminders and 60 overdue notices each
+    assert set(per_person_and_stage.values()) == {60}  # 60 overdue notices each
 
 
 def worker_log_count(worker, text):
@@ -299,8 +337,8 @@ def test_a_worker_running_the_chase_twice_sends_once(celery_worker, referral, la
     chase_deadlines.delay()
     wait_for(lambda: worker_log_count(celery_worker, "succeeded") >= 2, celery_worker)
 
-    assert_each_notice_once(ids, ("reminder", "overdue"), recipients=2)
-    assert Notification.objects.filter(user=lado_officer, key__startswith="deadline-").count() == 10
+    assert_each_notice_once(ids, ("overdue",), recipients=2)
+    assert Notification.objects.filter(user=lado_officer, key__startswith="deadline-").count() == 5
 
 
 def _other_transactions_open():
@@ -328,7 +366,7 @@ def _forget_unacked(queue):
 def test_a_worker_killed_mid_sweep_leaves_no_duplicate_and_no_gap(celery_worker, task_queue, referral, lado_officer, lado_manager):
     count = 300
     ids = many_due_deadlines(referral, count)
-    total = count * 2 * 2  # two stages, two LADO recipients
+    total = count * 2  # the overdue notice, to two LADO recipients
 
     chase_deadlines.delay(batch=5)  # many small committed batches: a kill lands mid-sweep
     deadline = time.monotonic() + 60
@@ -353,5 +391,5 @@ def test_a_worker_killed_mid_sweep_leaves_no_duplicate_and_no_gap(celery_worker,
     chasing.sweep()  # the next beat's sweep
 
     assert chase_notices.count() == total
-    assert_each_notice_once(ids, ("reminder", "overdue"), recipients=2)
+    assert_each_notice_once(ids, ("overdue",), recipients=2)
     assert chasing.sweep() == {"reminder": 0, "overdue": 0, "escalation": 0}
