@@ -1,6 +1,5 @@
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db import connection
 from django.db.models import F, Lookup, Q
 import django_filters
 
@@ -48,8 +47,6 @@ class TriageFilter(django_filters.FilterSet):
         # The people first (trigram indexes), then their referrals (subject index): fast at 100,000
         # referrals, where joining every referral to its subject to test the names was not (benchmarks/).
         subjects = Subject.objects.filter(name_q).values("pk")
-        if connection.vendor != "postgresql":  # SQLite (make run without a database server)
-            return queryset.filter(condition | Q(subject__in=subjects))
         return queryset.filter(condition | _EqualsAny(F("subject_id"), ArraySubquery(subjects)))
 
     def by_status(self, queryset, name, value):

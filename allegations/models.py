@@ -131,8 +131,8 @@ class Subject(models.Model):
             models.Index(fields=["family_key"], name="subject_family_key"),
             models.Index(fields=["given_key"], name="subject_given_key"),
             models.Index(fields=["date_of_birth"], name="subject_dob"),
-            # filters.TriageFilter.search(), "name contains", also has trigram indexes on PostgreSQL
-            # (migration 0002): they are not declared here because SQLite cannot build them.
+            # filters.TriageFilter.search(), "name contains", also has trigram indexes on UPPER(name)
+            # (migration 0002, in SQL).
         ]
 
     def __str__(self):

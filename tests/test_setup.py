@@ -34,11 +34,8 @@ def test_find_python_returns_a_python_of_at_least_3_12():
 
 
 @pytest.mark.django_db
-def test_ci_runs_on_postgresql():
-    if os.environ.get("REQUIRE_POSTGRES"):
-        assert connection.vendor == "postgresql"
-    else:
-        assert connection.vendor in {"postgresql", "sqlite"}
+def test_the_tests_run_on_postgresql():
+    assert connection.vendor == "postgresql"
     assert sys.version_info >= (3, 12)
 
 
@@ -54,6 +51,7 @@ PRODUCTION = {
     "SITE_URL": "https://allegations.example.org",
     "DJANGO_ALLOWED_HOSTS": "allegations.example.org",
     "BEHIND_TLS_PROXY": "true",
+    "DATABASE_URL": "postgres://managing_allegations@db:5432/managing_allegations",
 }
 
 
@@ -80,8 +78,27 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "Set the DJANGO_SECRET_KEY environment variable" in result.stderr
 
 
-def test_make_run_database_sqlite_migrates_from_nothing(tmp_path):
-    """`make run` needs nothing but Python: every migration must apply on SQLite too."""
-    result = _manage(["migrate", "--noinput", "-v", "0"], DJANGO_SECRET_KEY="x" * 50,
-                     DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")
+@pytest.mark.parametrize(
+    ("database_url", "message"),
+    [
+        ("", "DATABASE_URL is not set: use `make run`"),
+        ("sqlite:////tmp/db.sqlite3", "DATABASE_URL must be a PostgreSQL database"),
+        ("mysql://root@127.0.0.1:3306/test", "DATABASE_URL must be a PostgreSQL database"),
+    ],
+    ids=["unset", "sqlite", "mysql"],
+)
+def test_only_postgresql_is_accepted_with_a_one_line_message(database_url, message):
+    """One database engine: anything but PostgreSQL is refused at start, saying what to do."""
+    result = _manage(["check"], DJANGO_SECRET_KEY="x" * 50, DATABASE_URL=database_url)
+    assert result.returncode != 0
+    last_line = result.stderr.strip().splitlines()[-1]
+    assert message in last_line
+
+
+def test_a_socket_directory_is_a_database_host():
+    """The private server of `make run` listens on a socket in var/postgres (postgres://user@%2Fpath/name)."""
+    result = _manage(["shell", "--verbosity", "0", "-c", "from django.conf import settings; print(settings.DATABASES['default']['HOST'])"],
+                     DJANGO_SECRET_KEY="x" * 50, DATABASE_URL="postgres://postgres@%2Fwork%2Fvar%2Fpostgres/managing_allegations")
     assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == "/work/var/postgres"
+

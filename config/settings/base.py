@@ -5,8 +5,10 @@ value. DEBUG defaults to off. Secrets may come from ``NAME_FILE``.
 """
 
 from pathlib import Path
+from urllib.parse import unquote
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -112,7 +114,21 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}")}
+# PostgreSQL is the one database engine, everywhere (README: "One database engine"). `make run` and
+# `make test` start a private server when there is none (scripts/services.py); anything else is refused.
+if not env.str("DATABASE_URL", default=""):
+    raise ImproperlyConfigured(
+        "DATABASE_URL is not set: use `make run` or `make manage ARGS=...` (they start a private PostgreSQL), "
+        "or set DATABASE_URL=postgres://user@host:5432/managing_allegations."
+    )
+DATABASES = {"default": env.db("DATABASE_URL")}
+if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    raise ImproperlyConfigured(
+        "DATABASE_URL must be a PostgreSQL database (postgres://user@host:5432/name): "
+        "Managing Allegations runs on PostgreSQL only."
+    )
+# A socket directory as the host (postgres://user@%2Fpath%2Fto%2Fdir/name), as the private server uses.
+DATABASES["default"]["HOST"] = unquote(DATABASES["default"]["HOST"])
 DATABASES["default"]["ATOMIC_REQUESTS"] = False  # services own their transactions
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=0))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -7,7 +7,7 @@ os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/managi
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/7")
 
 from .base import *  # noqa: E402,F403
-from .base import DATABASES, STORAGES  # noqa: E402
+from .base import STORAGES  # noqa: E402
 
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
@@ -19,5 +19,3 @@ SESSION_COOKIE_SECURE = False
 DOCUMENT_ROOT = os.environ.get("DOCUMENT_ROOT") or __import__("tempfile").mkdtemp(prefix="ma-test-documents-")
 CSRF_COOKIE_SECURE = False
 
-if os.environ.get("REQUIRE_POSTGRES") and DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
-    raise RuntimeError("REQUIRE_POSTGRES is set but DATABASE_URL is not PostgreSQL")

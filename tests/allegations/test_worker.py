@@ -14,13 +14,11 @@ import subprocess
 import sys
 import time
 import uuid
-from urllib.parse import quote
 
 import pytest
 import redis
 from django.conf import settings
 from django.core import mail
-from django.db import connection
 from django.urls import reverse
 
 from agencies.models import Notification
@@ -28,6 +26,7 @@ from allegations.notifications import referral_received_notify
 from allegations.tasks import notify_new_referral
 from config.celery import app as celery_app
 from tests.allegations.factories import make_referral
+from tests.database import database_url
 
 WORKER_WAIT_SECONDS = 30
 SUBJECT_NAMES = ("Zebedee", "Quincey-Hartley")
@@ -62,11 +61,7 @@ def task_queue(monkeypatch):
 
 
 def _test_database_url() -> str:
-    db = connection.settings_dict
-    auth = quote(db["USER"] or "")
-    if db.get("PASSWORD"):
-        auth += ":" + quote(db["PASSWORD"])
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    return database_url()
 
 
 @pytest.fixture
