@@ -1,5 +1,6 @@
 # make run  — set everything up and start the product with demo data on http://127.0.0.1:8000
-# make test — set everything up and run every test (PostgreSQL and Redis on this machine)
+# make test — set everything up and run every test
+# Both use PostgreSQL: the server at DATABASE_URL, or a private one they start (scripts/services.py).
 
 SHELL := /bin/bash
 VENV := .venv
@@ -7,13 +8,22 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 
-.PHONY: run test venv env assets test-packages pdf-packages migrate demo demo-code benchmark clean
+.PHONY: run test venv env assets test-packages pdf-packages migrate demo demo-code manage benchmark clean
+
+# Runs a command with PostgreSQL answering: DATABASE_URL's server, or a private one in var/postgres/.
+SERVICES := $(PY) scripts/services.py
+# What `make test` tries before starting private servers (the machine's own, as in CI).
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/managing_allegations
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/7
+# pip's notes about this machine's extra package folders are not for the person running make.
+PIP_QUIET := grep -v -e "is ignored: it is neither" || true
 
 $(STAMP): pyproject.toml
 	@python_bin=$$(scripts/find-python) || exit 1; \
 	  if [ ! -x $(PY) ]; then echo "Creating $(VENV) with $$python_bin"; "$$python_bin" -m venv $(VENV); fi
-	@set -o pipefail; $(PIP) install --quiet --upgrade pip 2>&1 | { grep -v "is ignored: it is neither" || true; }
-	@set -o pipefail; $(PIP) install --quiet -e ".[test]" 2>&1 | { grep -v -e "is ignored: it is neither" -e BuildBackendWarning -e _filter_existing_files || true; }
+	@set -o pipefail; $(PIP) install --quiet --upgrade pip 2>&1 | { $(PIP_QUIET); }
+	@set -o pipefail; $(PIP) install --quiet ".[test,local]" 2>&1 | { $(PIP_QUIET); }
+	@rm -rf build
 	@touch $(STAMP)
 
 venv: $(STAMP)
@@ -26,31 +36,35 @@ venv: $(STAMP)
 env: venv .env
 
 migrate: env
-	$(PY) manage.py migrate --noinput
+	@$(SERVICES) -- $(PY) manage.py migrate --noinput --verbosity 0
 
-demo: migrate
-	$(PY) manage.py seed_demo
+demo: env
+	@$(SERVICES) -- sh -c '$(PY) manage.py migrate --noinput --verbosity 0 && $(PY) manage.py seed_demo'
 
 # The current two-factor code of the demo accounts (they share one demo authenticator; README).
-demo-code:
-	@DEMO_DATA=true $(PY) manage.py demo_code $(USER_NAME)
+demo-code: env
+	@$(SERVICES) -- env DEMO_DATA=true $(PY) manage.py demo_code $(USER_NAME)
 
-run: demo pdf-packages
-	$(PY) manage.py collectstatic --noinput --verbosity 0
-	scripts/run-dev
+# Any manage.py command against the same database as `make run`: make manage ARGS="createsuperuser"
+manage: env
+	@$(SERVICES) -- $(PY) manage.py $(ARGS)
+
+# Migrates, loads the demo data, and serves it with a worker beside it; Ctrl-C stops everything.
+run: env pdf-packages
+	@$(SERVICES) -- scripts/run-dev
 
 # Debian packages: WeasyPrint's libraries (PDFs) and, for the tests, Chromium (never a
 # downloaded browser) and poppler-utils (pdftotext). Installed with apt when missing.
 PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 libfontconfig1 fonts-liberation
-TEST_PACKAGES := $(PDF_PACKAGES) chromium poppler-utils
+TEST_PACKAGES := $(PDF_PACKAGES) chromium poppler-utils redis-server
 
 define apt_install
 	@missing=$$(for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done | tr '\n' ' '); \
 	if [ -n "$${missing// /}" ]; then \
 	  if ! command -v apt-get >/dev/null; then echo "Please install: $$missing"; exit $(2); fi; \
 	  echo "Installing Debian packages: $$missing"; \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $$missing; \
-	  else sudo apt-get update -qq && sudo apt-get install -y -qq $$missing; fi; \
+	  sudo=; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+	  $$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
 endef
 
@@ -65,7 +79,8 @@ assets:
 	@cd frontend && if [ ! -d node_modules ] || [ package-lock.json -nt node_modules ]; then npm ci --ignore-scripts --no-audit --no-fund --loglevel=error; fi
 
 test: venv test-packages assets
-	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest $(PYTEST_ARGS)
+	@$(SERVICES) --redis --database-url-default $(TEST_DATABASE_URL) --redis-url-default $(TEST_REDIS_URL) -- \
+	  env DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest $(PYTEST_ARGS)
 
 benchmark: venv
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) benchmarks/queue_and_case.py

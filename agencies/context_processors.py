@@ -1,6 +1,7 @@
 from django.urls import reverse
+from markupsafe import Markup
 
-from .models import Role
+from .models import Notification, Role
 from .permissions import standing
 
 
@@ -56,6 +57,10 @@ def navigation(request):
         add("Subject access", "governance:sar_list")
     if s.roles:
         add("Inbox", "inbox")
+        unread = Notification.objects.filter(user=user, read_at__isnull=True).count()
+        if unread:
+            items[-1]["html"] = Markup('Inbox <strong class="govuk-tag govuk-tag--turquoise app-nav-count">{}'
+                                       '<span class="govuk-visually-hidden"> unread</span></strong>').format(unread)
     if s.is_administrator:
         items.append({"text": "Administration", "href": reverse("admin:index"), "active": False})
     return {"nav_items": items, "standing": s}

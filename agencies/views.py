@@ -45,7 +45,8 @@ def inbox(request):
     if request.method == "POST":
         Notification.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
         return redirect("inbox")
-    return render(request, "agencies/inbox.html", {"notices": notices})
+    unread = Notification.objects.filter(user=request.user, read_at__isnull=True).count()
+    return render(request, "agencies/inbox.html", {"notices": notices, "unread": unread})
 
 
 @require_http_methods(["GET", "POST"])

@@ -9,6 +9,7 @@ from django.urls import include, path
 from accounts import views as account_views
 
 from agencies import views as agency_views
+from config import views as config_views
 
 # The admin's own password-only sign-in would skip two-factor authentication: it sends to ours instead.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -36,6 +37,9 @@ urlpatterns = [
     path("inbox/", agency_views.inbox, name="inbox"),
     path("settings/deadlines/", agency_views.settings_deadlines, name="settings_deadlines"),
     path("admin/", admin.site.urls),
+    # Development only (DEBUG): the e-mails `make run` wrote to var/mail/ instead of sending them.
+    path("dev/mail/", config_views.dev_mail, name="dev_mail"),
+    path("dev/mail/<str:name>/", config_views.dev_mail, name="dev_mail_message"),
     path("", include("allegations.urls")),
     path("", include("meetings.urls")),
     path("reporting/", include("reporting.urls")),

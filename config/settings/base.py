@@ -267,24 +267,24 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 
 # E-mail: a link only, never names of children or subjects.
-# Development (http SITE_URL) prints e-mail to the console; production sends it by SMTP.
+# Development (http SITE_URL) writes each e-mail as a file in var/mail/ (DEV_MAIL_DIR), listed on the
+# "E-mails sent" page when DEBUG is on; production sends it by SMTP.
 _SMTP = "django.core.mail.backends.smtp.EmailBackend"
-_EMAIL_BACKEND = env.str(
-    "EMAIL_BACKEND", default=_SMTP if SITE_URL.startswith("https://") else "django.core.mail.backends.console.EmailBackend"
-)
-MAILERS = {
-    "default": {
-        "BACKEND": _EMAIL_BACKEND,
-        "OPTIONS": {
-            "host": env.str("EMAIL_HOST", default="localhost"),
-            "port": env.int("EMAIL_PORT", default=587),
-            "username": env.str("EMAIL_HOST_USER", default=""),
-            "password": _secret("EMAIL_HOST_PASSWORD", default=""),
-            "use_tls": env.bool("EMAIL_USE_TLS", default=True),
-            "timeout": env.int("EMAIL_TIMEOUT", default=30),
-        } if _EMAIL_BACKEND == _SMTP else {},
-    }
+_MAILBOX = "config.mail.MailboxBackend"
+DEV_MAIL_DIR = env.path("DEV_MAIL_DIR", default=str(BASE_DIR / "var" / "mail"))
+_EMAIL_BACKEND = env.str("EMAIL_BACKEND", default=_SMTP if SITE_URL.startswith("https://") else _MAILBOX)
+_MAIL_OPTIONS = {
+    _SMTP: {
+        "host": env.str("EMAIL_HOST", default="localhost"),
+        "port": env.int("EMAIL_PORT", default=587),
+        "username": env.str("EMAIL_HOST_USER", default=""),
+        "password": _secret("EMAIL_HOST_PASSWORD", default=""),
+        "use_tls": env.bool("EMAIL_USE_TLS", default=True),
+        "timeout": env.int("EMAIL_TIMEOUT", default=30),
+    },
+    _MAILBOX: {"folder": str(DEV_MAIL_DIR)},
 }
+MAILERS = {"default": {"BACKEND": _EMAIL_BACKEND, "OPTIONS": _MAIL_OPTIONS.get(_EMAIL_BACKEND, {})}}
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="managing-allegations@localhost")
 
 # Celery. With REDIS_URL: Redis. Without: an embedded file-system broker, so that

@@ -253,6 +253,8 @@ ENDPOINTS: dict[str, Endpoint] = {
     "records:access_log": Endpoint("records:access_log"),
     "records:access_log_csv": Endpoint("records:access_log_csv"),
     "inbox": Endpoint("inbox"),
+    "dev_mail": Endpoint("dev_mail"),
+    "dev_mail_message": Endpoint("dev_mail_message", lambda w: ["20260101T000000.000000-0000abcd"]),
     "reporting:figures": Endpoint("reporting:figures"),
     "reporting:annual": Endpoint("reporting:annual"),
     "reporting:annual_csv": Endpoint("reporting:annual_csv"),
@@ -351,6 +353,9 @@ MATRIX: dict[str, dict[str, int | str]] = {
                  "->allegations:case_list", "->allegations:referral_list", "->allegations:case_list",
                  "->reporting:figures"),
     "inbox": _row(200, 200, 200, 200, 200, 200, 200),
+    # Development only: the e-mails written to var/mail/ exist only with DEBUG on (tests/test_dev_mail.py).
+    "dev_mail": _row(404, 404, 404, 404, 404, 404, 404),
+    "dev_mail_message": _row(404, 404, 404, 404, 404, 404, 404),
     # Numbers for the business unit and the LADO service manager, not for officers or agencies.
     "reporting:figures": _row(404, 404, 404, 404, 404, 404, 200),
     # The annual report: the business unit and the LADO service manager (test_reporting_for_the_lado_manager).

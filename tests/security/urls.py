@@ -89,6 +89,8 @@ FILLERS: dict[str, list[tuple[str, Callable]]] = {
     # A guest's set-password link: public; garbage must be refused calmly.
     "uidb64": [(r"^guest/", lambda w: "MTIzNDU")],
     "token": [(r"^guest/", lambda w: "not-a-token")],
+    # A development e-mail's file name (DEBUG only): none exists, and none is about agency A.
+    "name": [(r"^dev/mail/", lambda w: MISSING)],
 }
 
 
