@@ -5,13 +5,19 @@ from django.urls import reverse
 from agencies.models import LADO_ROLES, Membership
 from agencies.notifications import notice_once
 
-from .models import Referral
+from .models import Referral, ReferralStatus
 from .wording import wording
 
 
 def referral_received_notify(*, referral_id: int) -> int:
-    """Tell the LADO service's officers a referral has arrived. Safe to run twice."""
+    """Tell the LADO service's officers a referral has arrived. Safe to run twice.
+
+    Only while it still waits for triage: a referral already discussed, decided or closed by the time
+    this runs (a phone referral the officer triaged at once, a delayed job, the demo's story) needs no
+    "new referral" notice; its deadlines and the queue carry it."""
     referral = Referral.objects.select_related("lado_service").get(pk=referral_id)
+    if referral.status != ReferralStatus.NEW:
+        return 0
     link = reverse("allegations:referral_detail", args=[referral.reference])
     recipients = (
         Membership.objects.filter(agency=referral.lado_service, role__in=LADO_ROLES, user__is_active=True)

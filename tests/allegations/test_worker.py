@@ -183,3 +183,19 @@ def test_the_notice_email_carries_a_link_and_no_names(lado_officer, lado_manager
     assert referral_received_notify(referral_id=referral.pk) == 0
     assert len(mail.outbox) == 2
     assert Notification.objects.filter(user=lado_officer).count() == 1
+
+
+@pytest.mark.django_db
+def test_no_new_referral_notice_once_the_referral_has_left_triage(lado_officer, lado_manager, agency_a_manager,
+                                                                  lado_service, agency_a):
+    """A referral already decided when the notice job runs (triaged at once, a delayed job, the demo's
+    story) gets no "new referral" notice: it would be stale, and it filled the demo's inboxes."""
+    from allegations.models import ReferralStatus
+
+    referral = refer(agency_a_manager, lado_service, agency_a)
+    type(referral).objects.filter(pk=referral.pk).update(status=ReferralStatus.ADVICE)
+    mail.outbox.clear()
+
+    assert referral_received_notify(referral_id=referral.pk) == 0
+    assert not Notification.objects.exists()
+    assert mail.outbox == []
