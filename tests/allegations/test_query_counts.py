@@ -23,10 +23,10 @@ FEW = 3
 MORE = 20
 
 # Pinned counts for the larger page (session, user, standing, the page's own reads).
-TRIAGE_QUEUE_QUERIES = 9  # + the provider prompt (001): the partnership's settings and one grouped read
-CASE_LIST_QUERIES = 5
-AGENCY_REFERRAL_LIST_QUERIES = 5
-CASE_DETAIL_QUERIES = 22  # + the case's reviews, + its documents (records)
+TRIAGE_QUEUE_QUERIES = 10  # + the inbox's unread count in the navigation, + the provider prompt (001): the partnership's settings and one grouped read
+CASE_LIST_QUERIES = 6  # with the inbox's unread count in the navigation
+AGENCY_REFERRAL_LIST_QUERIES = 6
+CASE_DETAIL_QUERIES = 23  # + the inbox's unread count, + the case's reviews, + its documents (records)
 
 
 def count_queries(client, url) -> tuple[int, str]:

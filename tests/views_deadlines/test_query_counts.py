@@ -18,8 +18,8 @@ pytestmark = pytest.mark.django_db
 
 # session, user, standing, my deadlines, referral counts, case count; and provider concerns (001): the
 # partnership's prompt settings, the prompt's one grouped read, the concern deadlines I own.
-MY_WORK_QUERIES = 9
-TEAM_QUERIES = 7  # session, user, standing, officers, case counts, deadline counts, overdue list
+MY_WORK_QUERIES = 10  # with the inbox's unread count in the navigation
+TEAM_QUERIES = 8  # session, user, standing, unread count, officers, case counts, deadline counts, overdue list
 
 
 @pytest.fixture
