@@ -376,6 +376,7 @@ def test_an_overdue_action_escalates_to_the_lado_manager_the_agencys_senior_mana
 ):
     deadline = agency_action.deadline
 
+    chasing.sweep(now=deadline.due_at)  # the overdue notice when it falls due, then the escalation
     counts = chasing.sweep(now=deadline.escalate_at)
 
     assert counts["escalation"] >= 1
@@ -394,6 +395,7 @@ def test_an_overdue_action_escalates_to_the_lado_manager_the_agencys_senior_mana
 def test_other_deadlines_do_not_escalate_to_agencies(case, lado_manager, agency_a_manager, chair):
     review = only(case, K.CASE_REVIEW)
 
+    chasing.sweep(now=review.due_at)
     chasing.sweep(now=review.escalate_at)
 
     assert [n.user.username for n in Notification.objects.filter(key=f"deadline-{review.pk}-escalation")] == ["manager"]
