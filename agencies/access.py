@@ -24,12 +24,8 @@ class RoleRefused(PermissionDenied):
     """The person's role cannot use this page; `roles` can."""
 
     def __init__(self, roles: tuple[Role, ...]):
-        self.roles = tuple(roles)
-        super().__init__("This page is for: " + ", ".join(role.label for role in self.roles))
-
-    @property
-    def role_names(self) -> list[str]:
-        return [role.label for role in self.roles]
+        self.role_names = [role.label for role in roles]
+        super().__init__("This page is for: " + ", ".join(self.role_names))
 
 
 def role_required(allows: Callable[..., bool], *roles: Role):
@@ -44,7 +40,6 @@ def role_required(allows: Callable[..., bool], *roles: Role):
                 raise RoleRefused(roles)
             return view(request, *args, **kwargs)
 
-        wrapped.roles_allowed = roles
         return wrapped
 
     return decorator

@@ -21,11 +21,11 @@ from agencies.access import ASK, RoleRefused
 def _back_url(request) -> str:
     """The page the person came from, when it is one of ours (for a form refused, the form's own page)."""
     referer = request.META.get("HTTP_REFERER", "")
+    if not referer:
+        return ""
     try:
         host = request.get_host()
     except DisallowedHost:  # the 400 of a request for a host that is not ours
-        return ""
-    if not referer:
         return ""
     return referer if url_has_allowed_host_and_scheme(referer, allowed_hosts={host}, require_https=request.is_secure()) else ""
 
@@ -42,8 +42,7 @@ def bad_request(request, exception=None):
 def permission_denied(request, exception=None):
     if isinstance(exception, RoleRefused):
         return _render(request, "403.html", 403, roles=exception.role_names)
-    message = str(exception or "")
-    return _render(request, "403.html", 403, roles=[], message=message)
+    return _render(request, "403.html", 403, roles=[], message=str(exception or ""))
 
 
 def page_not_found(request, exception=None):

@@ -1,8 +1,9 @@
 """The business unit's annual report: the page, its CSV and XLSX downloads, and its PDF.
 
 Analysts (the business unit) and LADO service managers only: anyone else is told so (a 403 naming the
-roles), and gets 404 for a report's PDF, as for a record they cannot see. The page and the downloads count the figures on request (a handful of queries);
-the PDF is rendered by a Celery task and downloaded through a view that checks and records.
+roles), and gets 404 for a report's PDF, as for a record they cannot see. The page and the downloads
+count the figures on request (a handful of queries); the PDF is rendered by a Celery task and
+downloaded through a view that checks and records.
 """
 
 from __future__ import annotations
