@@ -11,10 +11,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
-from django.http import Http404, StreamingHttpResponse
+from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
+
+from agencies.access import role_required
+from agencies.models import Role
 
 from . import services
 from .models import SignInEvent, SignInEventKind
@@ -39,9 +42,8 @@ def account_home(request):
     })
 
 
-def _require_reader(request) -> None:
-    if not may_read_sign_ins(request.user):
-        raise Http404
+# The sign-in record and locked accounts: LADO service managers and partnership administrators.
+_readers_only = role_required(may_read_sign_ins, Role.LADO_MANAGER, Role.ADMINISTRATOR)
 
 
 def _filtered(request):
@@ -58,8 +60,8 @@ def _filtered(request):
 
 
 @require_GET
+@_readers_only
 def sign_in_events(request):
-    _require_reader(request)
     events, kind, username = _filtered(request)
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "accounts/sign_in_events.html", {
@@ -79,8 +81,8 @@ class _Echo:
 
 
 @require_GET
+@_readers_only
 def sign_in_events_csv(request):
-    _require_reader(request)
     events, _, _ = _filtered(request)
     writer = csv.writer(_Echo())
 
@@ -109,8 +111,8 @@ def _locked_attempts():
 
 
 @require_http_methods(["GET", "POST"])
+@_readers_only
 def locked_accounts(request):
-    _require_reader(request)
     if request.method == "POST":
         try:
             attempt_id = int(request.POST.get("attempt", ""))

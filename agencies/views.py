@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
@@ -9,6 +8,7 @@ from django.views.decorators.http import require_http_methods
 from config.forms import apply_service_errors
 
 from . import forms, selectors, services
+from .access import role_required
 from .models import Notification, Partnership, Role
 from .permissions import standing
 
@@ -50,10 +50,9 @@ def inbox(request):
 
 
 @require_http_methods(["GET", "POST"])
+@role_required(services.may_change_settings, Role.LADO_MANAGER, Role.ADMINISTRATOR)
 def settings_deadlines(request):
     """The partnership's nation and deadline spans, with their history: the LADO service manager's page."""
-    if not services.may_change_settings(request.user):
-        raise Http404
     partnership = Partnership.current()
     initial = {name: getattr(partnership, name) for name in services.SETTING_FIELDS}
     form = forms.PartnershipSettingsForm(request.POST if request.method == "POST" else None, initial=initial)

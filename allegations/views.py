@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from agencies.access import CASE_ROLES, LADO, REFERRERS, role_required
 from agencies.models import Agency, AgencyKind
 from agencies.permissions import standing
 from config.forms import apply_service_errors as _apply_service_errors
@@ -38,10 +39,9 @@ def _page(request, queryset):
 # --- Referral intake ------------------------------------------------------------
 
 @require_http_methods(["GET", "POST"])
+@role_required(lambda user: standing(user).can_refer, *REFERRERS, *LADO)
 def referral_create(request):
     s = standing(request.user)
-    if not s.can_refer:
-        raise Http404
     phone = s.is_lado and not s.referrer_agency_ids
     agencies = (
         Agency.objects.filter(is_active=True).exclude(kind=AgencyKind.LADO_SERVICE)
@@ -116,12 +116,11 @@ def referral_confirmation(request, reference):
     return render(request, "allegations/referral_confirmation.html", {"referral": referral})
 
 
+@role_required(lambda user: bool(standing(user).agency_ids), *CASE_ROLES)
 def referral_list(request):
-    s = standing(request.user)
-    if not s.agency_ids:
-        raise Http404
     page = _page(request, selectors.referrals_for_agency(user=request.user))
-    return render(request, "allegations/referral_list.html", {"page": page})
+    return render(request, "allegations/referral_list.html", {"page": page,
+                                                              "can_refer": standing(request.user).can_refer})
 
 
 # --- Referral detail and triage -----------------------------------------------
@@ -254,10 +253,9 @@ def _candidate_visible(user, subject: Subject) -> bool:
     return Referral.objects.visible_to(user).filter(subject=subject).exists()
 
 
+@role_required(lambda user: standing(user).is_lado, *LADO)
 def triage_queue(request):
     s = standing(request.user)
-    if not s.is_lado:
-        raise Http404
     queryset = selectors.triage_queue(user=request.user)
     officers = selectors.lado_officers(service_ids=s.lado_service_ids)
     filters = TriageFilter(request.GET or None, queryset=queryset, officers=officers)
@@ -275,10 +273,9 @@ def triage_queue(request):
 
 # --- Cases -----------------------------------------------------------------------
 
+@role_required(lambda user: standing(user).sees_cases, *CASE_ROLES)
 def case_list(request):
     s = standing(request.user)
-    if not s.sees_cases:
-        raise Http404
     filters = CaseFilter(request.GET or None, queryset=selectors.case_list(user=request.user))
     page = _page(request, filters.qs)
     return render(request, "allegations/case_list.html", {"page": page, "filters": filters, "lado": s.is_lado})

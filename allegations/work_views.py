@@ -12,6 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from agencies.access import LADO, REFERRERS, role_required
+from agencies.models import Role
 from agencies.permissions import standing
 from config.forms import apply_service_errors
 
@@ -19,15 +21,22 @@ from . import selectors, waiving, workload
 from .models import Deadline
 
 
+# Adult services' roles (providers.querysets.PROVIDER_ROLES) have provider concerns' deadlines on "My work".
+ADULT_SERVICES = (Role.DIRECTOR, Role.ADULT_SAFEGUARDING_MANAGER)
+
+
+def _has_work(user) -> bool:
+    s = standing(user)
+    return s.is_lado or bool(s.referrer_agency_ids) or bool(s.roles & set(ADULT_SERVICES))
+
+
+@role_required(_has_work, *LADO, *REFERRERS, *ADULT_SERVICES)
 def my_work(request):
     """The duty officer's page: the deadlines they own, by when; a senior manager's agency actions."""
     from providers import selectors as provider_selectors  # provider concerns (001): the prompt and their deadlines
-    from providers.querysets import PROVIDER_ROLES
 
     s = standing(request.user)
-    adult_services = bool(s.roles & PROVIDER_ROLES)
-    if not (s.is_lado or s.referrer_agency_ids or adult_services):
-        raise Http404
+    adult_services = bool(s.roles & set(ADULT_SERVICES))
     work = workload.my_work(user=request.user)
     return render(request, "allegations/my_work.html", {
         "work": work, "lado": s.is_lado, "manager": s.is_lado_manager, "adult_services": adult_services,
@@ -36,11 +45,9 @@ def my_work(request):
     })
 
 
+@role_required(lambda user: standing(user).is_lado_manager, Role.LADO_MANAGER)
 def team(request):
     """The LADO manager's team: each officer's open cases and deadlines, and every overdue deadline."""
-    s = standing(request.user)
-    if not s.is_lado_manager:
-        raise Http404
     return render(request, "allegations/team.html", {"team": workload.team_work(user=request.user)})
 
 

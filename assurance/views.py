@@ -1,6 +1,7 @@
 """Assurance rounds: the business unit's pages (analysts) and the agency's answering pages (senior managers).
 
-Anyone else gets 404, whether the round or request exists or not."""
+Anyone else gets 404 for a round or a request, whether it exists or not, and is told which role uses the
+pages without a record (a 403)."""
 
 from __future__ import annotations
 
@@ -12,13 +13,14 @@ from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from agencies.models import Partnership
+from agencies.access import REFERRERS, role_required
+from agencies.models import Partnership, Role
 from config.forms import apply_service_errors as _apply
 
 from . import exports, selectors, services
 from .forms import AgenciesForm, AnswersForm, QuestionForm, RoundEditForm, RoundForm
 from .models import Question, RoundStatus
-from .permissions import is_business_unit
+from .permissions import answering_agency_ids, is_business_unit
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -27,15 +29,15 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # --- The business unit ----------------------------------------------------------
 
 @require_GET
+@role_required(is_business_unit, Role.ANALYST)
 def round_list(request):
     rounds = selectors.rounds_for(request.user)
     return render(request, "assurance/round_list.html", {"rounds": rounds})
 
 
 @require_http_methods(["GET", "POST"])
+@role_required(is_business_unit, Role.ANALYST)
 def round_create(request):
-    if not is_business_unit(request.user):
-        raise Http404
     form = RoundForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         round_ = services.round_create(actor=request.user, **form.cleaned_data)
@@ -204,9 +206,8 @@ def composite_xlsx(request, pk):
 # --- The agency -------------------------------------------------------------------
 
 @require_GET
+@role_required(lambda user: bool(answering_agency_ids(user)), *REFERRERS)
 def request_list(request):
-    if not selectors.answering_agency_ids(request.user):
-        raise Http404
     return render(request, "assurance/request_list.html", {
         "requests": list(selectors.requests_for(request.user)), "status_of": selectors.request_status,
     })

@@ -14,6 +14,12 @@ from config import views as config_views
 # The admin's own password-only sign-in would skip two-factor authentication: it sends to ours instead.
 admin.site.login = secure_admin_login(admin.site.login)
 
+# Error pages people can act on (config/errors.py); CSRF_FAILURE_VIEW in the settings.
+handler400 = "config.errors.bad_request"
+handler403 = "config.errors.permission_denied"
+handler404 = "config.errors.page_not_found"
+handler500 = "config.errors.server_error"
+
 urlpatterns = [
     path("", agency_views.home, name="home"),
     # Sign-in (django-allauth): only the views this product uses, with our own GOV.UK templates

@@ -1,7 +1,8 @@
 """Retention review, deletion approval and subject access requests: the LADO service manager's pages.
 
-Anyone else gets 404 (the pages, like the records they list, do not exist for them); administrators may
-open the deletion requests to approve or reject them."""
+Anyone else is told which roles use the lists (a 403), and gets 404 for a record (a deletion request,
+a subject access request), as for a record they cannot see; administrators may open the deletion
+requests to approve or reject them."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from agencies.access import role_required
+from agencies.models import Role
 from agencies.permissions import standing
 from allegations import matching
 from allegations.models import Referral, Subject
@@ -29,9 +32,8 @@ def _manager_or_404(request):
 
 
 @require_http_methods(["GET"])
+@role_required(services.may_approve, Role.LADO_MANAGER, Role.ADMINISTRATOR)
 def retention_list(request):
-    if not services.may_approve(request.user):
-        raise Http404
     s = standing(request.user)
     pending = DeletionRequest.objects.filter(status=DeletionRequest.Status.PENDING).select_related("requested_by")
     if not s.is_administrator:
@@ -49,8 +51,8 @@ def retention_list(request):
 
 
 @require_http_methods(["GET", "POST"])
+@role_required(services.may_govern, Role.LADO_MANAGER)
 def retention_rules(request):
-    _manager_or_404(request)
     rules = retention.rules()
     record_type = request.GET.get("type") or request.POST.get("type") or RecordType.CLOSED_CASE
     rule = rules.get(record_type)
@@ -131,8 +133,8 @@ def deletion_decide(request, pk: int):
 
 
 @require_http_methods(["GET", "POST"])
+@role_required(services.may_govern, Role.LADO_MANAGER)
 def sar_list(request):
-    _manager_or_404(request)
     s = standing(request.user)
     if request.method == "POST":
         subject = Subject.objects.filter(

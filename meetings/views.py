@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_http_methods, require_POST
 
+from agencies.access import CASE_ROLES, role_required
 from agencies.models import Agency
 from agencies.permissions import standing
 from allegations import selectors as case_selectors
@@ -468,11 +469,9 @@ def meeting_action_create(request, pk):
                       back=_detail_url(meeting), submit="Save action")
 
 
+@role_required(lambda user: bool(standing(user).agency_ids), *CASE_ROLES)
 def action_list(request):
     """Our actions: the open actions of the user's agencies, overdue ones first (004 §3.12)."""
-    s = standing(request.user)
-    if not s.agency_ids:
-        raise Http404
     page = Paginator(selectors.actions_for_agency(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     visible = selectors.visible_case_ids(request.user, [a.case_id for a in rows if a.case_id])

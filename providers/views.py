@@ -13,6 +13,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
+from agencies.access import LADO, RoleRefused, role_required
+from agencies.models import Role
 from allegations.models import Referral
 from config.forms import apply_service_errors as _apply
 from meetings import services as meeting_services
@@ -39,9 +41,10 @@ def _detail_url(concern, anchor: str = "") -> str:
 
 
 def _require_worker(request) -> frozenset[int]:
+    """The LADO service and adult services' directors and safeguarding managers (querysets.PROVIDER_ROLES)."""
     services_ = provider_service_ids(request.user)
     if not services_:
-        raise Http404
+        raise RoleRefused((*LADO, Role.DIRECTOR, Role.ADULT_SAFEGUARDING_MANAGER))
     return services_
 
 
@@ -300,13 +303,11 @@ def concern_conclude(request, reference):
 
 # --- The register (business unit) -----------------------------------------------------------------------
 
-def _require_register(request) -> None:
-    if not selectors.can_see_register(request.user):
-        raise Http404
+_register_readers_only = role_required(selectors.can_see_register, Role.ANALYST)
 
 
+@_register_readers_only
 def register(request):
-    _require_register(request)
     return render(request, "providers/register.html", {"headers": selectors.REGISTER_HEADERS,
                                                        "rows": selectors.register_rows()})
 
@@ -318,8 +319,8 @@ def _safe(value):
     return "" if value is None else value
 
 
+@_register_readers_only
 def register_csv(request):
-    _require_register(request)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(selectors.REGISTER_HEADERS)
@@ -330,8 +331,8 @@ def register_csv(request):
     return response
 
 
+@_register_readers_only
 def register_xlsx(request):
-    _require_register(request)
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)

@@ -16,6 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from agencies.access import role_required
+from agencies.models import Role
 from allegations import selectors as case_selectors
 from config.forms import apply_service_errors as _apply_service_errors
 from meetings import selectors as meeting_selectors
@@ -119,8 +121,6 @@ def document_withdraw(request, pk):
 # --- The access log for an audit -----------------------------------------------------------------------
 
 def _audit_query(request):
-    if not selectors.may_audit(request.user):
-        raise Http404
     form = forms.AccessLogFilter(request.GET or None)
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
@@ -138,6 +138,10 @@ def _row(values) -> dict:
     return row
 
 
+_auditors_only = role_required(selectors.may_audit, Role.LADO_MANAGER, Role.ADMINISTRATOR)
+
+
+@_auditors_only
 def access_log(request):
     form, rows = _audit_query(request)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
@@ -158,6 +162,7 @@ class _Echo:
         return value
 
 
+@_auditors_only
 def access_log_csv(request):
     form, rows = _audit_query(request)
     if form.is_bound and not form.is_valid():

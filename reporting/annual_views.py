@@ -1,8 +1,9 @@
 """The business unit's annual report: the page, its CSV and XLSX downloads, and its PDF.
 
-Analysts (the business unit) and LADO service managers only: anyone else gets 404, as for a record
-they cannot see. The page and the downloads count the figures on request (a handful of queries);
-the PDF is rendered by a Celery task and downloaded through a view that checks and records.
+Analysts (the business unit) and LADO service managers only: anyone else is told so (a 403 naming the
+roles), and gets 404 for a report's PDF, as for a record they cannot see. The page and the downloads
+count the figures on request (a handful of queries); the PDF is rendered by a Celery task and
+downloaded through a view that checks and records.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from agencies.models import Partnership
+from agencies.access import role_required
+from agencies.models import Partnership, Role
 from allegations.models import Referral
 
 from . import exports, services
@@ -32,9 +34,9 @@ from .tables import report_sections, report_tables
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _require_reporter(request) -> None:
-    if not may_see_reports(request.user):
-        raise Http404
+# The pages without a record: anyone else is told which roles can use them. A report's PDF (a record)
+# is a 404 for anyone else instead (_pdf).
+_reporters_only = role_required(may_see_reports, Role.ANALYST, Role.LADO_MANAGER)
 
 
 def financial_year_of(day: dt.date) -> int:
@@ -71,8 +73,8 @@ def _download_year(request) -> int:
 
 
 @require_GET
+@_reporters_only
 def annual(request):
-    _require_reporter(request)
     partnership = Partnership.current()
     years = _years(partnership)
     form, year = _chosen_year(request, years)
@@ -91,8 +93,8 @@ def annual(request):
 
 
 @require_GET
+@_reporters_only
 def annual_csv(request):
-    _require_reporter(request)
     year = _download_year(request)
     response = HttpResponse(exports.to_csv(annual_report(year)), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="annual-report-{year}-{(year + 1) % 100:02d}.csv"'
@@ -101,8 +103,8 @@ def annual_csv(request):
 
 
 @require_GET
+@_reporters_only
 def annual_xlsx(request):
-    _require_reporter(request)
     year = _download_year(request)
     partnership = Partnership.current()
     data = exports.to_xlsx(annual_report(year, partnership=partnership), report_history(year, partnership=partnership),
@@ -114,8 +116,8 @@ def annual_xlsx(request):
 
 
 @require_POST
+@_reporters_only
 def annual_pdf_request(request):
-    _require_reporter(request)
     try:
         year = services.check_year(int(request.POST.get("year", "")))
     except (ValueError, ValidationError):
@@ -127,7 +129,8 @@ def annual_pdf_request(request):
 
 
 def _pdf(request, pk) -> ReportPdf:
-    _require_reporter(request)
+    if not may_see_reports(request.user):
+        raise Http404
     return get_object_or_404(ReportPdf.objects.select_related("requested_by"), pk=pk)
 
 

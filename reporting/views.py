@@ -1,18 +1,18 @@
 from django.db.models import Count
 from django.db.models.functions import ExtractQuarter, ExtractYear
-from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
-from agencies.permissions import standing
+from agencies.access import role_required
+from agencies.models import Role
 from allegations.models import Referral
 
+from .permissions import may_see_reports
 
+
+@role_required(may_see_reports, Role.ANALYST, Role.LADO_MANAGER)
 def figures(request):
     """Headline counts for the business unit: numbers only, never names."""
-    s = standing(request.user)
-    if not (s.is_analyst or s.is_lado_manager):
-        raise Http404
     year = timezone.localdate().year
     rows = (
         Referral.objects.filter(received_at__year__gte=year - 1)

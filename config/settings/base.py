@@ -248,6 +248,7 @@ SECURE_CSP = {
     "object-src": [CSP.NONE],
 }
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "config.errors.csrf_failure"  # a GOV.UK page saying what to do (templates/errors/csrf.html)
 BEHIND_TLS_PROXY = env.bool("BEHIND_TLS_PROXY", default=False)
 if BEHIND_TLS_PROXY:
     # Only behind a proxy that sets this header itself (and strips it from clients).

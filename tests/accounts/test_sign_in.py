@@ -158,8 +158,8 @@ def test_only_lado_managers_and_administrators_see_locks_and_the_record(lado_off
     for user in (lado_officer, agency_a_manager):
         client = login(user)
         for name in ("accounts:locked", "accounts:sign_ins", "accounts:sign_ins_csv"):
-            assert client.get(reverse(name)).status_code == 404
-        assert client.post(reverse("accounts:locked"), {"attempt": 1}).status_code == 404
+            assert client.get(reverse(name)).status_code == 403
+        assert client.post(reverse("accounts:locked"), {"attempt": 1}).status_code == 403
     admin = member(UserFactory(username="partnership.admin"), agency_a_manager.memberships.first().agency,
                    Role.ADMINISTRATOR)
     assert login(admin).get(reverse("accounts:sign_ins")).status_code == 200

@@ -1,9 +1,10 @@
 """Who may open and do what: every URL of the allegations app (and /, /inbox/,
 /reporting/figures/, /admin/) for every persona.
 
-Outsiders get 404 whether the record exists or not; a 403 only for an action a
-person may not take on a record they can see; anonymous visitors go to the login
-page. The matrix is one table: a URL added to allegations/urls.py without a row
+Outsiders get 404 whether the record exists or not; a 403 for an action a person
+may not take on a record they can see, and for a page that names no record and is
+not for their role (it says which roles it is for: agencies/access.py); anonymous
+visitors go to the login page. The matrix is one table: a URL added to allegations/urls.py without a row
 here fails test_every_allegations_url_is_in_the_matrix.
 """
 
@@ -347,8 +348,8 @@ MATRIX: dict[str, dict[str, int | str]] = {
     "records:document_download": RECORD_PAGE,
     "records:document_withdraw": LADO_ACTION,
     # The audit of the access log: the LADO manager and the administrator (tests/records/test_access_log.py).
-    "records:access_log": _row(404, 404, 404, 404, 404, 404, 404),
-    "records:access_log_csv": _row(404, 404, 404, 404, 404, 404, 404),
+    "records:access_log": _row(403, 403, 403, 403, 403, 403, 403),
+    "records:access_log_csv": _row(403, 403, 403, 403, 403, 403, 403),
     "home": _row("->allegations:my_work", "->allegations:my_work", "->allegations:referral_list",
                  "->allegations:case_list", "->allegations:referral_list", "->allegations:case_list",
                  "->reporting:figures"),
@@ -357,53 +358,54 @@ MATRIX: dict[str, dict[str, int | str]] = {
     "dev_mail": _row(404, 404, 404, 404, 404, 404, 404),
     "dev_mail_message": _row(404, 404, 404, 404, 404, 404, 404),
     # Numbers for the business unit and the LADO service manager, not for officers or agencies.
-    "reporting:figures": _row(404, 404, 404, 404, 404, 404, 200),
+    "reporting:figures": _row(403, 403, 403, 403, 403, 403, 200),
     # The annual report: the business unit and the LADO service manager (test_reporting_for_the_lado_manager).
-    "reporting:annual": _row(404, 404, 404, 404, 404, 404, 200),
-    "reporting:annual_csv": _row(404, 404, 404, 404, 404, 404, 200),
-    "reporting:annual_xlsx": _row(404, 404, 404, 404, 404, 404, 200),
-    "reporting:annual_pdf_request": _row(404, 404, 404, 404, 404, 404, "->reporting:annual_pdf"),
+    "reporting:annual": _row(403, 403, 403, 403, 403, 403, 200),
+    "reporting:annual_csv": _row(403, 403, 403, 403, 403, 403, 200),
+    "reporting:annual_xlsx": _row(403, 403, 403, 403, 403, 403, 200),
+    "reporting:annual_pdf_request": _row(403, 403, 403, 403, 403, 403, "->reporting:annual_pdf"),
     "reporting:annual_pdf": _row(404, 404, 404, 404, 404, 404, 200),
     # Not rendered yet: the download sends the analyst back to the PDF's page.
     "reporting:annual_pdf_download": _row(404, 404, 404, 404, 404, 404, "->reporting:annual_pdf"),
     # The partnership's deadline settings: the LADO service manager's (tests/views_deadlines/test_settings.py).
-    "settings_deadlines": _row(404, 404, 404, 404, 404, 404, 404),
+    "settings_deadlines": _row(403, 403, 403, 403, 403, 403, 403),
     # Everyone's own account page; the sign-in record and locked accounts are for LADO service managers
     # and partnership administrators (tests/accounts), none of them a matrix persona.
     "accounts:home": _row(200, 200, 200, 200, 200, 200, 200),
-    "accounts:sign_ins": _row(404, 404, 404, 404, 404, 404, 404),
-    "accounts:sign_ins_csv": _row(404, 404, 404, 404, 404, 404, 404),
-    "accounts:locked": _row(404, 404, 404, 404, 404, 404, 404),
+    "accounts:sign_ins": _row(403, 403, 403, 403, 403, 403, 403),
+    "accounts:sign_ins_csv": _row(403, 403, 403, 403, 403, 403, 403),
+    "accounts:locked": _row(403, 403, 403, 403, 403, 403, 403),
     # The live dashboard: counts for the business unit (and the LADO manager: tests/views_deadlines/).
-    "reporting:dashboard": _row(404, 404, 404, 404, 404, 404, 200),
+    "reporting:dashboard": _row(403, 403, 403, 403, 403, 403, 200),
     # The duty officer's deadlines; a senior manager's agency actions.
-    "allegations:my_work": _row(200, 200, 200, 404, 200, 404, 404),
+    "allegations:my_work": _row(200, 200, 200, 403, 200, 403, 403),
     # Assurance rounds: the business unit (analysts) alone runs them and reads the composite.
+    **{f"assurance:{name}": _row(403, 403, 403, 403, 403, 403, 200) for name in ("round_list", "round_create")},
     **{f"assurance:{name}": _row(404, 404, 404, 404, 404, 404, 200)
-       for name in ("round_list", "round_create", "round_detail", "round_edit", "question_add", "question_edit",
+       for name in ("round_detail", "round_edit", "question_add", "question_edit",
                     "round_agencies", "composite", "composite_csv", "composite_xlsx")},
     **{f"assurance:{name}": _row(404, 404, 404, 404, 404, 404, "->assurance:round_detail")
        for name in ("question_remove", "round_send", "round_close")},
     # An agency's senior managers answer for it; agency B's manager has a (possibly empty) list of their own.
-    "assurance:request_list": _row(404, 404, 200, 404, 200, 404, 404),
+    "assurance:request_list": _row(403, 403, 200, 403, 200, 403, 403),
     "assurance:request_answer": _row(404, 404, 200, 404, 404, 404, 404),
     # The LADO manager's team (tests/views_deadlines/test_my_work.py).
-    "allegations:team": _row(404, 404, 404, 404, 404, 404, 404),
+    "allegations:team": _row(403, 403, 403, 403, 403, 403, 403),
     "allegations:deadline_waive": LADO_ACTION,
     # Anonymous visitors included: the admin has its own sign-in page.
     "admin:index": _row(*[NON_ADMIN_STAFF] * 8),
     # Anyone with a case role has a list of their agency's referrals (analysts have none).
-    "allegations:referral_list": _row(200, 200, 200, 200, 200, 200, 404),
+    "allegations:referral_list": _row(200, 200, 200, 200, 200, 200, 403),
     # Senior managers refer; LADO officers take referrals by phone; viewers, police participants, analysts cannot.
-    "allegations:referral_create": _row(200, 200, 200, 404, 200, 404, 404),
+    "allegations:referral_create": _row(200, 200, 200, 403, 200, 403, 403),
     "allegations:referral_detail": RECORD_PAGE,
     "allegations:referral_confirmation": RECORD_PAGE,
     "allegations:referral_assign": LADO_POST_TO_REFERRAL,
     "allegations:referral_discussion": LADO_ACTION,
     "allegations:referral_decision": LADO_ACTION,
     "allegations:referral_match": LADO_POST_TO_REFERRAL,
-    "allegations:triage_queue": _row(200, 200, 404, 404, 404, 404, 404),
-    "allegations:case_list": _row(200, 200, 200, 200, 200, 200, 404),
+    "allegations:triage_queue": _row(200, 200, 403, 403, 403, 403, 403),
+    "allegations:case_list": _row(200, 200, 200, 200, 200, 200, 403),
     "allegations:case_detail": RECORD_PAGE,
     "allegations:disagreement_resolve": LADO_ACTION,
     **{f"allegations:strand_edit:{kind}": LADO_ACTION for kind in Strand.Kind.values},

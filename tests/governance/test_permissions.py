@@ -1,8 +1,8 @@
 """Who may open and do what: every URL of the governance app for every persona (the explicit matrix;
 tests/security/test_url_sweep.py sweeps every URL of every app on top of it).
 
-Retention and subject access are the LADO service manager's: anyone else gets 404, the page does not
-exist for them. An administrator sees the deletions waiting and may approve one; the manager of another
+Retention and subject access are the LADO service manager's: anyone else gets 404 for a record (a
+deletion or subject access request), and 403 for the lists, which say which roles they are for. An administrator sees the deletions waiting and may approve one; the manager of another
 LADO service has the pages but none of this service's records. A URL added to governance/urls.py
 without a row here fails test_every_governance_url_is_in_the_matrix."""
 
@@ -33,11 +33,11 @@ def _row(manager, second, other, admin, rest=404):
 
 # (method, expected per persona)
 MATRIX = {
-    "governance:retention": ("get", _row(200, 200, 200, 200)),
-    "governance:retention_rules": ("get", _row(200, 200, 200, 404)),
+    "governance:retention": ("get", _row(200, 200, 200, 200, rest=403)),
+    "governance:retention_rules": ("get", _row(200, 200, 200, 403, rest=403)),
     "governance:deletion_request": ("get", _row(200, 200, 404, 404)),
     "governance:deletion_decide": ("get", _row(200, 200, 404, 200)),
-    "governance:sar_list": ("get", _row(200, 200, 200, 404)),
+    "governance:sar_list": ("get", _row(200, 200, 200, 403, rest=403)),
     "governance:sar_detail": ("get", _row(200, 200, 404, 404)),
     # Releasing is a POST (it is logged); a GET is refused before anything else.
     "governance:sar_release": ("post", _row(200, 200, 404, 404)),

@@ -65,11 +65,12 @@ def test_the_page_lists_references_without_names(old_case, lado_manager, login):
                                      "agency_b_outsider", "police_user", "analyst", "other_officer"])
 def test_nobody_else_has_the_retention_pages(request, old_case, login, persona):
     client = login(request.getfixturevalue(persona))
-    for url in [reverse("governance:retention"), reverse("governance:retention_rules"),
-                reverse("governance:deletion_request", args=[old_case.referral.reference])]:
-        assert client.get(url).status_code == 404, url
+    # The lists name no record: a 403 saying whose they are. A record's page: 404, as for a record not there.
+    for url, refused in [(reverse("governance:retention"), 403), (reverse("governance:retention_rules"), 403),
+                         (reverse("governance:deletion_request", args=[old_case.referral.reference]), 404)]:
+        assert client.get(url).status_code == refused, url
         if url != reverse("governance:retention"):  # a GET-only page answers a POST with 405
-            assert client.post(url, {"reason": "x", "years": "1"}).status_code == 404, url
+            assert client.post(url, {"reason": "x", "years": "1"}).status_code == refused, url
     assert not DeletionRequest.objects.exists()
 
 

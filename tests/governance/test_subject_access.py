@@ -107,8 +107,8 @@ def test_only_lado_managers(request, world, lado_manager, login, persona):
     referral, _ = world
     item = _start(login(lado_manager), referral.subject)
     client = login(request.getfixturevalue(persona))
-    assert client.get(reverse("governance:sar_list")).status_code == 404
-    assert client.post(reverse("governance:sar_list"), {"subject": referral.subject.pk}).status_code == 404
+    assert client.get(reverse("governance:sar_list")).status_code == 403  # the list: whose it is
+    assert client.post(reverse("governance:sar_list"), {"subject": referral.subject.pk}).status_code == 403
     assert client.get(reverse("governance:sar_detail", args=[item.pk])).status_code == 404
     assert client.post(reverse("governance:sar_detail", args=[item.pk]), {"reveal": ["x"]}).status_code == 404
     assert client.post(reverse("governance:sar_release", args=[item.pk, "html"])).status_code == 404

@@ -227,13 +227,16 @@ def test_a_guest_sees_nothing_else_in_the_product(meeting, chair, external, case
     for url in (
         reverse("allegations:case_detail", args=[case.reference]),
         reverse("allegations:referral_detail", args=[referral.reference]),
+        reverse("meetings:meeting_detail", args=[other.pk]),
+    ):
+        assert client.get(url).status_code == 404, url
+    for url in (  # lists for roles a guest does not have: a 403 saying whose they are
         reverse("allegations:triage_queue"),
         reverse("allegations:case_list"),
         reverse("allegations:referral_list"),
         reverse("meetings:action_list"),
-        reverse("meetings:meeting_detail", args=[other.pk]),
     ):
-        assert client.get(url).status_code == 404, url
+        assert client.get(url).status_code == 403, url
     assert client.get(reverse("meetings:minutes_edit", args=[meeting.pk])).status_code == 403  # sees it, may not edit
     assert client.get(reverse("home")).url == reverse("meetings:meeting_detail", args=[meeting.pk])
 

@@ -214,7 +214,7 @@ MATRIX: dict[str, dict] = {
     "minutes_version": SEE_PAGE,
     "meeting_action_create": MANAGE_PAGE,
     # Everyone with a role in an agency has "Our actions" (the LADO service is an agency too); analysts do not.
-    "action_list": _row(200, 200, 200, 200, 200, 200, 200, 404),
+    "action_list": _row(200, 200, 200, 200, 200, 200, 200, 403),
     # Everyone signed in has the list; it holds only the meetings they may see (test_views).
     "meeting_list": _row(200, 200, 200, 200, 200, 200, 200, 200),
     # The police's action: the police mark it done; the LADO service and the chair manage it.

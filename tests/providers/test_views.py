@@ -38,9 +38,10 @@ def _row(lado, other, a_manager, a_viewer, b_outsider, police, analyst, director
 # Pages of the service's provider concern: its LADO / PiPoT staff, directors and adults' safeguarding managers.
 STAFF_PAGE = _row(200, 404, 404, 404, 404, 404, 404, 200, 200)
 # Lists and the form to record a concern: anyone who works on provider concerns, of any service.
-WORKER_PAGE = _row(200, 200, 404, 404, 404, 404, 404, 200, 200)
+# Anyone else is told which roles they are for (403: they name no record).
+WORKER_PAGE = _row(200, 200, 403, 403, 403, 403, 403, 200, 200)
 # The register: the business unit only.
-REGISTER = _row(404, 404, 404, 404, 404, 404, 200, 404, 404)
+REGISTER = _row(403, 403, 403, 403, 403, 403, 200, 403, 403)
 # Deciding to invoke: the director; the staff who can see the concern get 403.
 DECIDE = _row(403, 404, 404, 404, 404, 404, 404, 200, 403)
 

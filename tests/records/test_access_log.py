@@ -70,8 +70,8 @@ def test_the_audit_page_is_for_the_lado_manager_and_the_administrator(login, cas
     url = reverse("records:access_log")
     csv_url = reverse("records:access_log_csv")
     for user in (lado_officer, agency_a_manager, analyst, other_officer):
-        assert login(user).get(url).status_code == 404
-        assert login(user).get(csv_url).status_code == 404
+        assert login(user).get(url).status_code == 403
+        assert login(user).get(csv_url).status_code == 403
     for user in (lado_manager, administrator):
         assert login(user).get(url).status_code == 200
 

@@ -69,8 +69,10 @@ def test_a_year_not_offered_is_an_error_on_the_page(login, analyst, history):
 
 def test_the_lado_manager_sees_it_and_an_officer_does_not(login, lado_manager, lado_officer, history):
     assert login(lado_manager).get(reverse("reporting:annual"), {"year": 2022}).status_code == 200
-    assert login(lado_officer).get(reverse("reporting:annual"), {"year": 2022}).status_code == 404
-    assert login(lado_officer).get(reverse("reporting:annual_csv"), {"year": 2022}).status_code == 404
+    refused = login(lado_officer).get(reverse("reporting:annual"), {"year": 2022})
+    assert refused.status_code == 403  # a page that names no record: the officer is told who can use it
+    assert "Business unit analyst" in refused.content.decode() and "LADO service manager" in refused.content.decode()
+    assert login(lado_officer).get(reverse("reporting:annual_csv"), {"year": 2022}).status_code == 403
 
 
 def test_the_page_is_a_fixed_number_of_queries(login, analyst, lado_service, django_assert_max_num_queries):
@@ -140,7 +142,7 @@ def test_outsiders_get_404_for_a_pdf(login, analyst, lado_officer, agency_a_mana
         client = login(person)
         assert client.get(reverse("reporting:annual_pdf", args=[pdf.pk])).status_code == 404
         assert client.get(reverse("reporting:annual_pdf_download", args=[pdf.pk])).status_code == 404
-        assert client.post(reverse("reporting:annual_pdf_request"), {"year": 2022}).status_code == 404
+        assert client.post(reverse("reporting:annual_pdf_request"), {"year": 2022}).status_code == 403  # no record
     assert ReportPdf.objects.count() == 1
     assert login(analyst).get(reverse("reporting:annual_pdf", args=[pdf.pk + 1])).status_code == 404
 
@@ -148,7 +150,7 @@ def test_outsiders_get_404_for_a_pdf(login, analyst, lado_officer, agency_a_mana
 def test_the_analyst_still_sees_no_case_records(login, analyst, history):
     client = login(analyst)
     assert client.get(reverse("allegations:case_detail", args=[history.referral.reference])).status_code == 404
-    assert client.get(reverse("allegations:case_list")).status_code == 404
+    assert client.get(reverse("allegations:case_list")).status_code == 403
 
 
 def test_the_navigation_links_the_report_for_analysts_and_managers(login, analyst, lado_manager, lado_officer):

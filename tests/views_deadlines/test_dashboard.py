@@ -82,8 +82,13 @@ def test_the_lado_manager_sees_only_their_services(figures, login, lado_manager,
 
 
 @pytest.mark.parametrize("persona", ["lado_officer", "agency_a_manager", "police_user", "chair"])
-def test_others_get_404(request, login, persona):
-    assert login(request.getfixturevalue(persona)).get(reverse("reporting:dashboard")).status_code == 404
+def test_others_are_told_which_roles_use_it_and_whom_to_ask(request, login, persona):
+    response = login(request.getfixturevalue(persona)).get(reverse("reporting:dashboard"))
+    assert response.status_code == 403
+    page = " ".join(response.content.decode().split())
+    assert "You cannot use this page" in page
+    assert "<li>Business unit analyst</li>" in page and "<li>LADO service manager</li>" in page
+    assert "ask your LADO service manager or the partnership administrator" in page
 
 
 def test_the_query_count_does_not_grow_with_the_data(figures, login, analyst, lado_officer, agency_a_manager,

@@ -142,12 +142,12 @@ def test_the_team_page(work, login, lado_manager):
 
 @pytest.mark.parametrize("persona", ["lado_officer", "agency_a_manager", "analyst", "other_officer"])
 def test_only_the_manager_sees_the_team(request, login, persona, lado_service):
-    assert login(request.getfixturevalue(persona)).get(reverse("allegations:team")).status_code == 404
+    assert login(request.getfixturevalue(persona)).get(reverse("allegations:team")).status_code == 403
 
 
 @pytest.mark.parametrize("persona", ["agency_a_viewer", "analyst", "police_user"])
 def test_my_work_is_for_lado_staff_and_senior_managers(request, login, persona):
-    assert login(request.getfixturevalue(persona)).get(reverse("allegations:my_work")).status_code == 404
+    assert login(request.getfixturevalue(persona)).get(reverse("allegations:my_work")).status_code == 403
 
 
 def test_another_services_officer_sees_none_of_this_services_work(work, login, other_officer):

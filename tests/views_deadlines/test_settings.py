@@ -145,10 +145,10 @@ def test_an_unchanged_form_is_refused(login, partnership, lado_manager):
 
 
 @pytest.mark.parametrize("persona", ["lado_officer", "agency_a_manager", "analyst", "chair"])
-def test_others_get_404(request, login, partnership, persona):
+def test_others_are_refused(request, login, partnership, persona):
     client = login(request.getfixturevalue(persona))
-    assert client.get(reverse("settings_deadlines")).status_code == 404
-    assert client.post(reverse("settings_deadlines"), {**CURRENT, "case_review_span": "1", "reason": "x"}).status_code == 404
+    assert client.get(reverse("settings_deadlines")).status_code == 403
+    assert client.post(reverse("settings_deadlines"), {**CURRENT, "case_review_span": "1", "reason": "x"}).status_code == 403
     assert Partnership.current().case_review_span == 28
 
 
