@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.urls import reverse
 from markupsafe import Markup
 
@@ -63,4 +64,6 @@ def navigation(request):
                                        '<span class="govuk-visually-hidden"> unread</span></strong>').format(unread)
     if s.is_administrator:
         items.append({"text": "Administration", "href": reverse("admin:index"), "active": False})
-    return {"nav_items": items, "standing": s}
+    # Development only: the e-mails `make run` writes to var/mail/ (config.views.dev_mail).
+    dev_mail_url = reverse("dev_mail") if settings.DEBUG else ""
+    return {"nav_items": items, "standing": s, "dev_mail_url": dev_mail_url}

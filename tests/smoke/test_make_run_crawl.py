@@ -38,6 +38,7 @@ import redis
 from django.conf import settings
 
 from accounts.demo import DEMO_TOTP_SECRET, totp_code
+from tests.database import database_url
 
 ROOT = Path(settings.BASE_DIR)
 DEMO_PASSWORD = "demo-password-2026"  # README.md, allegations/management/commands/seed_demo.py
@@ -93,10 +94,7 @@ class ScratchDatabase:
         self.params = {"host": db["HOST"] or "127.0.0.1", "port": db["PORT"] or 5432, "user": db["USER"] or "postgres",
                        "password": db.get("PASSWORD") or None}
         self.name = f"{db['NAME']}_make_run"[:63]
-        auth = urllib.parse.quote(self.params["user"])
-        if self.params["password"]:
-            auth += ":" + urllib.parse.quote(self.params["password"])
-        self.url = f"postgres://{auth}@{self.params['host']}:{self.params['port']}/{self.name}"
+        self.url = database_url(self.name)  # a socket directory too, as the private server of `make test` uses
 
     def _run(self, sql: str) -> None:
         connection = psycopg2.connect(dbname="postgres", **self.params)
@@ -134,7 +132,10 @@ def make_run_product(tmp_path_factory):
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DOCUMENT_ROOT", "PYTEST"))},
         "DJANGO_SETTINGS_MODULE": "config.settings.base",
+        # As scripts/run-dev sets them for `make run`.
         "DJANGO_DEBUG": "true",
+        "DEMO_DATA": "true",
+        "DJANGO_RUNSERVER_HIDE_WARNING": "true",
         "DJANGO_SECRET_KEY": "dev-" + secrets.token_urlsafe(40),  # as `make run` writes into .env
         "DJANGO_DOTENV": str(tmp / "no.env"),  # not the developer's own .env
         "DATABASE_URL": database.url,
@@ -142,7 +143,7 @@ def make_run_product(tmp_path_factory):
         "SITE_URL": f"http://127.0.0.1:{port}",
         "MEDIA_ROOT": str(tmp / "media"),
         "DOCUMENT_ROOT": str(tmp / "documents"),
-        "EMAIL_FILE_PATH": str(tmp / "mail"),  # should development e-mail go to files: not the developer's
+        "DEV_MAIL_DIR": str(tmp / "mail"),  # development e-mail goes to files: not the developer's var/mail/
     }
     log = tmp / "server.log"
     server = None
