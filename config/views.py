@@ -10,12 +10,14 @@ from .mail import mailbox_read
 
 @require_GET
 def dev_mail(request, name: str = ""):
-    """E-mails sent (development only, DEBUG on): the files of the development mailbox (config.mail),
-    so a person trying the demo can open the link-only e-mails. Behind sign-in like every page; never
-    there in production (DEBUG off, and e-mail goes by SMTP)."""
+    """E-mails sent to you (development only, DEBUG on): the files of the development mailbox
+    (config.mail) addressed to the signed-in person, so someone trying the demo as a persona can open
+    that persona's link-only e-mails. Behind sign-in like every page; never there in production (DEBUG
+    off, and e-mail goes by SMTP)."""
     if not settings.DEBUG:
         raise Http404
-    messages = mailbox_read(settings.DEV_MAIL_DIR)
+    address = (request.user.email or "").lower()
+    messages = [m for m in mailbox_read(settings.DEV_MAIL_DIR) if address and address in (m["to"] or "").lower()]
     if name:
         chosen = next((m for m in messages if m["name"] == name), None)
         if chosen is None:

@@ -35,14 +35,17 @@ def test_the_e_mails_page_lists_and_opens_them_only_with_debug_on(tmp_path, logi
     folder = tmp_path / "mail"
     MailboxBackend(folder=str(folder)).send_messages([mail.EmailMessage(
         "Reminder: Initial discussion for MAS-2026-00007 is due soon", "Open it: http://127.0.0.1:8000/x/",
-        "from@example.org", ["officer@example.org"])])
+        "from@example.org", [lado_officer.email]), mail.EmailMessage(
+        "Overdue: Case review for MAS-2026-00009", "Open it: http://127.0.0.1:8000/y/", "from@example.org",
+        ["someone.else@example.org"])])
     client = login(lado_officer)
     with override_settings(DEV_MAIL_DIR=folder, DEBUG=True):
         listing = client.get(reverse("dev_mail"))
         assert listing.status_code == 200
         page = listing.content.decode()
         assert "Reminder: Initial discussion for MAS-2026-00007 is due soon" in page
-        name = mailbox_read(folder)[0]["name"]
+        assert "MAS-2026-00009" not in page  # someone else's e-mail
+        name = next(m["name"] for m in mailbox_read(folder) if "00007" in m["subject"])
         opened = client.get(reverse("dev_mail_message", args=[name]))
         assert opened.status_code == 200
         assert 'href="http://127.0.0.1:8000/x/"' in opened.content.decode()

@@ -272,7 +272,7 @@ SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 # "E-mails sent" page when DEBUG is on; production sends it by SMTP.
 _SMTP = "django.core.mail.backends.smtp.EmailBackend"
 _MAILBOX = "config.mail.MailboxBackend"
-DEV_MAIL_DIR = env.path("DEV_MAIL_DIR", default=str(BASE_DIR / "var" / "mail"))
+DEV_MAIL_DIR = Path(env.str("DEV_MAIL_DIR", default=str(BASE_DIR / "var" / "mail")))
 _EMAIL_BACKEND = env.str("EMAIL_BACKEND", default=_SMTP if SITE_URL.startswith("https://") else _MAILBOX)
 _MAIL_OPTIONS = {
     _SMTP: {
