@@ -7,7 +7,7 @@ import datetime as dt
 from django import forms
 from django.utils import timezone
 
-from agencies.models import Agency, AgencyKind, Sector
+from agencies.models import AccessLevel, Agency, AgencyKind, Sector
 
 from .models import (
     Category,
@@ -407,6 +407,16 @@ class CaseLinkForm(SaneDatesMixin, forms.Form):
 class ShareForm(SaneDatesMixin, forms.Form):
     agency = forms.ModelChoiceField(label="Agency", queryset=Agency.objects.filter(is_active=True).exclude(kind=AgencyKind.LADO_SERVICE),
                                     error_messages={"required": "Choose an agency.", "invalid_choice": "Choose an agency from the list."})
+    level = forms.ChoiceField(
+        label="What may they see?", widget=forms.RadioSelect,
+        choices=[
+            (AccessLevel.EMPLOYER, "The employer's part: the case's status and route, the employer's enquiry, suspension "
+                                   "or other arrangements, the outcome once recorded, their own actions and meetings"),
+            (AccessLevel.SAFEGUARDING, "The safeguarding part (police, social care, health): also the police and social "
+                                       "care enquiries, risk assessments, the children's details and documents"),
+        ],
+        error_messages={"required": "Choose what the agency may see."},
+    )
     reason = forms.CharField(label="Why share the case with them?", max_length=300, error_messages={"required": "Say why."})
 
 

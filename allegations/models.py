@@ -413,7 +413,12 @@ class Case(models.Model):
             models.Index(fields=["status", "opened_at"], name="case_status_opened"),
             models.Index(fields=["owner", "status"], name="case_owner_status"),
         ]
-        permissions = [("share_case", "Share a case with an agency")]
+        permissions = [
+            ("share_case", "Share a case with an agency"),
+            # Held beside view_case by an agency the case is shared with at the safeguarding level
+            # (agencies.permissions.case_share); view_case alone is the employer level.
+            ("view_case_safeguarding", "See the safeguarding parts of a shared case"),
+        ]
 
     def __str__(self):
         return self.referral.reference

@@ -14,8 +14,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from agencies.models import Agency, AgencyKind, Partnership
-from agencies.permissions import case_share, case_unshare, standing
+from agencies.models import AccessLevel, Agency, AgencyKind, Partnership
+from agencies.permissions import SHARE_LEVELS, case_share, case_unshare, standing
 
 from . import deadlines, matching, measures, timescales
 from .wording import adapt, route_away
@@ -656,10 +656,15 @@ def case_link(*, actor, case: Case, linked_case: Case, reason: str) -> CaseLink:
 
 
 @transaction.atomic
-def case_share_with(*, actor, case: Case, agency: Agency, reason: str) -> None:
+def case_share_with(*, actor, case: Case, agency: Agency, level: str, reason: str) -> None:
+    """Share the case with an agency at a level (employer or safeguarding), never "everything" (issue 12 §1).
+    Sharing again with the same agency changes its level."""
+    if level not in SHARE_LEVELS:
+        raise ValidationError({"level": "Choose what the agency may see: the employer's part or the safeguarding part."})
     case = _case_for_update(actor, case)
-    case_share(case=case, agency=agency)
-    event_record(actor=actor, referral=case.referral, case=case, verb="case_shared", summary=f"Shared with {agency}", reason=reason)
+    case_share(case=case, agency=agency, level=level)
+    event_record(actor=actor, referral=case.referral, case=case, verb="case_shared",
+                 summary=f"Shared with {agency} at the {AccessLevel(level).name.lower()} level", reason=reason)
 
 
 @transaction.atomic

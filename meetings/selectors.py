@@ -20,12 +20,11 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.utils import timezone
 
-from agencies.models import LADO_ROLES, Membership, Role
+from agencies.models import LADO_ROLES, Membership, Role, widest_level
 from agencies.permissions import standing
 from allegations.models import Case
 
 from .models import (
-    ACCESS_ORDER,
     AUDIENCES_FOR,
     AccessLevel,
     Action,
@@ -93,12 +92,7 @@ def can_complete(user, action: Action) -> bool:
 
 # --- Access levels and audiences ------------------------------------------------------------
 
-def widest(levels) -> str | None:
-    levels = set(levels)
-    for level in reversed(ACCESS_ORDER):
-        if level in levels:
-            return level
-    return None
+widest = widest_level
 
 
 def access_level_for(user, meeting: Meeting, invitations: list[Invitation]) -> str | None:

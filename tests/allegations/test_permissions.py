@@ -167,7 +167,7 @@ CASE_ACTION_DATA: dict[str, Callable[[World], dict]] = {
     "disagreement": lambda w: {"kind": "disagreement", "raised_on": TODAY(), "raised_by": "Police",
                                "about": "Whether suspension is needed."},
     "link": lambda w: {"linked_reference": w.second_case().reference, "reason": "Same setting"},
-    "share": lambda w: {"agency": w.fixture("police_agency").pk, "reason": "Police investigation"},
+    "share": lambda w: {"agency": w.fixture("police_agency").pk, "level": "safeguarding", "reason": "Police investigation"},
     "outcome": lambda w: {"outcome": "unfounded", "police_outcome": "no_police_action", "employer_outcome": "no_sanction"},
     "dbs": lambda w: {"referred_on": "", "notes": "No duty: unfounded."},
     "regulator": lambda w: {"regulator": "TRA", "made_on": TODAY(), "made_by": "Riverside Primary"},
@@ -596,7 +596,7 @@ def test_police_see_the_case_only_while_it_is_shared(login, case, lado_officer, 
     assert client.get(case_url).status_code == 404
     assert client.get(referral_url).status_code == 404
 
-    services.case_share_with(actor=lado_officer, case=case, agency=police_agency, reason="Police investigation")
+    services.case_share_with(actor=lado_officer, case=case, agency=police_agency, level="safeguarding", reason="Police investigation")
     assert client.get(case_url).status_code == 200
     assert client.get(referral_url).status_code == 200
     listed = client.get(reverse("allegations:case_list"))
@@ -611,9 +611,10 @@ def test_police_see_the_case_only_while_it_is_shared(login, case, lado_officer, 
     assert case.reference.encode() not in client.get(reverse("allegations:case_list")).content
 
 
-def test_children_are_hidden_from_an_agency_the_case_is_shared_with(login, case, lado_officer, police_user,
-                                                                   police_agency):
-    services.case_share_with(actor=lado_officer, case=case, agency=police_agency, reason="Police investigation")
+def test_children_are_hidden_from_an_agency_the_case_is_shared_with_at_employer_level(login, case, lado_officer,
+                                                                                     police_user, police_agency):
+    # Issue 12 §1: the children's details are for the safeguarding level; an employer-level share does not show them.
+    services.case_share_with(actor=lado_officer, case=case, agency=police_agency, level="employer", reason="Police investigation")
     client = login(police_user)
     case_page = client.get(reverse("allegations:case_detail", args=[case.reference]))
     assert case_page.status_code == 200

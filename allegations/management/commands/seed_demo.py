@@ -30,7 +30,7 @@ from django.db.models import Count
 from django.utils import timezone
 from faker import Faker
 
-from agencies.models import Agency, AgencyKind, Membership, Nation, Partnership, Role, Sector
+from agencies.models import AccessLevel, Agency, AgencyKind, Membership, Nation, Partnership, Role, Sector
 from allegations import deadlines, services, timescales
 from allegations.models import (
     Case,
@@ -805,7 +805,7 @@ class _Story:
         # Sharing with the police, and the three strands.
         if spec["share_police"]:
             when = at(0.1)
-            services.case_share_with(actor=officer, case=case, agency=police,
+            services.case_share_with(actor=officer, case=case, agency=police, level=AccessLevel.SAFEGUARDING,
                                      reason="The police are investigating: the officer in the case needs the case record.")
             done(when)
         when = at(0.5)
