@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from agencies.models import Agency, AgencyKind
+from agencies.models import AccessLevel, Agency, AgencyKind
 from agencies.permissions import standing
 from config.forms import apply_service_errors as _apply_service_errors
 from meetings.selectors import meetings_context
@@ -25,7 +25,7 @@ from records.selectors import documents_context
 
 from . import forms, matching, selectors, services, workload
 from .filters import CaseFilter, TriageFilter
-from .models import Case, CaseGroupObjectPermission, Deadline, Disagreement, Strand, Subject
+from .models import Case, CaseGroupObjectPermission, Deadline, Disagreement, Part, Section, Strand, Subject
 
 PAGE_SIZE = 25
 
@@ -130,11 +130,10 @@ def referral_detail(request, reference):
     referral = selectors.referral_get(user=request.user, reference=reference)
     services.access_record(user=request.user, referral=referral)
     manage = selectors.can_manage(request.user, referral)
-    # Children's details: the LADO service and the agency that gave them, not agencies a case is shared with.
-    show_children = selectors.sees_children(request.user, referral)
+    parts = selectors.referral_parts_for(request.user, referral)  # need to know: what this person may see
     now = timezone.now()
-    context = {"referral": referral, "manage": manage, "show_children": show_children,
-               "children_list": list(referral.children.all()) if show_children else [],
+    context = {"referral": referral, "manage": manage, "parts": parts,
+               "show_children": parts.shows(Section.CHILDREN), "children_list": parts.children,
                **documents_context(request.user, referral=referral)}
     if manage:
         initial = referral.deadlines.filter(kind=Deadline.Kind.INITIAL_DISCUSSION).first()
@@ -151,7 +150,7 @@ def referral_detail(request, reference):
             ] if referral.is_open or not hasattr(referral, "case") else [],
             previous=list(selectors.previous_referrals(user=request.user, referral=referral)),
             other_names=list(subject.other_names.all()),
-            events=list(selectors.timeline(referral=referral)[:50]),
+            events=parts.events,
             who_opened=list(selectors.who_opened(referral=referral)),
             assign_form=forms.AssignForm(officers=selectors.lado_officers(service_ids=[referral.lado_service_id]),
                                          initial={"officer": referral.assigned_to_id}),
@@ -290,34 +289,47 @@ def case_detail(request, reference):
     services.access_record(user=request.user, referral=referral, case=case)
     manage = selectors.can_manage(request.user, referral)
     now = timezone.now()
+    parts = selectors.case_parts_for(request.user, case)  # need to know: the one place that decides what shows
     context = {
         "case": case,
         "referral": referral,
         "manage": manage,
-        "strands": list(case.strands.all()),
-        "suspensions": list(case.suspensions.all()),
-        "risks": list(case.risk_assessments.select_related("assessed_by")),
-        "decisions": list(case.decisions.select_related("decided_by")),
-        "reviews": list(case.reviews.all()),
-        "disagreements": list(case.disagreements.all()),
+        "parts": parts,
+        "strands": parts.strands,
+        "suspensions": parts.suspensions,
+        "risks": parts.risks,
+        "decisions": parts.decisions,
+        "reviews": parts.reviews,
+        "disagreements": parts.disagreements,
         # Only linked cases the user may see: a reference alone confirms that a case exists.
         "links": list(case.links.filter(linked_case__in=Case.objects.visible_to(request.user))
-                      .select_related("linked_case__referral")),
-        "regulator_referrals": list(case.regulator_referrals.all()),
-        "show_children": selectors.sees_children(request.user, referral),
-        "deadline_rows": workload.deadline_list(referral.deadlines.select_related("waived_by"), now=now),
-        "events": list(selectors.timeline(referral=referral, full=manage)[:100]),
+                      .select_related("linked_case__referral")) if parts.shows(Section.LINKS) else [],
+        "regulator_referrals": parts.regulator_referrals,
+        "show_children": parts.shows(Section.CHILDREN),
+        "children_list": parts.children,
+        "deadline_rows": workload.deadline_list(
+            referral.deadlines.filter(kind__in=parts.deadline_kinds).select_related("waived_by"), now=now),
+        "events": parts.events,
     }
-    context["children_list"] = list(referral.children.all()) if context["show_children"] else []
     context.update(meetings_context(case, request.user))
     context.update(documents_context(request.user, case=case))
+    if manage or parts.may_hold:
+        context["document_views"] = selectors.document_views(referral, context["documents"], parts.overrides)
     if manage:
         context["who_opened"] = list(selectors.who_opened(referral=referral))
-        context["shared_with"] = list(
-            Agency.objects.filter(group__in=CaseGroupObjectPermission.objects.filter(content_object=case).values("group"))
-        )
+        context["shared_with"] = _shared_with(case)
         context["previous"] = list(selectors.previous_referrals(user=request.user, referral=referral))
     return render(request, "allegations/case_detail.html", context)
+
+
+def _shared_with(case: Case) -> list[tuple[Agency, str]]:
+    """The agencies the case is shared with, and at which level (the LADO service's view)."""
+    from agencies.permissions import case_share_levels
+
+    groups = CaseGroupObjectPermission.objects.filter(content_object=case).values("group")
+    agencies = list(Agency.objects.filter(group__in=groups))
+    levels = case_share_levels(case=case, group_ids=[a.group_id for a in agencies])
+    return [(agency, AccessLevel(levels[agency.group_id]).name.lower()) for agency in agencies if agency.group_id in levels]
 
 
 def _managed_case(request, reference) -> Case:
@@ -458,4 +470,75 @@ def disagreement_resolve(request, reference):
     return render(request, "allegations/form_page.html", {
         "form": form, "title": "Record how the disagreement ended", "caption": f"Case {case.reference}",
         "back": reverse("allegations:case_detail", args=[reference]), "submit": "Save",
+    })
+
+
+# --- Need to know: who may see one item of a case (issue 12 §1) -------------------------------------------
+
+def _case_item(request, reference, part):
+    """The case (visible to the user), and the item of it named by `part` and the URL's pk, if the user may see
+    that item: 404 otherwise, whether it exists or not."""
+    if part not in Part.values:
+        raise Http404
+    case = selectors.case_get(user=request.user, reference=reference)
+    return case, part
+
+
+def _item_view(request, case, part, pk):
+    from records.selectors import documents_of
+
+    parts = selectors.case_parts_for(request.user, case, timeline_limit=0)
+    if part == Part.DOCUMENT:
+        documents = [d for d in documents_of(user=request.user, case=case) if d.pk == pk and not d.meeting_id]
+        view = selectors.document_views(case.referral, documents).get(pk)
+        if view is None:
+            raise Http404
+        return parts, view
+    view = next((v for (p, item_pk), v in parts.items.items() if p == part and item_pk == pk), None)
+    if view is None:
+        raise Http404
+    return parts, view
+
+
+@require_http_methods(["GET", "POST"])
+def part_audience(request, reference, part, pk):
+    case, part = _case_item(request, reference, part)
+    if not selectors.can_manage(request.user, case.referral):
+        raise PermissionDenied
+    _, view = _item_view(request, case, part, pk)
+    form = forms.PartAudienceForm(request.POST if request.method == "POST" else None, default=view.default)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_part_set_audience(actor=request.user, case=case, part=part, part_id=pk, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(request, "Who may see it is changed.")
+            return redirect("allegations:case_detail", reference=reference)
+    return render(request, "allegations/form_page.html", {
+        "form": form, "title": f"Who may see this: {Part(part).label.lower()}", "caption": f"Case {case.reference}",
+        "back": reverse("allegations:case_detail", args=[reference]), "submit": "Save",
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def part_hold(request, reference, part, pk):
+    case, part = _case_item(request, reference, part)
+    if not selectors.may_hold_from_employer(request.user, case):
+        raise PermissionDenied
+    _, view = _item_view(request, case, part, pk)
+    form = forms.PartHoldForm(request.POST if request.method == "POST" else None,
+                              initial={"held": "held" if not view.held else "released"})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_part_hold(actor=request.user, case=case, part=part, part_id=pk, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(request, "Recorded.")
+            return redirect("allegations:case_detail", reference=reference)
+    return render(request, "allegations/form_page.html", {
+        "form": form, "title": f"Keep from the employer while the investigation runs: {Part(part).label.lower()}",
+        "caption": f"Case {case.reference}", "back": reverse("allegations:case_detail", args=[reference]),
+        "submit": "Save",
     })

@@ -327,6 +327,15 @@ ENDPOINTS: dict[str, Endpoint] = {
         )
         for kind in Strand.Kind.values
     },
+    # Need to know (issue 12 §1): who may see one item; the police's "not for the employer" hold.
+    "allegations:part_audience": Endpoint(
+        "allegations:part_audience", lambda w: [w.ref, "strand", w.case.strands.get(kind="employer").pk], "get",
+        lambda w: {"audience": "lado", "reason": "Kept to the LADO service"},
+    ),
+    "allegations:part_hold": Endpoint(
+        "allegations:part_hold", lambda w: [w.ref, "strand", w.case.strands.get(kind="employer").pk], "get",
+        lambda w: {"held": "held", "reason": "Investigation running"},
+    ),
     **{
         f"allegations:case_action:{action}": Endpoint(
             "allegations:case_action", lambda w, action=action: [w.ref, action], "get", CASE_ACTION_DATA[action]
@@ -341,9 +350,16 @@ MATRIX: dict[str, dict[str, int | str]] = {
     "records:referral_document_upload": _row(200, 404, 200, 403, 404, 404, 404),
     "records:case_document_upload": LADO_ACTION,
     "records:meeting_document_upload": _row(200, 404, 404, 404, 404, 404, 404),
-    # Whoever sees the case downloads its documents; only the LADO service withdraws one.
-    "records:document_download": RECORD_PAGE,
-    "records:document_withdraw": LADO_ACTION,
+    # A document the LADO service attached to the case is for the safeguarding level by default (issue 12 §1:
+    # before, everyone who saw the case downloaded it); the referring agency is at the employer level.
+    # Only the LADO service withdraws one.
+    "records:document_download": _row(200, 404, 404, 404, 404, 404, 404),
+    # (Agency A does not see the safeguarding-level document: 404, where it was 403 when it saw every document.)
+    "records:document_withdraw": _row(200, 404, 404, 404, 404, 404, 404),
+    # The LADO service changes who may see an item; the police (at the safeguarding level, tests/allegations/
+    # test_need_to_know.py) and the LADO service hold one back from the employer. Agency A sees the case: 403.
+    "allegations:part_audience": LADO_ACTION,
+    "allegations:part_hold": LADO_ACTION,
     # The audit of the access log: the LADO manager and the administrator (tests/records/test_access_log.py).
     "records:access_log": _row(404, 404, 404, 404, 404, 404, 404),
     "records:access_log_csv": _row(404, 404, 404, 404, 404, 404, 404),
