@@ -107,11 +107,14 @@ def referrals_for_agency(*, user):
     )
 
 
-def _open_deadline_count():
+def _open_deadline_count(kinds=None):
+    deadlines = Deadline.objects.filter(  # unmet: open, or marked overdue by the chasing sweep
+        case=OuterRef("pk"), met_at__isnull=True, status__in=[Deadline.Status.OPEN, Deadline.Status.OVERDUE]
+    )
+    if kinds is not None:
+        deadlines = deadlines.filter(kind__in=kinds)
     return (
-        Deadline.objects.filter(  # unmet: open, or marked overdue by the chasing sweep
-            case=OuterRef("pk"), met_at__isnull=True, status__in=[Deadline.Status.OPEN, Deadline.Status.OVERDUE]
-        )
+        deadlines
         .order_by()
         .values("case")
         .annotate(n=Count("pk"))
@@ -120,11 +123,16 @@ def _open_deadline_count():
 
 
 def case_list(*, user):
+    # Need to know: outside the LADO service, the count covers the deadlines every viewer of a case may see
+    # (the employer's); the case page shows each person the rest their level allows.
+    kinds = None if standing(user).is_lado else [
+        kind for kind, audience in DEADLINE_AUDIENCE.items() if sees(AccessLevel.EMPLOYER, audience)
+    ]
     return (
         Case.objects.visible_to(user)
         .select_related("referral__subject", "referral__referring_agency", "owner")
         # A count per listed case (25 rows), not a GROUP BY over every case of the service.
-        .annotate(open_deadlines=Coalesce(Subquery(_open_deadline_count()), 0))
+        .annotate(open_deadlines=Coalesce(Subquery(_open_deadline_count(kinds)), 0))
         # Open cases first ("open" > "closed"), newest first: the case_status_opened index read backwards.
         .order_by("-status", "-opened_at")
     )
