@@ -194,12 +194,6 @@ def part_audiences(referral: Referral) -> dict[tuple[str, int], PartAudience]:
     return {(row.part, row.part_id): row for row in PartAudience.objects.filter(referral=referral)}
 
 
-def item_audience(part: str, item, overrides: dict) -> str:
-    default = default_audience(part, item)
-    row = overrides.get((part, item.pk))
-    return row.effective(default) if row is not None else default
-
-
 def may_hold_from_employer(user, case: Case) -> bool:
     """The LADO service, and the police at the safeguarding level on this case, may mark an item "not for the
     employer while the investigation runs" and lift it (003 §34)."""
@@ -224,6 +218,20 @@ class ItemView:
     audience: str
     default: str
     held: bool
+
+    @property
+    def label(self) -> str:
+        """What the item is, in words, for the links that change who may see it."""
+        item = self.item
+        if self.part == Part.STRAND:
+            return item.get_kind_display()
+        if self.part == Part.SUSPENSION:
+            return f"{item.get_arrangement_display()}, {item.decided_on:%d %B %Y}"
+        if self.part == Part.REVIEW:
+            return f"{item.get_kind_display()}, {item.held_on:%d %B %Y}"
+        if self.part == Part.DOCUMENT:
+            return f"document {item.pk}"
+        return f"{Part(self.part).label.lower()} {item.pk}"
 
 
 @dataclass
@@ -252,10 +260,6 @@ class CaseParts:
         return section in self.sections
 
     @property
-    def is_full(self) -> bool:
-        return self.level == AccessLevel.FULL
-
-    @property
     def sees_rationale(self) -> bool:
         return self.shows(Section.LADO_WORK)
 
@@ -272,16 +276,22 @@ def _sections_for(level: str) -> frozenset:
     return frozenset(section for section, audience in SECTION_AUDIENCE.items() if sees(level, audience))
 
 
+def item_view(part: str, item, overrides: dict) -> ItemView:
+    """Who may see this item: its default audience, as the LADO service changed it, less the employer while the
+    police hold it back."""
+    default = default_audience(part, item)
+    row = overrides.get((part, item.pk))
+    return ItemView(item=item, part=part, default=default, audience=row.effective(default) if row else default,
+                    held=bool(row and row.held_from_employer))
+
+
 def _visible_items(parts: CaseParts, part: str, items, overrides: dict) -> list:
     shown = []
     for item in items:
-        default = default_audience(part, item)
-        row = overrides.get((part, item.pk))
-        audience = row.effective(default) if row is not None else default
-        if sees(parts.level, audience):
+        view = item_view(part, item, overrides)
+        if sees(parts.level, view.audience):
             shown.append(item)
-            parts.items[(part, item.pk)] = ItemView(item=item, part=part, audience=audience, default=default,
-                                                   held=bool(row and row.held_from_employer))
+            parts.items[(part, item.pk)] = view
     return shown
 
 
@@ -303,7 +313,7 @@ def _visible_events(level: str, referral: Referral, overrides: dict, *, limit: i
             item = items.get((event.part, event.part_id))
             if item is None:
                 continue  # an item no longer there (or of a meeting): its event stays with the LADO service
-            audience = item_audience(event.part, item, overrides)
+            audience = item_view(event.part, item, overrides).audience
         else:
             audience = VERB_AUDIENCE[event.verb]
         if sees(level, audience):
@@ -312,20 +322,34 @@ def _visible_events(level: str, referral: Referral, overrides: dict, *, limit: i
     return shown[:limit]
 
 
+def part_model(part: str):
+    from records.models import Document  # records sits beside allegations; its documents are parts of a case
+
+    return {Part.STRAND: Strand, Part.SUSPENSION: Suspension, Part.REVIEW: Review, Part.RISK: RiskAssessment,
+            Part.DECISION: Decision, Part.DISAGREEMENT: Disagreement, Part.REGULATOR: RegulatorReferral,
+            Part.DOCUMENT: Document}[part]
+
+
+def item_of(case: Case, part: str, part_id: int):
+    """The item of this case (a document: of the case or its referral, not a meeting's), or None."""
+    if part not in Part.values:
+        return None
+    if part == Part.DOCUMENT:
+        condition = Q(case=case) | Q(referral_id=case.referral_id)
+    else:
+        condition = Q(case=case)
+    return part_model(part).objects.filter(condition, pk=part_id).first()
+
+
 def _event_items(events) -> dict:
     """The items events are about, by (part, id): one query per kind of part present."""
-    from records.models import Document
-
-    models_of = {Part.STRAND: Strand, Part.SUSPENSION: Suspension, Part.REVIEW: Review, Part.RISK: RiskAssessment,
-                 Part.DECISION: Decision, Part.DISAGREEMENT: Disagreement, Part.REGULATOR: RegulatorReferral,
-                 Part.DOCUMENT: Document}
     wanted: dict[str, set] = {}
     for event in events:
         if event.part:
             wanted.setdefault(event.part, set()).add(event.part_id)
     found = {}
     for part, ids in wanted.items():
-        for item in models_of[part].objects.filter(pk__in=ids):
+        for item in part_model(part).objects.filter(pk__in=ids):
             found[(part, item.pk)] = item
     return found
 
@@ -376,16 +400,7 @@ def referral_parts_for(user, referral: Referral, *, timeline_limit: int = 50) ->
 def document_views(referral: Referral, documents, overrides: dict | None = None) -> dict[int, ItemView]:
     """Who may see each of a case's own documents (not a meeting's), for the case page's controls."""
     overrides = part_audiences(referral) if overrides is None else overrides
-    views = {}
-    for document in documents:
-        if document.meeting_id:
-            continue
-        default = default_audience(Part.DOCUMENT, document)
-        row = overrides.get((Part.DOCUMENT, document.pk))
-        views[document.pk] = ItemView(item=document, part=Part.DOCUMENT, default=default,
-                                      audience=row.effective(default) if row else default,
-                                      held=bool(row and row.held_from_employer))
-    return views
+    return {d.pk: item_view(Part.DOCUMENT, d, overrides) for d in documents if not d.meeting_id}
 
 
 def visible_documents(user, referral: Referral, documents) -> list:
@@ -408,11 +423,9 @@ def visible_documents(user, referral: Referral, documents) -> list:
         ).values_list("user_id", flat=True))
     shown = []
     for document in documents:
-        audience = item_audience(Part.DOCUMENT, document, overrides)
+        view = item_view(Part.DOCUMENT, document, overrides)
         own = document.referral_id is not None and document.uploaded_by_id in own_uploaders
-        row = overrides.get((Part.DOCUMENT, document.pk))
-        held = bool(row and row.held_from_employer)
-        if sees(level, audience) or (own and not held):
+        if sees(level, view.audience) or (own and not view.held):
             shown.append(document)
     return shown
 

@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from agencies.models import AccessLevel, Agency, AgencyKind, Partnership
+from agencies.models import Agency, AgencyKind, Partnership
 from agencies.permissions import SHARE_LEVELS, case_share, case_unshare, standing
 
 from . import deadlines, matching, measures, timescales
@@ -672,10 +672,15 @@ def case_share_with(*, actor, case: Case, agency: Agency, level: str, reason: st
     case = _case_for_update(actor, case)
     case_share(case=case, agency=agency, level=level)
     event_record(actor=actor, referral=case.referral, case=case, verb="case_shared",
-                 summary=f"Shared with {agency} at the {AccessLevel(level).name.lower()} level", reason=reason)
+                 summary=f"Shared with {agency} at the {level} level", reason=reason)
 
 
-def _part_audience_for_update(*, actor, referral: Referral, part: str, part_id: int) -> PartAudience:
+def _part_audience_for_update(*, actor, case: Case, part: str, part_id: int) -> PartAudience:
+    from .selectors import item_of
+
+    if item_of(case, part, part_id) is None:
+        raise ValidationError("There is no such item on this case.")
+    referral = case.referral
     row, _ = PartAudience.objects.select_for_update().get_or_create(
         referral=referral, part=part, part_id=part_id, defaults={"changed_by": actor},
     )
@@ -691,7 +696,7 @@ def case_part_set_audience(*, actor, case: Case, part: str, part_id: int, audien
         raise ValidationError({"audience": "Choose who may see it."})
     if not reason.strip():
         raise ValidationError({"reason": "Say why."})
-    row = _part_audience_for_update(actor=actor, referral=case.referral, part=part, part_id=part_id)
+    row = _part_audience_for_update(actor=actor, case=case, part=part, part_id=part_id)
     row.audience, row.changed_by, row.changed_at = audience, actor, timezone.now()
     save_with_history(row, actor=actor, reason=reason)
     label = Audience(audience).label.lower() if audience else "its default audience"
@@ -710,7 +715,7 @@ def case_part_hold(*, actor, case: Case, part: str, part_id: int, held: bool, re
         raise PermissionDenied("Only the police on this case or the LADO service can do that.")
     if not reason.strip():
         raise ValidationError({"reason": "Say why."})
-    row = _part_audience_for_update(actor=actor, referral=case.referral, part=part, part_id=part_id)
+    row = _part_audience_for_update(actor=actor, case=case, part=part, part_id=part_id)
     row.held_from_employer, row.changed_by, row.changed_at = held, actor, timezone.now()
     save_with_history(row, actor=actor, reason=reason)
     summary = (f"{Part(part).label} {part_id}: not for the employer while the investigation runs" if held

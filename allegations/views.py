@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from agencies.models import AccessLevel, Agency, AgencyKind
+from agencies.models import Agency, AgencyKind
 from agencies.permissions import standing
 from config.forms import apply_service_errors as _apply_service_errors
 from meetings.selectors import meetings_context
@@ -329,7 +329,7 @@ def _shared_with(case: Case) -> list[tuple[Agency, str]]:
     groups = CaseGroupObjectPermission.objects.filter(content_object=case).values("group")
     agencies = list(Agency.objects.filter(group__in=groups))
     levels = case_share_levels(case=case, group_ids=[a.group_id for a in agencies])
-    return [(agency, AccessLevel(levels[agency.group_id]).name.lower()) for agency in agencies if agency.group_id in levels]
+    return [(agency, levels[agency.group_id]) for agency in agencies if agency.group_id in levels]
 
 
 def _managed_case(request, reference) -> Case:
@@ -475,70 +475,63 @@ def disagreement_resolve(request, reference):
 
 # --- Need to know: who may see one item of a case (issue 12 §1) -------------------------------------------
 
-def _case_item(request, reference, part):
-    """The case (visible to the user), and the item of it named by `part` and the URL's pk, if the user may see
-    that item: 404 otherwise, whether it exists or not."""
+def _case_item(request, reference, part, pk):
+    """The case (visible to the user) and who may see its item `part` `pk`, if the user sees that item: 404
+    otherwise, whether it exists or not."""
+    from records.selectors import documents_of
+
     if part not in Part.values:
         raise Http404
     case = selectors.case_get(user=request.user, reference=reference)
-    return case, part
-
-
-def _item_view(request, case, part, pk):
-    from records.selectors import documents_of
-
-    parts = selectors.case_parts_for(request.user, case, timeline_limit=0)
     if part == Part.DOCUMENT:
-        documents = [d for d in documents_of(user=request.user, case=case) if d.pk == pk and not d.meeting_id]
+        documents = [d for d in documents_of(user=request.user, case=case) if d.pk == pk]
         view = selectors.document_views(case.referral, documents).get(pk)
-        if view is None:
-            raise Http404
-        return parts, view
-    view = next((v for (p, item_pk), v in parts.items.items() if p == part and item_pk == pk), None)
+    else:
+        view = selectors.case_parts_for(request.user, case, timeline_limit=0).items.get((part, pk))
     if view is None:
         raise Http404
-    return parts, view
+    return case, view
+
+
+def _item_form_page(request, case, form, perform: Callable[[dict], object], *, title: str, done: str):
+    """Bind, call the service, go back to the case; or show the form again with what was typed."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            perform(form.cleaned_data)
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(request, done)
+            return redirect("allegations:case_detail", reference=case.reference)
+    return render(request, "allegations/form_page.html", {
+        "form": form, "title": title, "caption": f"Case {case.reference}", "submit": "Save",
+        "back": reverse("allegations:case_detail", args=[case.reference]),
+    })
 
 
 @require_http_methods(["GET", "POST"])
 def part_audience(request, reference, part, pk):
-    case, part = _case_item(request, reference, part)
+    """The LADO service widens or narrows who may see one item."""
+    case, view = _case_item(request, reference, part, pk)
     if not selectors.can_manage(request.user, case.referral):
         raise PermissionDenied
-    _, view = _item_view(request, case, part, pk)
     form = forms.PartAudienceForm(request.POST if request.method == "POST" else None, default=view.default)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.case_part_set_audience(actor=request.user, case=case, part=part, part_id=pk, **form.cleaned_data)
-        except ValidationError as error:
-            _apply_service_errors(form, error)
-        else:
-            messages.success(request, "Who may see it is changed.")
-            return redirect("allegations:case_detail", reference=reference)
-    return render(request, "allegations/form_page.html", {
-        "form": form, "title": f"Who may see this: {Part(part).label.lower()}", "caption": f"Case {case.reference}",
-        "back": reverse("allegations:case_detail", args=[reference]), "submit": "Save",
-    })
+    return _item_form_page(
+        request, case, form, title=f"Who may see this: {view.label}", done="Who may see it is changed.",
+        perform=lambda data: services.case_part_set_audience(actor=request.user, case=case, part=part, part_id=pk, **data),
+    )
 
 
 @require_http_methods(["GET", "POST"])
 def part_hold(request, reference, part, pk):
-    case, part = _case_item(request, reference, part)
+    """The police (or the LADO service) keep one item from the employer while the investigation runs, or lift that."""
+    case, view = _case_item(request, reference, part, pk)
     if not selectors.may_hold_from_employer(request.user, case):
         raise PermissionDenied
-    _, view = _item_view(request, case, part, pk)
     form = forms.PartHoldForm(request.POST if request.method == "POST" else None,
-                              initial={"held": "held" if not view.held else "released"})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.case_part_hold(actor=request.user, case=case, part=part, part_id=pk, **form.cleaned_data)
-        except ValidationError as error:
-            _apply_service_errors(form, error)
-        else:
-            messages.success(request, "Recorded.")
-            return redirect("allegations:case_detail", reference=reference)
-    return render(request, "allegations/form_page.html", {
-        "form": form, "title": f"Keep from the employer while the investigation runs: {Part(part).label.lower()}",
-        "caption": f"Case {case.reference}", "back": reverse("allegations:case_detail", args=[reference]),
-        "submit": "Save",
-    })
+                              initial={"held": "released" if view.held else "held"})
+    return _item_form_page(
+        request, case, form, title=f"Keep from the employer while the investigation runs: {view.label}",
+        done="Recorded.",
+        perform=lambda data: services.case_part_hold(actor=request.user, case=case, part=part, part_id=pk, **data),
+    )

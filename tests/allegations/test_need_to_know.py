@@ -319,3 +319,21 @@ def test_sharing_needs_a_level_and_the_lado_sees_it(login, planted, lado_officer
     assert "Hilltop Academy (employer level)" in _case_html(login, lado_officer, case)
     html = _case_html(login, agency_b_outsider, case)
     assert "CANARY-EMPLOYER-LEAD" in html and "CANARY-RISK-SUMMARY" not in html
+
+
+def test_an_item_of_another_case_cannot_be_widened_or_held(planted, lado_officer, agency_a_manager, lado_service,
+                                                           agency_a):
+    from django.core.exceptions import ValidationError
+
+    from tests.allegations.factories import make_case, make_referral
+
+    other = make_case(officer=lado_officer, referral=make_referral(actor=agency_a_manager, lado_service=lado_service,
+                                                                   agency=agency_a, given="Jo", family="Other"))
+    foreign = other.strands.get(kind=Strand.Kind.POLICE)
+    with pytest.raises(ValidationError):
+        services.case_part_set_audience(actor=lado_officer, case=planted["case"], part="strand", part_id=foreign.pk,
+                                        audience="employer", reason="Wrong case")
+    with pytest.raises(ValidationError):
+        services.case_part_hold(actor=lado_officer, case=planted["case"], part="strand", part_id=foreign.pk,
+                                held=True, reason="Wrong case")
+    assert not PartAudience.objects.exists()
