@@ -21,6 +21,7 @@ from . import deadlines, matching, measures, timescales
 from .wording import adapt, route_away
 from .models import (
     AccessLog,
+    Audience,
     Case,
     CaseLink,
     CaseStatus,
@@ -28,7 +29,6 @@ from .models import (
     Decision,
     Deadline,
     Disagreement,
-    Audience,
     Event,
     Part,
     PartAudience,
@@ -707,8 +707,8 @@ def case_part_set_audience(*, actor, case: Case, part: str, part_id: int, audien
 
 @transaction.atomic
 def case_part_hold(*, actor, case: Case, part: str, part_id: int, held: bool, reason: str) -> PartAudience:
-    """Mark an item "not for the employer while the investigation runs" (003 §34), or lift that. The police
-    (at the safeguarding level on this case) or the LADO service; the view checks who may."""
+    """Mark an item "not for the employer while the investigation runs" (003 §34), or lift that: the police at the
+    safeguarding level on this case, or the LADO service (selectors.may_hold_from_employer)."""
     from .selectors import may_hold_from_employer
 
     if not may_hold_from_employer(actor, case):
