@@ -481,7 +481,8 @@ def strand_update(*, actor, case: Case, kind: str, reason: str = "", **fields) -
             reason="Hearing date recorded",
         )
     if strand.kind == Strand.Kind.POLICE and strand.review_on != before["review_on"]:
-        _police_review_date(actor=actor, case=case, review_on=strand.review_on, reason="Police review date changed")
+        _police_review_date(actor=actor, case=case, strand=strand, review_on=strand.review_on,
+                            reason="Police review date changed")
     event_record(
         actor=actor, referral=referral, case=case, verb="strand_updated", part=Part.STRAND, part_id=strand.pk,
         summary=f"{strand.get_kind_display()}: {strand.get_status_display().lower()}", reason=reason,
@@ -489,7 +490,7 @@ def strand_update(*, actor, case: Case, kind: str, reason: str = "", **fields) -
     return strand
 
 
-def _police_review_date(*, actor, case: Case, review_on: dt.date | None, reason: str) -> None:
+def _police_review_date(*, actor, case: Case, strand: Strand, review_on: dt.date | None, reason: str) -> None:
     """The police set (or moved, or cleared) the date they review the investigation (003 §43)."""
     deadlines.deadline_waive(actor=actor, referral=case.referral, kind=Deadline.Kind.POLICE_REVIEW, reason=reason)
     if review_on:
@@ -498,7 +499,7 @@ def _police_review_date(*, actor, case: Case, review_on: dt.date | None, reason:
             reason=f"Police review date set: {review_on:%d %B %Y} (003 §43)",
         )
         event_record(actor=actor, referral=case.referral, case=case, verb="police_review_date",
-                     summary=f"Police review date set: {review_on:%d %B %Y}")
+                     summary=f"Police review date set: {review_on:%d %B %Y}", part=Part.STRAND, part_id=strand.pk)
 
 
 def case_review_met(*, actor, case: Case, at: dt.datetime, reason: str) -> None:
@@ -547,7 +548,7 @@ def review_record(*, actor, case: Case, kind: str, held_on: dt.date, summary: st
             strand = Strand.objects.select_for_update().get(case=case, kind=Strand.Kind.POLICE)
             strand.review_on = next_review_on
             save_with_history(strand, actor=actor, reason="Next police review date set at a police review")
-            _police_review_date(actor=actor, case=case, review_on=next_review_on,
+            _police_review_date(actor=actor, case=case, strand=strand, review_on=next_review_on,
                                 reason="Next police review date set at a police review")
     event_record(actor=actor, referral=case.referral, case=case, verb=f"{kind}_review",
                  summary=f"{label} held on {held_on:%d %B %Y}", reason=review.summary, part=Part.REVIEW, part_id=review.pk)

@@ -253,8 +253,13 @@ def test_the_lado_widens_and_narrows_an_item_with_a_reason_kept_in_history(login
     assert client.post(url, {"audience": "employer", "reason": "The school must manage the risk"}).status_code == 302
     assert "CANARY-RISK-SUMMARY" in _case_html(login, people[EMPLOYER], case)
     narrow = reverse("allegations:part_audience", args=[case.reference, "strand", police_strand.pk])
+    before = _case_html(login, people[SAFEGUARDING], case).split('id="timeline"')[1]
+    assert "Police investigation: in progress" in before
     assert client.post(narrow, {"audience": "lado", "reason": "The police asked for it"}).status_code == 302
-    assert "CANARY-POLICE-LEAD" not in _case_html(login, people[SAFEGUARDING], case)
+    html = _case_html(login, people[SAFEGUARDING], case)
+    # The item and its events on the timeline go together.
+    assert "CANARY-POLICE-LEAD" not in html
+    assert "Police investigation: in progress" not in html.split('id="timeline"')[1]
     row = PartAudience.objects.get(part=Part.STRAND, part_id=police_strand.pk)
     assert row.history.first().history_change_reason == "The police asked for it"
     assert row.audience == Audience.LADO
