@@ -182,6 +182,32 @@ class Role(models.TextChoices):
     ADULT_SAFEGUARDING_MANAGER = "adult_safeguarding_manager", "Adults' safeguarding manager"
 
 
+class AccessLevel(models.TextChoices):
+    """How much of a case (or of a meeting's minutes) a person may see: the minutes' levels, used for the whole case.
+
+    The LADO service (and whoever edits the minutes) sees everything ("full"); an agency a case is shared with,
+    or a meeting's invitee, sees the safeguarding or the employer part. Defined here, below allegations and
+    meetings, because both read it.
+    """
+
+    FULL = "full", "Full: every section, including restricted ones"
+    SAFEGUARDING = "safeguarding", "Safeguarding professional (police, social care, health): all but restricted sections"
+    EMPLOYER = "employer", "Employer or HR: the adult's employment matters and general sections only"
+
+
+# From the narrowest to the widest; used to pick one level when a person holds several.
+ACCESS_ORDER = (AccessLevel.EMPLOYER, AccessLevel.SAFEGUARDING, AccessLevel.FULL)
+
+
+def widest_level(levels) -> str | None:
+    """The widest of some access levels (None when there are none)."""
+    levels = set(levels)
+    for level in reversed(ACCESS_ORDER):
+        if level in levels:
+            return level
+    return None
+
+
 # Roles that act for the LADO service: they see all of the service's work.
 LADO_ROLES = frozenset({Role.LADO_OFFICER, Role.LADO_MANAGER, Role.CHAIR})
 # Roles that may submit referrals for their agency.

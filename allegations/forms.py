@@ -7,9 +7,10 @@ import datetime as dt
 from django import forms
 from django.utils import timezone
 
-from agencies.models import Agency, AgencyKind, Sector
+from agencies.models import AccessLevel, Agency, AgencyKind, Sector
 
 from .models import (
+    Audience,
     Category,
     Child,
     ConcernKind,
@@ -407,6 +408,16 @@ class CaseLinkForm(SaneDatesMixin, forms.Form):
 class ShareForm(SaneDatesMixin, forms.Form):
     agency = forms.ModelChoiceField(label="Agency", queryset=Agency.objects.filter(is_active=True).exclude(kind=AgencyKind.LADO_SERVICE),
                                     error_messages={"required": "Choose an agency.", "invalid_choice": "Choose an agency from the list."})
+    level = forms.ChoiceField(
+        label="What may they see?", widget=forms.RadioSelect,
+        choices=[
+            (AccessLevel.EMPLOYER, "The employer's part: the case's status and route, the employer's enquiry, suspension "
+                                   "or other arrangements, the outcome once recorded, their own actions and meetings"),
+            (AccessLevel.SAFEGUARDING, "The safeguarding part (police, social care, health): also the police and social "
+                                       "care enquiries, risk assessments, the children's details and documents"),
+        ],
+        error_messages={"required": "Choose what the agency may see."},
+    )
     reason = forms.CharField(label="Why share the case with them?", max_length=300, error_messages={"required": "Say why."})
 
 
@@ -487,3 +498,33 @@ class RouteForm(SaneDatesMixin, forms.Form):
                               error_messages={"required": "Choose how the case will be managed."})
     reason = forms.CharField(label="Why has the route changed?", widget=forms.Textarea(attrs={"rows": 3}),
                              error_messages={"required": "Say why the route changed."})
+
+
+class PartAudienceForm(forms.Form):
+    """Who may see one item of a case: the LADO service widens or narrows it from its default (issue 12 §1)."""
+
+    audience = forms.ChoiceField(label="Who may see it?", widget=forms.RadioSelect,
+                                 error_messages={"required": "Choose who may see it."})
+    reason = forms.CharField(label="Why?", max_length=300, widget=forms.Textarea(attrs={"rows": 3}),
+                             error_messages={"required": "Say why."})
+
+    def __init__(self, *args, default: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["audience"].choices = [
+            ("", f"Its usual audience: {Audience(default).label.lower()}"),
+            *[(value, label) for value, label in Audience.choices if value != default],
+        ]
+        self.fields["audience"].required = False
+
+
+class PartHoldForm(forms.Form):
+    """The police hold an item back from the employer while the investigation runs, or lift that (003 §34)."""
+
+    held = forms.TypedChoiceField(
+        label="May the employer see it?", widget=forms.RadioSelect, coerce=lambda v: v == "held",
+        choices=[("held", "No: not for the employer while the investigation runs"),
+                 ("released", "Yes: the investigation no longer needs it kept from the employer")],
+        error_messages={"required": "Choose whether the employer may see it."},
+    )
+    reason = forms.CharField(label="Why?", max_length=300, widget=forms.Textarea(attrs={"rows": 3}),
+                             error_messages={"required": "Say why."})

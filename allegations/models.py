@@ -10,7 +10,7 @@ from django.utils import timezone
 from guardian.models import GroupObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
-from agencies.models import Agency, Sector
+from agencies.models import AccessLevel, Agency, Sector
 
 from .querysets import CaseQuerySet, ReferralQuerySet, SubjectQuerySet
 
@@ -413,7 +413,12 @@ class Case(models.Model):
             models.Index(fields=["status", "opened_at"], name="case_status_opened"),
             models.Index(fields=["owner", "status"], name="case_owner_status"),
         ]
-        permissions = [("share_case", "Share a case with an agency")]
+        permissions = [
+            ("share_case", "Share a case with an agency"),
+            # Held beside view_case by an agency the case is shared with at the safeguarding level
+            # (agencies.permissions.case_share); view_case alone is the employer level.
+            ("view_case_safeguarding", "See the safeguarding parts of a shared case"),
+        ]
 
     def __str__(self):
         return self.referral.reference
@@ -663,6 +668,134 @@ class RegulatorReferral(models.Model):
     history = HistoricalRecords()
 
 
+# --- Need to know: who may see each part of a case (issue 12 §1) -------------------------------------------
+
+
+class Audience(models.TextChoices):
+    """Who a part of a case is for, by the minutes' levels (agencies.models.AccessLevel)."""
+
+    LADO = "lado", "The LADO service only"
+    SAFEGUARDING = "safeguarding", "Safeguarding professionals (police, social care, health) and the LADO service"
+    EMPLOYER = "employer", "Everyone the case is shared with, the employer and the referring agency included"
+
+
+# The audiences a person at each level sees.
+AUDIENCES_SEEN: dict[str, frozenset[str]] = {
+    AccessLevel.FULL: frozenset(Audience.values),
+    AccessLevel.SAFEGUARDING: frozenset({Audience.SAFEGUARDING, Audience.EMPLOYER}),
+    AccessLevel.EMPLOYER: frozenset({Audience.EMPLOYER}),
+}
+
+
+class Part(models.TextChoices):
+    """The items of a case whose audience the LADO service can change one by one (PartAudience)."""
+
+    STRAND = "strand", "Strand"
+    SUSPENSION = "suspension", "Suspension or other arrangement"
+    REVIEW = "review", "Review"
+    RISK = "risk", "Risk assessment"
+    DECISION = "decision", "Decision"
+    DISAGREEMENT = "disagreement", "Disagreement or professional challenge"
+    REGULATOR = "regulator", "Referral to a regulator"
+    DOCUMENT = "document", "Document"
+
+
+# Each item's audience until the LADO service changes it (003 §29, §32, §34; issue 12 §1). A strand's depends on
+# its kind (default_audience).
+DEFAULT_AUDIENCE: dict[str, str] = {
+    Part.STRAND: Audience.SAFEGUARDING,  # the police and social-care strands; the employer's strand below
+    Part.SUSPENSION: Audience.EMPLOYER,
+    Part.REVIEW: Audience.SAFEGUARDING,
+    Part.RISK: Audience.SAFEGUARDING,
+    Part.DECISION: Audience.SAFEGUARDING,  # the decision; its rationale is the LADO service's alone
+    Part.DISAGREEMENT: Audience.LADO,
+    Part.REGULATOR: Audience.EMPLOYER,  # part of the outcome
+    Part.DOCUMENT: Audience.SAFEGUARDING,
+}
+
+
+def default_audience(part: str, item) -> str:
+    if part == Part.STRAND and item.kind == Strand.Kind.EMPLOYER:
+        return Audience.EMPLOYER
+    return DEFAULT_AUDIENCE[part]
+
+
+# The parts of a case that are not items, each with its one audience (selectors.case_parts_for).
+class Section(models.TextChoices):
+    STATUS = "status", "The case's status, route and owner"
+    OUTCOME = "outcome", "The outcome once recorded, the DBS and regulator referrals"
+    CLOSURE = "closure", "The closing summary and feedback"
+    REFERRAL = "referral", "What was referred: the person and the concern"
+    CHILDREN = "children", "The children's or adults' details"
+    LINKS = "links", "Linked cases"
+    LADO_WORK = "lado_work", "Initial discussion notes, triage rationale, decisions' rationale, sharing, earlier records"
+    ACCESS_LOG = "access_log", "Who has opened this"
+
+
+SECTION_AUDIENCE: dict[str, str] = {
+    Section.STATUS: Audience.EMPLOYER,
+    Section.OUTCOME: Audience.EMPLOYER,
+    Section.CLOSURE: Audience.SAFEGUARDING,
+    Section.REFERRAL: Audience.EMPLOYER,
+    Section.CHILDREN: Audience.SAFEGUARDING,
+    Section.LINKS: Audience.SAFEGUARDING,
+    Section.LADO_WORK: Audience.LADO,
+    Section.ACCESS_LOG: Audience.LADO,
+}
+
+
+# The timeline: an event about an item (Event.part) has the item's audience; any other, its verb's. A verb not
+# listed is the LADO service's alone (its sharing, assignment, triage and deadline decisions).
+VERB_AUDIENCE: dict[str, str] = {
+    "referral_received": Audience.EMPLOYER, "case_opened": Audience.EMPLOYER, "route_changed": Audience.EMPLOYER,
+    "case_closed": Audience.EMPLOYER, "outcome": Audience.EMPLOYER, "dbs_referral": Audience.EMPLOYER,
+    "regulator_referral": Audience.EMPLOYER, "suspension": Audience.EMPLOYER,
+    "employer_decision": Audience.EMPLOYER, "employer_action": Audience.EMPLOYER,
+    "strand_updated": Audience.SAFEGUARDING, "police_review_date": Audience.SAFEGUARDING,
+    "risk_assessment": Audience.SAFEGUARDING, "decision": Audience.SAFEGUARDING,
+    "document_added": Audience.SAFEGUARDING, "document_withdrawn": Audience.SAFEGUARDING,
+    "meeting_scheduled": Audience.SAFEGUARDING, "meeting_held": Audience.SAFEGUARDING,
+    "minutes_circulated": Audience.SAFEGUARDING,
+}
+
+# The deadlines on the case page, by kind. Actions' deadlines: each agency sees its own actions in the
+# meetings section.
+DEADLINE_AUDIENCE: dict[str, str] = {
+    "employer_action": Audience.EMPLOYER, "disciplinary_hearing": Audience.EMPLOYER,
+    "strategy_meeting": Audience.SAFEGUARDING, "minutes_initial": Audience.SAFEGUARDING,
+    "minutes_review": Audience.SAFEGUARDING, "police_review": Audience.SAFEGUARDING,
+}
+
+
+class PartAudience(models.Model):
+    """One item of a case whose audience differs from its default: the LADO service widened or narrowed it, or
+    the police hold it back from the employer while they investigate (003 §34). Why is kept in its history."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="part_audiences")
+    part = models.CharField(max_length=16, choices=Part.choices)
+    part_id = models.PositiveBigIntegerField()
+    # Blank: the item's default audience (default_audience).
+    audience = models.CharField(max_length=16, choices=Audience.choices, blank=True)
+    # "Not for the employer while the investigation runs": hidden from employer-level viewers until lifted.
+    held_from_employer = models.BooleanField(default=False)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["referral", "part", "part_id"], name="partaudience_once"),
+        ]
+        # selectors.case_parts_for() reads a referral's rows through the unique constraint's index.
+
+    def effective(self, default: str) -> str:
+        audience = self.audience or default
+        if self.held_from_employer and audience == Audience.EMPLOYER:
+            return Audience.SAFEGUARDING
+        return audience
+
+
 class Event(models.Model):
     """The business log: who did what, when and why. Case timelines and reports read it."""
 
@@ -673,6 +806,10 @@ class Event(models.Model):
     verb = models.CharField(max_length=48)
     summary = models.CharField(max_length=300)
     reason = models.TextField(blank=True)
+    # The part of the case the event is about (a strand, a risk assessment, a document…), so the timeline
+    # shows it only to that part's audience (selectors.case_parts_for); blank: the verb's audience (VERB_AUDIENCE).
+    part = models.CharField(max_length=16, choices=Part.choices, blank=True)
+    part_id = models.PositiveBigIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["-at", "-pk"]

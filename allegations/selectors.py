@@ -2,17 +2,36 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, F, OuterRef, Prefetch, Subquery
+from dataclasses import dataclass, field
+
+from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
-from agencies.permissions import standing
+from agencies.models import AccessLevel, Agency, AgencyKind, widest_level
+from agencies.permissions import case_share_levels, standing
 
 from .models import (
+    AUDIENCES_SEEN,
+    DEADLINE_AUDIENCE,
+    DEFAULT_AUDIENCE,
+    SECTION_AUDIENCE,
+    VERB_AUDIENCE,
     Case,
     Deadline,
+    Decision,
+    Disagreement,
     Event,
+    Part,
+    PartAudience,
     Referral,
+    RegulatorReferral,
+    Review,
+    RiskAssessment,
+    Section,
+    Strand,
+    Suspension,
+    default_audience,
     queue_open_rank,
     queue_open_received,
 )
@@ -88,11 +107,14 @@ def referrals_for_agency(*, user):
     )
 
 
-def _open_deadline_count():
+def _open_deadline_count(kinds=None):
+    deadlines = Deadline.objects.filter(  # unmet: open, or marked overdue by the chasing sweep
+        case=OuterRef("pk"), met_at__isnull=True, status__in=[Deadline.Status.OPEN, Deadline.Status.OVERDUE]
+    )
+    if kinds is not None:
+        deadlines = deadlines.filter(kind__in=kinds)
     return (
-        Deadline.objects.filter(  # unmet: open, or marked overdue by the chasing sweep
-            case=OuterRef("pk"), met_at__isnull=True, status__in=[Deadline.Status.OPEN, Deadline.Status.OVERDUE]
-        )
+        deadlines
         .order_by()
         .values("case")
         .annotate(n=Count("pk"))
@@ -101,11 +123,16 @@ def _open_deadline_count():
 
 
 def case_list(*, user):
+    # Need to know: outside the LADO service, the count covers the deadlines every viewer of a case may see
+    # (the employer's); the case page shows each person the rest their level allows.
+    kinds = None if standing(user).is_lado else [
+        kind for kind, audience in DEADLINE_AUDIENCE.items() if sees(AccessLevel.EMPLOYER, audience)
+    ]
     return (
         Case.objects.visible_to(user)
         .select_related("referral__subject", "referral__referring_agency", "owner")
         # A count per listed case (25 rows), not a GROUP BY over every case of the service.
-        .annotate(open_deadlines=Coalesce(Subquery(_open_deadline_count()), 0))
+        .annotate(open_deadlines=Coalesce(Subquery(_open_deadline_count(kinds)), 0))
         # Open cases first ("open" > "closed"), newest first: the case_status_opened index read backwards.
         .order_by("-status", "-opened_at")
     )
@@ -122,22 +149,285 @@ def previous_referrals(*, user, referral: Referral):
     )
 
 
-# What agencies outside the LADO service see of a case's timeline: the milestones, not the
-# LADO's reasoning, its sharing decisions or links to cases they may not see.
-AGENCY_TIMELINE_VERBS = frozenset({
-    "referral_received", "case_opened", "strand_updated", "suspension", "outcome", "dbs_referral",
-    "regulator_referral", "case_closed", "meeting_scheduled", "meeting_held", "minutes_circulated",
-})
+def timeline(*, referral: Referral):
+    """The whole business log of a referral and its case: the LADO service's view. Anyone else reads the
+    timeline through case_parts_for / referral_parts_for, which keep only the events of parts they may see."""
+    return Event.objects.filter(referral=referral).select_related("actor").order_by("-at", "-pk")
 
 
-def timeline(*, referral: Referral, full: bool = True):
-    events = Event.objects.filter(referral=referral).select_related("actor").order_by("-at", "-pk")
-    return events if full else events.filter(verb__in=AGENCY_TIMELINE_VERBS)
+# --- Need to know: which parts of a case a person may see (issue 12 §1) ------------------------------------
+#
+# One selector decides, for pages, downloads and notices alike: viewer_level() gives the person's level on the
+# case (the LADO service: full; an agency the case is shared with: the share's level; the referring agency:
+# employer), and case_parts_for() returns only the parts whose audience that level sees. Templates render what
+# they are given.
 
 
-def sees_children(user, referral: Referral) -> bool:
-    """The children's details: the LADO service, and the agency that gave them to us."""
-    return can_manage(user, referral) or referral.referring_agency_id in standing(user).agency_ids
+def viewer_level(user, referral: Referral) -> str | None:
+    """The person's level on this referral and its case: full, safeguarding, employer, or None."""
+    s = standing(user)
+    if referral.lado_service_id in s.lado_service_ids:
+        return AccessLevel.FULL
+    levels = []
+    if referral.referring_agency_id is not None and referral.referring_agency_id in s.outside_agency_ids:
+        levels.append(AccessLevel.EMPLOYER)  # the referring agency starts at the employer level
+    case = getattr(referral, "case", None) if _has_case(referral) else None
+    if case is not None and s.outside_group_ids:
+        levels.extend(case_share_levels(case=case, group_ids=s.outside_group_ids).values())
+    return widest_level(levels)
+
+
+def _has_case(referral: Referral) -> bool:
+    try:
+        referral.case
+    except Case.DoesNotExist:
+        return False
+    return True
+
+
+def sees(level: str | None, audience: str) -> bool:
+    return level is not None and audience in AUDIENCES_SEEN[level]
+
+
+def part_audiences(referral: Referral) -> dict[tuple[str, int], PartAudience]:
+    """The items of this referral and its case whose audience was changed or held back (one query)."""
+    return {(row.part, row.part_id): row for row in PartAudience.objects.filter(referral=referral)}
+
+
+def may_hold_from_employer(user, case: Case) -> bool:
+    """The LADO service, and the police at the safeguarding level on this case, may mark an item "not for the
+    employer while the investigation runs" and lift it (003 §34)."""
+    s = standing(user)
+    if case.referral.lado_service_id in s.lado_service_ids:
+        return True
+    police_groups = set(
+        Agency.objects.filter(pk__in=s.outside_agency_ids, kind=AgencyKind.POLICE).values_list("group_id", flat=True)
+    )
+    if not police_groups:
+        return False
+    levels = case_share_levels(case=case, group_ids=police_groups)
+    return AccessLevel.SAFEGUARDING in levels.values()
+
+
+@dataclass
+class ItemView:
+    """One item with who may see it, for the LADO service's controls (audience) and the police's (held)."""
+
+    item: object
+    part: str
+    audience: str
+    default: str
+    held: bool
+
+    @property
+    def label(self) -> str:
+        """What the item is, in words, for the links that change who may see it."""
+        item = self.item
+        if self.part == Part.STRAND:
+            return item.get_kind_display()
+        if self.part == Part.SUSPENSION:
+            return f"{item.get_arrangement_display()}, {item.decided_on:%d %B %Y}"
+        if self.part == Part.REVIEW:
+            return f"{item.get_kind_display()}, {item.held_on:%d %B %Y}"
+        if self.part == Part.DOCUMENT:
+            return f"document {item.pk}"
+        return f"{Part(self.part).label.lower()} {item.pk}"
+
+
+@dataclass
+class CaseParts:
+    """What one person may see of a case. Lists hold only the items their level allows; `shows` the sections."""
+
+    level: str
+    sections: frozenset
+    strands: list = field(default_factory=list)
+    suspensions: list = field(default_factory=list)
+    reviews: list = field(default_factory=list)
+    risks: list = field(default_factory=list)
+    decisions: list = field(default_factory=list)
+    disagreements: list = field(default_factory=list)
+    regulator_referrals: list = field(default_factory=list)
+    children: list = field(default_factory=list)
+    events: list = field(default_factory=list)
+    deadline_kinds: frozenset = frozenset()
+    # (part, id) -> ItemView for every item shown, so the page can show its audience and the hold.
+    items: dict = field(default_factory=dict)
+    may_hold: bool = False
+    # The case's PartAudience rows by (part, id), read once.
+    overrides: dict = field(default_factory=dict)
+
+    def shows(self, section: str) -> bool:
+        return section in self.sections
+
+    @property
+    def sees_rationale(self) -> bool:
+        return self.shows(Section.LADO_WORK)
+
+    def view_of(self, part: str, item) -> ItemView | None:
+        return self.items.get((part, item.pk))
+
+    def opens(self, part: str) -> bool:
+        """Whether the page shows this part's heading: its usual audience includes the person, or an item of it
+        was widened to them. (An employer is not told "no risk assessment recorded" when there is one.)"""
+        return sees(self.level, DEFAULT_AUDIENCE[part]) or any(p == part for p, _ in self.items)
+
+
+def _sections_for(level: str) -> frozenset:
+    return frozenset(section for section, audience in SECTION_AUDIENCE.items() if sees(level, audience))
+
+
+def item_view(part: str, item, overrides: dict) -> ItemView:
+    """Who may see this item: its default audience, as the LADO service changed it, less the employer while the
+    police hold it back."""
+    default = default_audience(part, item)
+    row = overrides.get((part, item.pk))
+    return ItemView(item=item, part=part, default=default, audience=row.effective(default) if row else default,
+                    held=bool(row and row.held_from_employer))
+
+
+def _visible_items(parts: CaseParts, part: str, items, overrides: dict) -> list:
+    shown = []
+    for item in items:
+        view = item_view(part, item, overrides)
+        if sees(parts.level, view.audience):
+            shown.append(item)
+            parts.items[(part, item.pk)] = view
+    return shown
+
+
+def _own_children(user, referral: Referral) -> bool:
+    """The agency that gave us the children's details sees them, whatever its level: they are its own words."""
+    return referral.referring_agency_id is not None and referral.referring_agency_id in standing(user).agency_ids
+
+
+def _visible_events(level: str, referral: Referral, overrides: dict, *, limit: int) -> list:
+    events = timeline(referral=referral)
+    if level == AccessLevel.FULL:
+        return list(events[:limit])
+    allowed_verbs = [verb for verb, audience in VERB_AUDIENCE.items() if sees(level, audience)]
+    candidates = list(events.filter(Q(verb__in=allowed_verbs) | ~Q(part=""))[: limit * 2])
+    items = _event_items(candidates)
+    shown = []
+    for event in candidates:
+        if event.part:
+            item = items.get((event.part, event.part_id))
+            if item is None:
+                continue  # an item no longer there (or of a meeting): its event stays with the LADO service
+            audience = item_view(event.part, item, overrides).audience
+        else:
+            audience = VERB_AUDIENCE[event.verb]
+        if sees(level, audience):
+            event.reason = ""  # the why of an event is the LADO service's reasoning (a decision's rationale…)
+            shown.append(event)
+    return shown[:limit]
+
+
+def part_model(part: str):
+    from records.models import Document  # records sits beside allegations; its documents are parts of a case
+
+    return {Part.STRAND: Strand, Part.SUSPENSION: Suspension, Part.REVIEW: Review, Part.RISK: RiskAssessment,
+            Part.DECISION: Decision, Part.DISAGREEMENT: Disagreement, Part.REGULATOR: RegulatorReferral,
+            Part.DOCUMENT: Document}[part]
+
+
+def item_of(case: Case, part: str, part_id: int):
+    """The item of this case (a document: of the case or its referral, not a meeting's), or None."""
+    if part not in Part.values:
+        return None
+    if part == Part.DOCUMENT:
+        condition = Q(case=case) | Q(referral_id=case.referral_id)
+    else:
+        condition = Q(case=case)
+    return part_model(part).objects.filter(condition, pk=part_id).first()
+
+
+def _event_items(events) -> dict:
+    """The items events are about, by (part, id): one query per kind of part present."""
+    wanted: dict[str, set] = {}
+    for event in events:
+        if event.part:
+            wanted.setdefault(event.part, set()).add(event.part_id)
+    found = {}
+    for part, ids in wanted.items():
+        for item in part_model(part).objects.filter(pk__in=ids):
+            found[(part, item.pk)] = item
+    return found
+
+
+def case_parts_for(user, case: Case, *, timeline_limit: int = 100) -> CaseParts:
+    """Everything of the case this person may see, and nothing else: the case page, its PDFs and downloads read
+    it. The caller has fetched the case through visible_to (so the person sees the case itself)."""
+    referral = case.referral
+    level = viewer_level(user, referral) or AccessLevel.EMPLOYER
+    overrides = part_audiences(referral)
+    parts = CaseParts(level=level, sections=_sections_for(level), may_hold=may_hold_from_employer(user, case),
+                      overrides=overrides)
+    parts.strands = _visible_items(parts, Part.STRAND, case.strands.all(), overrides)
+    parts.suspensions = _visible_items(parts, Part.SUSPENSION, case.suspensions.all(), overrides)
+    parts.reviews = _visible_items(parts, Part.REVIEW, case.reviews.all(), overrides)
+    parts.risks = _visible_items(parts, Part.RISK, case.risk_assessments.select_related("assessed_by"), overrides)
+    parts.decisions = _visible_items(parts, Part.DECISION, case.decisions.select_related("decided_by"), overrides)
+    parts.disagreements = _visible_items(parts, Part.DISAGREEMENT, case.disagreements.all(), overrides)
+    parts.regulator_referrals = (
+        _visible_items(parts, Part.REGULATOR, case.regulator_referrals.all(), overrides)
+        if parts.shows(Section.OUTCOME) else []
+    )
+    if parts.shows(Section.CHILDREN) or _own_children(user, referral):
+        parts.sections |= {Section.CHILDREN}
+        parts.children = list(referral.children.all())
+    parts.events = _visible_events(level, referral, overrides, limit=timeline_limit)
+    parts.deadline_kinds = frozenset(
+        Deadline.Kind.values if level == AccessLevel.FULL
+        else [kind for kind, audience in DEADLINE_AUDIENCE.items() if sees(level, audience)]
+    )
+    return parts
+
+
+def referral_parts_for(user, referral: Referral, *, timeline_limit: int = 50) -> CaseParts:
+    """The referral page's parts: its case's when it has one; before that, the LADO service sees all and the
+    referring agency its own referral (employer level, with the children it named)."""
+    if _has_case(referral):
+        return case_parts_for(user, referral.case, timeline_limit=timeline_limit)
+    level = viewer_level(user, referral) or AccessLevel.EMPLOYER
+    parts = CaseParts(level=level, sections=_sections_for(level))
+    if parts.shows(Section.CHILDREN) or _own_children(user, referral):
+        parts.sections |= {Section.CHILDREN}
+        parts.children = list(referral.children.all())
+    parts.events = _visible_events(level, referral, part_audiences(referral), limit=timeline_limit)
+    return parts
+
+
+def document_views(referral: Referral, documents, overrides: dict | None = None) -> dict[int, ItemView]:
+    """Who may see each of a case's own documents (not a meeting's), for the case page's controls."""
+    overrides = part_audiences(referral) if overrides is None else overrides
+    return {d.pk: item_view(Part.DOCUMENT, d, overrides) for d in documents if not d.meeting_id}
+
+
+def visible_documents(user, referral: Referral, documents) -> list:
+    """The documents of a referral or its case (not a meeting's) this person may see: safeguarding by default,
+    each one's audience as the LADO service set it, held back from the employer while the police say so; the
+    referring agency also sees what its own people attached to the referral."""
+    documents = list(documents)
+    level = viewer_level(user, referral)
+    if level is None:
+        return []
+    if level == AccessLevel.FULL:
+        return documents
+    overrides = part_audiences(referral)
+    own_uploaders: set[int] = set()
+    if referral.referring_agency_id in standing(user).agency_ids:
+        from agencies.models import Membership
+
+        own_uploaders = set(Membership.objects.filter(
+            agency_id=referral.referring_agency_id, user_id__in={d.uploaded_by_id for d in documents},
+        ).values_list("user_id", flat=True))
+    shown = []
+    for document in documents:
+        view = item_view(Part.DOCUMENT, document, overrides)
+        own = document.referral_id is not None and document.uploaded_by_id in own_uploaders
+        if sees(level, view.audience) or (own and not view.held):
+            shown.append(document)
+    return shown
 
 
 def who_opened(*, referral: Referral, limit: int = 20):

@@ -15,12 +15,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from agencies.models import Agency, AgencyKind, Partnership
-from agencies.permissions import case_share, case_unshare, standing
+from agencies.permissions import SHARE_LEVELS, case_share, case_unshare, standing
 
 from . import deadlines, matching, measures, timescales
 from .wording import adapt, route_away
 from .models import (
     AccessLog,
+    Audience,
     Case,
     CaseLink,
     CaseStatus,
@@ -29,6 +30,8 @@ from .models import (
     Deadline,
     Disagreement,
     Event,
+    Part,
+    PartAudience,
     ReferenceCounter,
     EmployerDecision,
     Referral,
@@ -70,8 +73,12 @@ def save_with_history(instance, *, actor, reason: str) -> None:
     instance.save()
 
 
-def event_record(*, actor, referral: Referral, verb: str, summary: str, case: Case | None = None, reason: str = "") -> Event:
-    return Event.objects.create(actor=actor, referral=referral, case=case, verb=verb, summary=summary, reason=reason)
+def event_record(*, actor, referral: Referral, verb: str, summary: str, case: Case | None = None, reason: str = "",
+                 part: str = "", part_id: int | None = None) -> Event:
+    """The business log. `part` and `part_id` name the item of the case it is about (a strand, a document…),
+    so the timeline shows it only to that item's audience (selectors.case_parts_for)."""
+    return Event.objects.create(actor=actor, referral=referral, case=case, verb=verb, summary=summary, reason=reason,
+                                part=part, part_id=part_id)
 
 
 def _require_lado(actor, referral: Referral) -> None:
@@ -455,18 +462,18 @@ def strand_update(*, actor, case: Case, kind: str, reason: str = "", **fields) -
                 reason=f"Employer's decision: {strand.get_employer_decision_display()}",
             )
             event_record(
-                actor=actor, referral=referral, case=case, verb="employer_decision",
+                actor=actor, referral=referral, case=case, verb="employer_decision", part=Part.STRAND, part_id=strand.pk,
                 summary=f"Employer's decision ({strand.employer_decision_on:%d %B %Y}): "
                         f"{strand.get_employer_decision_display()}; due {timezone.localtime(opened.due_at):%d %B %Y}",
                 reason=reason,
             )
         elif strand.employer_decision:
-            event_record(actor=actor, referral=referral, case=case, verb="employer_decision",
+            event_record(actor=actor, referral=referral, case=case, verb="employer_decision", part=Part.STRAND, part_id=strand.pk,
                          summary=f"Employer's decision: {strand.get_employer_decision_display()}", reason=reason)
     if strand.employer_action_on and not before["employer_action_on"]:
         deadlines.deadline_meet(actor=actor, referral=referral, kind=Deadline.Kind.EMPLOYER_ACTION,
                                 met_at=_instant(strand.employer_action_on), reason="Employer's action recorded")
-        event_record(actor=actor, referral=referral, case=case, verb="employer_action",
+        event_record(actor=actor, referral=referral, case=case, verb="employer_action", part=Part.STRAND, part_id=strand.pk,
                      summary=f"Employer's action recorded (taken on {strand.employer_action_on:%d %B %Y})", reason=reason)
     if strand.hearing_on and not before["hearing_on"]:
         deadlines.deadline_meet(
@@ -474,15 +481,16 @@ def strand_update(*, actor, case: Case, kind: str, reason: str = "", **fields) -
             reason="Hearing date recorded",
         )
     if strand.kind == Strand.Kind.POLICE and strand.review_on != before["review_on"]:
-        _police_review_date(actor=actor, case=case, review_on=strand.review_on, reason="Police review date changed")
+        _police_review_date(actor=actor, case=case, strand=strand, review_on=strand.review_on,
+                            reason="Police review date changed")
     event_record(
-        actor=actor, referral=referral, case=case, verb="strand_updated",
+        actor=actor, referral=referral, case=case, verb="strand_updated", part=Part.STRAND, part_id=strand.pk,
         summary=f"{strand.get_kind_display()}: {strand.get_status_display().lower()}", reason=reason,
     )
     return strand
 
 
-def _police_review_date(*, actor, case: Case, review_on: dt.date | None, reason: str) -> None:
+def _police_review_date(*, actor, case: Case, strand: Strand, review_on: dt.date | None, reason: str) -> None:
     """The police set (or moved, or cleared) the date they review the investigation (003 §43)."""
     deadlines.deadline_waive(actor=actor, referral=case.referral, kind=Deadline.Kind.POLICE_REVIEW, reason=reason)
     if review_on:
@@ -491,7 +499,7 @@ def _police_review_date(*, actor, case: Case, review_on: dt.date | None, reason:
             reason=f"Police review date set: {review_on:%d %B %Y} (003 §43)",
         )
         event_record(actor=actor, referral=case.referral, case=case, verb="police_review_date",
-                     summary=f"Police review date set: {review_on:%d %B %Y}")
+                     summary=f"Police review date set: {review_on:%d %B %Y}", part=Part.STRAND, part_id=strand.pk)
 
 
 def case_review_met(*, actor, case: Case, at: dt.datetime, reason: str) -> None:
@@ -540,10 +548,10 @@ def review_record(*, actor, case: Case, kind: str, held_on: dt.date, summary: st
             strand = Strand.objects.select_for_update().get(case=case, kind=Strand.Kind.POLICE)
             strand.review_on = next_review_on
             save_with_history(strand, actor=actor, reason="Next police review date set at a police review")
-            _police_review_date(actor=actor, case=case, review_on=next_review_on,
+            _police_review_date(actor=actor, case=case, strand=strand, review_on=next_review_on,
                                 reason="Next police review date set at a police review")
     event_record(actor=actor, referral=case.referral, case=case, verb=f"{kind}_review",
-                 summary=f"{label} held on {held_on:%d %B %Y}", reason=review.summary)
+                 summary=f"{label} held on {held_on:%d %B %Y}", reason=review.summary, part=Part.REVIEW, part_id=review.pk)
     return review
 
 
@@ -578,9 +586,10 @@ def case_change_route(*, actor, case: Case, route: str, reason: str) -> Case:
     return case
 
 
-def _case_record(*, actor, case: Case, instance, verb: str, summary: str, reason: str = ""):
+def _case_record(*, actor, case: Case, instance, verb: str, summary: str, part: str, reason: str = ""):
     save_with_history(instance, actor=actor, reason=summary)
-    event_record(actor=actor, referral=case.referral, case=case, verb=verb, summary=summary, reason=reason)
+    event_record(actor=actor, referral=case.referral, case=case, verb=verb, summary=summary, reason=reason,
+                 part=part, part_id=instance.pk)
     return instance
 
 
@@ -589,7 +598,7 @@ def suspension_record(*, actor, case: Case, **fields) -> Suspension:
     case = _case_for_update(actor, case)
     item = Suspension(case=case, recorded_by=actor, **fields)
     return _case_record(
-        actor=actor, case=case, instance=item, verb="suspension", reason=item.notes,
+        actor=actor, case=case, instance=item, verb="suspension", part=Part.SUSPENSION, reason=item.notes,
         summary=f"Employment arrangement: {item.get_arrangement_display().lower()} (decided by {item.decided_by})",
     )
 
@@ -599,7 +608,7 @@ def risk_assessment_record(*, actor, case: Case, **fields) -> RiskAssessment:
     case = _case_for_update(actor, case)
     item = RiskAssessment(case=case, assessed_by=actor, **fields)
     return _case_record(
-        actor=actor, case=case, instance=item, verb="risk_assessment", reason=item.summary,
+        actor=actor, case=case, instance=item, verb="risk_assessment", part=Part.RISK, reason=item.summary,
         summary=f"Risk assessed as {item.get_level_display().lower()}",
     )
 
@@ -609,7 +618,7 @@ def decision_record(*, actor, case: Case, **fields) -> Decision:
     case = _case_for_update(actor, case)
     item = Decision(case=case, decided_by=actor, **fields)
     return _case_record(
-        actor=actor, case=case, instance=item, verb="decision", reason=item.rationale,
+        actor=actor, case=case, instance=item, verb="decision", part=Part.DECISION, reason=item.rationale,
         summary=f"Decision ({item.get_made_at_display().lower()}): {item.decision[:200]}",
     )
 
@@ -619,7 +628,7 @@ def disagreement_record(*, actor, case: Case, **fields) -> Disagreement:
     case = _case_for_update(actor, case)
     item = Disagreement(case=case, recorded_by=actor, **fields)
     return _case_record(
-        actor=actor, case=case, instance=item, verb="disagreement", reason=item.about,
+        actor=actor, case=case, instance=item, verb="disagreement", part=Part.DISAGREEMENT, reason=item.about,
         summary=f"{item.get_kind_display()} raised by {item.raised_by}",
     )
 
@@ -634,7 +643,7 @@ def disagreement_resolve(*, actor, disagreement: Disagreement, status: str, reso
         raise ValidationError({"resolution": "Say how it was resolved or why it was escalated."})
     item.status, item.resolution, item.escalated_to, item.resolved_on = status, resolution, escalated_to, resolved_on
     return _case_record(
-        actor=actor, case=case, instance=item, verb="disagreement_resolved", reason=resolution,
+        actor=actor, case=case, instance=item, verb="disagreement_resolved", part=Part.DISAGREEMENT, reason=resolution,
         summary=f"{item.get_kind_display()} {item.get_status_display().lower()}",
     )
 
@@ -656,10 +665,65 @@ def case_link(*, actor, case: Case, linked_case: Case, reason: str) -> CaseLink:
 
 
 @transaction.atomic
-def case_share_with(*, actor, case: Case, agency: Agency, reason: str) -> None:
+def case_share_with(*, actor, case: Case, agency: Agency, level: str, reason: str) -> None:
+    """Share the case with an agency at a level (employer or safeguarding), never "everything" (issue 12 §1).
+    Sharing again with the same agency changes its level."""
+    if level not in SHARE_LEVELS:
+        raise ValidationError({"level": "Choose what the agency may see: the employer's part or the safeguarding part."})
     case = _case_for_update(actor, case)
-    case_share(case=case, agency=agency)
-    event_record(actor=actor, referral=case.referral, case=case, verb="case_shared", summary=f"Shared with {agency}", reason=reason)
+    case_share(case=case, agency=agency, level=level)
+    event_record(actor=actor, referral=case.referral, case=case, verb="case_shared",
+                 summary=f"Shared with {agency} at the {level} level", reason=reason)
+
+
+def _part_audience_for_update(*, actor, case: Case, part: str, part_id: int) -> PartAudience:
+    from .selectors import item_of
+
+    if item_of(case, part, part_id) is None:
+        raise ValidationError("There is no such item on this case.")
+    referral = case.referral
+    row, _ = PartAudience.objects.select_for_update().get_or_create(
+        referral=referral, part=part, part_id=part_id, defaults={"changed_by": actor},
+    )
+    return row
+
+
+@transaction.atomic
+def case_part_set_audience(*, actor, case: Case, part: str, part_id: int, audience: str, reason: str) -> PartAudience:
+    """The LADO service widens or narrows who may see one item of the case ("" for its default); the reason is
+    kept in the item's audience history and on the (LADO-only) timeline."""
+    _require_lado(actor, case.referral)
+    if audience not in ("", *Audience.values):
+        raise ValidationError({"audience": "Choose who may see it."})
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why."})
+    row = _part_audience_for_update(actor=actor, case=case, part=part, part_id=part_id)
+    row.audience, row.changed_by, row.changed_at = audience, actor, timezone.now()
+    save_with_history(row, actor=actor, reason=reason)
+    label = Audience(audience).label.lower() if audience else "its default audience"
+    event_record(actor=actor, referral=case.referral, case=case, verb="part_audience_changed",
+                 summary=f"{Part(part).label} {part_id}: now for {label}", reason=reason)
+    return row
+
+
+@transaction.atomic
+def case_part_hold(*, actor, case: Case, part: str, part_id: int, held: bool, reason: str) -> PartAudience:
+    """Mark an item "not for the employer while the investigation runs" (003 §34), or lift that: the police at the
+    safeguarding level on this case, or the LADO service (selectors.may_hold_from_employer)."""
+    from .selectors import may_hold_from_employer
+
+    if not may_hold_from_employer(actor, case):
+        raise PermissionDenied("Only the police on this case or the LADO service can do that.")
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why."})
+    row = _part_audience_for_update(actor=actor, case=case, part=part, part_id=part_id)
+    row.held_from_employer, row.changed_by, row.changed_at = held, actor, timezone.now()
+    save_with_history(row, actor=actor, reason=reason)
+    summary = (f"{Part(part).label} {part_id}: not for the employer while the investigation runs" if held
+               else f"{Part(part).label} {part_id}: no longer held back from the employer")
+    event_record(actor=actor, referral=case.referral, case=case, verb="part_held" if held else "part_released",
+                 summary=summary, reason=reason)
+    return row
 
 
 @transaction.atomic
@@ -702,7 +766,7 @@ def regulator_referral_record(*, actor, case: Case, **fields) -> RegulatorReferr
     case = _case_for_update(actor, case)
     item = RegulatorReferral(case=case, **fields)
     return _case_record(
-        actor=actor, case=case, instance=item, verb="regulator_referral", reason=item.notes,
+        actor=actor, case=case, instance=item, verb="regulator_referral", part=Part.REGULATOR, reason=item.notes,
         summary=f"Referral to {item.get_regulator_display()} made by {item.made_by}",
     )
 

@@ -20,5 +20,7 @@ urlpatterns = [
     path("cases/<str:reference>/", views.case_detail, name="case_detail"),
     path("cases/<str:reference>/disagreements/resolve/", views.disagreement_resolve, name="disagreement_resolve"),
     path("cases/<str:reference>/strands/<str:kind>/", views.strand_edit, name="strand_edit"),
+    path("cases/<str:reference>/parts/<str:part>/<int:pk>/audience/", views.part_audience, name="part_audience"),
+    path("cases/<str:reference>/parts/<str:part>/<int:pk>/hold/", views.part_hold, name="part_hold"),
     path("cases/<str:reference>/<str:action>/", views.case_action, name="case_action"),
 ]

@@ -26,7 +26,7 @@ from records.selectors import documents_context
 
 from . import forms, matching, selectors, services, workload
 from .filters import CaseFilter, TriageFilter
-from .models import Case, CaseGroupObjectPermission, Deadline, Disagreement, Strand, Subject
+from .models import Case, CaseGroupObjectPermission, Deadline, Disagreement, Part, Section, Strand, Subject
 
 PAGE_SIZE = 25
 
@@ -129,11 +129,10 @@ def referral_detail(request, reference):
     referral = selectors.referral_get(user=request.user, reference=reference)
     services.access_record(user=request.user, referral=referral)
     manage = selectors.can_manage(request.user, referral)
-    # Children's details: the LADO service and the agency that gave them, not agencies a case is shared with.
-    show_children = selectors.sees_children(request.user, referral)
+    parts = selectors.referral_parts_for(request.user, referral)  # need to know: what this person may see
     now = timezone.now()
-    context = {"referral": referral, "manage": manage, "show_children": show_children,
-               "children_list": list(referral.children.all()) if show_children else [],
+    context = {"referral": referral, "manage": manage, "parts": parts,
+               "show_children": parts.shows(Section.CHILDREN), "children_list": parts.children,
                **documents_context(request.user, referral=referral)}
     if manage:
         initial = referral.deadlines.filter(kind=Deadline.Kind.INITIAL_DISCUSSION).first()
@@ -150,7 +149,7 @@ def referral_detail(request, reference):
             ] if referral.is_open or not hasattr(referral, "case") else [],
             previous=list(selectors.previous_referrals(user=request.user, referral=referral)),
             other_names=list(subject.other_names.all()),
-            events=list(selectors.timeline(referral=referral)[:50]),
+            events=parts.events,
             who_opened=list(selectors.who_opened(referral=referral)),
             assign_form=forms.AssignForm(officers=selectors.lado_officers(service_ids=[referral.lado_service_id]),
                                          initial={"officer": referral.assigned_to_id}),
@@ -287,34 +286,47 @@ def case_detail(request, reference):
     services.access_record(user=request.user, referral=referral, case=case)
     manage = selectors.can_manage(request.user, referral)
     now = timezone.now()
+    parts = selectors.case_parts_for(request.user, case)  # need to know: the one place that decides what shows
     context = {
         "case": case,
         "referral": referral,
         "manage": manage,
-        "strands": list(case.strands.all()),
-        "suspensions": list(case.suspensions.all()),
-        "risks": list(case.risk_assessments.select_related("assessed_by")),
-        "decisions": list(case.decisions.select_related("decided_by")),
-        "reviews": list(case.reviews.all()),
-        "disagreements": list(case.disagreements.all()),
+        "parts": parts,
+        "strands": parts.strands,
+        "suspensions": parts.suspensions,
+        "risks": parts.risks,
+        "decisions": parts.decisions,
+        "reviews": parts.reviews,
+        "disagreements": parts.disagreements,
         # Only linked cases the user may see: a reference alone confirms that a case exists.
         "links": list(case.links.filter(linked_case__in=Case.objects.visible_to(request.user))
-                      .select_related("linked_case__referral")),
-        "regulator_referrals": list(case.regulator_referrals.all()),
-        "show_children": selectors.sees_children(request.user, referral),
-        "deadline_rows": workload.deadline_list(referral.deadlines.select_related("waived_by"), now=now),
-        "events": list(selectors.timeline(referral=referral, full=manage)[:100]),
+                      .select_related("linked_case__referral")) if parts.shows(Section.LINKS) else [],
+        "regulator_referrals": parts.regulator_referrals,
+        "show_children": parts.shows(Section.CHILDREN),
+        "children_list": parts.children,
+        "deadline_rows": workload.deadline_list(
+            referral.deadlines.filter(kind__in=parts.deadline_kinds).select_related("waived_by"), now=now),
+        "events": parts.events,
     }
-    context["children_list"] = list(referral.children.all()) if context["show_children"] else []
     context.update(meetings_context(case, request.user))
     context.update(documents_context(request.user, case=case))
+    if manage or parts.may_hold:
+        context["document_views"] = selectors.document_views(referral, context["documents"], parts.overrides)
     if manage:
         context["who_opened"] = list(selectors.who_opened(referral=referral))
-        context["shared_with"] = list(
-            Agency.objects.filter(group__in=CaseGroupObjectPermission.objects.filter(content_object=case).values("group"))
-        )
+        context["shared_with"] = _shared_with(case)
         context["previous"] = list(selectors.previous_referrals(user=request.user, referral=referral))
     return render(request, "allegations/case_detail.html", context)
+
+
+def _shared_with(case: Case) -> list[tuple[Agency, str]]:
+    """The agencies the case is shared with, and at which level (the LADO service's view)."""
+    from agencies.permissions import case_share_levels
+
+    groups = CaseGroupObjectPermission.objects.filter(content_object=case).values("group")
+    agencies = list(Agency.objects.filter(group__in=groups))
+    levels = case_share_levels(case=case, group_ids=[a.group_id for a in agencies])
+    return [(agency, levels[agency.group_id]) for agency in agencies if agency.group_id in levels]
 
 
 def _managed_case(request, reference) -> Case:
@@ -456,3 +468,67 @@ def disagreement_resolve(request, reference):
         "form": form, "title": "Record how the disagreement ended", "caption": f"Case {case.reference}",
         "back": reverse("allegations:case_detail", args=[reference]), "submit": "Save",
     })
+
+
+# --- Need to know: who may see one item of a case (issue 12 §1) -------------------------------------------
+
+def _case_item(request, reference, part, pk):
+    """The case (visible to the user) and who may see its item `part` `pk`, if the user sees that item: 404
+    otherwise, whether it exists or not."""
+    from records.selectors import documents_of
+
+    if part not in Part.values:
+        raise Http404
+    case = selectors.case_get(user=request.user, reference=reference)
+    if part == Part.DOCUMENT:
+        documents = [d for d in documents_of(user=request.user, case=case) if d.pk == pk]
+        view = selectors.document_views(case.referral, documents).get(pk)
+    else:
+        view = selectors.case_parts_for(request.user, case, timeline_limit=0).items.get((part, pk))
+    if view is None:
+        raise Http404
+    return case, view
+
+
+def _item_form_page(request, case, form, perform: Callable[[dict], object], *, title: str, done: str):
+    """Bind, call the service, go back to the case; or show the form again with what was typed."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            perform(form.cleaned_data)
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(request, done)
+            return redirect("allegations:case_detail", reference=case.reference)
+    return render(request, "allegations/form_page.html", {
+        "form": form, "title": title, "caption": f"Case {case.reference}", "submit": "Save",
+        "back": reverse("allegations:case_detail", args=[case.reference]),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def part_audience(request, reference, part, pk):
+    """The LADO service widens or narrows who may see one item."""
+    case, view = _case_item(request, reference, part, pk)
+    if not selectors.can_manage(request.user, case.referral):
+        raise PermissionDenied
+    form = forms.PartAudienceForm(request.POST if request.method == "POST" else None, default=view.default)
+    return _item_form_page(
+        request, case, form, title=f"Who may see this: {view.label}", done="Who may see it is changed.",
+        perform=lambda data: services.case_part_set_audience(actor=request.user, case=case, part=part, part_id=pk, **data),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def part_hold(request, reference, part, pk):
+    """The police (or the LADO service) keep one item from the employer while the investigation runs, or lift that."""
+    case, view = _case_item(request, reference, part, pk)
+    if not selectors.may_hold_from_employer(request.user, case):
+        raise PermissionDenied
+    form = forms.PartHoldForm(request.POST if request.method == "POST" else None,
+                              initial={"held": "released" if view.held else "held"})
+    return _item_form_page(
+        request, case, form, title=f"Keep from the employer while the investigation runs: {view.label}",
+        done="Recorded.",
+        perform=lambda data: services.case_part_hold(actor=request.user, case=case, part=part, part_id=pk, **data),
+    )

@@ -388,7 +388,7 @@ def _showcase_history(case, officer, agencies, now) -> None:
                                   resolution="Interview after the police interview.", escalated_to="",
                                   resolved_on=today)
     for agency in agencies[:2]:
-        services.case_share_with(actor=officer, case=case, agency=agency, reason="Part of the enquiry")
+        services.case_share_with(actor=officer, case=case, agency=agency, level="safeguarding", reason="Part of the enquiry")
 
 
 # --- Measuring ------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from django.utils import timezone
 from guardian.models import GroupObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
-from agencies.models import Agency
+from agencies.models import AccessLevel, Agency
 from config.storage import PrivateStorage
 
 from .querysets import ActionQuerySet, MeetingQuerySet
@@ -137,21 +137,11 @@ class Audience(models.TextChoices):
     RESTRICTED = "restricted", "Restricted: the chair and the LADO service only"
 
 
-class AccessLevel(models.TextChoices):
-    """What an invitee may see of the minutes."""
-
-    FULL = "full", "Full: every section, including restricted ones"
-    SAFEGUARDING = "safeguarding", "Safeguarding professional (police, social care, health): all but restricted sections"
-    EMPLOYER = "employer", "Employer or HR: the adult's employment matters and general sections only"
-
-
 AUDIENCES_FOR: dict[str, frozenset[str]] = {
     AccessLevel.FULL: frozenset(Audience.values),
     AccessLevel.SAFEGUARDING: frozenset({Audience.GENERAL, Audience.CHILD, Audience.EMPLOYMENT}),
     AccessLevel.EMPLOYER: frozenset({Audience.GENERAL, Audience.EMPLOYMENT}),
 }
-# From the narrowest to the widest; used to pick one level when a person holds several.
-ACCESS_ORDER = (AccessLevel.EMPLOYER, AccessLevel.SAFEGUARDING, AccessLevel.FULL)
 
 
 class Attendance(models.TextChoices):

@@ -20,12 +20,11 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.utils import timezone
 
-from agencies.models import LADO_ROLES, Membership, Role
+from agencies.models import LADO_ROLES, Membership, Role, widest_level
 from agencies.permissions import standing
 from allegations.models import Case
 
 from .models import (
-    ACCESS_ORDER,
     AUDIENCES_FOR,
     AccessLevel,
     Action,
@@ -93,12 +92,7 @@ def can_complete(user, action: Action) -> bool:
 
 # --- Access levels and audiences ------------------------------------------------------------
 
-def widest(levels) -> str | None:
-    levels = set(levels)
-    for level in reversed(ACCESS_ORDER):
-        if level in levels:
-            return level
-    return None
+widest = widest_level
 
 
 def access_level_for(user, meeting: Meeting, invitations: list[Invitation]) -> str | None:
@@ -156,15 +150,30 @@ def invitations_of(meeting: Meeting) -> list[Invitation]:
     return list(meeting.invitations.select_related("agency", "user", "guest_access").order_by("invited_at", "pk"))
 
 
-def versions_of(meeting: Meeting, *, circulated_only: bool):
+def own_invitation_ids(user, invitations: list[Invitation]) -> set[int]:
+    """The invitations that are this person's: their own (a guest's included), and their agency's not addressed
+    to an account (the agency itself, or a person without an account who attends for it). A colleague's own
+    invitation is never theirs."""
+    agency_ids = standing(user).agency_ids
+    return {i.pk for i in invitations
+            if i.user_id == user.pk or (i.user_id is None and i.agency_id is not None and i.agency_id in agency_ids)}
+
+
+def versions_of(meeting: Meeting, *, user=None, invitations: list[Invitation] | None = None):
+    """Approved versions, newest first. Given a person who cannot edit the minutes, only the versions circulated
+    to their own invitation or their agency's (issue 12 §2): a version sent to the police alone is not the
+    school's to read. Without a user: every version (whoever edits the minutes)."""
     versions = MinutesVersion.objects.filter(minutes__meeting=meeting).select_related("approved_by")
-    if circulated_only:
-        versions = versions.annotate(n=Count("circulations")).filter(n__gt=0)
+    if user is not None and not can_edit_minutes(user, meeting):
+        invitations = invitations_of(meeting) if invitations is None else invitations
+        mine = own_invitation_ids(user, invitations)
+        versions = versions.filter(pk__in=Circulation.objects.filter(invitation_id__in=mine).values("version_id"))
     return versions.order_by("-number")
 
 
-def version_get(*, meeting: Meeting, number: int, circulated_only: bool) -> MinutesVersion:
-    version = versions_of(meeting, circulated_only=circulated_only).filter(number=number).first()
+def version_get(*, meeting: Meeting, number: int, user=None, invitations: list[Invitation] | None = None) -> MinutesVersion:
+    """A version the person may read (versions_of); 404 otherwise, whether it exists or not."""
+    version = versions_of(meeting, user=user, invitations=invitations).filter(number=number).first()
     if version is None:
         raise Http404("No such version")
     return version
@@ -322,8 +331,12 @@ def pdf_get(*, user, meeting: Meeting, pk: int) -> MinutesPdf:
         raise Http404("No such PDF")
     if can_manage(user, meeting):
         return pdf
-    level = access_level_for(user, meeting, invitations_of(meeting))
+    invitations = invitations_of(meeting)
+    level = access_level_for(user, meeting, invitations)
     if pdf.requested_by_id != user.pk or level is None or not AUDIENCES_FOR[VARIANT_LEVEL[pdf.variant]] <= audiences_for(level):
+        raise Http404("No such PDF")
+    # And only of a version circulated to them (issue 12 §2), as the version's page.
+    if not versions_of(meeting, user=user, invitations=invitations).filter(pk=pdf.version_id).exists():
         raise Http404("No such PDF")
     return pdf
 

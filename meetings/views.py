@@ -150,11 +150,11 @@ def meeting_detail(request, pk):
     }
     if edit:
         context["sections"] = list(minutes.sections.all())
-        context["versions"] = list(selectors.versions_of(meeting, circulated_only=False))
+        context["versions"] = list(selectors.versions_of(meeting))
         context["circulations"] = list(selectors.circulations_of(meeting)) if manage else []
         context["incomplete"] = services.incomplete_sections(minutes, context["sections"])
     else:
-        versions = list(selectors.versions_of(meeting, circulated_only=True))
+        versions = list(selectors.versions_of(meeting, user=user, invitations=invitations))
         context["versions"] = versions
         context["can_have_pdf"] = bool(versions and level)
         context["shown"] = versions[0].sections_for(audiences) if versions else []
@@ -176,8 +176,8 @@ def minutes_version(request, pk, number):
     meeting = _meeting(request, pk)
     user = request.user
     edit = selectors.can_edit_minutes(user, meeting)
-    version = selectors.version_get(meeting=meeting, number=number, circulated_only=not edit)
     invitations = selectors.invitations_of(meeting)
+    version = selectors.version_get(meeting=meeting, number=number, user=user, invitations=invitations)
     level = selectors.access_level_for(user, meeting, invitations)
     _record_read(user, meeting, "minutes")
     latest = meeting.minutes.version
@@ -550,7 +550,7 @@ def _variant_choices(user, meeting: Meeting):
 def pdf_request(request, pk, number):
     """The chair or the LADO service prepare a PDF of a version: full, per access level, or redacted."""
     meeting = _managed_meeting(request, pk)
-    version = selectors.version_get(meeting=meeting, number=number, circulated_only=False)
+    version = selectors.version_get(meeting=meeting, number=number)
     invitations = selectors.invitations_of(meeting)
     form = forms.PdfRequestForm(_data(request), invitations=invitations,
                                 variants=_variant_choices(request.user, meeting),
@@ -575,9 +575,9 @@ def pdf_request_mine(request, pk, number):
     """An invitee asks for a PDF of a version sent to them, at their own access level."""
     meeting = _meeting(request, pk)
     user = request.user
-    version = selectors.version_get(meeting=meeting, number=number,
-                                    circulated_only=not selectors.can_edit_minutes(user, meeting))
-    level = selectors.access_level_for(user, meeting, selectors.invitations_of(meeting))
+    invitations = selectors.invitations_of(meeting)
+    version = selectors.version_get(meeting=meeting, number=number, user=user, invitations=invitations)
+    level = selectors.access_level_for(user, meeting, invitations)
     if level is None:
         raise PermissionDenied
     # (Whoever manages the meeting gets theirs prepared for themselves, like anyone else's.)
@@ -622,7 +622,7 @@ def withholding_create(request, pk, number):
     meeting = _meeting(request, pk)
     if not selectors.is_chair(request.user, meeting):
         raise PermissionDenied
-    version = selectors.version_get(meeting=meeting, number=number, circulated_only=False)
+    version = selectors.version_get(meeting=meeting, number=number)
     form = forms.WithholdingForm(_data(request))
     if request.method == "POST" and form.is_valid():
         try:

@@ -10,6 +10,7 @@ from django.db.models.functions import Cast, Coalesce, Concat
 from django.http import Http404
 
 from agencies.permissions import standing
+from allegations import selectors as allegation_selectors
 from allegations.models import AccessLog, Case, Referral
 from meetings import selectors as meeting_selectors
 from meetings.models import Meeting, PdfDownload
@@ -26,10 +27,15 @@ def _meeting_insider(user, meeting: Meeting) -> bool:
 
 
 def may_see(user, document: Document) -> bool:
-    if document.referral_id:
-        return Referral.objects.visible_to(user).filter(pk=document.referral_id).exists()
-    if document.case_id:
-        return Case.objects.visible_to(user).filter(pk=document.case_id).exists()
+    """The record it belongs to, and for a referral's or a case's document its audience (need to know:
+    allegations.selectors.visible_documents, the rule the case page lists by)."""
+    if document.referral_id or document.case_id:
+        visible = (Referral.objects.visible_to(user).filter(pk=document.referral_id) if document.referral_id
+                   else Case.objects.visible_to(user).filter(pk=document.case_id))
+        if not visible.exists():
+            return False
+        referral = document.referral if document.referral_id else document.case.referral
+        return bool(allegation_selectors.visible_documents(user, referral, [document]))
     meeting = Meeting.objects.visible_to(user).filter(pk=document.meeting_id).select_related("case__referral").first()
     return meeting is not None and (document.shared_with_invitees or _meeting_insider(user, meeting))
 
@@ -106,7 +112,11 @@ def documents_of(*, user, referral: Referral | None = None, case: Case | None = 
     documents = Document.objects.filter(condition).select_related("uploaded_by", "withdrawn_by")
     if not lado:
         documents = documents.filter(withdrawn_at__isnull=True)
-    return list(documents.order_by("-uploaded_at", "-pk"))
+    documents = list(documents.order_by("-uploaded_at", "-pk"))
+    if meeting is None:  # a meeting's documents go to its invitees by the chair's choice (shared_with_invitees)
+        documents = allegation_selectors.visible_documents(user, case.referral if case is not None else referral,
+                                                           documents)
+    return documents
 
 
 # --- The access log -------------------------------------------------------------------------------------

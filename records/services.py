@@ -84,7 +84,7 @@ def document_add(*, actor, upload, title: str, kind: str, referral: Referral | N
             if owner is not None:
                 # The kind and number only: a title may name a child or the subject, and events feed reports.
                 event_record(actor=actor, referral=owner, case=case or (meeting.case if meeting else None),
-                             verb="document_added",
+                             verb="document_added", part="document", part_id=document.pk,
                              summary=f"Document {document.pk} attached ({document.get_kind_display().lower()})")
     except BaseException:
         (document_root() / stored_name).unlink(missing_ok=True)
@@ -112,7 +112,8 @@ def document_withdraw(*, actor, document: Document, reason: str) -> Document:
         owner = selectors.referral_of(document)
         if owner is not None:
             event_record(actor=actor, referral=owner, case=document.case or (document.meeting.case if document.meeting_id else None),
-                         verb="document_withdrawn", summary=f"Document {document.pk} withdrawn", reason=reason)
+                         verb="document_withdrawn", summary=f"Document {document.pk} withdrawn", reason=reason,
+                         part="document", part_id=document.pk)
     return document
 
 

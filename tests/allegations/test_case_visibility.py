@@ -25,7 +25,7 @@ def test_referring_agency_sees_the_children_it_named_on_the_case(login, case, ag
                                                                    police_agency, lado_officer):
     url = reverse("allegations:case_detail", args=[case.reference])
     assert "Sam Child" in login(agency_a_manager).get(url).content.decode()
-    services.case_share_with(actor=lado_officer, case=case, agency=police_agency, reason="Police strand")
+    services.case_share_with(actor=lado_officer, case=case, agency=police_agency, level="employer", reason="Police strand")
     response = login(police_user).get(url)
     assert response.status_code == 200
     assert "Sam Child" not in response.content.decode()

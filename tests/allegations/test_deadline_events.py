@@ -493,5 +493,5 @@ def test_outsiders_get_404_and_agency_staff_403_on_the_new_case_forms(login, cas
                                                                          police_user, police_agency, action):
     url = reverse("allegations:case_action", args=[case.reference, action])
     assert login(agency_b_outsider).get(url).status_code == 404
-    services.case_share_with(actor=lado_officer, case=case, agency=police_agency, reason="Police investigation")
+    services.case_share_with(actor=lado_officer, case=case, agency=police_agency, level="safeguarding", reason="Police investigation")
     assert login(police_user).post(url, {"held_on": today().isoformat(), "summary": "x"}).status_code == 403

@@ -154,7 +154,7 @@ def test_a_whole_case_leaves_no_history_row_without_a_user_and_a_reason(
     services.disagreement_resolve(actor=lado_manager, disagreement=disagreement, status="resolved",
                                   resolution="Agreed", escalated_to="", resolved_on=today)
     services.case_link(actor=lado_officer, case=case, linked_case=earlier_case, reason="Same subject")
-    services.case_share_with(actor=lado_officer, case=case, agency=police_agency, reason="Police investigation")
+    services.case_share_with(actor=lado_officer, case=case, agency=police_agency, level="safeguarding", reason="Police investigation")
     services.case_assign(actor=lado_manager, case=case, owner=lado_manager)
     services.case_record_outcome(actor=lado_manager, case=case, outcome="substantiated", police_outcome="caution",
                                  police_outcome_detail="", employer_outcome="dismissed")

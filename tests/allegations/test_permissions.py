@@ -168,7 +168,7 @@ CASE_ACTION_DATA: dict[str, Callable[[World], dict]] = {
     "disagreement": lambda w: {"kind": "disagreement", "raised_on": TODAY(), "raised_by": "Police",
                                "about": "Whether suspension is needed."},
     "link": lambda w: {"linked_reference": w.second_case().reference, "reason": "Same setting"},
-    "share": lambda w: {"agency": w.fixture("police_agency").pk, "reason": "Police investigation"},
+    "share": lambda w: {"agency": w.fixture("police_agency").pk, "level": "safeguarding", "reason": "Police investigation"},
     "outcome": lambda w: {"outcome": "unfounded", "police_outcome": "no_police_action", "employer_outcome": "no_sanction"},
     "dbs": lambda w: {"referred_on": "", "notes": "No duty: unfounded."},
     "regulator": lambda w: {"regulator": "TRA", "made_on": TODAY(), "made_by": "Riverside Primary"},
@@ -330,6 +330,15 @@ ENDPOINTS: dict[str, Endpoint] = {
         )
         for kind in Strand.Kind.values
     },
+    # Need to know (issue 12 §1): who may see one item; the police's "not for the employer" hold.
+    "allegations:part_audience": Endpoint(
+        "allegations:part_audience", lambda w: [w.ref, "strand", w.case.strands.get(kind="employer").pk], "get",
+        lambda w: {"audience": "lado", "reason": "Kept to the LADO service"},
+    ),
+    "allegations:part_hold": Endpoint(
+        "allegations:part_hold", lambda w: [w.ref, "strand", w.case.strands.get(kind="employer").pk], "get",
+        lambda w: {"held": "held", "reason": "Investigation running"},
+    ),
     **{
         f"allegations:case_action:{action}": Endpoint(
             "allegations:case_action", lambda w, action=action: [w.ref, action], "get", CASE_ACTION_DATA[action]
@@ -344,9 +353,16 @@ MATRIX: dict[str, dict[str, int | str]] = {
     "records:referral_document_upload": _row(200, 404, 200, 403, 404, 404, 404),
     "records:case_document_upload": LADO_ACTION,
     "records:meeting_document_upload": _row(200, 404, 404, 404, 404, 404, 404),
-    # Whoever sees the case downloads its documents; only the LADO service withdraws one.
-    "records:document_download": RECORD_PAGE,
-    "records:document_withdraw": LADO_ACTION,
+    # A document the LADO service attached to the case is for the safeguarding level by default (issue 12 §1:
+    # before, everyone who saw the case downloaded it); the referring agency is at the employer level.
+    # Only the LADO service withdraws one.
+    "records:document_download": _row(200, 404, 404, 404, 404, 404, 404),
+    # (Agency A does not see the safeguarding-level document: 404, where it was 403 when it saw every document.)
+    "records:document_withdraw": _row(200, 404, 404, 404, 404, 404, 404),
+    # The LADO service changes who may see an item; the police (at the safeguarding level, tests/allegations/
+    # test_need_to_know.py) and the LADO service hold one back from the employer. Agency A sees the case: 403.
+    "allegations:part_audience": LADO_ACTION,
+    "allegations:part_hold": LADO_ACTION,
     # The audit of the access log: the LADO manager and the administrator (tests/records/test_access_log.py).
     "records:access_log": _row(403, 403, 403, 403, 403, 403, 403),
     "records:access_log_csv": _row(403, 403, 403, 403, 403, 403, 403),
@@ -603,7 +619,7 @@ def test_police_see_the_case_only_while_it_is_shared(login, case, lado_officer, 
     assert client.get(case_url).status_code == 404
     assert client.get(referral_url).status_code == 404
 
-    services.case_share_with(actor=lado_officer, case=case, agency=police_agency, reason="Police investigation")
+    services.case_share_with(actor=lado_officer, case=case, agency=police_agency, level="safeguarding", reason="Police investigation")
     assert client.get(case_url).status_code == 200
     assert client.get(referral_url).status_code == 200
     listed = client.get(reverse("allegations:case_list"))
@@ -618,9 +634,10 @@ def test_police_see_the_case_only_while_it_is_shared(login, case, lado_officer, 
     assert case.reference.encode() not in client.get(reverse("allegations:case_list")).content
 
 
-def test_children_are_hidden_from_an_agency_the_case_is_shared_with(login, case, lado_officer, police_user,
-                                                                   police_agency):
-    services.case_share_with(actor=lado_officer, case=case, agency=police_agency, reason="Police investigation")
+def test_children_are_hidden_from_an_agency_the_case_is_shared_with_at_employer_level(login, case, lado_officer,
+                                                                                     police_user, police_agency):
+    # Issue 12 §1: the children's details are for the safeguarding level; an employer-level share does not show them.
+    services.case_share_with(actor=lado_officer, case=case, agency=police_agency, level="employer", reason="Police investigation")
     client = login(police_user)
     case_page = client.get(reverse("allegations:case_detail", args=[case.reference]))
     assert case_page.status_code == 200

@@ -26,7 +26,8 @@ MORE = 20
 TRIAGE_QUEUE_QUERIES = 10  # + the inbox's unread count in the navigation, + the provider prompt (001): the partnership's settings and one grouped read
 CASE_LIST_QUERIES = 6  # with the inbox's unread count in the navigation
 AGENCY_REFERRAL_LIST_QUERIES = 6
-CASE_DETAIL_QUERIES = 23  # + the inbox's unread count, + the case's reviews, + its documents (records)
+CASE_DETAIL_QUERIES = 25  # + the inbox's unread count, + the case's reviews, + its documents (records), + need to know:
+# the items' audiences and the levels of the case's shares (issue 12 §1)
 
 
 def count_queries(client, url) -> tuple[int, str]:
@@ -156,13 +157,18 @@ def add_case_records(case, officer, n):
 
 
 def test_case_detail_query_count_does_not_grow_with_case_records(login, lado_officer, agency_a_manager, case,
-                                                                 django_assert_num_queries):
+                                                                 police_user, police_agency, django_assert_num_queries):
     add_case_records(case, lado_officer, 1)
+    services.case_share_with(actor=lado_officer, case=case, agency=police_agency, level="safeguarding",
+                             reason="Police investigation")
     officer = login(lado_officer)
     url = reverse("allegations:case_detail", args=[case.reference])
-    pages = {"LADO officer": (officer, url), "referring agency": (login(agency_a_manager), url)}
-
+    # Risk assessments are for the safeguarding level (issue 12 §1): the LADO officer and the police read them.
+    pages = {"LADO officer": (officer, url), "police": (login(police_user), url)}
     assert_constant_queries(pages, lambda: add_case_records(case, lado_officer, 4), 1, 5, "Supervised contact only.")
+    # The referring agency (employer level) reads the arrangements, not the risk assessments.
+    employer = {"referring agency": (login(agency_a_manager), url)}
+    assert_constant_queries(employer, lambda: add_case_records(case, lado_officer, 4), 5, 9, "by Head teacher</dd>")
 
     with django_assert_num_queries(CASE_DETAIL_QUERIES):
         officer.get(url)

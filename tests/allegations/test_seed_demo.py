@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
+from markupsafe import escape
 
 from allegations.management.commands.seed_demo import DEMO_PASSWORD, DEMO_USERNAMES
 from allegations.models import Case, CaseStatus, Deadline, Referral, ReferralStatus, Subject
@@ -128,6 +129,19 @@ def _assert_meetings_minutes_and_actions(login):
     assert selectors.access_level_for(police, shared, selectors.invitations_of(shared)) == AccessLevel.SAFEGUARDING
     page = login(police).get(reverse("meetings:meeting_detail", args=[shared.pk]))
     assert page.status_code == 200 and "Safeguarding professional" in page.content.decode()
+
+    # Need to know on the strategy case (issue 12 §1): the police (safeguarding) read the police strand and the
+    # risk assessment they hold back from the school; the school (employer) reads neither, but its own strand.
+    case = strategy.case
+    police_lead = str(escape(case.strands.get(kind="police").lead))  # as the page writes it (a name may hold ')
+    held_risk = str(escape(case.risk_assessments.order_by("assessed_at", "pk").first().summary[:40]))
+    employer_lead = str(escape(case.strands.get(kind="employer").lead))
+    as_police = login(police).get(reverse("allegations:case_detail", args=[case.reference])).content.decode()
+    as_school = login(users["school.dsl"]).get(reverse("allegations:case_detail", args=[case.reference])).content.decode()
+    assert police_lead in as_police and held_risk in as_police
+    assert "not for the employer while the investigation runs" in as_police
+    assert police_lead not in as_school and held_risk not in as_school and employer_lead in as_school
+    assert "Decision log" not in as_school
 
     # chair: the meetings on the case page.
     meeting = Meeting.objects.filter(chair=users["chair"]).select_related("case__referral").first()

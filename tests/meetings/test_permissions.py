@@ -363,7 +363,9 @@ def test_a_colleagues_personal_invitation_is_never_passed_on_to_the_rest_of_the_
     assert list(Meeting.objects.visible_to(police_user)) == [meeting], "shared with the police's group"
     assert selectors.access_level_for(police_user, meeting, list(meeting.invitations.all())) is None
     html = _client(world, "police_user").get(reverse("meetings:meeting_detail", args=[meeting.pk])).content.decode()
-    assert "No sections of these minutes are for you." in html and "Medium risk" not in html
+    # Issue 12 §2: the version went to the colleague's own invitation, so none is readable here at all (before,
+    # the version was shown with no section in it).
+    assert "No version of the minutes has been sent to you." in html and "Medium risk" not in html
     # Someone without an account attending for the police: the agency's people see what that invitation allows.
     invite(meeting, actor=chair, agency=police, name="DC Jones", access_level="employer")
     invitations = list(meeting.invitations.all())

@@ -105,7 +105,8 @@ def test_a_social_care_chair_who_can_see_the_case_can_schedule(case, lado_office
         schedule(case, actor=manager, chair=manager)
     from allegations import services as case_services
 
-    case_services.case_share_with(actor=lado_officer, case=case, agency=social_care, reason="Section 47 enquiries")
+    case_services.case_share_with(actor=lado_officer, case=case, agency=social_care, level="safeguarding",
+                                     reason="Section 47 enquiries")
     meeting = schedule(case, actor=manager, chair=manager, kind="strategy_discussion", chaired_by_service=False)
     assert meeting.chair == manager and not meeting.chaired_by_service
 

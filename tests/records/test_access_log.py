@@ -44,6 +44,11 @@ def test_opening_the_minutes_to_edit_is_logged(login, meeting, lado_officer):
 def test_who_has_opened_this_case_includes_minutes_pdfs_and_documents(login, case, meeting, lado_officer,
                                                                        police_user, agency_a_viewer):
     document = attach(actor=lado_officer, case=case)
+    from allegations import services as case_services
+
+    # Widened to the employer level, which agency A holds (a case's document is for the safeguarding level).
+    case_services.case_part_set_audience(actor=lado_officer, case=case, part="document", part_id=document.pk,
+                                         audience="employer", reason="For the school")
     police = login(police_user)
     police.get(reverse("meetings:minutes_version", args=[meeting.pk, 1]))
     version = MinutesVersion.objects.get(minutes__meeting=meeting, number=1)
@@ -85,6 +90,11 @@ def test_the_csv_combines_every_log_and_filters(login, case, meeting, lado_offic
                                                 agency_a_viewer, agency_a_manager, other_lado_service):
     reference = case.referral.reference
     document = attach(actor=lado_officer, case=case, title="Statement of Alex Morgan")
+    from allegations import services as case_services
+
+    # Widened to the employer level, which agency A holds (a case's document is for the safeguarding level).
+    case_services.case_part_set_audience(actor=lado_officer, case=case, part="document", part_id=document.pk,
+                                         audience="employer", reason="For the school")
     login(lado_officer).get(reverse("allegations:case_detail", args=[reference]))
     login(police_user).get(reverse("meetings:minutes_version", args=[meeting.pk, 1]))
     login(lado_officer).get(reverse("meetings:minutes_edit", args=[meeting.pk]))

@@ -95,10 +95,21 @@ def test_missing_answers(login, case, lado_officer):
         assert message in html
 
 
+def _for_the_employer(document, *, lado_officer):
+    """A case document is for the safeguarding level by default (issue 12 §1): the LADO service widens it to the
+    employer level, which the referring agency A holds."""
+    from allegations import services as case_services
+
+    case = document.case
+    case_services.case_part_set_audience(actor=lado_officer, case=case, part="document", part_id=document.pk,
+                                         audience="employer", reason="The school needs the statement")
+
+
 def test_download_sends_the_file_safely_and_logs_it(login, case, lado_officer, agency_a_viewer):
     document = attach(actor=lado_officer, case=case, name="statement.pdf", content=PDF)
+    _for_the_employer(document, lado_officer=lado_officer)
     url = reverse("records:document_download", args=[document.pk])
-    for user in (lado_officer, agency_a_viewer):  # agency A sees its case, so its documents
+    for user in (lado_officer, agency_a_viewer):  # agency A sees the case, and this document was widened to it
         response = login(user).get(url)
         assert response.status_code == 200
         assert b"".join(response.streaming_content) == PDF
@@ -134,9 +145,10 @@ def test_the_case_page_lists_the_case_and_referral_documents(login, case, lado_o
         assert reverse("records:document_download", args=[document.pk]) in html
         assert reverse("records:document_withdraw", args=[document.pk]) in html
     assert "Referral letter" in html and "Police summary" in html and "Attach a document" in html
-    # Agency A reads both, but neither attaches to the case nor withdraws.
+    # Agency A (employer level) reads the letter it attached to its referral, not the case's document, which is
+    # for the safeguarding level (issue 12 §1; before, it read both); it neither attaches to the case nor withdraws.
     html = login(agency_a_manager).get(reverse("allegations:case_detail", args=[case.referral.reference])).content.decode()
-    assert "Referral letter" in html and "Police summary" in html
+    assert "Referral letter" in html and "Police summary" not in html
     assert "Attach a document" not in html and "Withdraw" not in html
 
 
@@ -152,6 +164,8 @@ def test_the_referrer_attaches_to_their_own_referral(login, referral, agency_a_m
 def test_withdrawing_needs_a_reason_leaves_history_and_stops_downloads(login, case, lado_officer, agency_a_viewer):
     document = attach(actor=lado_officer, case=case)
     url = reverse("records:document_withdraw", args=[document.pk])
+    assert login(agency_a_viewer).get(url).status_code == 404  # a safeguarding-level document: not theirs to see
+    _for_the_employer(document, lado_officer=lado_officer)
     assert login(agency_a_viewer).get(url).status_code == 403
     client = login(lado_officer)
     assert "Enter why the document is being withdrawn." in client.post(url, {"reason": ""}).content.decode()

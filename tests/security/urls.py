@@ -76,6 +76,8 @@ FILLERS: dict[str, list[tuple[str, Callable]]] = {
         (r"^governance/deletions/", lambda w: w.deletion_request.pk),
         (r"^governance/subject-access/", lambda w: w.sar.pk),
         (r"^records/documents/", _document),
+        # Need to know (issue 12 §1): one item of the case, its employer strand.
+        (r"^cases/[^/]+/parts/", lambda w: w.case.strands.get(kind="employer").pk),
         # A provider concern's suspensions of admissions and plan items: not built by the world.
         (r"^providers/[^/]+/(admissions|plan)/", lambda w: MISSING),
     ],
@@ -84,6 +86,7 @@ FILLERS: dict[str, list[tuple[str, Callable]]] = {
     "invitation_pk": [(r"", lambda w: w.invitation.pk)],
     "question_pk": [(r"", lambda w: w.question.pk)],
     "kind": [(r"strands/", lambda w: "police")],
+    "part": [(r"^cases/[^/]+/parts/", lambda w: "strand")],
     "action": [(r"^cases/", lambda w: "suspension")],
     "fmt": [(r"^governance/subject-access/", lambda w: "html")],
     # A guest's set-password link: public; garbage must be refused calmly.

@@ -97,11 +97,18 @@ def test_every_state_is_said_in_words_on_the_case_page(case, login, lado_officer
 
 
 def test_an_agency_sees_waived_but_not_the_lados_reason(case, login, lado_officer, agency_a_manager):
-    deadline = on_date(case, lado_officer, 5)
+    # The employer's own deadline: the police review's is for the safeguarding level (issue 12 §1), which the
+    # referring agency is not at (before, it saw every deadline of the case).
+    deadline = deadlines.deadline_open_on_date(
+        actor=lado_officer, referral=case.referral, kind=Deadline.Kind.DISCIPLINARY_HEARING, case=case,
+        due_on=timezone.localdate() + dt.timedelta(days=5), anchor=timezone.now() - dt.timedelta(days=30), reason="test",
+    )
+    police_review = on_date(case, lado_officer, 6)
     waiving.deadline_waive(actor=lado_officer, deadline=deadline, reason="Internal LADO reasoning")
     page = login(agency_a_manager).get(reverse("allegations:case_detail", args=[case.reference])).content.decode()
     assert '">Waived</strong>' in page
     assert "Internal LADO reasoning" not in page
+    assert police_review.get_kind_display() not in page
 
 
 def test_the_referral_page_lists_and_waives_too(referral, login, lado_officer):

@@ -30,9 +30,10 @@ from django.db.models import Count
 from django.utils import timezone
 from faker import Faker
 
-from agencies.models import Agency, AgencyKind, Membership, Nation, Partnership, Role, Sector
+from agencies.models import AccessLevel, Agency, AgencyKind, Membership, Nation, Partnership, Role, Sector
 from allegations import deadlines, services, timescales
 from allegations.models import (
+    Audience,
     Case,
     CaseStatus,
     Category,
@@ -45,6 +46,7 @@ from allegations.models import (
     Event,
     HowArose,
     Outcome,
+    Part,
     PoliceOutcome,
     Referral,
     ReferralStatus,
@@ -805,7 +807,7 @@ class _Story:
         # Sharing with the police, and the three strands.
         if spec["share_police"]:
             when = at(0.1)
-            services.case_share_with(actor=officer, case=case, agency=police,
+            services.case_share_with(actor=officer, case=case, agency=police, level=AccessLevel.SAFEGUARDING,
                                      reason="The police are investigating: the officer in the case needs the case record.")
             done(when)
         when = at(0.5)
@@ -856,6 +858,11 @@ class _Story:
             summary=f"Risk {level} while the enquiries continue: the concern is specific, the person has direct contact.",
             controls="No lone working; a named manager checks in at each shift; the complainant's family has been updated.",
         )
+        # Need to know: a risk assessment is for safeguarding professionals; the employer puts the controls in
+        # place, so the LADO service widens this one to the employer level.
+        services.case_part_set_audience(actor=officer, case=case, part=Part.RISK, part_id=item.pk,
+                                        audience=Audience.EMPLOYER,
+                                        reason="The employer puts the controls in place and needs to read them.")
         done(when, RiskAssessment, "assessed_at", item.pk)
         when = at(3)
         item = services.decision_record(
@@ -1216,6 +1223,13 @@ class _Meetings:
                                    email=re.sub(r"[^a-z.]", "", nurse.lower().replace(" ", ".")) + "@example.org",
                                    why_suggested="Knows the child through the school nursing service.")})
         self._hold(sd, invited, held_at=held)
+        # The police keep the risk assessment (widened to the school) from the employer until the child's interview.
+        first_risk = case.risk_assessments.order_by("assessed_at", "pk").first()
+        if first_risk is not None:
+            services.case_part_hold(actor=police_user, case=case, part=Part.RISK, part_id=first_risk.pk, held=True,
+                                    reason="It records what the child's family told us: not for the school until the "
+                                           "child has been interviewed.")
+            self._redate(case, held + dt.timedelta(hours=2))
         self._write(sd, {
             "purpose": f"Strategy discussion under section 47, convened by the LADO service the day after a pupil's "
                        f"allegation against a {f['role']} at {f['employer']}. Chaired by the service's independent "
