@@ -62,6 +62,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Every page and download through Django: Cache-Control: no-store, private (accounts/middleware.py).
+    "accounts.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -136,6 +138,9 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # Sessions (issue 7 §1): signed out after SESSION_IDLE_SECONDS without a request, and after
 # SESSION_COOKIE_AGE in all (an absolute limit counted from sign-in), by accounts.middleware.
+# In the database, with each session's person (accounts/sessions.py), so that deactivating someone or
+# removing their last role ends their sessions (accounts.services.sessions_end).
+SESSION_ENGINE = "accounts.sessions"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 8)
 SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
 SESSION_COOKIE_HTTPONLY = True
