@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -73,7 +74,7 @@ class Sheet:
     def __init__(self, worksheet):
         self._sheet = worksheet
 
-    def cell_of(self, value, *, font=None, number_format=None) -> WriteOnlyCell:
+    def cell_of(self, value, *, font=None, number_format=None) -> Cell:
         """A styled cell for a write-only sheet, its value neutralised."""
         cell = WriteOnlyCell(self._sheet, value=neutralise(value))
         if font is not None:
@@ -83,7 +84,7 @@ class Sheet:
         return cell
 
     def append(self, row: Iterable) -> None:
-        self._sheet.append([v if isinstance(v, WriteOnlyCell) else neutralise(v) for v in row])
+        self._sheet.append([v if isinstance(v, Cell) else neutralise(v) for v in row])
 
     def __getitem__(self, key):
         return self._sheet[key]
