@@ -410,6 +410,12 @@ class ShareForm(SaneDatesMixin, forms.Form):
     reason = forms.CharField(label="Why share the case with them?", max_length=300, error_messages={"required": "Say why."})
 
 
+class ShareWithdrawForm(forms.Form):
+    reason = forms.CharField(label="Why should they no longer see the case?", max_length=300,
+                             widget=forms.Textarea(attrs={"rows": 3}),
+                             error_messages={"required": "Say why the agency should no longer see the case."})
+
+
 class OutcomeForm(SaneDatesMixin, forms.Form):
     outcome = forms.ChoiceField(label="Outcome of the allegation", choices=Outcome.choices, widget=forms.RadioSelect,
                                 error_messages={"required": "Choose the outcome of the allegation."})

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from agencies.models import Agency, AgencyKind, Partnership
-from agencies.permissions import case_share, case_unshare, standing
+from agencies.permissions import case_share, case_shared_with, case_unshare, standing
 
 from . import deadlines, matching, measures, timescales
 from .wording import adapt, route_away
@@ -663,10 +663,19 @@ def case_share_with(*, actor, case: Case, agency: Agency, reason: str) -> None:
 
 
 @transaction.atomic
-def case_unshare_with(*, actor, case: Case, agency: Agency, reason: str) -> None:
+def case_share_withdraw(*, actor, case: Case, agency: Agency, reason: str) -> None:
+    """The LADO service withdraws a share (open or closed case): the agency's people lose the case
+    on their next request. Kept in the case's history and on its timeline, with the reason."""
     _require_lado(actor, case.referral)
+    case = Case.objects.select_for_update().select_related("referral").get(pk=case.pk)
+    if not case_shared_with(case=case, agency=agency):
+        raise ValidationError("This case is not shared with that agency.")
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the agency should no longer see the case."})
     case_unshare(case=case, agency=agency)
-    event_record(actor=actor, referral=case.referral, case=case, verb="case_unshared", summary=f"No longer shared with {agency}", reason=reason)
+    save_with_history(case, actor=actor, reason=f"Sharing with {agency} withdrawn: {reason.strip()}")
+    event_record(actor=actor, referral=case.referral, case=case, verb="case_unshared",
+                 summary=f"No longer shared with {agency}", reason=reason.strip())
 
 
 @transaction.atomic

@@ -419,6 +419,28 @@ def case_action(request, reference, action):
 
 
 @require_http_methods(["GET", "POST"])
+def case_share_withdraw(request, reference, agency):
+    """The LADO service withdraws sharing with one agency, with a reason; access ends at once."""
+    case = _managed_case(request, reference)
+    shared = Agency.objects.filter(pk=agency, group__in=CaseGroupObjectPermission.objects.filter(
+        content_object=case).values("group")).first()
+    if shared is None:
+        raise Http404
+    form = forms.ShareWithdrawForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_share_withdraw(actor=request.user, case=case, agency=shared, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(request, f"{shared.name} can no longer see this case.")
+            return redirect("allegations:case_detail", reference=reference)
+    return render(request, "allegations/case_share_withdraw.html", {
+        "form": form, "case": case, "agency": shared, "back": reverse("allegations:case_detail", args=[reference]),
+    })
+
+
+@require_http_methods(["GET", "POST"])
 def strand_edit(request, reference, kind):
     if kind not in Strand.Kind.values:
         raise Http404

@@ -235,6 +235,15 @@ def _meeting(w: World) -> int:
     return w._extra["meeting"].pk
 
 
+def _shared_with_police(w: World) -> int:
+    """The world's case shared with the police (so that the share can be withdrawn)."""
+    if "police_share" not in w._extra:
+        services.case_share_with(actor=w.fixture("lado_officer"), case=w.case, agency=w.fixture("police_agency"),
+                                 reason="Police investigation")
+        w._extra["police_share"] = w.fixture("police_agency").pk
+    return w._extra["police_share"]
+
+
 def _upload(w: World) -> dict:
     from tests.records.factories import PDF, upload
 
@@ -315,6 +324,10 @@ ENDPOINTS: dict[str, Endpoint] = {
     "allegations:triage_queue": Endpoint("allegations:triage_queue"),
     "allegations:case_list": Endpoint("allegations:case_list"),
     "allegations:case_detail": Endpoint("allegations:case_detail", lambda w: [w.ref]),
+    "allegations:case_share_withdraw": Endpoint(
+        "allegations:case_share_withdraw", lambda w: [w.ref, _shared_with_police(w)], "get",
+        lambda w: {"reason": "Police enquiry ended."},
+    ),
     "allegations:disagreement_resolve": Endpoint(
         "allegations:disagreement_resolve", lambda w: [w.ref], "get",
         lambda w: {"disagreement": _open_disagreement(w), "status": "resolved", "resolution": "Agreed at meeting.",
@@ -401,6 +414,8 @@ MATRIX: dict[str, dict[str, int | str]] = {
     "allegations:case_list": _row(200, 200, 200, 200, 200, 200, 404),
     "allegations:case_detail": RECORD_PAGE,
     "allegations:disagreement_resolve": LADO_ACTION,
+    # Withdrawing a share: the LADO service; the police see the shared case, so 403 for them.
+    "allegations:case_share_withdraw": _row(200, 404, 403, 403, 404, 403, 404),
     **{f"allegations:strand_edit:{kind}": LADO_ACTION for kind in Strand.Kind.values},
     **{f"allegations:case_action:{action}": LADO_ACTION for action in CASE_ACTIONS},
 }
@@ -605,7 +620,7 @@ def test_police_see_the_case_only_while_it_is_shared(login, case, lado_officer, 
     assert client.get(reverse("allegations:case_action", args=[case.reference, "close"])).status_code == 403
     assert client.get(reverse("allegations:strand_edit", args=[case.reference, "police"])).status_code == 403
 
-    services.case_unshare_with(actor=lado_officer, case=case, agency=police_agency, reason="Police enquiry ended")
+    services.case_share_withdraw(actor=lado_officer, case=case, agency=police_agency, reason="Police enquiry ended")
     assert client.get(case_url).status_code == 404
     assert client.get(referral_url).status_code == 404
     assert case.reference.encode() not in client.get(reverse("allegations:case_list")).content
@@ -710,3 +725,23 @@ def test_an_agency_manager_cannot_take_a_lado_action_through_the_service(referra
 
     with pytest.raises(PermissionDenied):
         discuss(referral, agency_a_manager)
+
+
+def test_the_lado_officer_withdraws_a_share_with_a_reason(world, login):
+    """POST through the page: the police lose the case at once; the reason is in the history."""
+    endpoint = ENDPOINTS["allegations:case_share_withdraw"]
+    url = reverse(endpoint.name, args=endpoint.args(world))
+    police = _client(world, "police_user")
+    assert police.get(reverse("allegations:case_detail", args=[world.ref])).status_code == 200
+    officer = login(world.people["lado_officer"])
+    page = officer.get(reverse("allegations:case_detail", args=[world.ref])).content.decode()
+    assert url in page  # the case page links to it
+    refused = officer.post(url, {"reason": ""})
+    assert refused.status_code == 200 and "Say why the agency should no longer see the case." in refused.content.decode()
+    assert _outcome(officer.post(url, {"reason": "Police enquiry ended."})) == "->allegations:case_detail"
+    assert police.get(reverse("allegations:case_detail", args=[world.ref])).status_code == 404
+    world.case.refresh_from_db()
+    assert world.case.history.first().history_change_reason == "Sharing with Testshire Police withdrawn: Police enquiry ended."
+    assert Event.objects.filter(case=world.case, verb="case_unshared", reason="Police enquiry ended.").exists()
+    # Nothing left to withdraw: 404.
+    assert officer.get(url).status_code == 404
