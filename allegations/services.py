@@ -18,6 +18,7 @@ from agencies.models import Agency, AgencyKind, Partnership
 from agencies.permissions import case_share, case_shared_with, case_unshare, standing
 
 from . import deadlines, matching, measures, timescales
+from .querysets import hidden_referral_ids
 from .wording import adapt, route_away
 from .models import (
     AccessLog,
@@ -34,6 +35,7 @@ from .models import (
     Referral,
     ReferralStatus,
     RegulatorReferral,
+    Restriction,
     Review,
     RiskAssessment,
     Route,
@@ -77,6 +79,20 @@ def event_record(*, actor, referral: Referral, verb: str, summary: str, case: Ca
 def _require_lado(actor, referral: Referral) -> None:
     if referral.lado_service_id not in standing(actor).lado_service_ids:
         raise PermissionDenied("Only the LADO service holding this referral can do that.")
+    if Restriction.objects.filter(referral_id=referral.pk, referral_id__in=hidden_referral_ids(actor)).exists():
+        raise PermissionDenied("This referral is restricted to named people.")
+
+
+def _require_may_hold(referral: Referral, person) -> None:
+    """A restricted referral or case is given only to someone named on it, and never to the person it
+    is about or to their line manager."""
+    restriction = Restriction.objects.filter(referral_id=referral.pk).first()
+    if restriction is None:
+        return
+    if person.pk in restriction.conflicted_ids():
+        raise ValidationError("This case cannot be given to the person it is about or to their line manager.")
+    if not restriction.may_open.filter(pk=person.pk).exists():
+        raise ValidationError("Choose someone named as able to open this restricted case.")
 
 
 def next_reference(received_at: dt.datetime) -> str:
@@ -198,6 +214,7 @@ def referral_assign(*, actor, referral: Referral, officer) -> Referral:
     _require_lado(actor, referral)
     if referral.lado_service_id not in standing(officer).lado_service_ids:
         raise ValidationError("Choose an officer of this LADO service.")
+    _require_may_hold(referral, officer)
     referral = _locked(referral)
     referral.assigned_to = officer
     save_with_history(referral, actor=actor, reason=f"Assigned to {officer.get_full_name() or officer}")
@@ -378,6 +395,7 @@ def case_assign(*, actor, case: Case, owner) -> Case:
     case = _case_for_update(actor, case)
     if case.referral.lado_service_id not in standing(owner).lado_service_ids:
         raise ValidationError("Choose an officer of this LADO service.")
+    _require_may_hold(case.referral, owner)
     case.owner = owner
     save_with_history(case, actor=actor, reason="Case owner changed")
     event_record(actor=actor, referral=case.referral, case=case, verb="case_assigned", summary=f"Case owner is now {owner.get_full_name() or owner.username}")
@@ -679,6 +697,46 @@ def case_share_withdraw(*, actor, case: Case, agency: Agency, reason: str) -> No
 
 
 @transaction.atomic
+def referral_restrict(*, actor, referral: Referral, reason: str, may_open, subject_account=None,
+                      line_manager=None) -> Restriction:
+    """The LADO service manager makes a confidential referral and its case open only to the people
+    named (the manager included), never to the person it is about nor their line manager (003 §11,
+    §27). Named again later, the list replaces the earlier one."""
+    if referral.lado_service_id not in standing(actor).managed_service_ids:
+        raise PermissionDenied("Only the LADO service manager can restrict a case.")
+    _require_lado(actor, referral)
+    referral = _locked(referral)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the case is restricted."})
+    conflicted = {p.pk for p in (subject_account, line_manager) if p is not None}
+    if actor.pk in conflicted:
+        raise ValidationError("You are the person it is about or their line manager: ask another manager to restrict it.")
+    people = {p.pk: p for p in may_open}
+    people[actor.pk] = actor
+    from .selectors import lado_officers
+
+    staff = set(lado_officers(service_ids=[referral.lado_service_id]).filter(pk__in=people).values_list("pk", flat=True))
+    if set(people) - staff:
+        raise ValidationError({"may_open": "Choose people of this LADO service."})
+    if set(people) & conflicted:
+        raise ValidationError({"may_open": "The person it is about and their line manager cannot be among those who may open it."})
+    case = Case.objects.filter(referral=referral).first()
+    for holder in (referral.assigned_to, case.owner if case else None):
+        if holder is not None and (holder.pk in conflicted or holder.pk not in people):
+            raise ValidationError(f"The case is with {holder.get_full_name() or holder.username}: name them among those "
+                                  "who may open it, or give the case to someone else first.")
+    restriction = Restriction.objects.select_for_update().filter(referral=referral).first() or Restriction(referral=referral)
+    restriction.reason, restriction.restricted_by, restriction.restricted_at = reason, actor, timezone.now()
+    restriction.subject_account, restriction.line_manager = subject_account, line_manager
+    save_with_history(restriction, actor=actor, reason=reason)
+    restriction.may_open.set(list(people.values()))
+    event_record(actor=actor, referral=referral, case=case, verb="restricted",
+                 summary=f"Restricted to {len(people)} named {'person' if len(people) == 1 else 'people'}", reason=reason)
+    return restriction
+
+
+@transaction.atomic
 def case_record_outcome(*, actor, case: Case, outcome: str, police_outcome: str, police_outcome_detail: str,
                         employer_outcome: str, reason: str = "") -> Case:
     case = _case_for_update(actor, case)
@@ -749,4 +807,14 @@ def case_close(*, actor, case: Case, closed_at: dt.datetime, summary: str,
 # --- Access log ---------------------------------------------------------------
 
 def access_record(*, user, referral: Referral, case: Case | None = None) -> None:
-    AccessLog.objects.create(user=user, referral=referral, case=case, what="case" if case else "referral")
+    """Log an opening; an opening of a restricted referral or case is shown to the manager who
+    restricted it (an inbox notice with the reference only)."""
+    log = AccessLog.objects.create(user=user, referral=referral, case=case, what="case" if case else "referral")
+    try:
+        restriction = referral.restriction  # fetched with the referral (selectors.referral_get, case_get)
+    except Restriction.DoesNotExist:
+        return
+    if restriction.restricted_by_id != user.pk:
+        from .notifications import restricted_opened_notify
+
+        restricted_opened_notify(restriction=restriction, log=log, case=case)

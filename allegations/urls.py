@@ -20,6 +20,7 @@ urlpatterns = [
     path("cases/<str:reference>/", views.case_detail, name="case_detail"),
     path("cases/<str:reference>/disagreements/resolve/", views.disagreement_resolve, name="disagreement_resolve"),
     path("cases/<str:reference>/strands/<str:kind>/", views.strand_edit, name="strand_edit"),
+    path("cases/<str:reference>/restriction/", views.case_restrict, name="case_restrict"),
     path("cases/<str:reference>/sharing/<int:agency>/withdraw/", views.case_share_withdraw, name="case_share_withdraw"),
     path("cases/<str:reference>/<str:action>/", views.case_action, name="case_action"),
 ]

@@ -23,7 +23,7 @@ from config.forms import apply_service_errors as _apply_service_errors
 from meetings.selectors import meetings_context
 from records.selectors import documents_context
 
-from . import forms, matching, selectors, services, workload
+from . import forms, selectors, services, workload
 from .filters import CaseFilter, TriageFilter
 from .models import Case, CaseGroupObjectPermission, Deadline, Disagreement, Strand, Subject
 
@@ -139,18 +139,13 @@ def referral_detail(request, reference):
     if manage:
         initial = referral.deadlines.filter(kind=Deadline.Kind.INITIAL_DISCUSSION).first()
         rejected = set(referral.subject_matches.filter(decision="rejected").values_list("candidate_id", flat=True))
-        subject = referral.subject
         context.update(
             clock=workload.deadline_clock(initial, now),
             deadline_rows=workload.deadline_list(referral.deadlines.select_related("waived_by"), now=now),
-            matches=[
-                m for m in matching.candidates(
-                    given=subject.given_name, family=subject.family_name, date_of_birth=subject.date_of_birth,
-                    exclude_ids=[subject.pk, *rejected],
-                )
-            ] if referral.is_open or not hasattr(referral, "case") else [],
+            matches=selectors.earlier_records(user=request.user, referral=referral, exclude_ids=rejected)
+            if referral.is_open or not hasattr(referral, "case") else [],
             previous=list(selectors.previous_referrals(user=request.user, referral=referral)),
-            other_names=list(subject.other_names.all()),
+            other_names=list(referral.subject.other_names.all()),
             events=list(selectors.timeline(referral=referral)[:50]),
             who_opened=list(selectors.who_opened(referral=referral)),
             assign_form=forms.AssignForm(officers=selectors.lado_officers(service_ids=[referral.lado_service_id]),
@@ -317,6 +312,8 @@ def case_detail(request, reference):
             Agency.objects.filter(group__in=CaseGroupObjectPermission.objects.filter(content_object=case).values("group"))
         )
         context["previous"] = list(selectors.previous_referrals(user=request.user, referral=referral))
+        context["restriction"] = selectors.restriction_of(referral)
+        context["may_restrict"] = referral.lado_service_id in standing(request.user).managed_service_ids
     return render(request, "allegations/case_detail.html", context)
 
 
@@ -437,6 +434,34 @@ def case_share_withdraw(request, reference, agency):
             return redirect("allegations:case_detail", reference=reference)
     return render(request, "allegations/case_share_withdraw.html", {
         "form": form, "case": case, "agency": shared, "back": reverse("allegations:case_detail", args=[reference]),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def case_restrict(request, reference):
+    """The LADO service manager restricts a confidential case to named people."""
+    case = selectors.case_get(user=request.user, reference=reference)
+    if case.referral.lado_service_id not in standing(request.user).managed_service_ids:
+        raise PermissionDenied
+    referral = case.referral
+    restriction = selectors.restriction_of(referral)
+    initial = {"reason": restriction.reason, "may_open": list(restriction.may_open.all()),
+               "subject_account": restriction.subject_account_id,
+               "line_manager": restriction.line_manager_id} if restriction else {}
+    form = forms.RestrictForm(request.POST if request.method == "POST" else None, initial=initial,
+                              staff=selectors.lado_officers(service_ids=[referral.lado_service_id]),
+                              people=selectors.service_people(service_id=referral.lado_service_id))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.referral_restrict(actor=request.user, referral=referral, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(request, "Case restricted. Only the people named can open it.")
+            return redirect("allegations:case_detail", reference=reference)
+    return render(request, "allegations/form_page.html", {
+        "form": form, "title": "Restrict this case to named people", "caption": f"Case {case.reference}",
+        "back": reverse("allegations:case_detail", args=[reference]), "submit": "Restrict the case",
     })
 
 

@@ -324,6 +324,10 @@ ENDPOINTS: dict[str, Endpoint] = {
     "allegations:triage_queue": Endpoint("allegations:triage_queue"),
     "allegations:case_list": Endpoint("allegations:case_list"),
     "allegations:case_detail": Endpoint("allegations:case_detail", lambda w: [w.ref]),
+    "allegations:case_restrict": Endpoint(
+        "allegations:case_restrict", lambda w: [w.ref], "get",
+        lambda w: {"reason": "The subject is on our staff.", "may_open": [w.fixture("lado_officer").pk]},
+    ),
     "allegations:case_share_withdraw": Endpoint(
         "allegations:case_share_withdraw", lambda w: [w.ref, _shared_with_police(w)], "get",
         lambda w: {"reason": "Police enquiry ended."},
@@ -414,6 +418,8 @@ MATRIX: dict[str, dict[str, int | str]] = {
     "allegations:case_list": _row(200, 200, 200, 200, 200, 200, 404),
     "allegations:case_detail": RECORD_PAGE,
     "allegations:disagreement_resolve": LADO_ACTION,
+    # Restricting a case to named people: the LADO service manager only (tests/allegations/test_restricted.py).
+    "allegations:case_restrict": _row(403, 404, 403, 403, 404, 404, 404),
     # Withdrawing a share: the LADO service; the police see the shared case, so 403 for them.
     "allegations:case_share_withdraw": _row(200, 404, 403, 403, 404, 403, 404),
     **{f"allegations:strand_edit:{kind}": LADO_ACTION for kind in Strand.Kind.values},
@@ -487,6 +493,15 @@ def test_the_lado_officer_uploads_and_withdraws_with_valid_data(world, key):
 
 def test_the_lado_service_manager_sees_the_figures(login, lado_manager):
     assert login(lado_manager).get(reverse("reporting:figures")).status_code == 200
+
+
+def test_the_lado_manager_restricts_a_case_through_the_page(world, login):
+    endpoint = ENDPOINTS["allegations:case_restrict"]
+    url = reverse(endpoint.name, args=endpoint.args(world))
+    client = login(world.people["lado_manager"])
+    assert client.get(url).status_code == 200
+    assert _outcome(client.post(url, endpoint.data(world))) == "->allegations:case_detail"
+    assert Event.objects.filter(case=world.case, verb="restricted", actor=world.people["lado_manager"]).exists()
 
 
 def test_reporting_for_the_lado_manager(world):
