@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    "pgtrigger",
     "guardian",
     "simple_history",
     "django_filters",
@@ -138,6 +139,11 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # Sessions (issue 7 §1): signed out after SESSION_IDLE_SECONDS without a request, and after
 # SESSION_COOKIE_AGE in all (an absolute limit counted from sign-in), by accounts.middleware.
+# The access log and the history tables refuse UPDATE and DELETE (records/append_only.py): the triggers
+# are installed by every `migrate`, not by migrations of their own.
+PGTRIGGER_MIGRATIONS = False
+PGTRIGGER_INSTALL_ON_MIGRATE = True
+
 # In the database, with each session's person (accounts/sessions.py), so that deactivating someone or
 # removing their last role ends their sessions (accounts.services.sessions_end).
 SESSION_ENGINE = "accounts.sessions"
