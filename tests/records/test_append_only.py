@@ -70,3 +70,22 @@ def test_only_the_purge_deletes_and_only_inside_it(case):
         referral_history = case.referral.history.model
         assert referral_history.objects.filter(id=case.referral_id).exists()
         assert REFUSED in _refused(lambda: referral_history.objects.filter(id=case.referral_id).delete())
+
+
+def test_a_person_who_changed_something_is_deactivated_not_deleted(case, lado_officer, agency_a_viewer, login):
+    """Their history names them: deleting them would rewrite it, which the database refuses; the
+    administration offers no delete, only deactivation."""
+    from django.urls import reverse
+
+    from tests.agencies.factories import UserFactory
+
+    editor = UserFactory(username="editor")
+    membership = agency_a_viewer.memberships.get()
+    membership.job_title, membership._history_user = "Office manager", editor
+    membership.save()
+    assert REFUSED in _refused(lambda: editor.delete())  # SET NULL on their history rows: refused
+    root = UserFactory(username="root", is_staff=True, is_superuser=True)
+    admin = login(root)
+    assert admin.get(reverse("admin:auth_user_delete", args=[lado_officer.pk])).status_code == 403
+    page = admin.get(reverse("admin:auth_user_change", args=[lado_officer.pk])).content.decode()
+    assert reverse("admin:auth_user_delete", args=[lado_officer.pk]) not in page
