@@ -103,6 +103,11 @@ def referral_create(request):
     return render(request, "allegations/referral_form.html", {"form": form, "children": children, "phone": phone})
 
 
+def _managed_services(user) -> frozenset[int]:
+    """The LADO services this user manages (who may restrict their referrals and cases)."""
+    return standing(user).managed_service_ids
+
+
 def _lado_service_for(agency: Agency | None, s) -> Agency | None:
     if agency is not None and agency.lado_service_id:
         return agency.lado_service
@@ -152,6 +157,8 @@ def referral_detail(request, reference):
                                          initial={"officer": referral.assigned_to_id}),
         )
         context["match_referrals"] = _referrals_of([m.subject for m in context["matches"]], request.user)
+        context["restriction"] = selectors.restriction_of(referral)
+        context["may_restrict"] = referral.lado_service_id in _managed_services(request.user)
     return render(request, "allegations/referral_detail.html", context)
 
 
@@ -243,6 +250,35 @@ def referral_match(request, reference):
     return redirect("allegations:referral_detail", reference=reference)
 
 
+@require_http_methods(["GET", "POST"])
+def referral_restrict(request, reference):
+    """The LADO service manager restricts a confidential referral and its case to named people."""
+    referral = selectors.referral_get(user=request.user, reference=reference)
+    if referral.lado_service_id not in standing(request.user).managed_service_ids:
+        raise PermissionDenied
+    restriction = selectors.restriction_of(referral)
+    initial = {"reason": restriction.reason, "may_open": list(restriction.may_open.all()),
+               "subject_account": restriction.subject_account_id,
+               "line_manager": restriction.line_manager_id} if restriction else {}
+    form = forms.RestrictForm(request.POST if request.method == "POST" else None, initial=initial,
+                              staff=selectors.lado_officers(service_ids=[referral.lado_service_id]),
+                              people=selectors.service_people(service_id=referral.lado_service_id))
+    back = (reverse("allegations:case_detail", args=[reference]) if hasattr(referral, "case")
+            else reverse("allegations:referral_detail", args=[reference]))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.referral_restrict(actor=request.user, referral=referral, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(request, "Restricted. Only the people named can open it.")
+            return redirect(back)
+    return render(request, "allegations/form_page.html", {
+        "form": form, "title": "Restrict to named people", "caption": f"Referral {reference}",
+        "back": back, "submit": "Restrict",
+    })
+
+
 def _candidate_visible(user, subject: Subject) -> bool:
     from .models import Referral
 
@@ -313,7 +349,7 @@ def case_detail(request, reference):
         )
         context["previous"] = list(selectors.previous_referrals(user=request.user, referral=referral))
         context["restriction"] = selectors.restriction_of(referral)
-        context["may_restrict"] = referral.lado_service_id in standing(request.user).managed_service_ids
+        context["may_restrict"] = referral.lado_service_id in _managed_services(request.user)
     return render(request, "allegations/case_detail.html", context)
 
 
@@ -434,34 +470,6 @@ def case_share_withdraw(request, reference, agency):
             return redirect("allegations:case_detail", reference=reference)
     return render(request, "allegations/case_share_withdraw.html", {
         "form": form, "case": case, "agency": shared, "back": reverse("allegations:case_detail", args=[reference]),
-    })
-
-
-@require_http_methods(["GET", "POST"])
-def case_restrict(request, reference):
-    """The LADO service manager restricts a confidential case to named people."""
-    case = selectors.case_get(user=request.user, reference=reference)
-    if case.referral.lado_service_id not in standing(request.user).managed_service_ids:
-        raise PermissionDenied
-    referral = case.referral
-    restriction = selectors.restriction_of(referral)
-    initial = {"reason": restriction.reason, "may_open": list(restriction.may_open.all()),
-               "subject_account": restriction.subject_account_id,
-               "line_manager": restriction.line_manager_id} if restriction else {}
-    form = forms.RestrictForm(request.POST if request.method == "POST" else None, initial=initial,
-                              staff=selectors.lado_officers(service_ids=[referral.lado_service_id]),
-                              people=selectors.service_people(service_id=referral.lado_service_id))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.referral_restrict(actor=request.user, referral=referral, **form.cleaned_data)
-        except ValidationError as error:
-            _apply_service_errors(form, error)
-        else:
-            messages.success(request, "Case restricted. Only the people named can open it.")
-            return redirect("allegations:case_detail", reference=reference)
-    return render(request, "allegations/form_page.html", {
-        "form": form, "title": "Restrict this case to named people", "caption": f"Case {case.reference}",
-        "back": reverse("allegations:case_detail", args=[reference]), "submit": "Restrict the case",
     })
 
 

@@ -324,8 +324,8 @@ ENDPOINTS: dict[str, Endpoint] = {
     "allegations:triage_queue": Endpoint("allegations:triage_queue"),
     "allegations:case_list": Endpoint("allegations:case_list"),
     "allegations:case_detail": Endpoint("allegations:case_detail", lambda w: [w.ref]),
-    "allegations:case_restrict": Endpoint(
-        "allegations:case_restrict", lambda w: [w.ref], "get",
+    "allegations:referral_restrict": Endpoint(
+        "allegations:referral_restrict", lambda w: [w.ref], "get",
         lambda w: {"reason": "The subject is on our staff.", "may_open": [w.fixture("lado_officer").pk]},
     ),
     "allegations:case_share_withdraw": Endpoint(
@@ -419,7 +419,7 @@ MATRIX: dict[str, dict[str, int | str]] = {
     "allegations:case_detail": RECORD_PAGE,
     "allegations:disagreement_resolve": LADO_ACTION,
     # Restricting a case to named people: the LADO service manager only (tests/allegations/test_restricted.py).
-    "allegations:case_restrict": _row(403, 404, 403, 403, 404, 404, 404),
+    "allegations:referral_restrict": _row(403, 404, 403, 403, 404, 404, 404),
     # Withdrawing a share: the LADO service; the police see the shared case, so 403 for them.
     "allegations:case_share_withdraw": _row(200, 404, 403, 403, 404, 403, 404),
     **{f"allegations:strand_edit:{kind}": LADO_ACTION for kind in Strand.Kind.values},
@@ -496,7 +496,7 @@ def test_the_lado_service_manager_sees_the_figures(login, lado_manager):
 
 
 def test_the_lado_manager_restricts_a_case_through_the_page(world, login):
-    endpoint = ENDPOINTS["allegations:case_restrict"]
+    endpoint = ENDPOINTS["allegations:referral_restrict"]
     url = reverse(endpoint.name, args=endpoint.args(world))
     client = login(world.people["lado_manager"])
     assert client.get(url).status_code == 200

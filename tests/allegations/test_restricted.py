@@ -34,7 +34,7 @@ def other_manager(lado_service):
 def restricted(case, login, lado_manager, lado_officer, suspect, chair):
     """The case restricted through the page: the officer may open it; it is about `suspect`, whose line
     manager is `chair`."""
-    response = login(lado_manager).post(reverse("allegations:case_restrict", args=[case.reference]), {
+    response = login(lado_manager).post(reverse("allegations:referral_restrict", args=[case.reference]), {
         "reason": "The subject is one of our own officers.", "may_open": [lado_officer.pk],
         "subject_account": suspect.pk, "line_manager": chair.pk,
     })
@@ -65,9 +65,9 @@ def test_only_the_people_named_open_a_restricted_case(restricted, login, lado_ma
             assert client.get(url).status_code == 404, (user, url)
         # Nor any of its parts, nor a way to act on it.
         assert client.get(reverse("allegations:case_action", args=[case.reference, "decision"])).status_code == 404
-        assert client.get(reverse("allegations:case_restrict", args=[case.reference])).status_code == 404
+        assert client.get(reverse("allegations:referral_restrict", args=[case.reference])).status_code == 404
     # The restriction is only the manager's to set: the named officer sees the case, but may not.
-    assert login(lado_officer).get(reverse("allegations:case_restrict", args=[case.reference])).status_code == 403
+    assert login(lado_officer).get(reverse("allegations:referral_restrict", args=[case.reference])).status_code == 403
 
 
 def test_a_restricted_case_leaves_the_lists_search_my_work_the_team_and_the_queue(
@@ -131,7 +131,7 @@ def test_the_page_refuses_a_restriction_that_would_leave_the_case_with_a_conflic
                                                                                            lado_officer, chair):
     """The case is with the officer; naming the officer as the subject's line manager is refused, and
     what was typed is kept."""
-    response = login(lado_manager).post(reverse("allegations:case_restrict", args=[case.reference]), {
+    response = login(lado_manager).post(reverse("allegations:referral_restrict", args=[case.reference]), {
         "reason": "Conflicted", "may_open": [], "line_manager": lado_officer.pk,
     })
     body = response.content.decode()
@@ -183,3 +183,22 @@ def test_earlier_records_leave_out_a_restricted_case(restricted, login, chair, a
     url = reverse("allegations:referral_detail", args=[new.reference])
     assert restricted.reference not in login(chair).get(url).content.decode()
     assert restricted.reference in login(lado_officer).get(url).content.decode()
+
+
+def test_a_referral_is_restricted_from_its_page_before_there_is_a_case(referral, login, lado_manager, lado_officer,
+                                                                        chair):
+    url = reverse("allegations:referral_detail", args=[referral.reference])
+    page = login(lado_manager).get(url).content.decode()
+    restrict = reverse("allegations:referral_restrict", args=[referral.reference])
+    assert restrict in page
+    response = login(lado_manager).post(restrict, {"reason": "About a senior council officer.",
+                                                   "may_open": [lado_officer.pk]})
+    assert response.status_code == 302 and response.url == url
+    assert login(chair).get(url).status_code == 404
+    queue = reverse("allegations:triage_queue")
+    assert f"/{referral.reference}/" not in login(chair).get(queue).content.decode()
+    assert f"/{referral.reference}/" in login(lado_officer).get(queue).content.decode()
+    # The case opened from it stays restricted.
+    case = make_case(officer=lado_officer, referral=referral)
+    assert login(chair).get(reverse("allegations:case_detail", args=[case.reference])).status_code == 404
+    assert login(lado_officer).get(reverse("allegations:case_detail", args=[case.reference])).status_code == 200

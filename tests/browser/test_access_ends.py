@@ -20,13 +20,13 @@ def test_restrict_a_case_then_stop_sharing_it(page: Page, lado_manager, lado_off
     sign_in(page, lado_manager)
     visit(page, f"/cases/{case.reference}/")
     follow(page, "link", "Restrict to named people")
-    submit(page, "Restrict the case")  # nothing typed: the reason is asked for
+    submit(page, "Restrict")  # nothing typed: the reason is asked for
     expect(page.locator(".govuk-error-summary")).to_contain_text("Say why the case is restricted.")
     page.get_by_label("Why is this case restricted?").fill("The subject's partner works in the service.")
     page.get_by_label(lado_officer.get_full_name()).check()
     page.get_by_label("Their line manager, if they have an account here (optional)").select_option(
         label=chair.get_full_name())
-    submit(page, "Restrict the case")
+    submit(page, "Restrict")
     expect(page.locator(".govuk-tag", has_text="Restricted")).to_be_visible()
     restriction = Restriction.objects.get()
     assert set(restriction.may_open.all()) == {lado_manager, lado_officer} and restriction.line_manager == chair
