@@ -45,13 +45,14 @@ import dataclasses
 import datetime as dt
 
 from django.db import transaction
+from django.db.models import Exists, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import LADO_ROLES, Membership, Role
 from agencies.notifications import notice_once
 
-from .models import CaseStatus, Deadline
+from .models import CaseStatus, Deadline, Restriction
 from .services import save_with_history
 
 CHASED_STATUSES = (Deadline.Status.OPEN, Deadline.Status.OVERDUE)
@@ -192,8 +193,11 @@ def _chase_provider_concern(deadline: Deadline, stage: Stage, now: dt.datetime) 
 
 
 def _lado_members(deadline: Deadline, roles) -> list:
+    """The service's people in these roles; of a restricted referral, only those named on it."""
+    restriction = Restriction.objects.filter(referral_id=deadline.referral_id)
     memberships = (
         Membership.objects.filter(agency_id=deadline.referral.lado_service_id, role__in=roles, user__is_active=True)
+        .filter(~Exists(restriction) | Q(user_id__in=restriction.values("may_open")))
         .select_related("user")
         .order_by("user_id")
     )

@@ -166,3 +166,15 @@ def test_a_lado_manager_unlocks_only_the_people_of_their_own_service(lado_manage
                            Role.LADO_MANAGER)
     login(other_manager).post(reverse("accounts:locked"), {"attempt": theirs.pk})
     assert not AccessAttempt.objects.filter(pk=theirs.pk).exists()
+
+
+def test_upgrading_blanks_the_unknown_usernames_already_recorded(lado_officer):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("accounts.migrations.0002_user_sessions_and_unknown_usernames")
+    SignInEvent.objects.create(kind=SignInEventKind.PASSWORD_FAILED, username="my-secret-password")
+    SignInEvent.objects.create(kind=SignInEventKind.PASSWORD_FAILED, username="Officer")
+    migration.forget_unknown_usernames(apps, None)
+    assert sorted(SignInEvent.objects.values_list("username", flat=True)) == ["", "Officer"]

@@ -202,3 +202,18 @@ def test_a_referral_is_restricted_from_its_page_before_there_is_a_case(referral,
     case = make_case(officer=lado_officer, referral=referral)
     assert login(chair).get(reverse("allegations:case_detail", args=[case.reference])).status_code == 404
     assert login(lado_officer).get(reverse("allegations:case_detail", args=[case.reference])).status_code == 200
+
+
+def test_deadline_notices_of_a_restricted_referral_go_only_to_the_people_named(referral, lado_manager, lado_officer,
+                                                                                chair, other_manager, suspect):
+    """Unassigned, its initial-discussion deadline would be chased to the whole service and escalated to
+    every manager: restricted, only to those named."""
+    from allegations import chasing
+
+    services.referral_restrict(actor=lado_manager, referral=referral, reason="About one of our officers.",
+                               may_open=[lado_officer], subject_account=suspect)
+    deadline = referral.deadlines.get(kind=Deadline.Kind.INITIAL_DISCUSSION)
+    chasing.sweep(now=deadline.escalate_at)
+    told = set(Notification.objects.filter(key__startswith=f"deadline-{deadline.pk}-").values_list(
+        "user__username", flat=True))
+    assert told == {"officer", "manager"}
