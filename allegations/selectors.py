@@ -60,6 +60,11 @@ def can_manage(user, referral: Referral) -> bool:
     return referral.lado_service_id in standing(user).lado_service_ids
 
 
+def can_restrict(user, referral: Referral) -> bool:
+    """May this user restrict the referral (and its case) to named people? The LADO service manager."""
+    return referral.lado_service_id in standing(user).managed_service_ids
+
+
 def _initial_discussion_deadlines():
     return Prefetch(
         "deadlines",

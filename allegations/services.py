@@ -702,7 +702,9 @@ def referral_restrict(*, actor, referral: Referral, reason: str, may_open, subje
     """The LADO service manager makes a confidential referral and its case open only to the people
     named (the manager included), never to the person it is about nor their line manager (003 §11,
     §27). Named again later, the list replaces the earlier one."""
-    if referral.lado_service_id not in standing(actor).managed_service_ids:
+    from .selectors import can_restrict, lado_officers
+
+    if not can_restrict(actor, referral):
         raise PermissionDenied("Only the LADO service manager can restrict a case.")
     _require_lado(actor, referral)
     referral = _locked(referral)
@@ -714,8 +716,6 @@ def referral_restrict(*, actor, referral: Referral, reason: str, may_open, subje
         raise ValidationError("You are the person it is about or their line manager: ask another manager to restrict it.")
     people = {p.pk: p for p in may_open}
     people[actor.pk] = actor
-    from .selectors import lado_officers
-
     staff = set(lado_officers(service_ids=[referral.lado_service_id]).filter(pk__in=people).values_list("pk", flat=True))
     if set(people) - staff:
         raise ValidationError({"may_open": "Choose people of this LADO service."})

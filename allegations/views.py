@@ -103,11 +103,6 @@ def referral_create(request):
     return render(request, "allegations/referral_form.html", {"form": form, "children": children, "phone": phone})
 
 
-def _managed_services(user) -> frozenset[int]:
-    """The LADO services this user manages (who may restrict their referrals and cases)."""
-    return standing(user).managed_service_ids
-
-
 def _lado_service_for(agency: Agency | None, s) -> Agency | None:
     if agency is not None and agency.lado_service_id:
         return agency.lado_service
@@ -158,7 +153,7 @@ def referral_detail(request, reference):
         )
         context["match_referrals"] = _referrals_of([m.subject for m in context["matches"]], request.user)
         context["restriction"] = selectors.restriction_of(referral)
-        context["may_restrict"] = referral.lado_service_id in _managed_services(request.user)
+        context["may_restrict"] = selectors.can_restrict(request.user, referral)
     return render(request, "allegations/referral_detail.html", context)
 
 
@@ -254,7 +249,7 @@ def referral_match(request, reference):
 def referral_restrict(request, reference):
     """The LADO service manager restricts a confidential referral and its case to named people."""
     referral = selectors.referral_get(user=request.user, reference=reference)
-    if referral.lado_service_id not in standing(request.user).managed_service_ids:
+    if not selectors.can_restrict(request.user, referral):
         raise PermissionDenied
     restriction = selectors.restriction_of(referral)
     initial = {"reason": restriction.reason, "may_open": list(restriction.may_open.all()),
@@ -349,7 +344,7 @@ def case_detail(request, reference):
         )
         context["previous"] = list(selectors.previous_referrals(user=request.user, referral=referral))
         context["restriction"] = selectors.restriction_of(referral)
-        context["may_restrict"] = referral.lado_service_id in _managed_services(request.user)
+        context["may_restrict"] = selectors.can_restrict(request.user, referral)
     return render(request, "allegations/case_detail.html", context)
 
 
