@@ -217,3 +217,19 @@ def test_deadline_notices_of_a_restricted_referral_go_only_to_the_people_named(r
     told = set(Notification.objects.filter(key__startswith=f"deadline-{deadline.pk}-").values_list(
         "user__username", flat=True))
     assert told == {"officer", "manager"}
+
+
+def test_the_access_log_audit_shows_a_restricted_case_only_to_the_managers_named(restricted, login, lado_manager,
+                                                                                 lado_officer, other_manager):
+    import csv
+    import io
+
+    login(lado_officer).get(reverse("allegations:case_detail", args=[restricted.reference]))
+
+    def references(user):
+        response = login(user).get(reverse("records:access_log_csv"))
+        rows = csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode()))
+        return {r["Reference"] for r in rows}
+
+    assert restricted.reference in references(lado_manager)
+    assert restricted.reference not in references(other_manager)
