@@ -65,3 +65,18 @@ class SessionGuardMiddleware:
         request._accounts_logout_kind = kind
         logout(request)
         return HttpResponseRedirect(f"{settings.LOGIN_URL}?{urlencode({'signed_out': reason})}")
+
+
+class NoStoreMiddleware:
+    """Nothing the product sends is kept by a browser or a proxy cache (issue 12 §4): every page
+    and download that comes through Django says ``Cache-Control: no-store, private``, so the back
+    button on a shared computer after signing out shows nothing. Static files are answered by
+    WhiteNoise before this runs and keep their long cache lifetimes (they hold no case data)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response["Cache-Control"] = "no-store, private"
+        return response

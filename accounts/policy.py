@@ -59,3 +59,24 @@ def may_read_sign_ins(user) -> bool:
     """LADO service managers and partnership administrators read the sign-in record and unlock accounts."""
     s = standing(user)
     return s.is_lado_manager or s.is_administrator
+
+
+def unlockable_attempts(user):
+    """The django-axes attempts (locked or not) of the people this user may unlock: everyone's for a
+    partnership administrator; for a LADO service manager, the people of their own service (its
+    staff, and the people of the agencies it serves). A typed username that names no account is
+    nobody's to unlock, and is never shown."""
+    from axes.models import AccessAttempt
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+    from django.db.models.functions import Lower
+
+    s = standing(user)
+    people = get_user_model().objects.all()
+    if not s.is_administrator:
+        if not s.managed_service_ids:
+            return AccessAttempt.objects.none()
+        people = people.filter(Q(memberships__agency_id__in=s.managed_service_ids)
+                               | Q(memberships__agency__lado_service_id__in=s.managed_service_ids))
+    return AccessAttempt.objects.alias(lowered=Lower("username")).filter(
+        lowered__in=people.annotate(lowered=Lower("username")).values("lowered"))

@@ -9,11 +9,15 @@ import time
 from allauth.mfa import signals as mfa_signals
 from allauth.mfa.models import Authenticator
 from axes.signals import user_locked_out
+from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db.models.signals import post_delete, post_save
+
+from agencies.models import Agency, Membership
 
 from .models import SignInEventKind
 from .policy import mfa_ok
-from .services import sign_in_event_record
+from .services import sessions_end, sessions_end_if_no_role, sign_in_event_record
 
 SIGNED_IN_AT = "accounts.signed_in_at"
 LAST_SEEN_AT = "accounts.last_seen_at"
@@ -79,6 +83,24 @@ def on_authenticator_reset(sender, request, user, authenticator, **kwargs):
         sign_in_event_record(kind=SignInEventKind.RECOVERY_CODES, request=request, user=user)
 
 
+# Access that ends when it should (issue 12 §3): these fire however the change is made (the
+# administration, a service, the shell), inside the change's own transaction.
+
+def on_user_saved(sender, instance, created=False, **kwargs):
+    if not created and not instance.is_active:
+        sessions_end(user_id=instance.pk)
+
+
+def on_membership_deleted(sender, instance, **kwargs):
+    sessions_end_if_no_role(user_id=instance.user_id)
+
+
+def on_agency_saved(sender, instance, created=False, **kwargs):
+    if not created and not instance.is_active:
+        for user_id in instance.memberships.values_list("user_id", flat=True).distinct():
+            sessions_end_if_no_role(user_id=user_id)
+
+
 def connect() -> None:
     uid = "accounts.receivers."
     user_logged_in.connect(on_logged_in, dispatch_uid=uid + "in")
@@ -89,3 +111,6 @@ def connect() -> None:
     mfa_signals.authenticator_added.connect(on_authenticator_added, dispatch_uid=uid + "added")
     mfa_signals.authenticator_removed.connect(on_authenticator_removed, dispatch_uid=uid + "removed")
     mfa_signals.authenticator_reset.connect(on_authenticator_reset, dispatch_uid=uid + "reset")
+    post_save.connect(on_user_saved, sender=get_user_model(), dispatch_uid=uid + "user_saved")
+    post_delete.connect(on_membership_deleted, sender=Membership, dispatch_uid=uid + "membership_deleted")
+    post_save.connect(on_agency_saved, sender=Agency, dispatch_uid=uid + "agency_saved")

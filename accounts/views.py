@@ -3,7 +3,6 @@ locked accounts for LADO service managers and administrators, and the lockout pa
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 
 from allauth.account import views as allauth_views
@@ -18,13 +17,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from agencies.access import role_required
 from agencies.models import Role
+from config.spreadsheets import csv_lines
 
 from . import services
 from .models import SignInEvent, SignInEventKind
-from .policy import may_read_sign_ins, mfa_required
+from .policy import may_read_sign_ins, mfa_required, unlockable_attempts
 
 PAGE_SIZE = 50
-CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @require_GET
@@ -69,45 +68,29 @@ def sign_in_events(request):
     })
 
 
-def _cell(value) -> str:
-    """A CSV cell a spreadsheet will not run as a formula (usernames are typed by anyone)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(CSV_FORMULA_START) else text
-
-
-class _Echo:
-    def write(self, value):
-        return value
-
-
 @require_GET
 @_readers_only
 def sign_in_events_csv(request):
     events, _, _ = _filtered(request)
-    writer = csv.writer(_Echo())
 
     def rows():
-        yield writer.writerow(["Time (UTC)", "Event", "Username tried", "Account", "IP address", "Browser", "By"])
+        yield ["Time (UTC)", "Event", "Username tried", "Account", "IP address", "Browser", "By"]
         labels = dict(SignInEventKind.choices)
         for e in events.values_list("at", "kind", "username", "user_id", "ip_address", "user_agent",
                                     "actor__username").iterator(chunk_size=2000):
             at, kind, typed, user_id, ip, agent, actor = e
-            yield writer.writerow([
-                at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S"), labels.get(kind, kind), _cell(typed),
-                "yes" if user_id else "no", ip or "", _cell(agent), _cell(actor or ""),
-            ])
+            yield [at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S"), labels.get(kind, kind), typed,
+                   "yes" if user_id else "no", ip, agent, actor]
 
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(csv_lines(rows()), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="sign-ins-{timezone.localdate():%Y-%m-%d}.csv"'
     return response
 
 
-def _locked_attempts():
-    from axes.models import AccessAttempt
-
+def _locked_attempts(user):
     since = timezone.now() - settings.AXES_COOLOFF_TIME
-    return AccessAttempt.objects.filter(failures_since_start__gte=settings.AXES_FAILURE_LIMIT,
-                                        attempt_time__gte=since).order_by("-attempt_time")
+    return unlockable_attempts(user).filter(failures_since_start__gte=settings.AXES_FAILURE_LIMIT,
+                                            attempt_time__gte=since).order_by("-attempt_time")
 
 
 @require_http_methods(["GET", "POST"])
@@ -124,7 +107,7 @@ def locked_accounts(request):
         else:
             messages.success(request, f"Unlocked “{username}”. They can sign in again.")
         return redirect("accounts:locked")
-    attempts = list(_locked_attempts()[:200])
+    attempts = list(_locked_attempts(request.user)[:200])
     for a in attempts:
         a.until = a.attempt_time + settings.AXES_COOLOFF_TIME
     return render(request, "accounts/locked.html", {"attempts": attempts})

@@ -54,3 +54,8 @@ admin.site.unregister(User)
 class PersonAdmin(UserAdmin):
     inlines = [UserMembershipInline]
     list_display = ["username", "first_name", "last_name", "email", "is_active"]
+
+    def has_delete_permission(self, request, obj=None):
+        # People are deactivated, never deleted: the history tables (append-only in the database,
+        # records/append_only.py) name who made each change. Deactivating ends their sessions.
+        return False

@@ -135,6 +135,13 @@ def case_share_levels(*, case, group_ids) -> dict[int, str]:
     return levels
 
 
+def case_shared_with(*, case, agency: Agency) -> bool:
+    from allegations.models import CaseGroupObjectPermission
+
+    return CaseGroupObjectPermission.objects.filter(
+        content_object=case, group_id=agency.group_id, permission__codename="view_case").exists()
+
+
 def shared_case_ids_filter(user_standing: Standing):
     """A Q-able filter value: the cases shared with any of the user's agency groups."""
     from allegations.models import CaseGroupObjectPermission

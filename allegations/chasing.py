@@ -55,13 +55,14 @@ import dataclasses
 import datetime as dt
 
 from django.db import transaction
+from django.db.models import Exists, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import LADO_ROLES, Membership, Role
 from agencies.notifications import notice_once
 
-from .models import CaseStatus, Deadline
+from .models import CaseStatus, Deadline, Restriction
 from .services import save_with_history
 
 CHASED_STATUSES = (Deadline.Status.OPEN, Deadline.Status.OVERDUE)
@@ -238,12 +239,16 @@ def _chase_provider_concern(deadline: Deadline, stage: Stage, now: dt.datetime) 
 
 
 def _lado_members(deadline: Deadline, roles) -> list:
-    return _service_members(deadline.referral.lado_service_id, roles)
+    """The service's people in these roles; of a restricted referral, only those named on it."""
+    restriction = Restriction.objects.filter(referral_id=deadline.referral_id)
+    return _service_members(deadline.referral.lado_service_id, roles,
+                            only=~Exists(restriction) | Q(user_id__in=restriction.values("may_open")))
 
 
-def _service_members(service_id: int, roles) -> list:
+def _service_members(service_id: int, roles, *, only: Q = Q()) -> list:
     memberships = (
         Membership.objects.filter(agency_id=service_id, role__in=roles, user__is_active=True)
+        .filter(only)
         .select_related("user")
         .order_by("user_id")
     )

@@ -421,6 +421,38 @@ class ShareForm(SaneDatesMixin, forms.Form):
     reason = forms.CharField(label="Why share the case with them?", max_length=300, error_messages={"required": "Say why."})
 
 
+class ShareWithdrawForm(forms.Form):
+    reason = forms.CharField(label="Why should they no longer see the case?", max_length=300,
+                             widget=forms.Textarea(attrs={"rows": 3}),
+                             error_messages={"required": "Say why the agency should no longer see the case."})
+
+
+class RestrictForm(forms.Form):
+    """A confidential case (the person is on the service's own staff, a senior council officer, or
+    otherwise conflicted): who may open it, and who must never have it."""
+
+    reason = forms.CharField(label="Why is this case restricted?", widget=forms.Textarea(attrs={"rows": 3}),
+                             max_length=2000, error_messages={"required": "Say why the case is restricted."})
+    may_open = forms.ModelMultipleChoiceField(
+        label="Who in the service may open it?", queryset=None, widget=forms.CheckboxSelectMultiple, required=False,
+        help_text="You can always open it. Nobody else in the service will see it in their lists, search or work.")
+    subject_account = forms.ModelChoiceField(
+        label="The person it is about, if they have an account here (optional)", queryset=None, required=False,
+        error_messages={"invalid_choice": "Choose a person from the list."})
+    line_manager = forms.ModelChoiceField(
+        label="Their line manager, if they have an account here (optional)", queryset=None, required=False,
+        help_text="Neither of them can be given the case or open it.",
+        error_messages={"invalid_choice": "Choose a person from the list."})
+
+    def __init__(self, *args, staff, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["may_open"].queryset = staff
+        self.fields["subject_account"].queryset = people
+        self.fields["line_manager"].queryset = people
+        for name in ("may_open", "subject_account", "line_manager"):
+            self.fields[name].label_from_instance = lambda u: u.get_full_name() or u.username
+
+
 class OutcomeForm(SaneDatesMixin, forms.Form):
     outcome = forms.ChoiceField(label="Outcome of the allegation", choices=Outcome.choices, widget=forms.RadioSelect,
                                 error_messages={"required": "Choose the outcome of the allegation."})

@@ -98,8 +98,10 @@ def score(*, given: str, family: str, date_of_birth, candidate: Subject, other_n
     return Match(subject=candidate, score=round(max(total, 0.0), 3), reasons=tuple(reasons))
 
 
-def candidates(*, given: str, family: str, date_of_birth=None, exclude_ids=(), limit: int = 5) -> list[Match]:
-    """Ranked earlier records that may be the same person."""
+def candidates(*, given: str, family: str, date_of_birth=None, exclude_ids=(), limit: int = 5,
+               within=None) -> list[Match]:
+    """Ranked earlier records that may be the same person; only among the subjects of ``within``
+    (a Subject queryset, e.g. selectors.earlier_records: those whose referrals the viewer may open)."""
     family_key = phonetic_key(family)
     given_key = phonetic_key(given)
     condition = Q()
@@ -112,8 +114,9 @@ def candidates(*, given: str, family: str, date_of_birth=None, exclude_ids=(), l
         condition |= Q(given_key=given_key, family_name__istartswith=family[:2])
     if not condition:
         return []
+    pool = Subject.objects.live() if within is None else Subject.objects.live().filter(pk__in=within.values("pk"))
     found = list(
-        Subject.objects.live()
+        pool
         .filter(condition)
         .exclude(pk__in=list(exclude_ids))
         .distinct()

@@ -289,6 +289,35 @@ class Referral(models.Model):
         return bool(self.subject_works_in or self.subject_lives_in)
 
 
+class Restriction(models.Model):
+    """A confidential referral and its case (the person is on the LADO service's own staff, a senior
+    council officer, or otherwise conflicted: 003 §11, §27). Only the people named in ``may_open``
+    open it in the LADO service (querysets.hidden_referral_ids); it is never given to the person it
+    is about nor to their line manager; every opening is shown to the manager who restricted it.
+
+    The line manager is named here, when restricting, rather than kept on every membership: the
+    product has no organisation chart, and only a conflicted case needs to know it."""
+
+    referral = models.OneToOneField(Referral, on_delete=models.CASCADE, related_name="restriction")
+    reason = models.TextField()
+    restricted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    restricted_at = models.DateTimeField(default=timezone.now)
+    # The person the referral is about, when they have an account (e.g. one of the service's officers).
+    subject_account = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                        related_name="+")
+    line_manager = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    may_open = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="restricted_referrals")
+
+    history = HistoricalRecords(m2m_fields=[may_open])
+
+    def __str__(self):
+        return f"Restriction of {self.referral_id}"
+
+    def conflicted_ids(self) -> set[int]:
+        return {i for i in (self.subject_account_id, self.line_manager_id) if i is not None}
+
+
 class ReferenceCounter(models.Model):
     """The last reference number issued in a year (services.next_reference)."""
 

@@ -39,3 +39,15 @@ def referral_received_notify(*, referral_id: int) -> int:
                             email_template="allegations/email/referral_received",
                             context={"service_name": wording(referral.workforce)["service_name"]})
     return sent
+
+
+def restricted_opened_notify(*, restriction, log, case=None) -> bool:
+    """Tell the manager who restricted a referral that someone opened it (once per opening). The
+    notice names the reference and the person who opened it, never the subject."""
+    referral = restriction.referral
+    who = log.user.get_full_name() or log.user.get_username()
+    link = (reverse("allegations:case_detail", args=[referral.reference]) if case is not None
+            else reverse("allegations:referral_detail", args=[referral.reference]))
+    return notice_once(user=restriction.restricted_by, title=f"Restricted case {referral.reference} opened by {who}",
+                       link=link, key=f"restricted-opened:{log.pk}",
+                       email_template="allegations/email/restricted_opened", email_after_commit=True)

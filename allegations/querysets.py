@@ -6,6 +6,14 @@ from django.db.models import Q
 from agencies.permissions import shared_case_ids_filter, standing
 
 
+def hidden_referral_ids(user):
+    """Referrals (and their cases) restricted to named people, this user not among them: a subquery.
+    The LADO service's own work is filtered through it everywhere it is listed or opened."""
+    from .models import Restriction
+
+    return Restriction.objects.exclude(may_open=user).values("referral_id")
+
+
 class SubjectQuerySet(models.QuerySet):
     def live(self):
         return self.filter(merged_into__isnull=True)
@@ -17,7 +25,7 @@ class ReferralQuerySet(models.QuerySet):
         s = standing(user)
         condition = Q()
         if s.lado_service_ids:
-            condition |= Q(lado_service_id__in=s.lado_service_ids)
+            condition |= Q(lado_service_id__in=s.lado_service_ids) & ~Q(pk__in=hidden_referral_ids(user))
         if s.outside_agency_ids:
             condition |= Q(referring_agency_id__in=s.outside_agency_ids)
             condition |= Q(case__in=shared_case_ids_filter(s))
@@ -25,13 +33,17 @@ class ReferralQuerySet(models.QuerySet):
             return self.none()
         return self.filter(condition)
 
+    def open_to(self, user):
+        """Without the restricted referrals this user is not named on."""
+        return self.exclude(pk__in=hidden_referral_ids(user))
+
 
 class CaseQuerySet(models.QuerySet):
     def visible_to(self, user):
         s = standing(user)
         condition = Q()
         if s.lado_service_ids:
-            condition |= Q(referral__lado_service_id__in=s.lado_service_ids)
+            condition |= Q(referral__lado_service_id__in=s.lado_service_ids) & ~Q(referral_id__in=hidden_referral_ids(user))
         if s.outside_agency_ids:
             condition |= Q(referral__referring_agency_id__in=s.outside_agency_ids)
             condition |= Q(pk__in=shared_case_ids_filter(s))
@@ -42,4 +54,8 @@ class CaseQuerySet(models.QuerySet):
     def managed_by(self, user):
         """Cases the user runs for the LADO service (not merely sees)."""
         s = standing(user)
-        return self.filter(referral__lado_service_id__in=s.lado_service_ids)
+        return self.filter(referral__lado_service_id__in=s.lado_service_ids).open_to(user)
+
+    def open_to(self, user):
+        """Without the cases of restricted referrals this user is not named on."""
+        return self.exclude(referral_id__in=hidden_referral_ids(user))

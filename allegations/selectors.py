@@ -30,6 +30,7 @@ from .models import (
     RiskAssessment,
     Section,
     Strand,
+    Subject,
     Suspension,
     default_audience,
     queue_open_rank,
@@ -48,7 +49,8 @@ def referral_get(*, user, reference: str) -> Referral:
     try:
         return (
             Referral.objects.visible_to(user)
-            .select_related("subject", "lado_service", "referring_agency", "assigned_to", "employer", "triage__decided_by")
+            .select_related("subject", "lado_service", "referring_agency", "assigned_to", "employer", "triage__decided_by",
+                            "restriction")
             .get(reference=reference)
         )
     except Referral.DoesNotExist:
@@ -63,7 +65,7 @@ def case_get(*, user, reference: str) -> Case:
             Case.objects.visible_to(user)
             .select_related(
                 "referral__subject", "referral__lado_service", "referral__referring_agency",
-                "referral__triage__decided_by", "owner", "closed_by",
+                "referral__triage__decided_by", "referral__restriction", "owner", "closed_by",
             )
             .get(referral__reference=reference)
         )
@@ -72,8 +74,14 @@ def case_get(*, user, reference: str) -> Case:
 
 
 def can_manage(user, referral: Referral) -> bool:
-    """May this user act on the referral as its LADO service (triage, run the case)?"""
+    """May this user act on the referral as its LADO service (triage, run the case)? (A restricted
+    referral has been fetched through visible_to, which hides it from those not named.)"""
     return referral.lado_service_id in standing(user).lado_service_ids
+
+
+def can_restrict(user, referral: Referral) -> bool:
+    """May this user restrict the referral (and its case) to named people? The LADO service manager."""
+    return referral.lado_service_id in standing(user).managed_service_ids
 
 
 def _initial_discussion_deadlines():
@@ -89,6 +97,7 @@ def triage_queue(*, user):
     s = standing(user)
     return (
         Referral.objects.filter(lado_service_id__in=s.lado_service_ids)
+        .open_to(user)
         .select_related("subject", "assigned_to", "referring_agency", "case")
         .prefetch_related(_initial_discussion_deadlines())
         # Open work first, oldest (nearest its 24-hour clock) first; then the rest, newest first.
@@ -153,6 +162,19 @@ def timeline(*, referral: Referral):
     """The whole business log of a referral and its case: the LADO service's view. Anyone else reads the
     timeline through case_parts_for / referral_parts_for, which keep only the events of parts they may see."""
     return Event.objects.filter(referral=referral).select_related("actor").order_by("-at", "-pk")
+
+
+def earlier_records(*, user, referral: Referral, exclude_ids=()):
+    """"Possible earlier records" of the referral's subject: suggested only among subjects of
+    referrals this user may open (never another LADO service's, nor a restricted case's)."""
+    from . import matching
+
+    subject = referral.subject
+    return matching.candidates(
+        given=subject.given_name, family=subject.family_name, date_of_birth=subject.date_of_birth,
+        exclude_ids=[subject.pk, *exclude_ids],
+        within=Subject.objects.filter(referrals__in=Referral.objects.visible_to(user)),
+    )
 
 
 # --- Need to know: which parts of a case a person may see (issue 12 §1) ------------------------------------
@@ -450,3 +472,25 @@ def lado_officers(*, service_ids):
         .order_by("first_name", "last_name", "username")
     )
 
+
+
+def restriction_of(referral: Referral):
+    """The referral's restriction (fetched with it by referral_get and case_get), or None."""
+    from .models import Restriction
+
+    try:
+        return referral.restriction
+    except Restriction.DoesNotExist:
+        return None
+
+
+def service_people(*, service_id: int):
+    """Everyone of a LADO service and of the agencies it serves (who a restricted case may be about)."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+
+    return (
+        get_user_model().objects.filter(Q(memberships__agency_id=service_id)
+                                        | Q(memberships__agency__lado_service_id=service_id), is_active=True)
+        .distinct().order_by("first_name", "last_name", "username")
+    )

@@ -15,9 +15,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from agencies.models import Agency, AgencyKind, Partnership
-from agencies.permissions import SHARE_LEVELS, case_share, case_unshare, standing
+from agencies.permissions import SHARE_LEVELS, case_share, case_shared_with, case_unshare, standing
 
 from . import deadlines, matching, measures, timescales
+from .querysets import hidden_referral_ids
 from .wording import adapt, route_away
 from .models import (
     AccessLog,
@@ -37,6 +38,7 @@ from .models import (
     Referral,
     ReferralStatus,
     RegulatorReferral,
+    Restriction,
     Review,
     RiskAssessment,
     Route,
@@ -84,6 +86,20 @@ def event_record(*, actor, referral: Referral, verb: str, summary: str, case: Ca
 def _require_lado(actor, referral: Referral) -> None:
     if referral.lado_service_id not in standing(actor).lado_service_ids:
         raise PermissionDenied("Only the LADO service holding this referral can do that.")
+    if Restriction.objects.filter(referral_id=referral.pk, referral_id__in=hidden_referral_ids(actor)).exists():
+        raise PermissionDenied("This referral is restricted to named people.")
+
+
+def _require_may_hold(referral: Referral, person) -> None:
+    """A restricted referral or case is given only to someone named on it, and never to the person it
+    is about or to their line manager."""
+    restriction = Restriction.objects.filter(referral_id=referral.pk).first()
+    if restriction is None:
+        return
+    if person.pk in restriction.conflicted_ids():
+        raise ValidationError("This case cannot be given to the person it is about or to their line manager.")
+    if not restriction.may_open.filter(pk=person.pk).exists():
+        raise ValidationError("Choose someone named as able to open this restricted case.")
 
 
 def next_reference(received_at: dt.datetime) -> str:
@@ -205,6 +221,7 @@ def referral_assign(*, actor, referral: Referral, officer) -> Referral:
     _require_lado(actor, referral)
     if referral.lado_service_id not in standing(officer).lado_service_ids:
         raise ValidationError("Choose an officer of this LADO service.")
+    _require_may_hold(referral, officer)
     referral = _locked(referral)
     referral.assigned_to = officer
     save_with_history(referral, actor=actor, reason=f"Assigned to {officer.get_full_name() or officer}")
@@ -385,6 +402,7 @@ def case_assign(*, actor, case: Case, owner) -> Case:
     case = _case_for_update(actor, case)
     if case.referral.lado_service_id not in standing(owner).lado_service_ids:
         raise ValidationError("Choose an officer of this LADO service.")
+    _require_may_hold(case.referral, owner)
     case.owner = owner
     save_with_history(case, actor=actor, reason="Case owner changed")
     event_record(actor=actor, referral=case.referral, case=case, verb="case_assigned", summary=f"Case owner is now {owner.get_full_name() or owner.username}")
@@ -727,10 +745,59 @@ def case_part_hold(*, actor, case: Case, part: str, part_id: int, held: bool, re
 
 
 @transaction.atomic
-def case_unshare_with(*, actor, case: Case, agency: Agency, reason: str) -> None:
+def case_share_withdraw(*, actor, case: Case, agency: Agency, reason: str) -> None:
+    """The LADO service withdraws a share (open or closed case): the agency's people lose the case
+    on their next request. Kept in the case's history and on its timeline, with the reason."""
     _require_lado(actor, case.referral)
+    case = Case.objects.select_for_update().select_related("referral").get(pk=case.pk)
+    if not case_shared_with(case=case, agency=agency):
+        raise ValidationError("This case is not shared with that agency.")
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the agency should no longer see the case."})
     case_unshare(case=case, agency=agency)
-    event_record(actor=actor, referral=case.referral, case=case, verb="case_unshared", summary=f"No longer shared with {agency}", reason=reason)
+    save_with_history(case, actor=actor, reason=f"Sharing with {agency} withdrawn: {reason.strip()}")
+    event_record(actor=actor, referral=case.referral, case=case, verb="case_unshared",
+                 summary=f"No longer shared with {agency}", reason=reason.strip())
+
+
+@transaction.atomic
+def referral_restrict(*, actor, referral: Referral, reason: str, may_open, subject_account=None,
+                      line_manager=None) -> Restriction:
+    """The LADO service manager makes a confidential referral and its case open only to the people
+    named (the manager included), never to the person it is about nor their line manager (003 §11,
+    §27). Named again later, the list replaces the earlier one."""
+    from .selectors import can_restrict, lado_officers
+
+    if not can_restrict(actor, referral):
+        raise PermissionDenied("Only the LADO service manager can restrict a case.")
+    _require_lado(actor, referral)
+    referral = _locked(referral)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the case is restricted."})
+    conflicted = {p.pk for p in (subject_account, line_manager) if p is not None}
+    if actor.pk in conflicted:
+        raise ValidationError("You are the person it is about or their line manager: ask another manager to restrict it.")
+    people = {p.pk: p for p in may_open}
+    people[actor.pk] = actor
+    staff = set(lado_officers(service_ids=[referral.lado_service_id]).filter(pk__in=people).values_list("pk", flat=True))
+    if set(people) - staff:
+        raise ValidationError({"may_open": "Choose people of this LADO service."})
+    if set(people) & conflicted:
+        raise ValidationError({"may_open": "The person it is about and their line manager cannot be among those who may open it."})
+    case = Case.objects.filter(referral=referral).first()
+    for holder in (referral.assigned_to, case.owner if case else None):
+        if holder is not None and (holder.pk in conflicted or holder.pk not in people):
+            raise ValidationError(f"The case is with {holder.get_full_name() or holder.username}: name them among those "
+                                  "who may open it, or give the case to someone else first.")
+    restriction = Restriction.objects.select_for_update().filter(referral=referral).first() or Restriction(referral=referral)
+    restriction.reason, restriction.restricted_by, restriction.restricted_at = reason, actor, timezone.now()
+    restriction.subject_account, restriction.line_manager = subject_account, line_manager
+    save_with_history(restriction, actor=actor, reason=reason)
+    restriction.may_open.set(list(people.values()))
+    event_record(actor=actor, referral=referral, case=case, verb="restricted",
+                 summary=f"Restricted to {len(people)} named {'person' if len(people) == 1 else 'people'}", reason=reason)
+    return restriction
 
 
 @transaction.atomic
@@ -804,4 +871,14 @@ def case_close(*, actor, case: Case, closed_at: dt.datetime, summary: str,
 # --- Access log ---------------------------------------------------------------
 
 def access_record(*, user, referral: Referral, case: Case | None = None) -> None:
-    AccessLog.objects.create(user=user, referral=referral, case=case, what="case" if case else "referral")
+    """Log an opening; an opening of a restricted referral or case is shown to the manager who
+    restricted it (an inbox notice with the reference only)."""
+    log = AccessLog.objects.create(user=user, referral=referral, case=case, what="case" if case else "referral")
+    try:
+        restriction = referral.restriction  # fetched with the referral (selectors.referral_get, case_get)
+    except Restriction.DoesNotExist:
+        return
+    if restriction.restricted_by_id != user.pk:
+        from .notifications import restricted_opened_notify
+
+        restricted_opened_notify(restriction=restriction, log=log, case=case)

@@ -12,6 +12,7 @@ urlpatterns = [
     path("referrals/<str:reference>/discussion/", views.referral_discussion, name="referral_discussion"),
     path("referrals/<str:reference>/decision/", views.referral_decision, name="referral_decision"),
     path("referrals/<str:reference>/matches/", views.referral_match, name="referral_match"),
+    path("referrals/<str:reference>/restriction/", views.referral_restrict, name="referral_restrict"),
     path("referrals/<str:reference>/deadlines/<int:pk>/waive/", work_views.deadline_waive, name="deadline_waive"),
     path("my-work/", work_views.my_work, name="my_work"),
     path("team/", work_views.team, name="team"),
@@ -22,5 +23,6 @@ urlpatterns = [
     path("cases/<str:reference>/strands/<str:kind>/", views.strand_edit, name="strand_edit"),
     path("cases/<str:reference>/parts/<str:part>/<int:pk>/audience/", views.part_audience, name="part_audience"),
     path("cases/<str:reference>/parts/<str:part>/<int:pk>/hold/", views.part_hold, name="part_hold"),
+    path("cases/<str:reference>/sharing/<int:agency>/withdraw/", views.case_share_withdraw, name="case_share_withdraw"),
     path("cases/<str:reference>/<str:action>/", views.case_action, name="case_action"),
 ]

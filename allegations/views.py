@@ -24,7 +24,7 @@ from config.forms import apply_service_errors as _apply_service_errors
 from meetings.selectors import meetings_context
 from records.selectors import documents_context
 
-from . import forms, matching, selectors, services, workload
+from . import forms, selectors, services, workload
 from .filters import CaseFilter, TriageFilter
 from .models import Case, CaseGroupObjectPermission, Deadline, Disagreement, Part, Section, Strand, Subject
 
@@ -137,16 +137,11 @@ def referral_detail(request, reference):
     if manage:
         initial = referral.deadlines.filter(kind=Deadline.Kind.INITIAL_DISCUSSION).first()
         rejected = set(referral.subject_matches.filter(decision="rejected").values_list("candidate_id", flat=True))
-        subject = referral.subject
         context.update(
             clock=workload.deadline_clock(initial, now),
             deadline_rows=workload.deadline_list(referral.deadlines.select_related("waived_by"), now=now),
-            matches=[
-                m for m in matching.candidates(
-                    given=subject.given_name, family=subject.family_name, date_of_birth=subject.date_of_birth,
-                    exclude_ids=[subject.pk, *rejected],
-                )
-            ] if referral.is_open or not hasattr(referral, "case") else [],
+            matches=selectors.earlier_records(user=request.user, referral=referral, exclude_ids=rejected)
+            if referral.is_open or not hasattr(referral, "case") else [],
             previous=list(selectors.previous_referrals(user=request.user, referral=referral)),
             other_names=list(subject.other_names.all()),
             events=parts.events,
@@ -155,6 +150,8 @@ def referral_detail(request, reference):
                                          initial={"officer": referral.assigned_to_id}),
         )
         context["match_referrals"] = _referrals_of([m.subject for m in context["matches"]], request.user)
+        context["restriction"] = selectors.restriction_of(referral)
+        context["may_restrict"] = selectors.can_restrict(request.user, referral)
     return render(request, "allegations/referral_detail.html", context)
 
 
@@ -246,6 +243,35 @@ def referral_match(request, reference):
     return redirect("allegations:referral_detail", reference=reference)
 
 
+@require_http_methods(["GET", "POST"])
+def referral_restrict(request, reference):
+    """The LADO service manager restricts a confidential referral and its case to named people."""
+    referral = selectors.referral_get(user=request.user, reference=reference)
+    if not selectors.can_restrict(request.user, referral):
+        raise PermissionDenied
+    restriction = selectors.restriction_of(referral)
+    initial = {"reason": restriction.reason, "may_open": list(restriction.may_open.all()),
+               "subject_account": restriction.subject_account_id,
+               "line_manager": restriction.line_manager_id} if restriction else {}
+    form = forms.RestrictForm(request.POST if request.method == "POST" else None, initial=initial,
+                              staff=selectors.lado_officers(service_ids=[referral.lado_service_id]),
+                              people=selectors.service_people(service_id=referral.lado_service_id))
+    back = (reverse("allegations:case_detail", args=[reference]) if hasattr(referral, "case")
+            else reverse("allegations:referral_detail", args=[reference]))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.referral_restrict(actor=request.user, referral=referral, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(request, "Restricted. Only the people named can open it.")
+            return redirect(back)
+    return render(request, "allegations/form_page.html", {
+        "form": form, "title": "Restrict to named people", "caption": f"Referral {reference}",
+        "back": back, "submit": "Restrict",
+    })
+
+
 def _candidate_visible(user, subject: Subject) -> bool:
     from .models import Referral
 
@@ -316,6 +342,8 @@ def case_detail(request, reference):
         context["who_opened"] = list(selectors.who_opened(referral=referral))
         context["shared_with"] = _shared_with(case)
         context["previous"] = list(selectors.previous_referrals(user=request.user, referral=referral))
+        context["restriction"] = selectors.restriction_of(referral)
+        context["may_restrict"] = selectors.can_restrict(request.user, referral)
     return render(request, "allegations/case_detail.html", context)
 
 
@@ -424,6 +452,28 @@ def case_action(request, reference, action):
         "form": form, "title": spec.title, "caption": f"Case {case.reference}", "submit": spec.submit,
         "back": reverse("allegations:case_detail", args=[reference]),
         "dbs_duty": case.dbs_duty if action in ("dbs", "close") else "",
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def case_share_withdraw(request, reference, agency):
+    """The LADO service withdraws sharing with one agency, with a reason; access ends at once."""
+    case = _managed_case(request, reference)
+    shared = Agency.objects.filter(pk=agency, group__in=CaseGroupObjectPermission.objects.filter(
+        content_object=case).values("group")).first()
+    if shared is None:
+        raise Http404
+    form = forms.ShareWithdrawForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_share_withdraw(actor=request.user, case=case, agency=shared, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(request, f"{shared.name} can no longer see this case.")
+            return redirect("allegations:case_detail", reference=reference)
+    return render(request, "allegations/case_share_withdraw.html", {
+        "form": form, "case": case, "agency": shared, "back": reverse("allegations:case_detail", args=[reference]),
     })
 
 

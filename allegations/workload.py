@@ -23,6 +23,7 @@ from agencies.permissions import standing
 
 from .deadlines import current_status
 from .models import OPEN_REFERRAL_STATUSES, Case, CaseStatus, Deadline, Referral
+from .querysets import hidden_referral_ids
 from .timescales import END_OF_DAY, time_left_in_words
 
 UNMET = (Deadline.Status.OPEN, Deadline.Status.OVERDUE)
@@ -117,7 +118,8 @@ def my_work(*, user, now: dt.datetime | None = None) -> MyWork:
     open_referrals = unassigned = open_cases = 0
     if s.lado_service_ids:
         mine = (
-            with_owner(live_deadlines().filter(referral__lado_service_id__in=s.lado_service_ids, due_at__lte=end_week))
+            with_owner(live_deadlines().filter(referral__lado_service_id__in=s.lado_service_ids, due_at__lte=end_week)
+                       .exclude(referral_id__in=hidden_referral_ids(user)))
             .filter(Q(owner_id=user.pk) | Q(owner_id__isnull=True))
             .select_related("referral")
             .only("id", "kind", "due_at", "status", "case_id", "provider_concern_id", "referral__reference")
@@ -128,11 +130,11 @@ def my_work(*, user, now: dt.datetime | None = None) -> MyWork:
             (overdue if row.tag == "Overdue" else today if row.tag == "Due today" else soon).append(row)
         counts = Referral.objects.filter(
             lado_service_id__in=s.lado_service_ids, status__in=OPEN_REFERRAL_STATUSES
-        ).aggregate(mine=Count("pk", filter=Q(assigned_to=user)), unassigned=Count("pk", filter=Q(assigned_to__isnull=True)))
+        ).open_to(user).aggregate(mine=Count("pk", filter=Q(assigned_to=user)), unassigned=Count("pk", filter=Q(assigned_to__isnull=True)))
         open_referrals, unassigned = counts["mine"], counts["unassigned"]
         open_cases = Case.objects.filter(
             referral__lado_service_id__in=s.lado_service_ids, status=CaseStatus.OPEN, owner=user
-        ).count()
+        ).open_to(user).count()
     return MyWork(overdue=overdue, due_today=today, next_7_days=soon, open_referrals=open_referrals,
                   unassigned_referrals=unassigned, open_cases=open_cases,
                   agency_actions=agency_actions_due(user=user, now=now) if s.referrer_agency_ids else [])
@@ -180,10 +182,11 @@ def team_work(*, user, now: dt.datetime | None = None) -> TeamWork:
         ).order_by("first_name", "last_name", "username")
     )
     cases = dict(
-        Case.objects.filter(referral__lado_service_id__in=services, status=CaseStatus.OPEN)
+        Case.objects.filter(referral__lado_service_id__in=services, status=CaseStatus.OPEN).open_to(user)
         .values_list("owner_id").annotate(n=Count("pk")).order_by()
     )
-    service_deadlines = with_owner(live_deadlines().filter(referral__lado_service_id__in=services))
+    service_deadlines = with_owner(live_deadlines().filter(referral__lado_service_id__in=services)
+                                   .exclude(referral_id__in=hidden_referral_ids(user)))
     load = {
         row["owner_id"]: row
         for row in service_deadlines.values("owner_id").annotate(

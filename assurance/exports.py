@@ -2,28 +2,20 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
-from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
+
+from config.spreadsheets import SafeWorkbook, csv_text
 
 from .selectors import Composite
 
 
 def to_csv(c: Composite) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(c.headers())
-    writer.writerow(c.status_row())
-    writer.writerows(c.text_rows())
-    return buffer.getvalue()
+    return csv_text([c.headers(), c.status_row(), *c.text_rows()])
 
 
 def to_xlsx(c: Composite, *, partnership_name: str) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Composite"
+    workbook = SafeWorkbook()
+    sheet = workbook.first_sheet("Composite")
     sheet.append([f"{partnership_name}: {c.round.title} ({c.round.period})"])
     sheet["A1"].font = Font(bold=True, size=14)
     sheet.append([])
@@ -41,6 +33,4 @@ def to_xlsx(c: Composite, *, partnership_name: str) -> bytes:
     for i in range(2, len(c.requests) + 2):
         sheet.column_dimensions[sheet.cell(row=3, column=i).column_letter].width = 45
     sheet.freeze_panes = "B4"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook.to_bytes()

@@ -142,6 +142,7 @@ def past_retention(*, user, today: dt.date | None = None) -> list[PastRetention]
         received_before = timezone.make_aware(dt.datetime.combine(cutoff, dt.time.min))  # the index on received_at
         candidates = (
             Referral.objects.filter(lado_service_id__in=s.managed_service_ids, received_at__lt=received_before)
+            .open_to(user)  # a restricted referral: only for the managers named on it
             .filter(TYPE_FILTERS[record_type])
             .exclude(pk__in=pending.values("referral_id"))
             .select_related("case", "subject")

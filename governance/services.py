@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from agencies.permissions import standing
 from allegations.models import Referral, Subject
+from allegations.querysets import hidden_referral_ids
 from allegations.services import save_with_history
 
 from . import purge, retention
@@ -76,6 +77,9 @@ def _check_approver(actor, request: DeletionRequest) -> None:
     s = standing(actor)
     if not (s.is_administrator or request.lado_service_id in s.managed_service_ids):
         raise PermissionDenied
+    if not s.is_administrator and Referral.objects.filter(pk=request.referral_id,
+                                                          pk__in=hidden_referral_ids(actor)).exists():
+        raise PermissionDenied("This record is restricted to named people.")
     if request.requested_by_id == actor.pk:
         raise PermissionDenied("The person who asked for a deletion cannot approve it: a second manager must.")
 
@@ -121,9 +125,17 @@ def deletion_approve(*, actor, request: DeletionRequest, reason: str = "") -> De
 # --- Subject access ------------------------------------------------------------------------------
 
 
+def hidden_subject_ids(user):
+    """Subjects with a referral restricted to named people, this user not among them: their subject
+    access is for the managers named (a subquery)."""
+    return Referral.objects.filter(pk__in=hidden_referral_ids(user)).values("subject_id")
+
+
 def sar_start(*, actor, subject: Subject) -> SubjectAccessRequest:
     s = standing(actor)
     _require(s.is_lado_manager)
+    if Subject.objects.filter(pk=subject.pk, pk__in=hidden_subject_ids(actor)).exists():
+        raise PermissionDenied
     services = Referral.objects.filter(subject=subject, lado_service_id__in=s.managed_service_ids)
     service_id = services.values_list("lado_service_id", flat=True).first()
     if service_id is None:

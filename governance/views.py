@@ -18,6 +18,7 @@ from agencies.access import role_required
 from agencies.models import Role
 from agencies.permissions import standing
 from allegations import matching
+from allegations.querysets import hidden_referral_ids
 from allegations.models import Referral, Subject
 from config.forms import apply_service_errors as _form_errors
 
@@ -37,7 +38,8 @@ def retention_list(request):
     s = standing(request.user)
     pending = DeletionRequest.objects.filter(status=DeletionRequest.Status.PENDING).select_related("requested_by")
     if not s.is_administrator:
-        pending = pending.filter(lado_service_id__in=s.managed_service_ids)
+        pending = pending.filter(lado_service_id__in=s.managed_service_ids).exclude(
+            referral_id__in=hidden_referral_ids(request.user))
     return render(request, "governance/retention.html", {
         "past": retention.past_retention(user=request.user),
         "limit": retention.LIST_LIMIT,
@@ -74,7 +76,7 @@ def retention_rules(request):
 
 def _referral_or_404(user, reference: str) -> Referral:
     referral = (Referral.objects.filter(reference=reference, lado_service_id__in=standing(user).managed_service_ids)
-                .select_related("case", "subject").first())
+                .open_to(user).select_related("case", "subject").first())
     if referral is None:
         raise Http404
     return referral
@@ -107,7 +109,8 @@ def deletion_decide(request, pk: int):
         raise Http404
     s = standing(request.user)
     item = get_object_or_404(DeletionRequest.objects.select_related("requested_by", "referral"), pk=pk)
-    if not s.is_administrator and item.lado_service_id not in s.managed_service_ids:
+    if not s.is_administrator and (item.lado_service_id not in s.managed_service_ids or Referral.objects.filter(
+            pk=item.referral_id, pk__in=hidden_referral_ids(request.user)).exists()):
         raise Http404
     own = item.requested_by_id == request.user.pk
     form = forms.DecisionForm(request.POST if request.method == "POST" else None)
@@ -140,7 +143,7 @@ def sar_list(request):
         subject = Subject.objects.filter(
             pk=request.POST.get("subject") if str(request.POST.get("subject", "")).isdigit() else None,
             referrals__lado_service_id__in=s.managed_service_ids,
-        ).distinct().first()
+        ).exclude(pk__in=services.hidden_subject_ids(request.user)).distinct().first()
         if subject is None:
             raise Http404
         item = services.sar_start(actor=request.user, subject=subject)
@@ -149,7 +152,8 @@ def sar_list(request):
     found = []
     if form.is_bound and form.is_valid():
         d = form.cleaned_data
-        mine = Subject.objects.live().filter(referrals__lado_service_id__in=s.managed_service_ids)
+        mine = Subject.objects.live().filter(referrals__lado_service_id__in=s.managed_service_ids).exclude(
+            pk__in=services.hidden_subject_ids(request.user))
         exact = list(mine.filter(family_name__iexact=d["family_name"]).filter(
             **({"given_name__iexact": d["given_name"]} if d["given_name"] else {})).distinct().order_by("pk")[:20])
         ids = {x.pk for x in exact}
@@ -163,7 +167,8 @@ def sar_list(request):
 
 
 def _sar_or_404(user, pk: int) -> SubjectAccessRequest:
-    item = SubjectAccessRequest.objects.filter(pk=pk, lado_service_id__in=standing(user).managed_service_ids).first()
+    item = SubjectAccessRequest.objects.filter(pk=pk, lado_service_id__in=standing(user).managed_service_ids).exclude(
+        subject_id__in=services.hidden_subject_ids(user)).first()
     if item is None:
         raise Http404
     return item

@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from agencies.permissions import shared_meeting_ids_filter, standing
+from allegations.querysets import hidden_referral_ids
 
 
 def _signed_in(user) -> bool:
@@ -27,7 +28,8 @@ class MeetingQuerySet(models.QuerySet):
             ))
         condition = Q(chair=user) | Q(minute_taker=user)
         if s.lado_service_ids:
-            condition |= Q(case__referral__lado_service_id__in=s.lado_service_ids)
+            condition |= Q(case__referral__lado_service_id__in=s.lado_service_ids) & ~Q(
+                case__referral_id__in=hidden_referral_ids(user))
         if s.group_ids:
             condition |= Q(pk__in=shared_meeting_ids_filter(s))
         from providers.querysets import provider_service_ids  # provider concerns' meetings (001)
@@ -49,7 +51,8 @@ class ActionQuerySet(models.QuerySet):
         condition = Q(case_id__in=Meeting.objects.filter(chair=user, case__isnull=False).values("case_id"))
         condition |= Q(meeting__chair=user)
         if s.lado_service_ids:
-            condition |= Q(case__referral__lado_service_id__in=s.lado_service_ids)
+            condition |= Q(case__referral__lado_service_id__in=s.lado_service_ids) & ~Q(
+                case__referral_id__in=hidden_referral_ids(user))
         if s.agency_ids:
             condition |= Q(agency_id__in=s.agency_ids)
         return self.filter(condition)

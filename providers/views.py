@@ -3,9 +3,6 @@ service, redirect. 403 only for an action on something they can see."""
 
 from __future__ import annotations
 
-import csv
-import io
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
@@ -17,6 +14,7 @@ from agencies.access import LADO, RoleRefused, role_required
 from agencies.models import Role
 from allegations.models import Referral
 from config.forms import apply_service_errors as _apply
+from config.spreadsheets import SafeWorkbook, csv_text
 from meetings import services as meeting_services
 
 from . import forms, selectors, services
@@ -312,38 +310,27 @@ def register(request):
                                                        "rows": selectors.register_rows()})
 
 
-def _safe(value):
-    """A spreadsheet must not run a formula typed into a provider's name or an outcome."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return "" if value is None else value
+def _plain(value):
+    return value.isoformat() if hasattr(value, "isoformat") else value
 
 
 @_register_readers_only
 def register_csv(request):
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(selectors.REGISTER_HEADERS)
-    for row in selectors.register_rows():
-        writer.writerow([_safe(v.isoformat() if hasattr(v, "isoformat") else v) for v in row])
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    body = csv_text([selectors.REGISTER_HEADERS, *([_plain(v) for v in row] for row in selectors.register_rows())])
+    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="provider-register.csv"'
     return response
 
 
 @_register_readers_only
 def register_xlsx(request):
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
+    workbook = SafeWorkbook(write_only=True)
     sheet = workbook.create_sheet("Register")
     sheet.append(["Providers subject to the serious concerns process (001). No names of adults at risk, staff or subjects."])
     sheet.append(selectors.REGISTER_HEADERS)
     for row in selectors.register_rows():
-        sheet.append([_safe(v) for v in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(buffer.getvalue(),
+        sheet.append(row)
+    response = HttpResponse(workbook.to_bytes(),
                             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = 'attachment; filename="provider-register.xlsx"'
     return response

@@ -12,6 +12,7 @@ from django.http import Http404
 from agencies.permissions import standing
 from allegations import selectors as allegation_selectors
 from allegations.models import AccessLog, Case, Referral
+from allegations.querysets import hidden_referral_ids
 from meetings import selectors as meeting_selectors
 from meetings.models import Meeting, PdfDownload
 
@@ -199,6 +200,9 @@ def access_log(*, user, date_from: dt.date | None = None, date_to: dt.date | Non
     for key, queryset in sources.items():
         if not s.is_administrator:
             queryset = queryset.filter(**{f"{service[key]}__in": s.managed_service_ids})
+            # A restricted referral's reads: only for the managers named on it.
+            queryset = queryset.exclude(**{f"{service[key].removesuffix('__lado_service_id')}_id__in":
+                                           hidden_referral_ids(user)})
         if date_from:
             queryset = queryset.filter(at__gte=dt.datetime.combine(date_from, dt.time.min, tzinfo=tz))
         if date_to:

@@ -5,8 +5,6 @@ case, meeting or document they may not see, whether it exists or not."""
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -20,6 +18,7 @@ from agencies.access import role_required
 from agencies.models import Role
 from allegations import selectors as case_selectors
 from config.forms import apply_service_errors as _apply_service_errors
+from config.spreadsheets import csv_lines
 from meetings import selectors as meeting_selectors
 
 from . import conf, forms, selectors, services
@@ -151,35 +150,21 @@ def access_log(request):
     })
 
 
-def _cell(value) -> str:
-    """A spreadsheet must not run a cell as a formula (CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-class _Echo:
-    def write(self, value):
-        return value
-
-
 @_auditors_only
 def access_log_csv(request):
     form, rows = _audit_query(request)
     if form.is_bound and not form.is_valid():
         return redirect(reverse("records:access_log") + "?" + request.GET.urlencode())
     services.view_record(user=request.user, what=ViewLog.What.EXPORT)
-    writer = csv.writer(_Echo())
 
     def lines():
-        yield writer.writerow(["When", "User name", "Name", "What", "Reference", "Meeting", "Document", "Detail"])
+        yield ["When", "User name", "Name", "What", "Reference", "Meeting", "Document", "Detail"]
         for values in rows.iterator(chunk_size=2000):
             row = _row(values)
-            yield writer.writerow([_cell(c) for c in (
-                timezone.localtime(row["at"]).isoformat(timespec="seconds"), row["username"], row["name"],
-                row["label"], row["reference"], row["meeting_number"], row["document_number"], row["detail"],
-            )])
+            yield [timezone.localtime(row["at"]).isoformat(timespec="seconds"), row["username"], row["name"],
+                   row["label"], row["reference"], row["meeting_number"], row["document_number"], row["detail"]]
 
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(csv_lines(lines()), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="access-log-{timezone.localdate():%Y-%m-%d}.csv"'
     response["Cache-Control"] = "no-store, private"
     return response

@@ -11,12 +11,9 @@ Neither holds a name of a child or a subject: the report counts, it never lists 
 
 from __future__ import annotations
 
-import csv
-import io
-
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
+
+from config.spreadsheets import SafeWorkbook, csv_text
 
 from .tables import Percent, Table, report_tables
 
@@ -45,12 +42,11 @@ def csv_rows(report: dict):
 
 
 def to_csv(report: dict) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["year", report["year"], "period", f"{report['period']['start']} to {report['period']['end']}"])
-    writer.writerow(CSV_HEADER)
-    writer.writerows(csv_rows(report))
-    return buffer.getvalue()
+    return csv_text([
+        ["year", report["year"], "period", f"{report['period']['start']} to {report['period']['end']}"],
+        CSV_HEADER,
+        *csv_rows(report),
+    ])
 
 
 def _sheet_title(table: Table, used: set[str]) -> str:
@@ -64,16 +60,13 @@ def _sheet_title(table: Table, used: set[str]) -> str:
 
 
 def to_xlsx(report: dict, history: dict, *, partnership_name: str) -> bytes:
-    workbook = Workbook(write_only=True)
+    workbook = SafeWorkbook(write_only=True)
     bold = Font(bold=True)
 
     def cell(sheet, value, *, strong=False):
-        c = WriteOnlyCell(sheet, value=float(value) / 100 if isinstance(value, Percent) else value)
         if isinstance(value, Percent):
-            c.number_format = "0%"
-        if strong:
-            c.font = bold
-        return c
+            return sheet.cell_of(float(value) / 100, number_format="0%", font=bold if strong else None)
+        return sheet.cell_of(value, font=bold if strong else None)
 
     about = workbook.create_sheet("Report")
     about.append([cell(about, f"{partnership_name}: managing allegations annual report {report['year']}", strong=True)])
@@ -91,6 +84,4 @@ def to_xlsx(report: dict, history: dict, *, partnership_name: str) -> bytes:
         if table.note:
             sheet.append([])
             sheet.append([table.note])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook.to_bytes()

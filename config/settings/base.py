@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    "pgtrigger",
     "guardian",
     "simple_history",
     "django_filters",
@@ -64,6 +65,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Every page and download through Django: Cache-Control: no-store, private (accounts/middleware.py).
+    "accounts.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -152,6 +155,14 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # Sessions (issue 7 §1): signed out after SESSION_IDLE_SECONDS without a request, and after
 # SESSION_COOKIE_AGE in all (an absolute limit counted from sign-in), by accounts.middleware.
+# The access log and the history tables refuse UPDATE and DELETE (records/append_only.py): the triggers
+# are installed by every `migrate`, not by migrations of their own.
+PGTRIGGER_MIGRATIONS = False
+PGTRIGGER_INSTALL_ON_MIGRATE = True
+
+# In the database, with each session's person (accounts/sessions.py), so that deactivating someone or
+# removing their last role ends their sessions (accounts.services.sessions_end).
+SESSION_ENGINE = "accounts.sessions"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 8)
 SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
 SESSION_COOKIE_HTTPONLY = True

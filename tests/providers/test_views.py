@@ -160,6 +160,9 @@ def test_the_register_escapes_formulae(asm, director, lado_service, analyst, log
     invoked_concern(actor=asm, director=director, lado_service=lado_service, provider=evil)
     rows = list(csv.reader(io.StringIO(login(analyst).get(reverse("providers:register_csv")).content.decode())))
     assert rows[1][1].startswith("'=")
+    sheet = load_workbook(io.BytesIO(login(analyst).get(reverse("providers:register_xlsx")).content)).active
+    cell = sheet.cell(row=3, column=2)
+    assert cell.value == "'=HYPERLINK(\"http://x\")" and cell.data_type == "s"
 
 
 def test_the_prompt_shows_on_the_triage_queue_and_my_work(login, lado_officer, asm, lado_service, provider):

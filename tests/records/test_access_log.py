@@ -201,3 +201,13 @@ def test_a_meeting_without_a_case_is_logged_too(login, chair, administrator):
         ("admin.person", "Exported the access log", ""),  # the export is recorded before it is read
         ("chair", "Opened the meeting", str(meeting.pk)),
     ]
+
+
+def test_the_csv_never_hands_a_spreadsheet_a_formula(login, case, lado_officer, lado_manager):
+    """A name typed into a person's account ("=cmd|...") comes out as text."""
+    lado_officer.first_name, lado_officer.last_name = "=cmd|' /C calc'!A0", "-2+3"
+    lado_officer.save()
+    login(lado_officer).get(reverse("allegations:case_detail", args=[case.referral.reference]))
+    rows = _csv(login(lado_manager).get(reverse("records:access_log_csv")))
+    names = {r["Name"] for r in rows if r["User name"] == "officer"}
+    assert names == {"'=cmd|' /C calc'!A0 -2+3"}

@@ -158,3 +158,20 @@ def test_the_navigation_links_the_report_for_analysts_and_managers(login, analys
     assert href in login(analyst).get(reverse("reporting:figures")).content.decode()
     assert href in login(lado_manager).get(reverse("inbox")).content.decode()
     assert href not in login(lado_officer).get(reverse("inbox")).content.decode()
+
+
+def test_the_downloads_keep_numbers_as_numbers_and_text_as_text(login, analyst, history, partnership):
+    """The workbook goes through the one writer (config/spreadsheets.py): a partnership name that
+    looks like a formula is text, the counts and percentages stay numbers."""
+    partnership.name = "=HYPERLINK(\"http://evil.example\")"
+    partnership.save()
+    client = login(analyst)
+    book = load_workbook(io.BytesIO(client.get(reverse("reporting:annual_xlsx"), {"year": 2022}).content))
+    title = book["Report"]["A1"]
+    assert title.value.startswith("'=HYPERLINK") and title.data_type == "s"
+    police = book["police outcomes"]
+    assert [police.cell(row=5, column=c).value for c in (2, 3)] == [1, 1.0]
+    assert police.cell(row=5, column=2).data_type == "n"
+    assert all(c.data_type != "f" for sheet in book for row in sheet.iter_rows() for c in row)
+    rows = list(csv.reader(io.StringIO(client.get(reverse("reporting:annual_csv"), {"year": 2022}).content.decode())))
+    assert all(not cell.startswith(("=", "+", "@")) for row in rows for cell in row)

@@ -88,6 +88,8 @@ FILLERS: dict[str, list[tuple[str, Callable]]] = {
     "kind": [(r"strands/", lambda w: "police")],
     "part": [(r"^cases/[^/]+/parts/", lambda w: "strand")],
     "action": [(r"^cases/", lambda w: "suspension")],
+    # Withdrawing a share: the police (the world's case is not shared with them, so 404 for everyone).
+    "agency": [(r"^cases/[^/]+/sharing/", lambda w: w.agencies["police_agency"].pk)],
     "fmt": [(r"^governance/subject-access/", lambda w: "html")],
     # A guest's set-password link: public; garbage must be refused calmly.
     "uidb64": [(r"^guest/", lambda w: "MTIzNDU")],
