@@ -143,7 +143,7 @@ def referral_detail(request, reference):
             matches=selectors.earlier_records(user=request.user, referral=referral, exclude_ids=rejected)
             if referral.is_open or not hasattr(referral, "case") else [],
             previous=list(selectors.previous_referrals(user=request.user, referral=referral)),
-            other_names=list(subject.other_names.all()),
+            other_names=list(referral.subject.other_names.all()),
             events=parts.events,
             who_opened=list(selectors.who_opened(referral=referral)),
             assign_form=forms.AssignForm(officers=selectors.lado_officers(service_ids=[referral.lado_service_id]),
