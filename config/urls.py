@@ -45,3 +45,6 @@ urlpatterns = [
     path("records/", include("records.urls")),
     path("governance/", include("governance.urls")),
 ]
+
+# A request that met the database away (a restart) gets the "try again" page (503); anything else the 500 page.
+handler500 = "config.errors.server_error"

@@ -24,6 +24,7 @@ from allegations.models import AccessLog, Case, Route
 from allegations.workload import deadline_clock
 from config.forms import apply_service_errors as _apply_service_errors
 from records import services as record_services
+from outbox.submissions import AlreadySubmitted
 from records.selectors import documents_context
 
 from . import forms, selectors, services
@@ -116,6 +117,9 @@ def meeting_schedule(request, reference):
     if request.method == "POST" and form.is_valid():
         try:
             meeting = services.meeting_schedule(actor=request.user, case=case, **form.cleaned_data)
+        except AlreadySubmitted as already:
+            messages.info(request, "This meeting was already scheduled: it was saved once, and here it is.")
+            return redirect(already.url or reverse("allegations:case_detail", args=[reference]))
         except ValidationError as error:
             _apply_service_errors(form, error)
         else:

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from agencies.models import Partnership
+from outbox.services import message_add
 
 from .models import ReportPdf, ReportPdfStatus
 from .permissions import may_see_reports
@@ -39,10 +40,7 @@ def report_pdf_request(*, actor, year: int) -> ReportPdf:
     pdf = ReportPdf.objects.create(year=check_year(year), requested_by=actor)
     logger.info("Annual report PDF %s (%s) requested by user %s", pdf.pk, pdf.year_label, actor.pk)
 
-    from .tasks import render_report_pdf
-
-    pdf_id = pdf.pk
-    transaction.on_commit(lambda: render_report_pdf.delay(pdf_id))
+    message_add(handler="reporting.report_pdf", key=f"report-pdf:{pdf.pk}", pdf_id=pdf.pk)
     return pdf
 
 
