@@ -1033,6 +1033,7 @@ def minutes_pdf_render(*, pdf_id: int) -> MinutesPdf:
     claimed = _claim_pdf(pdf_id)
     if claimed is None:
         return MinutesPdf.objects.get(pk=pdf_id)
+    logger.info("Rendering minutes PDF %s", pdf_id)
     version = MinutesVersion.objects.select_related(
         "minutes__meeting__case__referral", "approved_by").get(pk=claimed.version_id)
     withholdings = []
