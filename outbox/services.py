@@ -29,6 +29,7 @@ import functools
 import logging
 import traceback
 from collections import Counter
+from pathlib import Path
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
@@ -110,10 +111,12 @@ def message_run(*, message_id: int) -> str:
 
 def _failed(message_id: int, handler: registry.Handler | None, error: Exception) -> str:
     retry = handler is not None and isinstance(error, handler.retry_for)
-    # The error's kind and where it happened, never its text: a message may quote a name.
-    logger.warning("Outbox message %s (%s) failed with %s%s:\n%s", message_id, handler.name if handler else "?",
-                   type(error).__name__, "; it will be tried again" if retry else "",
-                   "".join(traceback.format_tb(error.__traceback__)))
+    # The error's kind and where it happened (file, line, function), never its text nor the values: an
+    # error's message may quote a name.
+    where = " < ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}"
+                       for f in reversed(traceback.extract_tb(error.__traceback__)))
+    logger.warning("Outbox message %s (%s) failed with %s%s, at %s", message_id, handler.name if handler else "?",
+                   type(error).__name__, "; it will be tried again" if retry else "", where)
     now = timezone.now()
     with transaction.atomic():
         message = Message.objects.select_for_update().get(pk=message_id)
