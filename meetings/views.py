@@ -155,6 +155,7 @@ def meeting_detail(request, pk):
         context["sections"] = list(minutes.sections.all())
         context["versions"] = list(selectors.versions_of(meeting, circulated_only=False))
         context["circulations"] = list(selectors.circulations_of(meeting)) if manage else []
+        context["circulation_notices"] = selectors.circulation_notices(context["circulations"])
         context["incomplete"] = services.incomplete_sections(minutes, context["sections"])
     else:
         versions = list(selectors.versions_of(meeting, circulated_only=True))

@@ -1,7 +1,7 @@
 """The outbox: every side effect a service asks for, recorded with the change that caused it.
 
 A `Message` row is written in the same transaction as the change (a referral, circulated minutes, a PDF
-asked for); after commit it is handed to Celery, and a beat job (`outbox.tasks.relay`) hands over again
+asked for); after commit it is handed to Celery, and a beat job (`outbox.tasks.relay`, outbox.services.messages_relay) hands over again
 whatever is not done. A worker runs it under a row lock and marks it done in the same transaction, so each
 runs once whatever fails in between (outbox/services.py says how).
 
@@ -33,7 +33,7 @@ class Message(models.Model):
 
     class Meta:
         indexes = [
-            # outbox.services.relay: only the rows still to run, in the order they fall due.
+            # outbox.services.messages_relay: only the rows still to run, in the order they fall due.
             models.Index(fields=["relay_at", "id"], name="outbox_message_pending",
                          condition=Q(done_at__isnull=True, gave_up_at__isnull=True)),
         ]

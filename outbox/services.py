@@ -5,10 +5,10 @@ Exactly once
 * `message_add` writes the message in the caller's transaction: a change that rolls back asks for
   nothing, a change that commits has its message, whatever happens next. The once-key is unique, so a
   task that runs again (and asks again) records nothing new.
-* After commit the message is handed to Celery (`hand_over`). If the broker cannot be reached the
+* After commit the message is handed to Celery (`message_hand_over`). If the broker cannot be reached the
   change still stands and the person still sees it saved: the failure is logged (ids and the error's
   kind only, never names) and the relay hands it over later.
-* `relay` (beat, every OUTBOX_RELAY_SECONDS) hands over every message not done whose `relay_at` has
+* `messages_relay` (beat, every OUTBOX_RELAY_SECONDS) hands over every message not done whose `relay_at` has
   come: one whose hand-over failed, or one whose Celery message was lost (Redis restarted empty, a worker
   killed holding it). It claims them with `SELECT ... FOR UPDATE SKIP LOCKED`, so it never touches a
   message a worker is running, and it waits longer after each hand-over (a slow queue is not flooded).
@@ -43,6 +43,7 @@ logger = logging.getLogger(__name__)
 
 MAX_FAILURES = 8  # tries of a handler whose error may pass (mail server away), then given up
 MAX_RELAYS = 30  # hand-overs by the relay (about four hours at the default spacing), then given up
+KEEP_DONE_DAYS = 30  # a done message is removed after this (it holds ids only)
 
 
 def _relay_after() -> dt.timedelta:
@@ -67,11 +68,11 @@ def message_add(*, handler: str, key: str, **arguments) -> Message | None:
                                              relay_at=now + _relay_after())
     except IntegrityError:
         return None
-    transaction.on_commit(functools.partial(hand_over, message.pk))
+    transaction.on_commit(functools.partial(message_hand_over, message.pk))
     return message
 
 
-def hand_over(message_id: int) -> bool:
+def message_hand_over(message_id: int) -> bool:
     """Give a message to Celery. Never raises: with the broker away the relay hands it over later."""
     from .tasks import deliver
 
@@ -133,7 +134,7 @@ def _failed(message_id: int, handler: registry.Handler | None, error: Exception)
     return "retry" if retry else "failed"
 
 
-def relay(*, now: dt.datetime | None = None, batch: int = 500) -> int:
+def messages_relay(*, now: dt.datetime | None = None, batch: int = 500) -> int:
     """Hand over again the messages not done whose time has come; returns how many were handed over."""
     now = now or timezone.now()
     with transaction.atomic(durable=True):
@@ -149,9 +150,12 @@ def relay(*, now: dt.datetime | None = None, batch: int = 500) -> int:
         for pk, relayed in send:  # each hand-over waits a little longer for the next
             Message.objects.filter(pk=pk).update(relay_at=now + _relay_after() * min(relayed + 1, 10),
                                                  relayed=F("relayed") + 1)
+    # Done messages are kept a while (to see what was sent), then removed, a bounded batch at a time.
+    old = Message.objects.filter(done_at__lt=now - dt.timedelta(days=KEEP_DONE_DAYS)).values_list("pk", flat=True)
+    Message.objects.filter(pk__in=list(old[:batch])).delete()
     handed = 0
     for pk, _ in send:
-        if not hand_over(pk):
+        if not message_hand_over(pk):
             break  # the broker is away: the rest keep their turn
         handed += 1
     if handed:
@@ -159,7 +163,7 @@ def relay(*, now: dt.datetime | None = None, batch: int = 500) -> int:
     return handed
 
 
-def drain(*, limit: int = 10_000) -> Counter:
+def messages_drain(*, limit: int = 10_000) -> Counter:
     """Run every message not done, here and now, as the worker would (`manage.py outbox_run`, the tests).
     Messages asked for by those it runs are run too; each is tried once."""
     tried: set[int] = set()
@@ -174,6 +178,6 @@ def drain(*, limit: int = 10_000) -> Counter:
     return counts
 
 
-def waiting(keys) -> set[str]:
+def messages_waiting(keys) -> set[str]:
     """Which of these once-keys are asked for and not done yet (a delivery "queued")."""
     return set(pending().filter(key__in=list(keys)).values_list("key", flat=True))

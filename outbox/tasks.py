@@ -17,4 +17,4 @@ def deliver(message_id: int) -> str:
 @shared_task(ignore_result=True)
 def relay() -> int:
     """Beat runs this every OUTBOX_RELAY_SECONDS. Safe to run twice or at the same time."""
-    return services.relay()
+    return services.messages_relay()

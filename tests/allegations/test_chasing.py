@@ -25,7 +25,7 @@ from allegations.models import CaseStatus, Deadline
 from allegations.services import save_with_history
 from allegations.tasks import chase_deadlines
 from outbox.models import Message
-from outbox.services import drain as outbox_drain
+from outbox.services import messages_drain as outbox_drain
 from tests.allegations.factories import discuss, make_referral
 from tests.allegations.test_worker import celery_worker, task_queue, wait_for  # noqa: F401 (fixtures)
 

@@ -28,7 +28,7 @@ from allegations.notifications import referral_received_notify
 from allegations.tasks import notify_new_referral
 from config.celery import app as celery_app
 from outbox.models import Message
-from outbox.services import drain as outbox_drain
+from outbox.services import messages_drain as outbox_drain
 from tests.allegations.factories import make_referral
 
 WORKER_WAIT_SECONDS = 30

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from agencies.models import Notification
 from assurance import services
 from assurance.models import DEFAULT_QUESTIONS, Answer, AssuranceRound, Question, Request, RoundStatus
-from outbox.services import drain as outbox_drain
+from outbox.services import messages_drain as outbox_drain
 from tests.assurance.factories import make_round
 
 pytestmark = pytest.mark.django_db

@@ -23,7 +23,7 @@ from meetings.models import (
     MinutesStatus,
     MinutesVersion,
 )
-from outbox.services import drain as outbox_drain
+from outbox.services import messages_drain as outbox_drain
 from tests.agencies.factories import AgencyFactory, UserFactory, member
 from tests.allegations.factories import make_case, make_referral
 from tests.meetings.factories import (

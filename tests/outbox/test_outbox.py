@@ -128,13 +128,13 @@ def test_the_relay_hands_over_what_is_due_and_waits_longer_each_time(task_queue,
     services.message_run(message_id=done.pk)
     Message.objects.filter(pk__in=[due.pk, done.pk]).update(relay_at=now - dt.timedelta(seconds=1))
 
-    assert services.relay(now=now) == 1
+    assert services.messages_relay(now=now) == 1
     assert queued(task_queue) == [due.pk]
     due.refresh_from_db()
     after = dt.timedelta(seconds=settings.OUTBOX_RELAY_AFTER_SECONDS)
     assert (due.relayed, due.relay_at) == (1, now + after)
-    assert services.relay(now=now) == 0  # not again until its time
-    assert services.relay(now=now + after) == 1
+    assert services.messages_relay(now=now) == 0  # not again until its time
+    assert services.messages_relay(now=now + after) == 1
     due.refresh_from_db()
     assert (due.relayed, due.relay_at) == (2, now + after + 2 * after)
     later.refresh_from_db()
@@ -145,7 +145,7 @@ def test_the_relay_hands_over_what_is_due_and_waits_longer_each_time(task_queue,
 def test_the_relay_gives_up_on_a_message_handed_over_too_often(task_queue, lado_officer):  # noqa: F811
     message = services.message_add(handler="tests.outbox.record", key="worn", n=lado_officer.pk)
     Message.objects.filter(pk=message.pk).update(relayed=services.MAX_RELAYS, relay_at=timezone.now())
-    assert services.relay() == 0
+    assert services.messages_relay() == 0
     message.refresh_from_db()
     assert message.gave_up_at is not None
 
@@ -170,7 +170,7 @@ def test_a_message_a_worker_is_running_is_neither_run_again_nor_relayed(task_que
     try:
         assert holding.wait(timeout=10)
         assert services.message_run(message_id=message.pk) == "skipped"
-        assert services.relay() == 0
+        assert services.messages_relay() == 0
     finally:
         release.set()
         thread.join(timeout=20)
@@ -183,4 +183,15 @@ def test_what_is_waiting_is_known_by_its_once_key(lado_officer):
     waiting = services.message_add(handler="tests.outbox.record", key="waiting", n=lado_officer.pk)
     sent = services.message_add(handler="tests.outbox.record", key="sent", n=lado_officer.pk)
     services.message_run(message_id=sent.pk)
-    assert services.waiting(["waiting", "sent", "never"]) == {waiting.key}
+    assert services.messages_waiting(["waiting", "sent", "never"]) == {waiting.key}
+
+
+@pytest.mark.django_db
+def test_the_relay_removes_done_messages_after_a_while(lado_officer):
+    old = services.message_add(handler="tests.outbox.record", key="old", n=lado_officer.pk)
+    recent = services.message_add(handler="tests.outbox.record", key="recent", n=lado_officer.pk)
+    for message in (old, recent):
+        services.message_run(message_id=message.pk)
+    Message.objects.filter(pk=old.pk).update(done_at=timezone.now() - dt.timedelta(days=services.KEEP_DONE_DAYS + 1))
+    services.messages_relay()
+    assert list(Message.objects.values_list("key", flat=True)) == ["recent"]
