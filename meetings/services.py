@@ -28,6 +28,7 @@ from allegations.models import Case, Deadline, RegulatorReferral, Route
 from allegations.services import case_review_met, event_record, save_with_history
 from config.jinja2 import govuk_date, govuk_datetime
 from outbox.services import message_add
+from outbox.tasks import TIME_LIMIT as OUTBOX_TIME_LIMIT
 from outbox.submissions import submission_claim, submission_done
 
 from . import selectors
@@ -914,10 +915,8 @@ def action_cancel(*, actor, action: Action, reason: str) -> Action:
 
 # --- PDFs of the minutes (issue part 6) --------------------------------------------------------------
 
-# A PDF claimed for rendering longer ago than the task's hard time limit was abandoned by a lost worker.
-PDF_RENDER_TIME_LIMIT = 120
-PDF_RENDER_SOFT_TIME_LIMIT = 90
-PDF_STALE_AFTER = dt.timedelta(seconds=PDF_RENDER_TIME_LIMIT + 30)
+# A PDF claimed for rendering longer ago than the outbox task's hard time limit was abandoned by a lost worker.
+PDF_STALE_AFTER = dt.timedelta(seconds=OUTBOX_TIME_LIMIT + 30)
 
 
 def _recipient_of(invitation: Invitation) -> str:

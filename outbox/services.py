@@ -68,11 +68,11 @@ def message_add(*, handler: str, key: str, **arguments) -> Message | None:
                                              relay_at=now + _relay_after())
     except IntegrityError:
         return None
-    transaction.on_commit(functools.partial(message_hand_over, message.pk))
+    transaction.on_commit(functools.partial(message_hand_over, message_id=message.pk))
     return message
 
 
-def message_hand_over(message_id: int) -> bool:
+def message_hand_over(*, message_id: int) -> bool:
     """Give a message to Celery. Never raises: with the broker away the relay hands it over later."""
     from .tasks import deliver
 
@@ -155,7 +155,7 @@ def messages_relay(*, now: dt.datetime | None = None, batch: int = 500) -> int:
     Message.objects.filter(pk__in=list(old[:batch])).delete()
     handed = 0
     for pk, _ in send:
-        if not message_hand_over(pk):
+        if not message_hand_over(message_id=pk):
             break  # the broker is away: the rest keep their turn
         handed += 1
     if handed:

@@ -5,11 +5,16 @@ from celery import shared_task
 from . import services
 
 
+# The slowest handler is a large PDF: time limits for it (a soft one the renderers catch and record as failed).
+TIME_LIMIT = 180
+SOFT_TIME_LIMIT = 150
+
+
 # acks_late: a message taken by a worker that dies is delivered again. Not rejected back to the queue when
 # the worker is lost: the relay hands the message over again, and counts (a message that kills every
 # worker that runs it is given up, not run forever).
-# The slowest handler is a large PDF: time limits for it (a soft one the renderers catch and record).
-@shared_task(acks_late=True, reject_on_worker_lost=False, ignore_result=True, time_limit=180, soft_time_limit=150)
+@shared_task(acks_late=True, reject_on_worker_lost=False, ignore_result=True, time_limit=TIME_LIMIT,
+             soft_time_limit=SOFT_TIME_LIMIT)
 def deliver(message_id: int) -> str:
     return services.message_run(message_id=message_id)
 

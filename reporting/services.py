@@ -12,16 +12,15 @@ from django.utils import timezone
 
 from agencies.models import Partnership
 from outbox.services import message_add
+from outbox.tasks import TIME_LIMIT as OUTBOX_TIME_LIMIT
 
 from .models import ReportPdf, ReportPdfStatus
 from .permissions import may_see_reports
 
 logger = logging.getLogger(__name__)
 
-PDF_RENDER_TIME_LIMIT = 180
-PDF_RENDER_SOFT_TIME_LIMIT = 150
-# A claim older than the hard time limit was abandoned by a lost worker: another run may take it over.
-PDF_STALE_AFTER = dt.timedelta(seconds=PDF_RENDER_TIME_LIMIT + 30)
+# A claim older than the outbox task's hard time limit was abandoned by a lost worker: another run may take it over.
+PDF_STALE_AFTER = dt.timedelta(seconds=OUTBOX_TIME_LIMIT + 30)
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 

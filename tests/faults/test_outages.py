@@ -18,7 +18,6 @@ was sent once, every PDF asked for was made once, and nobody met a 500. The coun
 from __future__ import annotations
 
 import datetime as dt
-import email
 import json
 import os
 import shutil
@@ -36,7 +35,7 @@ import pytest
 from django.conf import settings
 
 from allegations.models import Category, ConcernKind, EmploymentType, HowArose, Timing, TriageDecision, Workforce
-from tests.allegations.test_chasing_redis_restart import PrivateRedis, _free_port
+from tests.allegations.test_chasing_redis_restart import PrivateRedis, _free_port, mails
 from tests.agencies.factories import TOTP_SECRET
 from tests.faults.http import Browser, Page
 
@@ -46,7 +45,6 @@ PASSWORD = "test-password-123"  # tests/agencies/factories.py
 ROUNDS = 3  # prepared meetings: one to circulate and make a PDF of in each phase
 REDIS_OUTAGE_SECONDS = 30
 LONDON = ZoneInfo("Europe/London")
-SEPARATOR = b"\n" + b"-" * 79 + b"\n"
 UNAVAILABLE = "Sorry, the service is unavailable"
 
 
@@ -306,13 +304,16 @@ def web_up(base: str) -> bool:
         return False
 
 
-def mails(directory: Path) -> list:
-    found = []
-    for path in sorted(directory.iterdir()):
-        for chunk in path.read_bytes().split(SEPARATOR):
-            if chunk.strip():
-                found.append(email.message_from_bytes(chunk))
-    return found
+def refer_triage_schedule(referrer: Browser, officer: Browser, family: str, told_saved: dict, data=None) -> None:
+    """A referral (its button pressed twice), its triage into a case, and a meeting scheduled (pressed twice):
+    what the people are told is saved."""
+    data = data or referral_form(referrer, family)
+    reference = send_referral(referrer, data)
+    assert send_referral(referrer, data) == reference  # the same form sent again: the one referral
+    told_saved["referrals"].append((family, reference))
+    triage(officer, reference)
+    schedule(officer, reference, f"Room {family}")
+    told_saved["meetings"].append(f"Room {family}")
 
 
 # --- The test -----------------------------------------------------------------------------------------------
@@ -328,13 +329,7 @@ def test_outages_lose_nothing_repeat_nothing_and_lock_nobody_out(stack):
     # 1. Everything up.
     referrer, officer, chair = (sign_in(base, name) for name in ("referrer", "officer", "chair"))
     browsers += [referrer, officer, chair]
-    data = referral_form(referrer, "Before")
-    reference = send_referral(referrer, data)
-    assert send_referral(referrer, data) == reference  # the button pressed twice: one referral
-    told_saved["referrals"].append(("Before", reference))
-    triage(officer, reference)
-    schedule(officer, reference, "Room Before")
-    told_saved["meetings"].append("Room Before")
+    refer_triage_schedule(referrer, officer, "Before", told_saved)
     circulate(chair, meetings[0])
     download(chair, ask_for_pdf(chair, meetings[0]), stack)
 
@@ -344,12 +339,7 @@ def test_outages_lose_nothing_repeat_nothing_and_lock_nobody_out(stack):
     referrer2, officer2 = sign_in(base, "referrer"), sign_in(base, "officer")  # sign-in does not need Redis
     browsers += [referrer2, officer2]
     signed_in_during_redis_outage = 2
-    data = referral_form(referrer2, "RedisDown")
-    reference = send_referral(referrer2, data)
-    told_saved["referrals"].append(("RedisDown", reference))
-    triage(officer2, reference)
-    schedule(officer2, reference, "Room RedisDown")
-    told_saved["meetings"].append("Room RedisDown")
+    refer_triage_schedule(referrer2, officer2, "RedisDown", told_saved)
     circulate(chair, meetings[1])
     pdf_during_outage = ask_for_pdf(chair, meetings[1])
     assert "being made" in chair.get(pdf_during_outage).text  # waiting shows where it matters
@@ -366,12 +356,7 @@ def test_outages_lose_nothing_repeat_nothing_and_lock_nobody_out(stack):
     assert during.status == 503 and UNAVAILABLE in during.text, (during.status, during.text[:1500])
     assert resent_error.status == 503 and UNAVAILABLE in resent_error.text
     assert referrer.get("/referrals/").status == 200  # the next request after the restart works
-    reference = send_referral(referrer, data)  # sent again after the error page
-    assert send_referral(referrer, data) == reference
-    told_saved["referrals"].append(("PgRestart", reference))
-    triage(officer, reference)
-    schedule(officer, reference, "Room PgRestart")
-    told_saved["meetings"].append("Room PgRestart")
+    refer_triage_schedule(referrer, officer, "PgRestart", told_saved, data=data)  # sent again after the error page
 
     # 4. The worker killed while it makes a PDF; another takes over.
     circulate(chair, meetings[2])
