@@ -330,7 +330,7 @@ CELERY_BEAT_SCHEDULE = {
         # A trigger not taken within the minute is dropped: the next one does the same work.
         "options": {"expires": 55.0},
     },
-    # The outbox (outbox.services.relay): hands Celery again whatever side effect is not done yet.
+    # The outbox (outbox.services.messages_relay): hands Celery again whatever side effect is not done yet.
     "relay-outbox": {
         "task": "outbox.tasks.relay",
         "schedule": float(OUTBOX_RELAY_SECONDS),
