@@ -13,12 +13,11 @@ Exactly once
 * The inbox entries (Notification rows, unique on (user, "deadline-<id>-<stage>")) and the
   `*_sent_at` mark are written in ONE transaction: a worker killed mid-sweep rolls back both,
   and the next sweep sends them; a committed batch is never sent again.
-* E-mail is the one side effect outside the database. It is sent only after the batch has
-  committed (`transaction.on_commit`), never from inside the transaction: a crash before
-  the commit sends no e-mail (and the next sweep sends it with the inbox entry), while a
-  crash between the commit and the send loses at most that e-mail (the inbox entry stands)
-  but can never send it twice. We chose "at most once" for e-mail over "at least once"
-  because a repeated notice is what the spec forbids; the inbox is the record of the notice.
+* E-mail is the one side effect outside the database. Each notice's e-mail is an outbox message
+  (agencies.notifications.notice_once) written in the same transaction as the inbox entry and the
+  `*_sent_at` mark: a crash before the commit leaves neither (the next sweep makes both), a committed
+  batch has its e-mails recorded, and the worker sends each once (outbox.services). Neither a lost nor
+  a repeated e-mail, where this used to choose "at most once".
 * Redis holds only the beat's trigger: a lost or repeated `chase_deadlines` message just
   means a sweep runs later or twice, and a sweep is idempotent.
 
@@ -184,8 +183,7 @@ def _backlog_summary(service_id: int, now: dt.datetime) -> None:
     day = timezone.localdate(now).isoformat()
     for user in managers:
         notice_once(user=user, title=title, link=reverse("allegations:team"), key=f"deadline-backlog-{service_id}-{day}",
-                    email_template="allegations/email/deadline_backlog", context={"count": overdue},
-                    email_after_commit=True)
+                    email_template="allegations/email/deadline_backlog", context={"count": overdue})
 
 
 def _chase(deadline: Deadline, stage: Stage, now: dt.datetime) -> None:
@@ -296,6 +294,6 @@ def _action_escalation(deadline: Deadline) -> list:
 
 
 def _notify(*, user, title: str, link: str, key: str, stage: str, reference: str, kind: str) -> None:
-    """An inbox entry now (in the sweep's transaction) and an e-mail once that transaction commits."""
+    """An inbox entry and its e-mail's outbox message, in the sweep's transaction."""
     notice_once(user=user, title=title, link=link, key=key, email_template=f"allegations/email/deadline_{stage}",
-                context={"reference": reference, "kind": kind}, email_after_commit=True)
+                context={"reference": reference, "kind": kind})

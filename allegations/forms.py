@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 
 from agencies.models import AccessLevel, Agency, AgencyKind, Sector
+from outbox.submissions import OneTimeTokenField
 
 from .models import (
     Audience,
@@ -72,6 +73,7 @@ class ReferralForm(SaneDatesMixin, forms.Form):
     # The workforce comes first (page and error summary alike): its answer decides the words the rest of the
     # referral is read in (children's or adults', allegations/wording.py).
     field_order = ["workforce"]
+    form_token = OneTimeTokenField()  # pressing the button twice makes one referral (outbox.submissions)
 
     # About the referral
     request_kind = forms.ChoiceField(

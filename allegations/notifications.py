@@ -50,4 +50,4 @@ def restricted_opened_notify(*, restriction, log, case=None) -> bool:
             else reverse("allegations:referral_detail", args=[referral.reference]))
     return notice_once(user=restriction.restricted_by, title=f"Restricted case {referral.reference} opened by {who}",
                        link=link, key=f"restricted-opened:{log.pk}",
-                       email_template="allegations/email/restricted_opened", email_after_commit=True)
+                       email_template="allegations/email/restricted_opened")

@@ -12,10 +12,13 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import Agency, AgencyKind, Partnership
 from agencies.permissions import SHARE_LEVELS, case_share, case_shared_with, case_unshare, standing
+from outbox.services import message_add
+from outbox.submissions import submission_claim, submission_done
 
 from . import deadlines, matching, measures, timescales
 from .querysets import hidden_referral_ids
@@ -148,8 +151,12 @@ def referral_submit(
     referral_fields: dict[str, Any],
     children: list[dict[str, Any]],
     taken_by_phone: bool = False,
+    form_token: str = "",
 ) -> Referral:
-    """An agency (or a LADO officer taking a call) submits a referral or an advice request."""
+    """An agency (or a LADO officer taking a call) submits a referral or an advice request.
+
+    `form_token` (the form's one-time token) makes a second post of the same form raise AlreadySubmitted
+    with the referral made by the first, and make nothing."""
     s = standing(actor)
     if taken_by_phone:
         if lado_service.pk not in s.lado_service_ids:
@@ -158,6 +165,7 @@ def referral_submit(
         raise PermissionDenied("You can only refer for an agency you are a senior manager of.")
     if lado_service.kind != AgencyKind.LADO_SERVICE:
         raise ValidationError("Referrals go to a LADO service.")
+    submission = submission_claim(token=form_token, user=actor)
 
     received_at = referral_fields.pop("received_at", None) or timezone.now()
     subject = subject_create(actor=actor, reason="Named in a new referral", **subject_fields)
@@ -196,9 +204,10 @@ def referral_submit(
     how = "taken by phone" if taken_by_phone else f"submitted by {referring_agency}"
     event_record(actor=actor, referral=referral, verb="referral_received", summary=f"Referral received, {how}")
 
-    from .tasks import notify_new_referral
-
-    transaction.on_commit(lambda: notify_new_referral.delay(referral.pk))
+    # The LADO service is told by the worker, once this commits (the outbox: kept even if Redis is away).
+    message_add(handler="allegations.referral_received", key=f"referral-received:{referral.pk}",
+                referral_id=referral.pk)
+    submission_done(submission, url=reverse("allegations:referral_confirmation", args=[referral.reference]))
     return referral
 
 

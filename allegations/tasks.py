@@ -1,11 +1,13 @@
-"""Celery entry points: take ids, load, call one service."""
+"""Celery entry points and outbox handlers: take ids, load, call one service."""
 
 from celery import shared_task
+
+from outbox.registry import handler
 
 from . import chasing, notifications
 
 
-@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@handler("allegations.referral_received")
 def notify_new_referral(referral_id: int) -> int:
     return notifications.referral_received_notify(referral_id=referral_id)
 

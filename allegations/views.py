@@ -22,6 +22,7 @@ from agencies.models import Agency, AgencyKind
 from agencies.permissions import standing
 from config.forms import apply_service_errors as _apply_service_errors
 from meetings.selectors import meetings_context
+from outbox.submissions import AlreadySubmitted
 from records.selectors import documents_context
 
 from . import forms, selectors, services, workload
@@ -95,7 +96,11 @@ def referral_create(request):
                         "known_history": data["known_history"], "children_count": data["children_count"],
                     },
                     children=[c for c in children.cleaned_data if c],
+                    form_token=data["form_token"],
                 )
+            except AlreadySubmitted as already:
+                messages.info(request, "This referral was already sent: it was saved once, and here it is.")
+                return redirect(already.url or "home")
             except ValidationError as error:
                 _apply_service_errors(form, error)
             else:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from agencies.models import Agency, Membership, Role
 from agencies.notifications import notice_once
 from allegations.services import save_with_history
+from config.jinja2 import govuk_date
 
 from .models import DEFAULT_QUESTIONS, Answer, AssuranceRound, Question, Request, RoundStatus
 from .permissions import is_business_unit, may_answer
@@ -140,8 +141,7 @@ def _send_request(*, actor, round_: AssuranceRound, request: Request) -> None:
         notice_once(user=user, title=f"Assurance questionnaire to answer for {request.agency.name} "
                                      f"by {round_.due_on:%-d %B %Y}",
                     link=link, key=f"assurance-request:{request.pk}", email_template="assurance/email/request",
-                    context={"due_on": round_.due_on, "agency": request.agency.name},
-                    email_after_commit=True)
+                    context={"due_on": govuk_date(round_.due_on), "agency": request.agency.name})
 
 
 @transaction.atomic

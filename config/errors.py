@@ -6,16 +6,26 @@ GOV.UK layout of templates/errors/_layout.html, with the navigation (for a signe
 - 403 for a page the person's role cannot use (agencies.access.RoleRefused) lists the roles that can and
   whom to ask; any other 403 shows the refusal's own words when it has some.
 - 500 is rendered without the request: no database, no session, no user (the error may be theirs).
+- 503 when the database could not be reached (a restart, a failover): "try again", with Retry-After, also
+  rendered without the request (issue 14 §3).
 """
 
 from __future__ import annotations
 
+import logging
+import sys
+
 from django.core.exceptions import DisallowedHost
+from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.template import loader
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from agencies.access import ASK, RoleRefused
+
+logger = logging.getLogger(__name__)
+
+RETRY_AFTER_SECONDS = 10
 
 
 def _back_url(request) -> str:
@@ -49,8 +59,28 @@ def page_not_found(request, exception=None):
     return _render(request, "404.html", 404)
 
 
+def database_unavailable(exception: BaseException | None) -> bool:
+    return isinstance(exception, (OperationalError, InterfaceError))
+
+
+def unavailable_response(request) -> HttpResponse:
+    """The styled 503 page. Renders without a request context: context processors would ask the database."""
+    nonce = getattr(request, "_csp_nonce", None)
+    body = loader.render_to_string("503.html", {"csp_nonce": "" if nonce is None else str(nonce), "request": None})
+    response = HttpResponse(body, status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 def server_error(request):
-    """No request to the template: its context processors would read the session, the user and the database."""
+    """No request to the template: its context processors would read the session, the user and the database.
+    A database that could not be reached is a 503 "try again", not a 500."""
+    exception = sys.exc_info()[1]
+    if database_unavailable(exception):
+        logger.warning("Database unavailable during %s %s (%s): answered 503", request.method, request.path,
+                       type(exception).__name__)
+        return unavailable_response(request)
     nonce = getattr(request, "_csp_nonce", None)
     body = loader.get_template("500.html").render({"csp_nonce": nonce, "ask": ASK})
     return HttpResponse(body, status=500)

@@ -18,7 +18,7 @@ admin.site.login = secure_admin_login(admin.site.login)
 handler400 = "config.errors.bad_request"
 handler403 = "config.errors.permission_denied"
 handler404 = "config.errors.page_not_found"
-handler500 = "config.errors.server_error"
+handler500 = "config.errors.server_error"  # and the 503 "try again" when the database could not be reached
 
 urlpatterns = [
     path("", agency_views.home, name="home"),

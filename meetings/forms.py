@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 
 from agencies.models import Agency
+from outbox.submissions import OneTimeTokenField
 from allegations.forms import DATE, DATETIME, not_future
 
 from .models import CASE_KINDS, AccessLevel, Attendance, Audience
@@ -21,6 +22,7 @@ class PersonChoiceField(forms.ModelChoiceField):
 
 
 class MeetingScheduleForm(forms.Form):
+    form_token = OneTimeTokenField()  # pressing the button twice schedules one meeting (outbox.submissions)
     kind = forms.ChoiceField(
         label="What kind of meeting is it?", widget=forms.RadioSelect,
         choices=[(k.value, k.label) for k in CASE_KINDS],

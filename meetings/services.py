@@ -18,6 +18,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import Agency, AgencyKind, Membership, Sector
@@ -26,6 +27,9 @@ from allegations import deadlines
 from allegations.models import Case, Deadline, RegulatorReferral, Route
 from allegations.services import case_review_met, event_record, save_with_history
 from config.jinja2 import govuk_date, govuk_datetime
+from outbox.services import message_add
+from outbox.tasks import TIME_LIMIT as OUTBOX_TIME_LIMIT
+from outbox.submissions import submission_claim, submission_done
 
 from . import selectors
 from .agendas import template_for
@@ -132,10 +136,13 @@ def meeting_schedule(
     location: str = "",
     online_link: str = "",
     chaired_by_service: bool = True,
+    form_token: str = "",
 ) -> Meeting:
-    """A chair or the LADO service schedules a meeting of a case; its minutes start from the kind's template."""
+    """A chair or the LADO service schedules a meeting of a case; its minutes start from the kind's template.
+    A second post of the same form (`form_token`) raises AlreadySubmitted with the meeting already made."""
     if not selectors.can_schedule(actor, case):
         raise PermissionDenied("Only the LADO service or a chair can schedule a meeting.")
+    submission = submission_claim(token=form_token, user=actor)
     case = Case.objects.select_for_update(of=("self",)).select_related("referral").get(pk=case.pk)
     _require_open_case(case)
     errors = {}
@@ -167,6 +174,7 @@ def meeting_schedule(
         save_with_history(section, actor=actor, reason="Minutes started from the meeting's template")
     _event(actor=actor, meeting=meeting, verb="meeting_scheduled",
            summary=f"{meeting.get_kind_display()} scheduled for {govuk_datetime(scheduled_at)}")
+    submission_done(submission, url=reverse("meetings:meeting_detail", args=[meeting.pk]))
     return meeting
 
 
@@ -803,10 +811,8 @@ def minutes_circulate(*, actor, minutes: Minutes, invitations: list[Invitation])
            summary=f"Minutes of the {_meeting_label(meeting)} (version {version.number}) sent to "
                    f"{len(made)} {'person' if len(made) == 1 else 'people'}")
 
-    from .tasks import notify_minutes_circulated
-
-    version_id = version.pk
-    transaction.on_commit(lambda: notify_minutes_circulated.delay(version_id))
+    message_add(handler="meetings.minutes_circulated", key=f"minutes-circulated:{version.pk}:{made[0].pk}",
+                version_id=version.pk)
     return made
 
 
@@ -909,10 +915,8 @@ def action_cancel(*, actor, action: Action, reason: str) -> Action:
 
 # --- PDFs of the minutes (issue part 6) --------------------------------------------------------------
 
-# A PDF claimed for rendering longer ago than the task's hard time limit was abandoned by a lost worker.
-PDF_RENDER_TIME_LIMIT = 120
-PDF_RENDER_SOFT_TIME_LIMIT = 90
-PDF_STALE_AFTER = dt.timedelta(seconds=PDF_RENDER_TIME_LIMIT + 30)
+# A PDF claimed for rendering longer ago than the outbox task's hard time limit was abandoned by a lost worker.
+PDF_STALE_AFTER = dt.timedelta(seconds=OUTBOX_TIME_LIMIT + 30)
 
 
 def _recipient_of(invitation: Invitation) -> str:
@@ -999,10 +1003,7 @@ def minutes_pdf_request(
            summary=f"PDF of the minutes of the {_meeting_label(meeting)} (version {version.number}, "
                    f"{PdfVariant(variant).label.split(':')[0].lower()}) requested")
 
-    from .tasks import render_minutes_pdf
-
-    pdf_id = pdf.pk
-    transaction.on_commit(lambda: render_minutes_pdf.delay(pdf_id))
+    message_add(handler="meetings.minutes_pdf", key=f"minutes-pdf:{pdf.pk}", pdf_id=pdf.pk)
     return pdf
 
 
@@ -1031,6 +1032,7 @@ def minutes_pdf_render(*, pdf_id: int) -> MinutesPdf:
     claimed = _claim_pdf(pdf_id)
     if claimed is None:
         return MinutesPdf.objects.get(pk=pdf_id)
+    logger.info("Rendering minutes PDF %s", pdf_id)
     version = MinutesVersion.objects.select_related(
         "minutes__meeting__case__referral", "approved_by").get(pk=claimed.version_id)
     withholdings = []
@@ -1146,10 +1148,7 @@ def guest_access_grant(*, actor, invitation: Invitation, expires_at: dt.datetime
            summary=f"Guest account for {invitation.display_name} to the {_meeting_label(meeting)}, until "
                    f"{govuk_date(expires_at)}")
 
-    from .tasks import send_guest_invitation
-
-    guest_id = guest.pk
-    transaction.on_commit(lambda: send_guest_invitation.delay(guest_id))
+    message_add(handler="meetings.guest_invitation", key=f"guest-invitation:{guest.pk}", guest_access_id=guest.pk)
     return guest
 
 

@@ -25,6 +25,7 @@ from allegations.models import AccessLog, Case, Route
 from allegations.workload import deadline_clock
 from config.forms import apply_service_errors as _apply_service_errors
 from records import services as record_services
+from outbox.submissions import AlreadySubmitted
 from records.selectors import documents_context
 
 from . import forms, selectors, services
@@ -117,6 +118,9 @@ def meeting_schedule(request, reference):
     if request.method == "POST" and form.is_valid():
         try:
             meeting = services.meeting_schedule(actor=request.user, case=case, **form.cleaned_data)
+        except AlreadySubmitted as already:
+            messages.info(request, "This meeting was already scheduled: it was saved once, and here it is.")
+            return redirect(already.url or reverse("allegations:case_detail", args=[reference]))
         except ValidationError as error:
             _apply_service_errors(form, error)
         else:
@@ -152,6 +156,7 @@ def meeting_detail(request, pk):
         context["sections"] = list(minutes.sections.all())
         context["versions"] = list(selectors.versions_of(meeting))
         context["circulations"] = list(selectors.circulations_of(meeting)) if manage else []
+        context["circulation_notices"] = selectors.circulation_notices(context["circulations"])
         context["incomplete"] = services.incomplete_sections(minutes, context["sections"])
     else:
         versions = list(selectors.versions_of(meeting, user=user, invitations=invitations))

@@ -113,7 +113,7 @@ def _notify_directors(concern: ProviderConcern) -> None:
     for user in directors_of(concern.lado_service_id):
         notice_once(user=user, title=f"Serious concerns {concern.reference}: decide whether to invoke the process",
                     link=link, key=f"concern-{concern.pk}-decide", email_template="providers/email/concern_notice",
-                    context={"reference": concern.reference}, email_after_commit=True)
+                    context={"reference": concern.reference})
 
 
 def _members(service_id: int, roles) -> list:
@@ -184,8 +184,7 @@ def _business_unit_notice(concern: ProviderConcern, title: str, what: str) -> No
     for m in (Membership.objects.filter(role=Role.ANALYST, user__is_active=True, agency__kind=AgencyKind.BUSINESS_UNIT)
               .select_related("user").order_by("user_id")):
         notice_once(user=m.user, title=title, link=link, key=f"concern-{concern.pk}-{what}",
-                    email_template="providers/email/concern_notice", context={"reference": concern.reference},
-                    email_after_commit=True)
+                    email_template="providers/email/concern_notice", context={"reference": concern.reference})
 
 
 @transaction.atomic

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from django import forms
 
+from outbox.submissions import OneTimeTokenField
+
 from .models import DocumentKind
 
 FILE_AGAIN = "Choose the file again."
 
 
 class DocumentForm(forms.Form):
+    form_token = OneTimeTokenField()  # sending the form twice attaches one document (outbox.submissions)
     title = forms.CharField(max_length=200, label="Title",
                             help_text="What the document is, for example 'Statement from the head teacher'",
                             error_messages={"required": "Enter a title for the document."})

@@ -14,6 +14,7 @@ from django.utils import timezone
 from allegations.models import Case, Referral
 from allegations.services import event_record, save_with_history
 from meetings.models import Meeting
+from outbox.submissions import submission_claim, submission_done
 
 from . import conf, files, selectors
 from .models import Document, DocumentKind, ViewLog
@@ -54,8 +55,12 @@ def view_record(*, user, what: str, referral: Referral | None = None, meeting: M
 
 
 def document_add(*, actor, upload, title: str, kind: str, referral: Referral | None = None, case: Case | None = None,
-                 meeting: Meeting | None = None, shared_with_invitees: bool = False) -> Document:
-    """Attach a file to one record, after checking what it is by its content (records.files)."""
+                 meeting: Meeting | None = None, shared_with_invitees: bool = False, form_token: str = "",
+                 url: str = "") -> Document:
+    """Attach a file to one record, after checking what it is by its content (records.files).
+
+    A second post of the same form (`form_token`) raises AlreadySubmitted with `url` (where the record's
+    documents are shown) and attaches nothing."""
     if sum(x is not None for x in (referral, case, meeting)) != 1:
         raise TypeError("a document belongs to exactly one referral, case or meeting")
     if not selectors.may_upload(actor, referral=referral, case=case, meeting=meeting):
@@ -73,6 +78,7 @@ def document_add(*, actor, upload, title: str, kind: str, referral: Referral | N
     stored_name, sha256 = _store(upload)
     try:
         with transaction.atomic(durable=True):
+            submission = submission_claim(token=form_token, user=actor)
             document = Document(
                 referral=referral, case=case, meeting=meeting, title=title, kind=kind,
                 shared_with_invitees=bool(shared_with_invitees and meeting is not None),
@@ -86,6 +92,7 @@ def document_add(*, actor, upload, title: str, kind: str, referral: Referral | N
                 event_record(actor=actor, referral=owner, case=case or (meeting.case if meeting else None),
                              verb="document_added", part="document", part_id=document.pk,
                              summary=f"Document {document.pk} attached ({document.get_kind_display().lower()})")
+            submission_done(submission, url=url)
     except BaseException:
         (document_root() / stored_name).unlink(missing_ok=True)
         raise

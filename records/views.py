@@ -20,6 +20,7 @@ from allegations import selectors as case_selectors
 from config.forms import apply_service_errors as _apply_service_errors
 from config.spreadsheets import csv_lines
 from meetings import selectors as meeting_selectors
+from outbox.submissions import AlreadySubmitted
 
 from . import conf, forms, selectors, services
 from .models import ViewLog
@@ -38,7 +39,11 @@ def _upload(request, *, back: str, caption: str, referral=None, case=None, meeti
         try:
             services.document_add(actor=request.user, upload=data["file"], title=data["title"], kind=data["kind"],
                                   referral=referral, case=case, meeting=meeting,
-                                  shared_with_invitees=data.get("shared_with_invitees", False))
+                                  shared_with_invitees=data.get("shared_with_invitees", False),
+                                  form_token=data["form_token"], url=back + "#documents")
+        except AlreadySubmitted as already:
+            messages.info(request, "This document was already attached: it was saved once.")
+            return redirect(already.url or back + "#documents")
         except ValidationError as error:
             _apply_service_errors(form, error)
         else:

@@ -11,16 +11,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from agencies.models import Partnership
+from outbox.services import message_add
+from outbox.tasks import TIME_LIMIT as OUTBOX_TIME_LIMIT
 
 from .models import ReportPdf, ReportPdfStatus
 from .permissions import may_see_reports
 
 logger = logging.getLogger(__name__)
 
-PDF_RENDER_TIME_LIMIT = 180
-PDF_RENDER_SOFT_TIME_LIMIT = 150
-# A claim older than the hard time limit was abandoned by a lost worker: another run may take it over.
-PDF_STALE_AFTER = dt.timedelta(seconds=PDF_RENDER_TIME_LIMIT + 30)
+# A claim older than the outbox task's hard time limit was abandoned by a lost worker: another run may take it over.
+PDF_STALE_AFTER = dt.timedelta(seconds=OUTBOX_TIME_LIMIT + 30)
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
@@ -39,10 +39,7 @@ def report_pdf_request(*, actor, year: int) -> ReportPdf:
     pdf = ReportPdf.objects.create(year=check_year(year), requested_by=actor)
     logger.info("Annual report PDF %s (%s) requested by user %s", pdf.pk, pdf.year_label, actor.pk)
 
-    from .tasks import render_report_pdf
-
-    pdf_id = pdf.pk
-    transaction.on_commit(lambda: render_report_pdf.delay(pdf_id))
+    message_add(handler="reporting.report_pdf", key=f"report-pdf:{pdf.pk}", pdf_id=pdf.pk)
     return pdf
 
 

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "axes",
+    "outbox",
     "agencies",
     "allegations",
     "meetings",
@@ -134,6 +135,9 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
 DATABASES["default"]["HOST"] = unquote(DATABASES["default"]["HOST"])
 DATABASES["default"]["ATOMIC_REQUESTS"] = False  # services own their transactions
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=0))
+# A kept connection is checked before it is reused: after a database restart the next request reconnects
+# instead of failing. A request during the restart gets the "try again" page (503, config.errors).
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -199,11 +203,22 @@ DEMO_DATA = env.bool("DEMO_DATA", default=False)
 # a client sends itself can never reset its count.
 import datetime as _dt  # noqa: E402
 
-# allauth keeps its rate limits and each used TOTP code (so a code works once) in the cache: with
-# several web processes it must be shared, so Redis when there is one.
-if env.str("REDIS_URL", default=""):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                          "LOCATION": env.str("REDIS_URL"), "KEY_PREFIX": "ma-cache"}}
+# allauth keeps its rate limits and each used TOTP code (so a code works once) in the default cache. It is
+# Django's database cache, in PostgreSQL: shared by every web process, kept across restarts, and there as long
+# as the database is, so sign-in, two factors and their limits never depend on Redis (a rate limit that failed
+# open when Redis was away would be a hole). The table is made on every migrate (accounts.apps).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "django_cache",
+                "KEY_PREFIX": "ma-cache"},
+}
+# Optional caching in Redis (nothing needs it to work): a Redis database of its own, never Celery's, so
+# clearing one never touches the other. Unreachable, it is a miss, never an error (config.cache).
+REDIS_CACHE_URL = env.str("REDIS_CACHE_URL", default="")
+if REDIS_CACHE_URL:
+    if REDIS_CACHE_URL == env.str("REDIS_URL", default=""):
+        raise environ.ImproperlyConfigured("REDIS_CACHE_URL must name another Redis database than REDIS_URL (Celery's).")
+    CACHES["redis"] = {"BACKEND": "config.cache.SoftRedisCache", "LOCATION": REDIS_CACHE_URL, "KEY_PREFIX": "ma-cache",
+                       "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}
 
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = _dt.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
@@ -316,7 +331,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 _VISIBILITY_TIMEOUT = 60 * 60
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": _VISIBILITY_TIMEOUT}
+    # A Redis that is away fails a hand-over at once (the outbox keeps it): nobody waits on a dead socket.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": _VISIBILITY_TIMEOUT, "socket_connect_timeout": 2,
+                                       "socket_timeout": 10}
 else:
     _broker_dir = BASE_DIR / "var" / "broker"
     CELERY_BROKER_URL = "filesystem://"
@@ -329,6 +346,10 @@ else:
     }
     for _sub in ("queue", "processed", "control"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
+# The outbox's relay runs every OUTBOX_RELAY_SECONDS; a message not done is handed over again
+# OUTBOX_RELAY_AFTER_SECONDS after its last hand-over (then a little later each time).
+OUTBOX_RELAY_SECONDS = env.int("OUTBOX_RELAY_SECONDS", default=15)
+OUTBOX_RELAY_AFTER_SECONDS = env.int("OUTBOX_RELAY_AFTER_SECONDS", default=60)
 # Exactly one beat, scheduling in UTC (CELERY_TIMEZONE / CELERY_ENABLE_UTC above).
 CELERY_BEAT_SCHEDULE = {
     "chase-deadlines": {
@@ -336,6 +357,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,  # seconds; a sweep is idempotent, so a late or repeated run is harmless
         # A trigger not taken within the minute is dropped: the next one does the same work.
         "options": {"expires": 55.0},
+    },
+    # The outbox (outbox.services.messages_relay): hands Celery again whatever side effect is not done yet.
+    "relay-outbox": {
+        "task": "outbox.tasks.relay",
+        "schedule": float(OUTBOX_RELAY_SECONDS),
+        "options": {"expires": max(OUTBOX_RELAY_SECONDS - 1, 1)},
     },
 }
 

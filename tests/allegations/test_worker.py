@@ -25,13 +25,15 @@ from agencies.models import Notification
 from allegations.notifications import referral_received_notify
 from allegations.tasks import notify_new_referral
 from config.celery import app as celery_app
+from outbox.models import Message
+from outbox.services import messages_drain as outbox_drain
 from tests.allegations.factories import make_referral
 from tests.database import database_url
 
 WORKER_WAIT_SECONDS = 30
 SUBJECT_NAMES = ("Zebedee", "Quincey-Hartley")
 CHILD_NAMES = ("Tallulah", "Brightwater")
-TASK_NAME = "allegations.tasks.notify_new_referral"
+TASK_NAME = "outbox.tasks.deliver"
 
 
 def refer(actor, lado_service, agency):
@@ -139,16 +141,20 @@ def test_a_worker_notifies_the_lado_service_of_a_submitted_referral(
 
 
 @pytest.mark.django_db
-def test_submitting_a_referral_enqueues_the_notice_only_after_commit(
+def test_submitting_a_referral_records_the_notice_with_it_and_hands_it_over_after_commit(
     django_capture_on_commit_callbacks, task_queue, lado_officer, agency_a_manager, lado_service, agency_a
 ):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         referral = refer(agency_a_manager, lado_service, agency_a)
 
+    # The outbox message is written in the referral's transaction; nothing is sent inside it.
+    message = Message.objects.get(key=f"referral-received:{referral.pk}")
+    assert (message.handler, message.arguments) == ("allegations.referral_received", {"referral_id": referral.pk})
+    assert message.done_at is None
     assert len(callbacks) == 1
     assert not Notification.objects.exists()  # nothing ran inside the transaction
 
-    callbacks[0]()  # what the commit would do: publish the task to the broker
+    callbacks[0]()  # what the commit does: hand the message to the broker
 
     broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
     try:
@@ -158,7 +164,7 @@ def test_submitting_a_referral_enqueues_the_notice_only_after_commit(
     assert len(messages) == 1
     assert messages[0]["headers"]["task"] == TASK_NAME
     args, kwargs, _ = json.loads(base64.b64decode(messages[0]["body"]))
-    assert (args, kwargs) == ([referral.pk], {})
+    assert (args, kwargs) == ([message.pk], {})
     assert not Notification.objects.exists()  # enqueued, not run
 
 
@@ -168,6 +174,7 @@ def test_the_notice_email_carries_a_link_and_no_names(lado_officer, lado_manager
     mail.outbox.clear()
 
     sent = referral_received_notify(referral_id=referral.pk)
+    outbox_drain()  # the e-mails, recorded in the outbox, sent as the worker sends them
 
     assert sent == 2
     assert sorted(m.to[0] for m in mail.outbox) == sorted([lado_officer.email, lado_manager.email])
@@ -181,6 +188,7 @@ def test_the_notice_email_carries_a_link_and_no_names(lado_officer, lado_manager
 
     # Run again: no second e-mail, no second inbox entry.
     assert referral_received_notify(referral_id=referral.pk) == 0
+    outbox_drain()
     assert len(mail.outbox) == 2
     assert Notification.objects.filter(user=lado_officer).count() == 1
 

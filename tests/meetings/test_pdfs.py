@@ -28,6 +28,7 @@ from meetings import pdf as renderer
 from meetings import services
 from meetings.models import MinutesPdf, MinutesVersion, PdfDownload, PdfStatus, Withholding
 from meetings.tasks import render_minutes_pdf
+from outbox.models import Message
 from tests.allegations.test_worker import task_queue  # noqa: F401 — a fixture: this test's own Celery queue
 from tests.meetings.factories import approve, circulate, held_meeting_with_minutes, invite, make_strategy_case
 
@@ -369,15 +370,17 @@ def test_requesting_a_pdf_enqueues_the_render_only_after_commit(
 
     assert len(callbacks) == 1
     assert pdf.status == PdfStatus.QUEUED
+    message = Message.objects.get(key=f"minutes-pdf:{pdf.pk}")  # recorded with the request
+    assert (message.handler, message.arguments) == ("meetings.minutes_pdf", {"pdf_id": pdf.pk})
     callbacks[0]()
     broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
     try:
         messages = [json.loads(raw) for raw in broker.lrange(task_queue, 0, -1)]
     finally:
         broker.close()
-    assert [m["headers"]["task"] for m in messages] == ["meetings.tasks.render_minutes_pdf"]
+    assert [m["headers"]["task"] for m in messages] == ["outbox.tasks.deliver"]
     args, kwargs, _ = json.loads(base64.b64decode(messages[0]["body"]))
-    assert (args, kwargs) == ([pdf.pk], {})
+    assert (args, kwargs) == ([message.pk], {})
 
 
 # --- The task -----------------------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from django.utils import timezone
 from agencies.models import AgencyKind, Role
 from meetings import services
 from meetings.models import Action, Circulation, Meeting, MinutesVersion
+from outbox.services import messages_drain as outbox_drain
 from tests.agencies.factories import AgencyFactory, UserFactory, member
 from tests.meetings.factories import (
     REQUIRED_TEXT,
@@ -557,3 +558,23 @@ def test_holding_a_meeting_twice_through_the_form_says_why(login, garbage_world,
 def test_our_actions_is_in_the_navigation_of_agency_people_only(login, agency_a_manager, analyst):
     assert 'href="/actions/"' in page(login(agency_a_manager), reverse("inbox"))
     assert 'href="/actions/"' not in page(login(analyst), reverse("inbox"))
+
+
+def test_the_chair_sees_a_circulation_queued_until_its_notice_and_email_have_gone(login, strategy_meeting, chair,
+                                                                                   police_user):
+    """The minutes are circulated when the chair sends them; the notice and e-mail wait in the outbox until the
+    worker sends them (Redis or the worker away): the circulation table says so."""
+    meeting = strategy_meeting
+    invite(meeting, actor=chair, user=police_user)
+    invite(meeting, actor=chair, name="Jo Hart", email="jo@acorns.example", access_level="employer")
+    approve(meeting, chair=chair)
+    circulate(meeting, chair=chair)
+    client = login(chair)
+
+    html = page(client, detail_url(meeting))
+    assert html.count(">Queued</strong>") == 1  # the police officer's notice: not sent yet
+    assert "No account: send the minutes yourself" in html  # Jo Hart has no account
+
+    outbox_drain()  # what the worker does
+    html = page(client, detail_url(meeting))
+    assert ">Queued</strong>" not in html and "<td class=\"govuk-table__cell\">Sent</td>" in html

@@ -1,0 +1,183 @@
+"""Recording side effects with the change that caused them, handing them to Celery, running each once.
+
+Exactly once
+------------
+* `message_add` writes the message in the caller's transaction: a change that rolls back asks for
+  nothing, a change that commits has its message, whatever happens next. The once-key is unique, so a
+  task that runs again (and asks again) records nothing new.
+* After commit the message is handed to Celery (`message_hand_over`). If the broker cannot be reached the
+  change still stands and the person still sees it saved: the failure is logged (ids and the error's
+  kind only, never names) and the relay hands it over later.
+* `messages_relay` (beat, every OUTBOX_RELAY_SECONDS) hands over every message not done whose `relay_at` has
+  come: one whose hand-over failed, or one whose Celery message was lost (Redis restarted empty, a worker
+  killed holding it). It claims them with `SELECT ... FOR UPDATE SKIP LOCKED`, so it never touches a
+  message a worker is running, and it waits longer after each hand-over (a slow queue is not flooded).
+* `message_run` (the worker) claims the message with `SELECT ... FOR UPDATE SKIP LOCKED` where it is
+  not done, runs its handler inside that transaction and marks it done in the same transaction. A
+  second copy of the Celery message (a relay, a redelivery) finds it done or locked and does nothing.
+  A worker killed mid-run, or a database restart, rolls the whole run back (PostgreSQL drops a dead
+  client's transaction and its locks), and the relay hands the message over again.
+* What a handler writes to the database is therefore done exactly once. The one effect outside the
+  database is an e-mail (agencies.tasks): it goes as the last step before the commit, so only a crash in
+  the moment between the mail server accepting it and the commit could send it again; nothing can lose it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import logging
+import traceback
+from collections import Counter
+from pathlib import Path
+
+from django.conf import settings
+from django.db import DatabaseError, IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from . import registry
+from .models import Message
+
+logger = logging.getLogger(__name__)
+
+MAX_FAILURES = 8  # tries of a handler whose error may pass (mail server away), then given up
+MAX_RELAYS = 30  # hand-overs by the relay (about four hours at the default spacing), then given up
+KEEP_DONE_DAYS = 30  # a done message is removed after this (it holds ids only)
+
+
+def _relay_after() -> dt.timedelta:
+    return dt.timedelta(seconds=settings.OUTBOX_RELAY_AFTER_SECONDS)
+
+
+def pending():
+    return Message.objects.filter(done_at__isnull=True, gave_up_at__isnull=True)
+
+
+def message_add(*, handler: str, key: str, **arguments) -> Message | None:
+    """Ask for a side effect in the caller's transaction; it is handed to Celery once that commits.
+
+    `arguments` are ids and plain values (JSON), never names. Returns None if a message with this
+    once-key was already recorded.
+    """
+    registry.get(handler)  # a misspelt name fails here, in the request, not later in the worker
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            message = Message.objects.create(key=key[:200], handler=handler, arguments=arguments, created_at=now,
+                                             relay_at=now + _relay_after())
+    except IntegrityError:
+        return None
+    transaction.on_commit(functools.partial(message_hand_over, message_id=message.pk))
+    return message
+
+
+def message_hand_over(*, message_id: int) -> bool:
+    """Give a message to Celery. Never raises: with the broker away the relay hands it over later."""
+    from .tasks import deliver
+
+    try:
+        # No retries: a person is waiting for this request, and the relay is the retry.
+        deliver.apply_async(args=(message_id,), retry=False)
+    except Exception as error:  # noqa: BLE001 — any broker failure; the message is safe in the database
+        logger.warning("Outbox message %s not handed to the broker (%s): the relay will hand it over",
+                       message_id, type(error).__name__)
+        try:
+            Message.objects.filter(pk=message_id, done_at__isnull=True).update(relay_at=timezone.now())
+        except DatabaseError:
+            pass  # it keeps its later relay_at
+        return False
+    return True
+
+
+def message_run(*, message_id: int) -> str:
+    """Run one message and mark it done, in one transaction. Returns "done"; "skipped" when it is done
+    already, given up, or another worker holds it; "retry" or "failed" when its handler raised."""
+    handler = None
+    try:
+        with transaction.atomic(durable=True):
+            message = pending().select_for_update(skip_locked=True).filter(pk=message_id).first()
+            if message is None:
+                return "skipped"
+            handler = registry.get(message.handler)
+            handler.function(**message.arguments)
+            message.done_at = timezone.now()
+            message.save(update_fields=["done_at"])
+            return "done"
+    except DatabaseError:
+        raise  # the database is away (a restart): nothing is recorded, and the relay hands it over again
+    except Exception as error:  # noqa: BLE001 — recorded on the row, the kind of error only
+        return _failed(message_id, handler, error)
+
+
+def _failed(message_id: int, handler: registry.Handler | None, error: Exception) -> str:
+    retry = handler is not None and isinstance(error, handler.retry_for)
+    # The error's kind and where it happened (file, line, function), never its text nor the values: an
+    # error's message may quote a name.
+    where = " < ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}"
+                       for f in reversed(traceback.extract_tb(error.__traceback__)))
+    logger.warning("Outbox message %s (%s) failed with %s%s, at %s", message_id, handler.name if handler else "?",
+                   type(error).__name__, "; it will be tried again" if retry else "", where)
+    now = timezone.now()
+    with transaction.atomic():
+        message = Message.objects.select_for_update().get(pk=message_id)
+        if not message.is_pending:
+            return "skipped"
+        message.failures += 1
+        message.last_error = type(error).__name__[:200]
+        if retry and message.failures < MAX_FAILURES:
+            message.relay_at = now + _relay_after() * 2 ** (message.failures - 1)
+        else:
+            message.gave_up_at = now
+            retry = False
+        message.save(update_fields=["failures", "last_error", "relay_at", "gave_up_at"])
+    return "retry" if retry else "failed"
+
+
+def messages_relay(*, now: dt.datetime | None = None, batch: int = 500) -> int:
+    """Hand over again the messages not done whose time has come; returns how many were handed over."""
+    now = now or timezone.now()
+    with transaction.atomic(durable=True):
+        due = list(
+            pending().filter(relay_at__lte=now).select_for_update(skip_locked=True)
+            .order_by("relay_at", "pk").values_list("pk", "relayed")[:batch]
+        )
+        worn = [pk for pk, relayed in due if relayed >= MAX_RELAYS]
+        if worn:
+            logger.error("Outbox messages given up after %s hand-overs: %s", MAX_RELAYS, worn)
+            Message.objects.filter(pk__in=worn).update(gave_up_at=now, last_error="Never completed")
+        send = [(pk, relayed) for pk, relayed in due if relayed < MAX_RELAYS]
+        for pk, relayed in send:  # each hand-over waits a little longer for the next
+            Message.objects.filter(pk=pk).update(relay_at=now + _relay_after() * min(relayed + 1, 10),
+                                                 relayed=F("relayed") + 1)
+    # Done messages are kept a while (to see what was sent), then removed, a bounded batch at a time.
+    old = Message.objects.filter(done_at__lt=now - dt.timedelta(days=KEEP_DONE_DAYS)).values_list("pk", flat=True)
+    Message.objects.filter(pk__in=list(old[:batch])).delete()
+    handed = 0
+    for pk, _ in send:
+        if not message_hand_over(message_id=pk):
+            break  # the broker is away: the rest keep their turn
+        handed += 1
+    if handed:
+        logger.info("Outbox relay handed over %s messages", handed)
+    return handed
+
+
+def messages_drain(*, limit: int = 10_000) -> Counter:
+    """Run every message not done, here and now, as the worker would (`manage.py outbox_run`, the tests).
+    Messages asked for by those it runs are run too; each is tried once."""
+    tried: set[int] = set()
+    counts: Counter = Counter()
+    while len(tried) < limit:
+        ids = list(pending().exclude(pk__in=tried).order_by("pk").values_list("pk", flat=True)[:100])
+        if not ids:
+            break
+        for pk in ids:
+            tried.add(pk)
+            counts[message_run(message_id=pk)] += 1
+    return counts
+
+
+def messages_waiting(keys) -> set[str]:
+    """Which of these once-keys are asked for and not done yet (a delivery "queued")."""
+    return set(pending().filter(key__in=list(keys)).values_list("key", flat=True))

@@ -1,0 +1,25 @@
+"""Celery entry points of the outbox: run one message; relay what is not done (beat)."""
+
+from celery import shared_task
+
+from . import services
+
+
+# The slowest handler is a large PDF: time limits for it (a soft one the renderers catch and record as failed).
+TIME_LIMIT = 180
+SOFT_TIME_LIMIT = 150
+
+
+# acks_late: a message taken by a worker that dies is delivered again. Not rejected back to the queue when
+# the worker is lost: the relay hands the message over again, and counts (a message that kills every
+# worker that runs it is given up, not run forever).
+@shared_task(acks_late=True, reject_on_worker_lost=False, ignore_result=True, time_limit=TIME_LIMIT,
+             soft_time_limit=SOFT_TIME_LIMIT)
+def deliver(message_id: int) -> str:
+    return services.message_run(message_id=message_id)
+
+
+@shared_task(ignore_result=True)
+def relay() -> int:
+    """Beat runs this every OUTBOX_RELAY_SECONDS. Safe to run twice or at the same time."""
+    return services.messages_relay()
