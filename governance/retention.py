@@ -39,7 +39,7 @@ LIST_LIMIT = 200
 
 # The bases, in the users' words; their sources: closed case 003 §44–47 and KCSIE Part 4; unfounded
 # case KCSIE Part 4 and 003 §46; advice and not an allegation 003 §46. Rules written before the
-# sources moved into this comment are reworded by governance/migrations/0002_retention_basis_plain_words.py.
+# sources moved into this comment are reworded by the migration retention_basis_plain_words.
 DEFAULTS: dict[str, dict] = {
     RecordType.CLOSED_CASE: dict(
         years=10, counted_from=RetentionFrom.CLOSURE, until_retirement_age=True,

@@ -135,7 +135,9 @@ def test_no_text_in_our_own_scripts_cites_our_documents():
 # --- Forms and models ------------------------------------------------------------------------------
 
 def _import_project_modules():
-    for package in _project_packages():
+    """Every module of the apps, so every form class is defined (config, whose settings modules are
+    not all importable in every environment, has no forms)."""
+    for package in sorted(Path(a.path) for a in _project_apps()):
         name = package.name
         importlib.import_module(name)
         for info in pkgutil.walk_packages([str(package)], prefix=f"{name}."):
