@@ -8,10 +8,13 @@ from .models import PROMPT_SETTINGS, SPAN_SETTINGS, Nation, SpanUnit
 from .selectors import SPAN_LABELS
 
 SPAN_HINTS = {
-    "strategy_meeting": "From the referral being received, on the strategy (section 47) route. 003 §27 says 7 working days.",
-    "minutes_initial": "From an initial meeting being held until its minutes are circulated. 001 says 14 days.",
-    "minutes_review": "From a review meeting being held until its minutes are circulated. 001 says 7 days.",
-    "case_review": "From the case being opened, then from each recorded review (003 §42). The default is 28 days.",
+    # 003 §27: 7 working days.
+    "strategy_meeting": "From the referral being received, on the strategy (section 47) route. The default is 7 working days.",
+    # 001: initial minutes within 14 days, review minutes within 7 days.
+    "minutes_initial": "From an initial meeting being held until its minutes are circulated. The default is 14 days.",
+    "minutes_review": "From a review meeting being held until its minutes are circulated. The default is 7 days.",
+    # 003 §42: periodic review.
+    "case_review": "From the case being opened, then from each recorded review. The default is 28 days.",
 }
 MAX_SPAN = {SpanUnit.HOURS: 24 * 366, SpanUnit.WORKING_DAYS: 260, SpanUnit.DAYS: 366}
 

@@ -302,14 +302,15 @@ class StrandForm(SaneDatesMixin, forms.ModelForm):
         widgets = {"started_on": DATE, "review_on": DATE, "hearing_on": DATE, "concluded_on": DATE, "status": forms.RadioSelect,
                    "employer_decision": forms.RadioSelect, "employer_decision_on": DATE, "employer_action_on": DATE,
                    "employer_action": forms.Textarea(attrs={"rows": 3}), "notes": forms.Textarea(attrs={"rows": 4})}
+        # employer_decision: 003 §40–41; review_on: 003 §43.
         labels = {"cps_consulted": "The Crown Prosecution Service has been consulted", "their_reference": "Their reference (optional)",
-                  "employer_decision": "How will the employer deal with it? (003 §40–41)",
+                  "employer_decision": "How will the employer deal with it?",
                   "employer_decision_on": "Date the employer decided",
                   "employer_action": "Action the employer took (without formal disciplinary action)",
                   "employer_action_on": "Date the employer took that action",
                   "hearing_on": "Disciplinary hearing date"}
         help_texts = {"employer_action": "For example an expectations meeting or additional training",
-                      "review_on": "The date the police set for reviewing the investigation (003 §43)"}
+                      "review_on": "The date the police set for reviewing the investigation"}
 
     def __init__(self, *args, kind, **kwargs):
         super().__init__(*args, **kwargs)

@@ -423,7 +423,7 @@ class Case(models.Model):
     outcome_recorded_at = models.DateTimeField(null=True, blank=True)
     dbs_referral_on = models.DateField(null=True, blank=True)
     dbs_referral_notes = models.TextField(blank=True)
-    feedback_given_on = models.DateField(null=True, blank=True, help_text="Feedback to the child and parents (003 §58)")
+    feedback_given_on = models.DateField(null=True, blank=True, help_text="Feedback to the child and parents")  # 003 §58
     return_to_work_support = models.TextField(blank=True)
     lessons_learned_on = models.DateField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -519,9 +519,9 @@ class Strand(models.Model):
     lead = models.CharField(max_length=150, blank=True, help_text="Who leads it, and their agency")
     their_reference = models.CharField(max_length=60, blank=True)
     started_on = models.DateField(null=True, blank=True)
-    review_on = models.DateField(null=True, blank=True, help_text="Next review date (police: 003 §43)")
+    review_on = models.DateField(null=True, blank=True, help_text="Next review date")  # police: 003 §43
     cps_consulted = models.BooleanField(default=False)
-    hearing_on = models.DateField(null=True, blank=True, help_text="Disciplinary hearing date (003 §41)")
+    hearing_on = models.DateField(null=True, blank=True, help_text="Disciplinary hearing date")  # 003 §41
     # The employer's strand (003 §40-41): how the employer deals with it, decided on a date, which opens
     # the employer_action (3 working days) or disciplinary_hearing (15 working days) deadline.
     employer_decision = models.CharField(max_length=16, choices=EmployerDecision.choices, blank=True)
@@ -691,7 +691,7 @@ class RegulatorReferral(models.Model):
     # The choices are the usual regulators; an import may name another (interchange.md: text).
     regulator = models.CharField(max_length=60, choices=Regulator.choices)
     made_on = models.DateField()
-    made_by = models.CharField(max_length=150, help_text="Usually the employer (003 §56)")
+    made_by = models.CharField(max_length=150, help_text="Usually the employer")  # 003 §56
     notes = models.TextField(blank=True)
 
     history = HistoricalRecords()

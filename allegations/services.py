@@ -199,7 +199,7 @@ def referral_submit(
         referral=referral,
         kind=Deadline.Kind.INITIAL_DISCUSSION,
         anchor=received_at,
-        reason="Referral received: initial discussion due within 24 hours (003 §22)",
+        reason="Referral received: initial discussion due within 24 hours",  # 003 §22
     )
     how = "taken by phone" if taken_by_phone else f"submitted by {referring_agency}"
     event_record(actor=actor, referral=referral, verb="referral_received", summary=f"Referral received, {how}")
@@ -392,7 +392,7 @@ def case_open(*, actor, referral: Referral, route: str) -> Case:
         save_with_history(Strand(case=case, kind=kind), actor=actor, reason="Case opened")
     deadlines.deadline_open(
         actor=actor, referral=referral, case=case, kind=Deadline.Kind.CASE_REVIEW, anchor=case.opened_at,
-        reason="Case opened: periodic review (003 §42)",
+        reason="Case opened: periodic review",  # 003 §42
     )
     event_record(actor=actor, referral=referral, case=case, verb="case_opened", summary=f"Case opened: {adapt(case.get_route_display(), referral.workforce)}")
     return case
@@ -523,7 +523,7 @@ def _police_review_date(*, actor, case: Case, strand: Strand, review_on: dt.date
     if review_on:
         deadlines.deadline_open_on_date(
             actor=actor, referral=case.referral, case=case, kind=Deadline.Kind.POLICE_REVIEW, due_on=review_on,
-            reason=f"Police review date set: {review_on:%d %B %Y} (003 §43)",
+            reason=f"Police review date set: {review_on:%d %B %Y}",  # 003 §43
         )
         event_record(actor=actor, referral=case.referral, case=case, verb="police_review_date",
                      summary=f"Police review date set: {review_on:%d %B %Y}", part=Part.STRAND, part_id=strand.pk)
@@ -537,7 +537,7 @@ def case_review_met(*, actor, case: Case, at: dt.datetime, reason: str) -> None:
     if not Deadline.objects.filter(referral=case.referral, kind=Deadline.Kind.CASE_REVIEW, anchor_at__gte=at,
                                    status__in=deadlines.UNMET).exists():
         deadlines.deadline_open(actor=actor, referral=case.referral, case=case, kind=Deadline.Kind.CASE_REVIEW,
-                                anchor=at, reason=f"{reason}: next review due (003 §42)")
+                                anchor=at, reason=f"{reason}: next review due")  # 003 §42
 
 
 @transaction.atomic

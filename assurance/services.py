@@ -44,7 +44,7 @@ def round_create(*, actor, title: str, period: str, due_on: dt.date, introductio
     save_with_history(round_, actor=actor, reason="Assurance round created")
     for order, (text, kind) in enumerate(DEFAULT_QUESTIONS, start=1):
         save_with_history(Question(round=round_, order=order, text=text, kind=kind), actor=actor,
-                          reason="Default question (seed 000's audit)")
+                          reason="Default question")  # seed 000's audit
     return round_
 
 

@@ -37,21 +37,24 @@ RETIREMENT_AGE = 67
 UNFOUNDED_OUTCOMES = (Outcome.FALSE, Outcome.UNFOUNDED, Outcome.MALICIOUS)
 LIST_LIMIT = 200
 
+# The bases, in the users' words; their sources: closed case 003 §44–47 and KCSIE Part 4; unfounded
+# case KCSIE Part 4 and 003 §46; advice and not an allegation 003 §46. Rules written before the
+# sources moved into this comment are reworded by the migration retention_basis_plain_words.
 DEFAULTS: dict[str, dict] = {
     RecordType.CLOSED_CASE: dict(
         years=10, counted_from=RetentionFrom.CLOSURE, until_retirement_age=True,
-        basis="003 §44–47 and KCSIE Part 4: the LADO keeps how the allegation was investigated and why, to "
+        basis="Keeping children safe in education, Part 4: the LADO keeps how the allegation was investigated and why, to "
               "identify patterns; until normal retirement age or 10 years, whichever is longer."),
     RecordType.UNFOUNDED_CASE: dict(
         years=6, counted_from=RetentionFrom.CLOSURE, until_retirement_age=False,
-        basis="KCSIE Part 4: false, unfounded and malicious allegations are removed from personnel records; "
-              "the LADO keeps the record to prevent re-investigation if it resurfaces (003 §46)."),
+        basis="Keeping children safe in education, Part 4: false, unfounded and malicious allegations are removed "
+              "from personnel records; the LADO keeps the record to prevent re-investigation if it resurfaces."),
     RecordType.ADVICE: dict(
         years=6, counted_from=RetentionFrom.CLOSURE, until_retirement_age=False,
-        basis="Below the harm threshold; kept to answer a later DBS disclosure or a recurrence (003 §46)."),
+        basis="Below the harm threshold; kept to answer a later DBS disclosure or a recurrence."),
     RecordType.NOT_ALLEGATION: dict(
         years=6, counted_from=RetentionFrom.CLOSURE, until_retirement_age=False,
-        basis="Not an allegation (complaint or conduct matter); kept to answer a recurrence (003 §46)."),
+        basis="Not an allegation (complaint or conduct matter); kept to answer a recurrence."),
     RecordType.TRANSFERRED: dict(
         years=2, counted_from=RetentionFrom.CLOSURE, until_retirement_age=False,
         basis="The receiving authority's LADO holds the record; ours shows only that it was passed on."),

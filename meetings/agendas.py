@@ -42,16 +42,16 @@ PURPOSE = _s("purpose", "Purpose of the meeting and introductions", G,
 CONFIDENTIALITY = _s(
     "confidentiality", "How confidentiality was handled", G,
     "Who was present for which part of the discussion, what could not be shared with whom, and how "
-    "confidentiality issues were discussed and resolved (003 §29).",
+    "confidentiality issues were discussed and resolved.",  # 003 §29
     required=True,
 )
 DECISIONS = _s("decisions", "Decisions and rationale", G,
-               "Each decision with the reasons for it, so it can be traced and justified later (003 §45).",
+               "Each decision with the reasons for it, so it can be traced and justified later.",  # 003 §45
                required=True)
 DISAGREEMENTS = _s(
     "disagreements", "Disagreements and professional challenges", G,
     "Any disagreement or challenge to a decision (for example a decision not to suspend), who raised it, "
-    "and how it was resolved or escalated (004 §3.10).",
+    "and how it was resolved or escalated.",  # 004 §3.10
     required=True, allows_none=True,
 )
 NEXT_MEETING = _s("next_meeting", "Next meeting and timescales", G, "When the group meets again, and who attends.")
@@ -71,21 +71,21 @@ def _with_common(*middle: SectionSpec, risk: tuple[SectionSpec, ...], next_meeti
 STRATEGY_DISCUSSION = _with_common(
     _s("child_information", "The child or children: information shared", C,
        "What is known about the child or children and their family, and the child's views. Safeguarding "
-       "professionals only: not for the employer or HR (003 §29)."),
+       "professionals only: not for the employer or HR."),  # 003 §29
     _s("child_safeguarding", "Safeguarding the child: section 47 enquiries and protective actions", C,
        "Whether section 47 enquiries are needed, what children's social care will do, and support for the "
        "child and family, including how the parents or carers are told."),
     _s("police_investigation", "Police: possible offences and the investigation", C,
-       "Whether there is a criminal investigation, consent to share statements with the employer (003 §33), "
-       "the target date for review and consulting the CPS (003 §43)."),
+       "Whether there is a criminal investigation, consent to share statements with the employer, "
+       "the target date for review and consulting the CPS."),  # 003 §33; 003 §43
     _s("other_children", "Other children who may be at risk", C,
-       "The person's own children, and children in other settings where they work or volunteer (003 §25)."),
+       "The person's own children, and children in other settings where they work or volunteer."),  # 003 §25
     _s("adult_allegation", "The adult: their role, employment and other settings", E,
        "The person's role and employer, other settings where they work or volunteer, and previous concerns "
-       "relevant to their work with children (003 §32)."),
+       "relevant to their work with children."),  # 003 §32
     _s("adult_employment", "Employment arrangements: suspension or alternatives, support", E,
-       "Suspension or alternative arrangements and who decides (003 §34), support for the person and a named "
-       "contact (003 §35)."),
+       "Suspension or alternative arrangements and who decides, support for the person and a named "
+       "contact."),  # 003 §34; 003 §35
     _s("employer_process", "The employer's enquiries or disciplinary process", E,
        "What the employer will do, and when, alongside the police and social care enquiries."),
     _s("communication", "Informing the person and managing media interest", G,
@@ -106,32 +106,32 @@ INITIAL = _with_common(
     _s("children_involved", "The children involved and safeguarding enquiries", C,
        "Details of the children and any social care enquiries. Safeguarding professionals only."),
     _s("police", "Police: possible offences and any investigation", C,
-       "Whether a criminal offence may have been committed, the investigation and its review date (003 §43)."),
+       "Whether a criminal offence may have been committed, the investigation and its review date."),  # 003 §43
     _s("other_settings", "Other children or settings that may be at risk", C,
-       "The person's own children and other roles such as scout leader or sports coach (003 §25)."),
+       "The person's own children and other roles such as scout leader or sports coach."),  # 003 §25
     _s("adult_employment", "Employment arrangements: suspension or alternatives, support", E,
-       "Suspension or alternative arrangements and who decides (003 §34); support and a named contact (003 §35)."),
+       "Suspension or alternative arrangements and who decides; support and a named contact."),  # 003 §34; 003 §35
     _s("employer_process", "Further disciplinary investigation or other action needed", E,
        "Whether the employer needs to investigate further, or act without formal disciplinary action within "
-       "3 working days (003 §40), or hold a hearing within 15 working days (003 §41)."),
+       "3 working days, or hold a hearing within 15 working days."),  # 003 §40; 003 §41
     _s("communication", "Informing the person, parents or carers, and media", G),
     risk=(
         _s("risk", "Evaluation of the level of concern and risk assessment", G,
-           "How serious the concern is and whether the person poses a risk in their work (003 §36, §38).",
+           "How serious the concern is and whether the person poses a risk in their work.",  # 003 §36, §38
            required=True),
     ),
 )
 
 REVIEW = _with_common(
     _s("progress", "Progress of the actions agreed", G, "Each action agreed last time: done, late, or outstanding."),
-    _s("police_update", "Police investigation: update", C, "Progress, review date and any CPS decision (003 §43)."),
+    _s("police_update", "Police investigation: update", C, "Progress, review date and any CPS decision."),  # 003 §43
     _s("safeguarding_update", "Children's safeguarding: update", C, "Social care enquiries and the children's welfare."),
     _s("employer_update", "Employer's enquiries or disciplinary process: update", E),
     _s("employment_review", "Review of suspension or alternative arrangements", E,
-       "Whether the arrangements are still needed, and support for the person (003 §34–35)."),
+       "Whether the arrangements are still needed, and support for the person."),  # 003 §34–35
     _s("outcome", "Outcome, if reached, and referrals to the DBS or regulators", E,
-       "Substantiated, unsubstantiated, unfounded, false or malicious (003 §55); the employer's duty to refer to "
-       "the DBS and any regulator referrals (003 §56)."),
+       "Substantiated, unsubstantiated, unfounded, false or malicious; the employer's duty to refer to "
+       "the DBS and any regulator referrals."),  # 003 §55; 003 §56
     risk=(
         _s("risk", "Review of the risk assessment", G, "Has the risk changed? What manages it now?", required=True),
     ),

@@ -41,7 +41,7 @@ class MeetingScheduleForm(forms.Form):
                               error_messages={"required": "Choose the chair.", "invalid_choice": "Choose a chair from the list."})
     minute_taker = PersonChoiceField(
         label="Minute taker", queryset=None, required=False, empty_label="Not yet known",
-        help_text="A designated minute taker drafts the minutes for the chair to approve (004 §3.10)",
+        help_text="A designated minute taker drafts the minutes for the chair to approve",  # 004 §3.10
         error_messages={"invalid_choice": "Choose a minute taker from the list."},
     )
     chaired_by_service = forms.BooleanField(label="Chaired by the LADO service itself", required=False, initial=True)
@@ -59,7 +59,7 @@ class MeetingScheduleForm(forms.Form):
 
 
 RELOAD = {"required": "Reload the page and try again.", "invalid": "Reload the page and try again."}
-ACCESS_HINT = "Decides which sections of the minutes they see (003 §29)"
+ACCESS_HINT = "Decides which sections of the minutes they see"  # 003 §29
 
 
 class InvitationForm(forms.Form):
@@ -310,7 +310,7 @@ class WithholdingForm(forms.Form):
     )
     reason = forms.CharField(
         label="Why is it withheld?", widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="For example: it identifies the child; it is third-party information (003 §49–50)",
+        help_text="For example: it identifies the child; it is third-party information",  # 003 §49–50
         error_messages={"required": "Say why the passage is withheld."},
     )
 

@@ -218,8 +218,8 @@ class Minutes(models.Model):
         blank=True,
         default=(
             "OFFICIAL-SENSITIVE. These minutes are confidential to the people they were sent to. "
-            "Keep them securely; do not append them to a child's electronic record (003 §37). "
-            "Requests for them go to the chair (003 §49–50)."
+            "Keep them securely; do not append them to a child's electronic record. "
+            "Requests for them go to the chair."  # 003 §37; 003 §49–50
         ),
     )
     updated_at = models.DateTimeField(default=timezone.now)

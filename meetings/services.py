@@ -252,7 +252,7 @@ def meeting_hold(*, actor, meeting: Meeting, held_at: dt.datetime, attendance: d
         referral = meeting.case.referral
         meeting.minutes_deadline = deadlines.deadline_open(
             actor=actor, referral=referral, case=meeting.case, kind=meeting.minutes_deadline_kind, anchor=held_at,
-            reason=f"{meeting.get_kind_display()} held: minutes to be circulated (001)",
+            reason=f"{meeting.get_kind_display()} held: minutes to be circulated",  # 001
         )
         if meeting.kind == MeetingKind.STRATEGY_DISCUSSION:
             deadlines.deadline_meet(actor=actor, referral=referral, kind=Deadline.Kind.STRATEGY_MEETING,
@@ -262,7 +262,7 @@ def meeting_hold(*, actor, meeting: Meeting, held_at: dt.datetime, attendance: d
     elif meeting.provider_concern_id:  # minutes within 14 days of the initial, 7 of a review (001)
         meeting.minutes_deadline = deadlines.deadline_open(
             actor=actor, referral=None, provider_concern=meeting.provider_concern, kind=meeting.minutes_deadline_kind,
-            anchor=held_at, reason=f"{meeting.get_kind_display()} held: minutes to be circulated (001)",
+            anchor=held_at, reason=f"{meeting.get_kind_display()} held: minutes to be circulated",  # 001
         )
     save_with_history(meeting, actor=actor, reason="Meeting held")
     if attendance:
@@ -383,7 +383,7 @@ def meeting_suggest_invitees(case: Case, meeting: Meeting | None = None, *,
     E, S = AccessLevel.EMPLOYER, AccessLevel.SAFEGUARDING
 
     # The employer (003 §28): sees the adult's employment matters, not the child's details (003 §29).
-    why = "The person's employer: their case manager or HR manage the employment side (003 §28)."
+    why = "The person's employer: their case manager or HR manage the employment side."  # 003 §28
     if employer is not None:
         found.append(Suggestion("employer", why, E, agency=employer))
     elif referral.employer_name.strip():
@@ -393,16 +393,16 @@ def meeting_suggest_invitees(case: Case, meeting: Meeting | None = None, *,
         found.append(Suggestion("referrer", "Made the referral.", E, agency=referral.referring_agency))
     if employer is not None and employer.commissioned_by_id:
         found.append(Suggestion(
-            "commissioner", f"Commissions the service of {employer.name}, the person's employer (003 §7).", E,
+            "commissioner", f"Commissions the service of {employer.name}, the person's employer.", E,  # 003 §7
             agency=employer.commissioned_by,
         ))
 
     # The police (003 §21).
     police = [a for a in candidates if a.kind == AgencyKind.POLICE]
     possible_offence = (triage is not None and triage.criminal_offence) or case.route == Route.STRATEGY_DISCUSSION
-    why = ("A possible criminal offence: the police take part in strategy discussions and investigate (003 §21)."
+    why = ("A possible criminal offence: the police take part in strategy discussions and investigate."  # 003 §21
            if possible_offence else
-           "The police advise whether there may be a criminal offence (003 §21, §36).")
+           "The police advise whether there may be a criminal offence.")  # 003 §21, §36
     for agency in police:
         found.append(Suggestion(f"police:{agency.pk}", why, S, agency=agency))
     if not police:
@@ -411,7 +411,7 @@ def meeting_suggest_invitees(case: Case, meeting: Meeting | None = None, *,
     # Children's or adults' social care (003 §25).
     label = "Adults' social care" if referral.workforce == "adults" else "Children's social care"
     why = (f"{label}: the safeguarding of the {'adults' if referral.workforce == 'adults' else 'children'} "
-           "involved, and any section 47 or safeguarding enquiries (003 §25).")
+           "involved, and any section 47 or safeguarding enquiries.")  # 003 §25
     if has_social_worker:
         why += " A child or adult involved has a social worker."
     social_care = [a for a in candidates if a.kind == social_care_kind]
@@ -426,10 +426,10 @@ def meeting_suggest_invitees(case: Case, meeting: Meeting | None = None, *,
         ("regulator", body,
          f"The person is registered with {REGULATOR_NAMES.get(body.upper(), body)}"
          f"{' (' + referral.subject.registration_number + ')' if referral.subject.registration_number else ''}: "
-         "their fitness to practise may be in question (003 §56)."),
+         "their fitness to practise may be in question."),  # 003 §56
         ("setting_regulator", setting_regulator,
          f"{REGULATOR_NAMES.get(setting_regulator, setting_regulator)} regulates "
-         f"{Sector(referral.sector).label.lower()} settings (003 §28)."),
+         f"{Sector(referral.sector).label.lower()} settings."),  # 003 §28
     ):
         if not name:
             continue
@@ -442,7 +442,7 @@ def meeting_suggest_invitees(case: Case, meeting: Meeting | None = None, *,
     # Other settings where the person works or volunteers (003 §25, 004 §3.8).
     by_name = {a.name.lower(): a for a in candidates}
     for place in other_settings:
-        why = f"The person also works or volunteers at {place}: children there may be at risk (003 §25, 004 §3.8)."
+        why = f"The person also works or volunteers at {place}: children there may be at risk."  # 003 §25, 004 §3.8
         agency = by_name.get(place.lower())
         if agency is not None:
             found.append(Suggestion(f"setting:{_slug(place)}", why, E, agency=agency))
@@ -453,8 +453,8 @@ def meeting_suggest_invitees(case: Case, meeting: Meeting | None = None, *,
     lado_services = [a for a in candidates if a.kind == AgencyKind.LADO_SERVICE]
     for kind, place in cross_border:
         why = (f"The person lives in {place}: its LADO may need to consider the person's own children and "
-               "settings there (003 §69–72)." if kind == "lives_in" else
-               f"The person works in {place}: its LADO should know (003 §4, §69–72).")
+               "settings there." if kind == "lives_in" else  # 003 §69–72
+               f"The person works in {place}: its LADO should know.")  # 003 §4, §69–72
         agency = next((a for a in lado_services if place.lower() in {a.name.lower(), (a.authority or "").lower()}), None)
         if agency is not None and agency.pk != service.pk:
             found.append(Suggestion(kind, why, S, agency=agency))

@@ -27,7 +27,8 @@ class ConcernForm(forms.Form):
                                                  "invalid_choice": "Choose a provider from the list."})
     indicators = forms.MultipleChoiceField(
         label="Which indicators apply?", widget=forms.CheckboxSelectMultiple, choices=Indicator.choices,
-        help_text="Seed 001's indicators that trigger consideration of the serious concerns process. Select all that apply.",
+        # The indicators are seed 001's.
+        help_text="The indicators that trigger consideration of the serious concerns process. Select all that apply.",
         error_messages={"required": "Choose at least one indicator.", "invalid_choice": "Choose indicators from the list."},
     )
     summary = forms.CharField(
@@ -52,7 +53,7 @@ class DecisionForm(forms.Form):
         error_messages={"required": "Choose whether to invoke the process."},
     )
     rationale = forms.CharField(label="Rationale", widget=forms.Textarea(attrs={"rows": 5}),
-                                help_text="The reasons for the decision, made in consultation with the investigating authorities (001)",
+                                help_text="The reasons for the decision, made in consultation with the investigating authorities",  # 001
                                 error_messages={"required": "Give the reasons for the decision."})
 
 
@@ -84,7 +85,7 @@ class ConcernMeetingForm(forms.Form):
     online_link = forms.URLField(label="Link to join online (optional)", max_length=500, required=False, assume_scheme="https",
                                  error_messages={"invalid": "Enter the link in full, starting https://"})
     chair = PersonChoiceField(label="Chair", queryset=None, empty_label="Choose…",
-                              help_text="An adult social care senior manager responsible for serious concerns (001)",
+                              help_text="An adult social care senior manager responsible for serious concerns",  # 001
                               error_messages={"required": "Choose the chair.", "invalid_choice": "Choose a chair from the list."})
     minute_taker = PersonChoiceField(label="Minute taker", queryset=None, required=False, empty_label="Not yet known",
                                      error_messages={"invalid_choice": "Choose a minute taker from the list."})
@@ -105,7 +106,7 @@ class SuspensionForm(SaneDatesMixin, forms.Form):
     kind = forms.ChoiceField(label="Is the suspension voluntary or imposed?", widget=forms.RadioSelect,
                              choices=SuspensionKind.choices, error_messages={"required": "Choose voluntary or imposed."})
     imposed_by = forms.ChoiceField(label="Who suspended admissions?", widget=forms.RadioSelect, choices=ImposedBy.choices,
-                                   help_text="A commissioner in line with its contract or moratorium policy, or the CQC under its regulatory powers (001)",
+                                   help_text="A commissioner in line with its contract or moratorium policy, or the CQC under its regulatory powers",  # 001
                                    error_messages={"required": "Choose who suspended admissions."})
     imposing_agency = AgencyChoiceField(label="Which commissioner or regulator? (optional)", required=False)
     started_on = forms.DateField(label="Suspended from", widget=DATE,
@@ -135,7 +136,7 @@ class SuspensionEndForm(SaneDatesMixin, forms.Form):
 
 class PlanItemForm(SaneDatesMixin, forms.Form):
     description = forms.CharField(label="What is to be done?", widget=forms.Textarea(attrs={"rows": 3}),
-                                  help_text="A practice or policy change or an improvement (001)",
+                                  help_text="A practice or policy change or an improvement",  # 001
                                   error_messages={"required": "Describe what is to be done."})
     agency = AgencyChoiceField(label="Which agency is responsible?")
     due_on = forms.DateField(label="Timescale: to be completed by", widget=DATE,
@@ -170,7 +171,7 @@ class CommunicationPlanForm(forms.Form):
     plan = forms.CharField(
         label="Communication plan", required=False, widget=forms.Textarea(attrs={"rows": 8}),
         help_text="Communication with the provider, adults at risk and their families, funding authorities, between agencies, "
-                  "the media; legal advice; security of records; who keeps people informed (001)",
+                  "the media; legal advice; security of records; who keeps people informed",  # 001
     )
 
 
@@ -188,8 +189,8 @@ class EscalationForm(SaneDatesMixin, forms.Form):
 
 class ConcludeForm(forms.Form):
     outcome = forms.CharField(label="Outcome", widget=forms.Textarea(attrs={"rows": 5}),
-                              help_text="For example, clear and sustained improvement in the quality of care delivered (001)",
+                              help_text="For example, clear and sustained improvement in the quality of care delivered",  # 001
                               error_messages={"required": "Record the outcome."})
     lessons_learned = forms.CharField(label="Lessons learned", widget=forms.Textarea(attrs={"rows": 5}),
-                                      help_text="Sent to the business unit for the Learning and Development Group (001). No names.",
+                                      help_text="Sent to the business unit for the Learning and Development Group. No names.",  # 001
                                       error_messages={"required": "Record the lessons learned."})

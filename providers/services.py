@@ -98,7 +98,7 @@ def concern_record(*, actor, lado_service: Agency, provider: Agency, indicators:
         reference=next_reference(now), lado_service=lado_service, provider=provider, indicators=list(indicators),
         summary=summary.strip(), recorded_by=actor, recorded_at=now, lead=lead or actor,
     )
-    save_with_history(concern, actor=actor, reason="Serious concerns recorded (001)")
+    save_with_history(concern, actor=actor, reason="Serious concerns recorded")  # 001
     if referrals:
         concern.referrals.set([r for r in referrals if r.lado_service_id == lado_service.pk])
     concern_event_record(actor=actor, concern=concern, kind="recorded",
@@ -235,7 +235,7 @@ def suspension_record(*, actor, concern: ProviderConcern, kind: str, imposed_by:
         concern=concern, kind=kind, imposed_by=imposed_by, imposing_agency=imposing_agency, started_on=started_on,
         review_on=review_on, reason=reason.strip(), recorded_by=actor,
     )
-    save_with_history(suspension, actor=actor, reason="New admissions suspended (001)")
+    save_with_history(suspension, actor=actor, reason="New admissions suspended")  # 001
     suspension.deadline = _open_review_deadline(actor=actor, suspension=suspension, due_on=review_on,
                                                 reason="Suspension of new admissions: review date")
     save_with_history(suspension, actor=actor, reason="Review date chased")
@@ -371,7 +371,7 @@ def escalation_record(*, actor, concern: ProviderConcern, reason: str, who_was_i
     escalation = Escalation(concern=concern, reason=reason, who_was_informed=who_was_informed.strip(),
                             informed_on=informed_on, informed_directors=informed_directors,
                             informed_elected_members=informed_elected_members, notes=notes.strip(), recorded_by=actor)
-    save_with_history(escalation, actor=actor, reason="Escalation recorded (001)")
+    save_with_history(escalation, actor=actor, reason="Escalation recorded")  # 001
     concern_event_record(actor=actor, concern=concern, kind="escalation",
                          description=f"Escalated: {escalation.get_reason_display().lower()}")
     return escalation

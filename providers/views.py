@@ -326,7 +326,7 @@ def register_csv(request):
 def register_xlsx(request):
     workbook = SafeWorkbook(write_only=True)
     sheet = workbook.create_sheet("Register")
-    sheet.append(["Providers subject to the serious concerns process (001). No names of adults at risk, staff or subjects."])
+    sheet.append(["Providers subject to the serious concerns process. No names of adults at risk, staff or subjects."])  # 001
     sheet.append(selectors.REGISTER_HEADERS)
     for row in selectors.register_rows():
         sheet.append(row)

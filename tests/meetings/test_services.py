@@ -227,7 +227,7 @@ def test_the_employer_is_suggested_with_employer_access(refer, agency_a):
     found = suggestions(refer())  # employer_name "Riverside Primary" is agency A
     assert found["employer"].agency == agency_a
     assert found["employer"].access_level == AccessLevel.EMPLOYER
-    assert "003 §28" in found["employer"].why
+    assert found["employer"].why == "The person's employer: their case manager or HR manage the employment side."
 
 
 def test_an_employer_without_an_agency_is_suggested_by_name(refer):

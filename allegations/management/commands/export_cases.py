@@ -8,7 +8,8 @@ from allegations.interchange.exporting import export_lines
 
 
 class Command(BaseCommand):
-    help = "Export every referral as JSON Lines (interchange.md), in received_at order, streamed."
+    # The format is interchange.md's.
+    help = "Export every referral as JSON Lines (the interchange format), in received_at order, streamed."
 
     def add_arguments(self, parser):
         parser.add_argument("--output", default="-", help="the file to write, or - for standard output")

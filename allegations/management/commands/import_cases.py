@@ -8,7 +8,8 @@ from allegations.interchange.importing import import_cases
 
 
 class Command(BaseCommand):
-    help = ("Import a history of referrals and meetings (interchange.md): all or nothing, idempotent. "
+    # The format is interchange.md's.
+    help = ("Import a history of referrals and meetings (the interchange format): all or nothing, idempotent. "
             "Every problem is printed as FILE:LINE: column: reason.")
 
     def add_arguments(self, parser):
