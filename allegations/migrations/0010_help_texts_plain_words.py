@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('allegations', '0008_case_part_audiences'),
+        ('allegations', '0009_restricted_referrals'),
     ]
 
     operations = [
