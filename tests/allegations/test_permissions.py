@@ -240,7 +240,7 @@ def _shared_with_police(w: World) -> int:
     """The world's case shared with the police (so that the share can be withdrawn)."""
     if "police_share" not in w._extra:
         services.case_share_with(actor=w.fixture("lado_officer"), case=w.case, agency=w.fixture("police_agency"),
-                                 reason="Police investigation")
+                                 level="safeguarding", reason="Police investigation")
         w._extra["police_share"] = w.fixture("police_agency").pk
     return w._extra["police_share"]
 

@@ -213,6 +213,7 @@ def test_deadline_notices_of_a_restricted_referral_go_only_to_the_people_named(r
     services.referral_restrict(actor=lado_manager, referral=referral, reason="About one of our officers.",
                                may_open=[lado_officer], subject_account=suspect)
     deadline = referral.deadlines.get(kind=Deadline.Kind.INITIAL_DISCUSSION)
+    chasing.sweep(now=deadline.due_at)  # the overdue notice, then the escalation, each in its time
     chasing.sweep(now=deadline.escalate_at)
     told = set(Notification.objects.filter(key__startswith=f"deadline-{deadline.pk}-").values_list(
         "user__username", flat=True))

@@ -16,7 +16,8 @@ pytestmark = pytest.mark.browser
 
 
 def test_restrict_a_case_then_stop_sharing_it(page: Page, lado_manager, lado_officer, chair, case, police_agency):
-    services.case_share_with(actor=lado_officer, case=case, agency=police_agency, reason="Police investigation")
+    services.case_share_with(actor=lado_officer, case=case, agency=police_agency, level="safeguarding",
+                             reason="Police investigation")
     sign_in(page, lado_manager)
     visit(page, f"/cases/{case.reference}/")
     follow(page, "link", "Restrict to named people")
