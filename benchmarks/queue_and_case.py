@@ -397,16 +397,15 @@ def measure(client, url: str, *, expect: str, warmup: int, requests: int) -> dic
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from benchmarks.signin import NotOK, get_ok
+
     def get():
-        response = client.get(url)
-        if response.status_code != 200:
-            raise SystemExit(f"GET {url} answered {response.status_code}, not 200")
-        return response
+        return get_ok(client, url)
 
     for _ in range(warmup):
         response = get()
     if expect not in response.text:
-        raise SystemExit(f"{url} does not show {expect!r}: the benchmark would time an empty page")
+        raise NotOK(f"{url} does not show {expect!r}: the benchmark would time an empty page")
     timings = []
     for _ in range(requests):
         start = time.perf_counter()
@@ -462,9 +461,8 @@ def main(argv=None) -> int:
     django.setup()
     from django.contrib.auth import get_user_model
     from django.db import connection
-    from django.test import Client
-
     from allegations.models import Case, Referral
+    from benchmarks.signin import signed_in_client
 
     migrate()
     loaded = Referral.objects.filter(reference__startswith=REFERENCE_PREFIX).count()
@@ -481,8 +479,7 @@ def main(argv=None) -> int:
 
     officer = get_user_model().objects.get(username=OFFICER_USERNAME)
     showcase = Case.objects.filter(referral__reference=f"{REFERENCE_PREFIX}{args.referrals - 30 + 1:06d}").get()
-    client = Client(SERVER_NAME="localhost")  # an allowed host, without setup_test_environment()
-    client.force_login(officer)
+    client = signed_in_client(officer)  # the password, then the authenticator's code
 
     reference = showcase.referral.reference
     pages = [  # (title, address, text the page must show)
@@ -492,7 +489,8 @@ def main(argv=None) -> int:
         ("Case list", "/cases/", REFERENCE_PREFIX),
         ("Case page", f"/cases/{reference}/", "Decision 6"),
     ]
-    print(f"\n{args.warmup} warm-up then {args.requests} timed requests per page, signed in as a LADO officer\n")
+    print(f"\n{args.warmup} warm-up then {args.requests} timed requests per page, signed in as a LADO officer"
+          " (password and authenticator code)\n")
     print(f"{'page':<34} {'median ms':>10} {'p95 ms':>8} {'queries':>8}")
     print("-" * 63)
     results = {}
