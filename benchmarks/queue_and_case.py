@@ -9,8 +9,10 @@ collects ``tests/``). It uses its own database (``ma_bench`` by default, or
 
 The first run creates the database, migrates it and loads the synthetic data (about a
 minute); later runs reuse it unless ``--reload`` is given or the row count differs.
-Each page gets a few warm-up requests, then timed requests through Django's test
-client (the whole server side: middleware, view, queries, template; no network).
+It signs in as a LADO officer with the password and the authenticator's code
+(benchmarks/signin.py). Each page gets a few warm-up requests, then timed requests through
+Django's test client (the whole server side: middleware, view, queries, template; no
+network). A page that answers anything but a 200 stops the run (exit status 2).
 """
 
 from __future__ import annotations
@@ -428,12 +430,13 @@ def explain_queue(officer) -> list[tuple[str, list[str], list[str]]]:
 
     queryset = selectors.triage_queue(user=officer)
     page_sql, params = queryset[:25].query.sql_with_params()
-    count_sql, count_params = queryset.order_by().values("pk").query.sql_with_params()
+    # The paginator's count, as allegations/paging.py makes it: at most 1,001 rows.
+    count_sql, count_params = queryset.order_by().values("pk")[:1001].query.sql_with_params()
     found = []
     with connection.cursor() as cursor:
         for title, sql, sql_params in (
             ("Queue page: first 25, default ordering", page_sql, params),
-            ("Queue count: the paginator's COUNT(*)", f"SELECT COUNT(*) FROM ({count_sql}) AS q", count_params),
+            ("Queue count: the paginator's COUNT(*), capped", f"SELECT COUNT(*) FROM ({count_sql}) AS q", count_params),
         ):
             cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", sql_params)
             lines = [row[0] for row in cursor.fetchall()]
