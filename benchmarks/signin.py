@@ -40,10 +40,11 @@ def get_ok(client, url: str):
 
 def signed_in_client(user):
     """A test client signed in as ``user`` with the password and the authenticator's code."""
+    from allauth.mfa import app_settings
     from allauth.mfa.models import Authenticator
     from allauth.mfa.totp.internal.auth import TOTP
-    from allauth.mfa import app_settings
     from allauth.mfa.utils import decrypt
+    from axes.utils import reset
 
     from accounts.demo import totp_code
 
@@ -57,8 +58,6 @@ def signed_in_client(user):
 
     # A run straight after another may have had a code refused (below): the lockout after refused
     # attempts must not stop the benchmark's own user in its own database.
-    from axes.utils import reset
-
     reset(username=user.username)
 
     # Each code is accepted once, and one step either side of now: a run straight after another (the

@@ -137,10 +137,10 @@ class Prompt:
 # round trip, so a triage view asks the database nothing for them. Django's cache rather than a table or a
 # beat task: it is shared by every web process (and so survives scaling out), it expires by itself, and a
 # service's entry is deleted when a referral of the service is saved, a provider concern is saved or the
-# partnership's settings change (providers/receivers.py, after the transaction commits), so a new referral's
-# prompt shows on the next view; anything else (a renamed agency, a referral written in bulk) is at most a
-# minute late. Nothing computed per view is kept: a view that finds no entry computes the missing services
-# in one grouped read, as before.
+# partnership's settings change (providers/receivers.py: at once, and again when the transaction commits),
+# so a new referral's prompt shows on the next view; anything else (a renamed agency, a referral written in
+# bulk) is at most a minute late. A view that finds no entry works out the missing services in one grouped
+# read, as before.
 PROMPTS_SECONDS = 60
 PROMPTS_KEY = "provider-prompts:service:{}"
 PROMPTS_SETTINGS_KEY = "provider-prompts:settings"
