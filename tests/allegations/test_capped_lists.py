@@ -11,31 +11,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from allegations.models import Case, Deadline, Referral, ReferralStatus
-from tests.allegations.factories import make_case, make_referral
+from tests.allegations.factories import make_case, make_referral, referral_copies
 
 pytestmark = pytest.mark.django_db
 
 MANY = 1030  # more than the 1,000 a list counts exactly, and more than 41 pages of 25
-
-
-def _clone_referrals(template: Referral, n: int, **fields) -> list[Referral]:
-    """n copies of a referral made through the services, written with bulk_create (for speed): only
-    the rows the lists read (the referral, its initial-discussion deadline)."""
-    template = Referral.objects.get(pk=template.pk)
-    clones = []
-    for i in range(n):
-        clone = copy.copy(template)
-        clone.pk = None
-        clone.reference = f"{template.reference}-B{i:04d}"
-        for name, value in fields.items():
-            setattr(clone, name, value)
-        clones.append(clone)
-    made = Referral.objects.bulk_create(clones)
-    deadline = template.deadlines.get(kind=Deadline.Kind.INITIAL_DISCUSSION)
-    Deadline.objects.bulk_create([
-        Deadline(referral=r, kind=deadline.kind, anchor_at=deadline.anchor_at, due_at=deadline.due_at) for r in made
-    ])
-    return made
 
 
 def _references(page: str) -> list[str]:
@@ -77,7 +57,7 @@ def _walk(client, url, total, what):
 def test_the_triage_queue_says_more_than_1000_and_pages_on(lado_officer, agency_a_manager, lado_service, agency_a,
                                                             login):
     referral = make_referral(actor=agency_a_manager, lado_service=lado_service, agency=agency_a)
-    _clone_referrals(referral, MANY - 1)
+    referral_copies(referral, MANY - 1)
     client = login(lado_officer)
     queries = _walk(client, reverse("allegations:triage_queue"), MANY, "referrals")
 
@@ -96,7 +76,7 @@ def test_the_case_list_says_more_than_1000_and_pages_on(lado_officer, agency_a_m
                                                          login):
     case = make_case(officer=lado_officer, referral=make_referral(actor=agency_a_manager, lado_service=lado_service,
                                                                  agency=agency_a))
-    referrals = _clone_referrals(case.referral, MANY - 1, status=ReferralStatus.CASE_OPENED)
+    referrals = referral_copies(case.referral, MANY - 1, status=ReferralStatus.CASE_OPENED)
     case = Case.objects.get(pk=case.pk)
     clones = []
     for referral in referrals:
