@@ -142,8 +142,9 @@ def case_list(*, user):
         .select_related("referral__subject", "referral__referring_agency", "owner")
         # A count per listed case (25 rows), not a GROUP BY over every case of the service.
         .annotate(open_deadlines=Coalesce(Subquery(_open_deadline_count(kinds)), 0))
-        # Open cases first ("open" > "closed"), newest first: the case_status_opened index read backwards.
-        .order_by("-status", "-opened_at")
+        # Open cases first ("open" > "closed"), newest first: the case_status_opened index read backwards;
+        # the pk settles ties (cases opened the same moment, e.g. imported), so pages never repeat a case.
+        .order_by("-status", "-opened_at", "-pk")
     )
 
 

@@ -10,7 +10,6 @@ from typing import Callable
 from django import forms as django_forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,7 +24,7 @@ from meetings.selectors import meetings_context
 from outbox.submissions import AlreadySubmitted
 from records.selectors import documents_context
 
-from . import forms, selectors, services, workload
+from . import forms, paging, selectors, services, workload
 from .filters import CaseFilter, TriageFilter
 from .models import Case, CaseGroupObjectPermission, Deadline, Disagreement, Part, Section, Strand, Subject
 
@@ -34,7 +33,8 @@ PAGE_SIZE = 25
 
 
 def _page(request, queryset):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    """Counts at most a few rows past the page shown: "More than 1,000" beyond that (paging.py)."""
+    return paging.page_of(request, queryset, PAGE_SIZE)
 
 
 # --- Referral intake ------------------------------------------------------------

@@ -9,8 +9,10 @@ collects ``tests/``). It uses its own database (``ma_bench`` by default, or
 
 The first run creates the database, migrates it and loads the synthetic data (about a
 minute); later runs reuse it unless ``--reload`` is given or the row count differs.
-Each page gets a few warm-up requests, then timed requests through Django's test
-client (the whole server side: middleware, view, queries, template; no network).
+It signs in as a LADO officer with the password and the authenticator's code
+(benchmarks/signin.py). Each page gets a few warm-up requests, then timed requests through
+Django's test client (the whole server side: middleware, view, queries, template; no
+network). A page that answers anything but a 200 stops the run (exit status 2).
 """
 
 from __future__ import annotations
@@ -397,16 +399,15 @@ def measure(client, url: str, *, expect: str, warmup: int, requests: int) -> dic
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from benchmarks.signin import NotOK, get_ok
+
     def get():
-        response = client.get(url)
-        if response.status_code != 200:
-            raise SystemExit(f"GET {url} answered {response.status_code}, not 200")
-        return response
+        return get_ok(client, url)
 
     for _ in range(warmup):
         response = get()
     if expect not in response.text:
-        raise SystemExit(f"{url} does not show {expect!r}: the benchmark would time an empty page")
+        raise NotOK(f"{url} does not show {expect!r}: the benchmark would time an empty page")
     timings = []
     for _ in range(requests):
         start = time.perf_counter()
@@ -429,12 +430,13 @@ def explain_queue(officer) -> list[tuple[str, list[str], list[str]]]:
 
     queryset = selectors.triage_queue(user=officer)
     page_sql, params = queryset[:25].query.sql_with_params()
-    count_sql, count_params = queryset.order_by().values("pk").query.sql_with_params()
+    # The paginator's count, as allegations/paging.py makes it: at most 1,001 rows.
+    count_sql, count_params = queryset.order_by().values("pk")[:1001].query.sql_with_params()
     found = []
     with connection.cursor() as cursor:
         for title, sql, sql_params in (
             ("Queue page: first 25, default ordering", page_sql, params),
-            ("Queue count: the paginator's COUNT(*)", f"SELECT COUNT(*) FROM ({count_sql}) AS q", count_params),
+            ("Queue count: the paginator's COUNT(*), capped", f"SELECT COUNT(*) FROM ({count_sql}) AS q", count_params),
         ):
             cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", sql_params)
             lines = [row[0] for row in cursor.fetchall()]
@@ -462,9 +464,8 @@ def main(argv=None) -> int:
     django.setup()
     from django.contrib.auth import get_user_model
     from django.db import connection
-    from django.test import Client
-
     from allegations.models import Case, Referral
+    from benchmarks.signin import signed_in_client
 
     migrate()
     loaded = Referral.objects.filter(reference__startswith=REFERENCE_PREFIX).count()
@@ -481,8 +482,7 @@ def main(argv=None) -> int:
 
     officer = get_user_model().objects.get(username=OFFICER_USERNAME)
     showcase = Case.objects.filter(referral__reference=f"{REFERENCE_PREFIX}{args.referrals - 30 + 1:06d}").get()
-    client = Client(SERVER_NAME="localhost")  # an allowed host, without setup_test_environment()
-    client.force_login(officer)
+    client = signed_in_client(officer)  # the password, then the authenticator's code
 
     reference = showcase.referral.reference
     pages = [  # (title, address, text the page must show)
@@ -492,7 +492,8 @@ def main(argv=None) -> int:
         ("Case list", "/cases/", REFERENCE_PREFIX),
         ("Case page", f"/cases/{reference}/", "Decision 6"),
     ]
-    print(f"\n{args.warmup} warm-up then {args.requests} timed requests per page, signed in as a LADO officer\n")
+    print(f"\n{args.warmup} warm-up then {args.requests} timed requests per page, signed in as a LADO officer"
+          " (password and authenticator code)\n")
     print(f"{'page':<34} {'median ms':>10} {'p95 ms':>8} {'queries':>8}")
     print("-" * 63)
     results = {}

@@ -7,6 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db.models import Count, Q
 from django.http import Http404
 from django.utils import timezone
@@ -131,42 +132,105 @@ class Prompt:
         return "; ".join(parts)
 
 
-def prompts_for(user, *, now: dt.datetime | None = None) -> list[Prompt]:
-    """Providers of care (CARE_PROVIDER_KINDS / CARE_SECTORS) where several allegations concern staff (≥ the partnership's number in 12 months), or a
-    cluster of concerns of the same category arrived within a short window (001's indicators), and no
-    provider concern is open about them. For LADO staff and adults' safeguarding managers; one query."""
-    s = standing(user)
-    if not (s.lado_service_ids or Role.ADULT_SAFEGUARDING_MANAGER in s.roles):
-        return []
-    services = provider_service_ids(user)
-    if not services:
-        return []
-    partnership = Partnership.current()
-    now = now or timezone.now()
+# The prompts are the same for everyone of a service for a minute (issue 19): each LADO service's grouped
+# referrals, and the partnership's thresholds, are kept in Django's cache for PROMPTS_SECONDS and read in one
+# round trip, so a triage view asks the database nothing for them. Django's cache rather than a table or a
+# beat task: it is shared by every web process (and so survives scaling out), it expires by itself, and a
+# service's entry is deleted when a referral of the service is saved, a provider concern is saved or the
+# partnership's settings change (providers/receivers.py: at once, and again when the transaction commits),
+# so a new referral's prompt shows on the next view; anything else (a renamed agency, a referral written in
+# bulk) is at most a minute late. A view that finds no entry works out the missing services in one grouped
+# read, as before.
+PROMPTS_SECONDS = 60
+PROMPTS_KEY = "provider-prompts:service:{}"
+PROMPTS_SETTINGS_KEY = "provider-prompts:settings"
+
+
+def prompts_keys(service_ids) -> list[str]:
+    return [PROMPTS_KEY.format(pk) for pk in service_ids]
+
+
+def _prompt_rows(service_ids, *, now: dt.datetime, cluster_days: int) -> dict[int, list[tuple]]:
+    """Per service: (employer, employer's name, category, referrals in 12 months, referrals in the cluster
+    window) for the providers of care without an open provider concern. One grouped query."""
     year_ago = now - dt.timedelta(days=365)
-    window_start = now - dt.timedelta(days=partnership.provider_prompt_cluster_days)
+    window_start = now - dt.timedelta(days=cluster_days)
     rows = (
-        Referral.objects.filter(lado_service_id__in=services, received_at__gt=year_ago, employer__isnull=False)
+        Referral.objects.filter(lado_service_id__in=service_ids, received_at__gt=year_ago, employer__isnull=False)
         .filter(Q(employer__kind__in=CARE_PROVIDER_KINDS) | Q(employer__sector__in=CARE_SECTORS))
         .exclude(employer_id__in=ProviderConcern.objects.filter(status__in=ACTIVE).values("provider_id"))
-        .values("employer_id", "employer__name", "category")
+        .values("lado_service_id", "employer_id", "employer__name", "category")
         .annotate(n=Count("pk"), recent=Count("pk", filter=Q(received_at__gt=window_start)))
         .order_by()
     )
+    by_service: dict[int, list[tuple]] = {pk: [] for pk in service_ids}
+    for row in rows:
+        by_service[row["lado_service_id"]].append(
+            (row["employer_id"], row["employer__name"], row["category"], row["n"], row["recent"]))
+    return by_service
+
+
+def _prompt_settings() -> tuple[int, int, int]:
+    partnership = Partnership.current()
+    return (partnership.provider_prompt_referrals, partnership.provider_prompt_cluster,
+            partnership.provider_prompt_cluster_days)
+
+
+def prompts_for(user, *, now: dt.datetime | None = None) -> list[Prompt]:
+    """Providers of care (CARE_PROVIDER_KINDS / CARE_SECTORS) where several allegations concern staff (≥ the partnership's number in 12 months), or a
+    cluster of concerns of the same category arrived within a short window (001's indicators), and no
+    provider concern is open about them. For LADO staff and adults' safeguarding managers.
+
+    From the cache (one round trip, no query) when every service's entry is there; otherwise the
+    partnership's settings and one grouped read for the missing services. ``now`` (for tests of the
+    windows) computes afresh and keeps nothing."""
+    s = standing(user)
+    if not (s.lado_service_ids or Role.ADULT_SAFEGUARDING_MANAGER in s.roles):
+        return []
+    services = sorted(provider_service_ids(user))
+    if not services:
+        return []
+    if now is not None:
+        settings_ = _prompt_settings()
+        return _prompts(_prompt_rows(services, now=now, cluster_days=settings_[2]), settings_)
+
+    keys = prompts_keys(services)
+    found = cache.get_many([PROMPTS_SETTINGS_KEY, *keys])
+    settings_ = found.get(PROMPTS_SETTINGS_KEY)
+    fresh = {}
+    if settings_ is None:
+        settings_ = fresh[PROMPTS_SETTINGS_KEY] = _prompt_settings()
+    rows = {pk: found[key] for pk, key in zip(services, keys) if key in found}
+    missing = [pk for pk in services if pk not in rows]
+    if missing:
+        computed = _prompt_rows(missing, now=timezone.now(), cluster_days=settings_[2])
+        rows.update(computed)
+        fresh.update({PROMPTS_KEY.format(pk): service_rows for pk, service_rows in computed.items()})
+    if fresh:
+        cache.set_many(fresh, timeout=PROMPTS_SECONDS)
+    return _prompts(rows, settings_)
+
+
+def _prompts(rows: dict[int, list[tuple]], settings_: tuple[int, int, int]) -> list[Prompt]:
+    """The prompts from the services' grouped rows: an employer's referrals add up across services."""
+    referrals_needed, cluster_needed, _ = settings_
     totals: dict[int, int] = defaultdict(int)
+    recents: dict[tuple[int, str], int] = defaultdict(int)
     names: dict[int, str] = {}
+    for service_rows in rows.values():
+        for employer, name, category, n, recent in service_rows:
+            names[employer] = name
+            totals[employer] += n
+            recents[employer, category] += recent
     clusters: dict[int, tuple[str, int]] = {}
     labels = dict(Category.choices)
-    for row in rows:
-        employer = row["employer_id"]
-        names[employer] = row["employer__name"]
-        totals[employer] += row["n"]
-        if row["category"] and row["recent"] >= partnership.provider_prompt_cluster:
-            if row["recent"] > clusters.get(employer, ("", 0))[1]:
-                clusters[employer] = (labels.get(row["category"], row["category"]), row["recent"])
+    for (employer, category), recent in recents.items():
+        if category and recent >= cluster_needed:
+            if recent > clusters.get(employer, ("", 0))[1]:
+                clusters[employer] = (labels.get(category, category), recent)
     prompts = []
     for employer, total in totals.items():
-        many = total if total >= partnership.provider_prompt_referrals else 0
+        many = total if total >= referrals_needed else 0
         category, count = clusters.get(employer, ("", 0))
         if many or count:
             prompts.append(Prompt(provider_id=employer, provider_name=names[employer], referrals=many,
