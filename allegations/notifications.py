@@ -1,22 +1,29 @@
 """Notices to people: the in-product inbox and an e-mail that carries only a link."""
 
+import datetime as dt
+
 from django.urls import reverse
+from django.utils import timezone
 
 from agencies.models import LADO_ROLES, Membership
 from agencies.notifications import notice_once
 
-from .models import Referral, ReferralStatus
+from .models import Referral
 from .wording import wording
+
+
+NEW_REFERRAL_NEWS_DAYS = 7
 
 
 def referral_received_notify(*, referral_id: int) -> int:
     """Tell the LADO service's officers a referral has arrived. Safe to run twice.
 
-    Only while it still waits for triage: a referral already discussed, decided or closed by the time
-    this runs (a phone referral the officer triaged at once, a delayed job, the demo's story) needs no
-    "new referral" notice; its deadlines and the queue carry it."""
+    Only while the news is recent: a referral received more than NEW_REFERRAL_NEWS_DAYS before this
+    runs (recorded long after the event, or the demo's 18 months of history) is left to the triage
+    queue and its deadlines, rather than filling every LADO inbox with old "new referral" notices.
+    A notice asked for is otherwise always sent, even if the referral was triaged meanwhile."""
     referral = Referral.objects.select_related("lado_service").get(pk=referral_id)
-    if referral.status != ReferralStatus.NEW:
+    if referral.received_at < timezone.now() - dt.timedelta(days=NEW_REFERRAL_NEWS_DAYS):
         return 0
     link = reverse("allegations:referral_detail", args=[referral.reference])
     recipients = (

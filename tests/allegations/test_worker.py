@@ -194,16 +194,24 @@ def test_the_notice_email_carries_a_link_and_no_names(lado_officer, lado_manager
 
 
 @pytest.mark.django_db
-def test_no_new_referral_notice_once_the_referral_has_left_triage(lado_officer, lado_manager, agency_a_manager,
-                                                                  lado_service, agency_a):
-    """A referral already decided when the notice job runs (triaged at once, a delayed job, the demo's
-    story) gets no "new referral" notice: it would be stale, and it filled the demo's inboxes."""
-    from allegations.models import ReferralStatus
+def test_no_new_referral_notice_for_a_referral_received_long_before(lado_officer, lado_manager, agency_a_manager,
+                                                                    lado_service, agency_a):
+    """A referral received more than a week before its notice runs (recorded long after the event, the demo's
+    history) is old news: no "new referral" notice (the demo's story filled every LADO inbox with 65)."""
+    import datetime as dt
 
-    referral = refer(agency_a_manager, lado_service, agency_a)
-    type(referral).objects.filter(pk=referral.pk).update(status=ReferralStatus.ADVICE)
-    mail.outbox.clear()
+    from django.utils import timezone
 
-    assert referral_received_notify(referral_id=referral.pk) == 0
+    from allegations.notifications import NEW_REFERRAL_NEWS_DAYS
+
+    old = refer(agency_a_manager, lado_service, agency_a)
+    recent = refer(agency_a_manager, lado_service, agency_a)
+    type(old).objects.filter(pk=old.pk).update(
+        received_at=timezone.now() - dt.timedelta(days=NEW_REFERRAL_NEWS_DAYS, minutes=1))
+    type(recent).objects.filter(pk=recent.pk).update(
+        received_at=timezone.now() - dt.timedelta(days=NEW_REFERRAL_NEWS_DAYS - 1))
+    Notification.objects.all().delete()
+
+    assert referral_received_notify(referral_id=old.pk) == 0
     assert not Notification.objects.exists()
-    assert mail.outbox == []
+    assert referral_received_notify(referral_id=recent.pk) == 2  # the officer and the manager

@@ -59,7 +59,7 @@ def test_an_assurance_round_from_questions_to_composite(page: Page, analyst, age
 
     # Agency A's senior manager answers from the inbox notice.
     sign_in(page, agency_a_manager)
-    follow(page, "link", "Inbox")
+    follow(page, "link", "Inbox 1 unread")  # the navigation says how many are unread
     follow(page, "link", "Assurance questionnaire to answer for Riverside Primary by 31 December 2026")
     expect(page.get_by_role("heading", level=1)).to_have_text("PiPoT assurance audit 2026")
     first = page.get_by_role("group", name="1. Does your organisation have a clear and well understood process", exact=False)
