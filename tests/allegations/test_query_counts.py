@@ -23,7 +23,7 @@ FEW = 3
 MORE = 20
 
 # Pinned counts for the larger page (session, user, standing, the page's own reads).
-TRIAGE_QUEUE_QUERIES = 8  # + the inbox's unread count in the navigation; the provider prompt comes from the cache
+TRIAGE_QUEUE_QUERIES = 9  # + the inbox's unread count in the navigation; the provider prompt from the cache (one read of the database cache)
 CASE_LIST_QUERIES = 6  # with the inbox's unread count in the navigation
 AGENCY_REFERRAL_LIST_QUERIES = 6
 CASE_DETAIL_QUERIES = 25  # + the inbox's unread count, + the case's reviews, + its documents (records), + need to know:
