@@ -11,6 +11,7 @@ from guardian.models import GroupObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
 from agencies.models import AccessLevel, Agency, Sector
+from deadlines.models import Timeliness  # noqa: F401 (a referral's stored measure; deadlines.measures)
 
 from .querysets import CaseQuerySet, ReferralQuerySet, SubjectQuerySet
 
@@ -163,14 +164,6 @@ class SubjectName(models.Model):
 
     def __str__(self):
         return f"{self.given_name} {self.family_name}".strip()
-
-
-class Timeliness(models.TextChoices):
-    """Was the referral received within 1 working day of the concern arising (003 §16)?"""
-
-    WITHIN_1_WORKING_DAY = "within_1_working_day", "Within 1 working day"
-    LATER = "later", "Later than 1 working day"
-    UNKNOWN = "unknown", "Not known (no date the concern arose)"
 
 
 class ReferralStatus(models.TextChoices):
@@ -856,87 +849,3 @@ class AccessLog(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["referral", "-at"], name="accesslog_referral_at")]  # "who has opened this"
-
-
-class Deadline(models.Model):
-    """A statutory timescale (deadlines.md), chased by allegations/chasing.py."""
-
-    class Kind(models.TextChoices):
-        INITIAL_DISCUSSION = "initial_discussion", "Initial discussion"
-        STRATEGY_MEETING = "strategy_meeting", "Strategy meeting"
-        MINUTES_INITIAL = "minutes_initial", "Minutes of an initial meeting"
-        MINUTES_REVIEW = "minutes_review", "Minutes of a review meeting"
-        EMPLOYER_ACTION = "employer_action", "Employer action"
-        DISCIPLINARY_HEARING = "disciplinary_hearing", "Disciplinary hearing"
-        CASE_REVIEW = "case_review", "Case review"
-        POLICE_REVIEW = "police_review", "Police review"
-        ACTION = "action", "Action"
-        ADMISSIONS_REVIEW = "admissions_review", "Review of suspended admissions"
-
-    class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        OVERDUE = "overdue", "Overdue"
-        MET = "met", "Met"
-        MET_LATE = "met_late", "Met late"
-        WAIVED = "waived", "Waived"
-
-    # A deadline belongs to a referral (and its case) or to a provider concern (001): exactly one of the two.
-    referral = models.ForeignKey(Referral, null=True, blank=True, on_delete=models.CASCADE, related_name="deadlines")
-    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.CASCADE, related_name="deadlines")
-    provider_concern = models.ForeignKey(
-        "providers.ProviderConcern", null=True, blank=True, on_delete=models.CASCADE, related_name="deadlines"
-    )
-    kind = models.CharField(max_length=24, choices=Kind.choices)
-    anchor_at = models.DateTimeField()
-    due_at = models.DateTimeField()
-    met_at = models.DateTimeField(null=True, blank=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
-    waived_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    waived_reason = models.TextField(blank=True)
-    # Chasing (allegations/chasing.py): when each notice falls due, and when it was sent.
-    remind_at = models.DateTimeField(null=True, blank=True)  # anchor + 75% of (due - anchor)
-    escalate_at = models.DateTimeField(null=True, blank=True)  # end of the first working day after due
-    reminder_sent_at = models.DateTimeField(null=True, blank=True)
-    overdue_sent_at = models.DateTimeField(null=True, blank=True)
-    escalation_sent_at = models.DateTimeField(null=True, blank=True)
-    # When chasing stopped for good although the deadline is unmet: its case or contact closed (or was
-    # imported closed), or the route changed after it fell due. It keeps its status (a missed deadline
-    # stays missed) but leaves the sweep's partial indexes, so closed work never slows the sweep.
-    chase_ended_at = models.DateTimeField(null=True, blank=True)
-
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["due_at"]
-        indexes = [
-            # the queue's clock: unmet deadlines by due time.
-            models.Index(fields=["status", "due_at"], name="deadline_status_due"),
-            models.Index(fields=["referral", "kind"], name="deadline_referral_kind"),
-            # providers.selectors.concern_detail(): a provider concern's deadlines.
-            models.Index(fields=["provider_concern", "kind"], name="deadline_concern_kind",
-                         condition=models.Q(provider_concern__isnull=False)),
-            # The sweep's three reads: only the rows still to chase are in each index, so a
-            # sweep's work grows with the number due, not with the number open.
-            models.Index(
-                fields=["remind_at"], name="deadline_chase_reminder",
-                condition=models.Q(met_at__isnull=True, status__in=["open", "overdue"], chase_ended_at__isnull=True,
-                                   reminder_sent_at__isnull=True),
-            ),
-            models.Index(
-                fields=["due_at"], name="deadline_chase_overdue",
-                condition=models.Q(met_at__isnull=True, status__in=["open", "overdue"], chase_ended_at__isnull=True,
-                                   overdue_sent_at__isnull=True),
-            ),
-            models.Index(
-                fields=["escalate_at"], name="deadline_chase_escalation",
-                condition=models.Q(met_at__isnull=True, status__in=["open", "overdue"], chase_ended_at__isnull=True,
-                                   escalation_sent_at__isnull=True),
-            ),
-        ]
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(referral__isnull=False, provider_concern__isnull=True)
-                | models.Q(referral__isnull=True, provider_concern__isnull=False, case__isnull=True),
-                name="deadline_referral_or_provider_concern",
-            ),
-        ]

@@ -11,6 +11,8 @@ from django.http import Http404
 from agencies.models import AccessLevel, Agency, AgencyKind, widest_level
 from agencies.permissions import case_share_levels, standing
 
+from deadlines.models import Deadline
+
 from .models import (
     AUDIENCES_SEEN,
     DEADLINE_AUDIENCE,
@@ -18,7 +20,6 @@ from .models import (
     SECTION_AUDIENCE,
     VERB_AUDIENCE,
     Case,
-    Deadline,
     Decision,
     Disagreement,
     Event,

@@ -20,7 +20,11 @@ from agencies.permissions import SHARE_LEVELS, case_share, case_shared_with, cas
 from outbox.services import message_add
 from outbox.submissions import submission_claim, submission_done
 
-from . import deadlines, matching, measures, timescales
+from deadlines import measures, timescales
+from deadlines import services as deadlines
+from deadlines.models import Deadline
+
+from . import matching
 from .querysets import hidden_referral_ids
 from .wording import adapt, route_away
 from .models import (
@@ -31,7 +35,6 @@ from .models import (
     CaseStatus,
     Child,
     Decision,
-    Deadline,
     Disagreement,
     Event,
     Part,

@@ -4,7 +4,9 @@ from celery import shared_task
 
 from outbox.registry import handler
 
-from . import chasing, notifications
+from deadlines.tasks import chase_deadlines as deadlines_chase
+
+from . import notifications
 
 
 @handler("allegations.referral_received")
@@ -12,7 +14,8 @@ def notify_new_referral(referral_id: int) -> int:
     return notifications.referral_received_notify(referral_id=referral_id)
 
 
-@shared_task(acks_late=True, ignore_result=True)
-def chase_deadlines(batch: int = 500) -> dict:
-    """Beat runs this every minute (CELERY_BEAT_SCHEDULE). Safe to run twice or at the same time."""
-    return chasing.sweep(batch=batch)
+@shared_task(name="allegations.tasks.chase_deadlines", acks_late=True, ignore_result=True)
+def chase_deadlines_old_name(batch: int = 500) -> dict:
+    """The sweep's old task name, kept for one release so a trigger queued before the move still runs
+    (deadlines.tasks.chase_deadlines is the one beat sends now). Remove in the release after."""
+    return deadlines_chase(batch=batch)

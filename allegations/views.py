@@ -24,9 +24,12 @@ from meetings.selectors import meetings_context
 from outbox.submissions import AlreadySubmitted
 from records.selectors import documents_context
 
-from . import forms, paging, selectors, services, workload
+from deadlines import wording
+from deadlines.models import Deadline
+
+from . import forms, paging, selectors, services
 from .filters import CaseFilter, TriageFilter
-from .models import Case, CaseGroupObjectPermission, Deadline, Disagreement, Part, Section, Strand, Subject
+from .models import Case, CaseGroupObjectPermission, Disagreement, Part, Section, Strand, Subject
 
 PAGE_SIZE = 25
 
@@ -143,8 +146,8 @@ def referral_detail(request, reference):
         initial = referral.deadlines.filter(kind=Deadline.Kind.INITIAL_DISCUSSION).first()
         rejected = set(referral.subject_matches.filter(decision="rejected").values_list("candidate_id", flat=True))
         context.update(
-            clock=workload.deadline_clock(initial, now),
-            deadline_rows=workload.deadline_list(referral.deadlines.select_related("waived_by"), now=now),
+            clock=wording.deadline_clock(initial, now),
+            deadline_rows=wording.deadline_list(referral.deadlines.select_related("waived_by"), now=now),
             matches=selectors.earlier_records(user=request.user, referral=referral, exclude_ids=rejected)
             if referral.is_open or not hasattr(referral, "case") else [],
             previous=list(selectors.previous_referrals(user=request.user, referral=referral)),
@@ -294,7 +297,7 @@ def triage_queue(request):
     rows = []
     for referral in page.object_list:
         deadline = referral.initial_deadlines[0] if referral.initial_deadlines else None
-        rows.append({"referral": referral, "clock": workload.deadline_clock(deadline, now) if referral.is_open else None})
+        rows.append({"referral": referral, "clock": wording.deadline_clock(deadline, now) if referral.is_open else None})
     from providers.selectors import prompts_for  # several concerns about one provider: consider the process (001)
 
     return render(request, "allegations/triage_queue.html", {"page": page, "rows": rows, "filters": filters,
@@ -335,7 +338,7 @@ def case_detail(request, reference):
         "regulator_referrals": parts.regulator_referrals,
         "show_children": parts.shows(Section.CHILDREN),
         "children_list": parts.children,
-        "deadline_rows": workload.deadline_list(
+        "deadline_rows": wording.deadline_list(
             referral.deadlines.filter(kind__in=parts.deadline_kinds).select_related("waived_by"), now=now),
         "events": parts.events,
     }

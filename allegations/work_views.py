@@ -17,8 +17,10 @@ from agencies.models import Role
 from agencies.permissions import standing
 from config.forms import apply_service_errors
 
-from . import selectors, waiving, workload
-from .models import Deadline
+from deadlines import waiving, wording, workload
+from deadlines.models import Deadline
+
+from . import selectors
 
 
 # Adult services' roles (providers.querysets.PROVIDER_ROLES) have provider concerns' deadlines on "My work".
@@ -74,7 +76,7 @@ def deadline_waive(request, reference, pk):
             else reverse("allegations:referral_detail", args=[reference]))
     form = WaiveForm(request.POST if request.method == "POST" else None)
     now = timezone.now()
-    state = workload.deadline_words(deadline, now)
+    state = wording.deadline_words(deadline, now)
     # Said before anyone types a reason: a deadline already due stays overdue, one met or waived stays so.
     refusal = "" if state["can_waive"] else waiving.why_not(deadline)
     if request.method == "POST" and not refusal and form.is_valid():

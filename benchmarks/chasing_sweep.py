@@ -83,7 +83,7 @@ def load_referrals(service, officer, now) -> list[int]:
 
 def load_deadlines(referral_ids, now, *, not_due: int, due: int, rng: random.Random) -> None:
     """`not_due` open deadlines whose reminder is days to weeks away, `due` whose reminder is due."""
-    from allegations.models import Deadline
+    from deadlines.models import Deadline
 
     table = qc.Table(Deadline)
     plan = [False] * not_due + [True] * due
@@ -120,7 +120,7 @@ def counts() -> tuple[int, int]:
 def explain_claim(now) -> list[str]:
     from django.db import connection, transaction
 
-    from allegations import chasing
+    from deadlines import chasing
 
     stage = chasing.STAGES[0]
     query = chasing.claim_query(stage, now, 500).values_list("pk", flat=True)
@@ -136,7 +136,7 @@ def explain_claim(now) -> list[str]:
 def timed_sweep(now) -> tuple[float, dict, int]:
     from django.db import connection
 
-    from allegations import chasing
+    from deadlines import chasing
 
     queries = 0
 

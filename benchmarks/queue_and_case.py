@@ -194,9 +194,10 @@ def load(n: int, *, seed: int = 20240601) -> None:
     from agencies.models import Agency, AgencyKind, Membership, Partnership, Role, Sector
     from allegations.matching import phonetic_key
     from allegations.models import (
-        Case, CaseStatus, Category, ContactType, Deadline, EmploymentType, Event, HowArose, Outcome, Referral,
+        Case, CaseStatus, Category, ContactType, EmploymentType, Event, HowArose, Outcome, Referral,
         ReferralStatus, Route, Strand, Subject, Timing, TriageDecision, Workforce,
     )
+    from deadlines.models import Deadline
 
     rng = random.Random(seed)
     started = time.perf_counter()

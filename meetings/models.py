@@ -72,7 +72,7 @@ class Meeting(models.Model):
     minutes_circulated_at = models.DateTimeField(null=True, blank=True)
     # The minutes deadline this meeting opened when held (met when its minutes are circulated).
     minutes_deadline = models.ForeignKey(
-        "allegations.Deadline", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "deadlines.Deadline", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
@@ -356,7 +356,7 @@ class Action(models.Model):
     completed_at = models.DateTimeField(null=True, blank=True)
     completed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     cancelled_reason = models.TextField(blank=True)
-    deadline = models.ForeignKey("allegations.Deadline", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    deadline = models.ForeignKey("deadlines.Deadline", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -23,8 +23,9 @@ from django.utils import timezone
 
 from agencies.models import Agency, AgencyKind, Membership, Sector
 from agencies.permissions import meeting_share, meeting_unshare, standing
-from allegations import deadlines
-from allegations.models import Case, Deadline, RegulatorReferral, Route
+from deadlines import services as deadlines
+from allegations.models import Case, RegulatorReferral, Route
+from deadlines.models import Deadline
 from allegations.services import case_review_met, event_record, save_with_history
 from config.jinja2 import govuk_date, govuk_datetime
 from outbox.services import message_add

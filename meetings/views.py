@@ -22,7 +22,7 @@ from agencies.models import Agency
 from agencies.permissions import standing
 from allegations import selectors as case_selectors
 from allegations.models import AccessLog, Case, Route
-from allegations.workload import deadline_clock
+from deadlines.wording import deadline_clock
 from config.forms import apply_service_errors as _apply_service_errors
 from records import services as record_services
 from outbox.submissions import AlreadySubmitted

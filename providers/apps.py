@@ -5,6 +5,7 @@ class ProvidersConfig(AppConfig):
     name = "providers"
 
     def ready(self) -> None:
-        from . import receivers
+        from . import deadline_about, receivers
 
         receivers.connect()
+        deadline_about.register()  # how the statutory clock chases a provider concern's deadlines

@@ -142,7 +142,7 @@ class AdmissionsSuspension(models.Model):
     ended_on = models.DateField(null=True, blank=True)
     ended_reason = models.TextField(blank=True)
     # The open admissions_review deadline (met by recording the review; waived when it ends).
-    deadline = models.ForeignKey("allegations.Deadline", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    deadline = models.ForeignKey("deadlines.Deadline", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
 

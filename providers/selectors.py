@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from agencies.models import LADO_ROLES, Agency, AgencyKind, Partnership, Role, Sector
 from agencies.permissions import standing
-from allegations.models import Category, Deadline, Referral
+from allegations.models import Category, Referral
+from deadlines.models import Deadline
 from meetings.models import Meeting
 
 from .models import AdmissionsSuspension, ConcernStatus, ProviderConcern
@@ -296,8 +297,8 @@ def register_rows() -> list[list]:
 
 
 def my_concern_rows(user, *, now: dt.datetime | None = None) -> list:
-    """my_concern_deadlines as the rows of "My work" (allegations.workload.DeadlineRow), due within 7 days."""
-    from allegations import workload
+    """my_concern_deadlines as the rows of "My work" (deadlines.workload.DeadlineRow), due within 7 days."""
+    from deadlines import workload
 
     now = now or timezone.now()
     end_today, end_week = workload.window(now)

@@ -122,7 +122,7 @@ def concern_detail(request, reference):
     detail = selectors.concern_detail(concern, request.user)
     active = concern.status == ConcernStatus.INVOKED
     now = timezone.now()
-    from allegations.workload import deadline_list
+    from deadlines.workload import deadline_list
 
     return render(request, "providers/concern_detail.html", {
         "concern": concern, "d": detail, "active": active, "can_decide": selectors.can_decide(request.user, concern),

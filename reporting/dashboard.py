@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from agencies.models import Sector
 from agencies.permissions import standing
-from allegations.models import Case, CaseStatus, Deadline, Referral, Timeliness, Workforce
+from allegations.models import Case, CaseStatus, Referral, Timeliness, Workforce
+from deadlines.models import Deadline
 
 BAR_WIDTH = 160  # pixels for the largest value of a table
 WINDOW_DAYS = 365

@@ -7,7 +7,7 @@
 from django.conf import settings
 from django.db import migrations, models
 
-from allegations import timescales
+from deadlines import timescales  # allegations.timescales until issue 13 moved it
 
 CHASED_STATUSES = ("open", "overdue")
 

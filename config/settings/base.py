@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "axes",
     "outbox",
     "agencies",
+    "deadlines",
     "allegations",
     "meetings",
     "reporting",
@@ -353,7 +354,7 @@ OUTBOX_RELAY_AFTER_SECONDS = env.int("OUTBOX_RELAY_AFTER_SECONDS", default=60)
 # Exactly one beat, scheduling in UTC (CELERY_TIMEZONE / CELERY_ENABLE_UTC above).
 CELERY_BEAT_SCHEDULE = {
     "chase-deadlines": {
-        "task": "allegations.tasks.chase_deadlines",
+        "task": "deadlines.tasks.chase_deadlines",
         "schedule": 60.0,  # seconds; a sweep is idempotent, so a late or repeated run is harmless
         # A trigger not taken within the minute is dropped: the next one does the same work.
         "options": {"expires": 55.0},

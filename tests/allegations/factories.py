@@ -6,7 +6,8 @@ import datetime as dt
 from django.utils import timezone
 
 from allegations import services
-from allegations.models import Deadline, Referral, TriageDecision
+from allegations.models import Referral, TriageDecision
+from deadlines.models import Deadline
 
 
 def referral_fields(**overrides):

@@ -17,7 +17,6 @@ from allegations import services
 from allegations.models import (
     Case,
     Decision,
-    Deadline,
     Disagreement,
     Event,
     Referral,
@@ -26,6 +25,7 @@ from allegations.models import (
     SubjectMatch,
     TriageDecision,
 )
+from deadlines.models import Deadline
 from tests.allegations.factories import discuss, make_case, make_referral
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from allegations.models import Case, Deadline, Referral, ReferralStatus
+from allegations.models import Case, Referral, ReferralStatus
+from deadlines.models import Deadline
 from tests.allegations.factories import make_case, make_referral, referral_copies
 
 pytestmark = pytest.mark.django_db

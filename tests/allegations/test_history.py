@@ -13,7 +13,8 @@ from django.utils import timezone
 from markupsafe import escape
 
 from allegations import services
-from allegations.models import AccessLog, Case, Child, Deadline, Event, Strand, SubjectMatch
+from allegations.models import AccessLog, Case, Child, Event, Strand, SubjectMatch
+from deadlines.models import Deadline
 from tests.allegations.factories import discuss, make_case, make_referral
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from agencies.models import Notification, Role
 from allegations import services
-from allegations.models import Deadline, Restriction
+from allegations.models import Restriction
+from deadlines.models import Deadline
 from tests.agencies.factories import UserFactory, member
 from tests.allegations.factories import make_case, make_referral
 
@@ -208,7 +209,7 @@ def test_deadline_notices_of_a_restricted_referral_go_only_to_the_people_named(r
                                                                                 chair, other_manager, suspect):
     """Unassigned, its initial-discussion deadline would be chased to the whole service and escalated to
     every manager: restricted, only to those named."""
-    from allegations import chasing
+    from deadlines import chasing
 
     services.referral_restrict(actor=lado_manager, referral=referral, reason="About one of our officers.",
                                may_open=[lado_officer], subject_account=suspect)

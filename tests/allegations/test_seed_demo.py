@@ -13,7 +13,8 @@ from django.utils import timezone
 from markupsafe import escape
 
 from allegations.management.commands.seed_demo import DEMO_PASSWORD, DEMO_USERNAMES
-from allegations.models import Case, CaseStatus, Deadline, Referral, ReferralStatus, Subject
+from allegations.models import Case, CaseStatus, Referral, ReferralStatus, Subject
+from deadlines.models import Deadline
 from meetings import selectors
 from meetings.models import (
     AccessLevel,

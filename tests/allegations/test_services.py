@@ -10,12 +10,11 @@ from django.utils import timezone
 
 from agencies.models import Partnership
 from allegations import services
-from allegations.deadlines import current_status
+from deadlines.services import current_status
 from allegations.models import (
     Case,
     CaseStatus,
     ContactType,
-    Deadline,
     EmployerOutcome,
     Outcome,
     Referral,
@@ -23,6 +22,7 @@ from allegations.models import (
     Route,
     TriageDecision,
 )
+from deadlines.models import Deadline
 from tests.allegations.factories import discuss, make_referral
 
 pytestmark = pytest.mark.django_db

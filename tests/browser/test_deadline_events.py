@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from allegations.models import Deadline
+from deadlines.models import Deadline
 from tests.browser.conftest import follow, sign_in, submit, visit
 
 pytestmark = pytest.mark.browser

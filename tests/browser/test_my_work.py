@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from agencies.models import Partnership
-from allegations.models import Deadline
+from deadlines.models import Deadline
 from tests.browser.conftest import after_navigation, follow, sign_in, sign_out, submit, visit
 
 pytestmark = pytest.mark.browser

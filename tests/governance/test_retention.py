@@ -10,7 +10,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from allegations.models import Case, Child, Deadline, Event, Referral, Subject
+from allegations.models import Case, Child, Event, Referral, Subject
+from deadlines.models import Deadline
 from governance import retention, services
 from governance.models import DeletionAudit, DeletionRequest, RecordType
 from meetings.models import Meeting, Minutes, MinutesSection, MinutesVersion

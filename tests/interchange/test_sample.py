@@ -9,8 +9,9 @@ import pytest
 from django.core import mail
 
 from agencies.models import Agency, AgencyKind, Notification
-from allegations import chasing
-from allegations.models import Case, CaseStatus, Deadline, Event, Referral, Subject
+from deadlines import chasing
+from allegations.models import Case, CaseStatus, Event, Referral, Subject
+from deadlines.models import Deadline
 from meetings.models import Meeting
 
 from .conftest import CASES, MEETINGS, SAMPLE, export_records, run_export, run_import, table_counts

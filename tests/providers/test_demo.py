@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from allegations.models import Deadline
+from deadlines.models import Deadline
 from providers.models import ConcernStatus, ProviderConcern
 
 pytestmark = pytest.mark.django_db

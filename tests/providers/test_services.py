@@ -11,8 +11,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from agencies.models import Notification
-from allegations import chasing
-from allegations.models import Deadline
+from deadlines import chasing
+from deadlines.models import Deadline
 from providers import services
 from providers.models import ConcernStatus, PlanStatus, ProviderConcern
 from tests.providers.factories import make_concern, pipot_referral

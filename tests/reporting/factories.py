@@ -1,7 +1,7 @@
 """Contacts, closed cases and meetings at chosen instants, for the annual report's counts.
 
 Rows are written with the ORM (the report reads columns, and the services stamp "now"), with the
-stored measures (timeliness, closed months) computed by allegations.measures as the services do.
+stored measures (timeliness, closed months) computed by deadlines.measures as the services do.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import itertools
 from zoneinfo import ZoneInfo
 
 from agencies.models import Partnership
-from allegations import measures
+from deadlines import measures
 from allegations.models import Case, CaseStatus, ContactType, Referral, RegulatorReferral, Subject
 from meetings.models import Meeting, MeetingStatus
 

@@ -8,8 +8,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from allegations import deadlines
-from allegations.models import Deadline
+from deadlines import services as deadlines
+from deadlines.models import Deadline
 from reporting import dashboard
 from tests.allegations.factories import make_case, make_referral
 

@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import Role
-from allegations import deadlines
-from allegations.models import Deadline
+from deadlines import services as deadlines
+from deadlines.models import Deadline
 from tests.agencies.factories import UserFactory, member
 from tests.allegations.factories import make_case, make_referral
 

@@ -9,8 +9,9 @@ from django.urls import reverse
 
 from agencies.models import Nation, Partnership, SpanUnit
 from agencies.services import partnership_settings_update
-from allegations.deadlines import due_for
-from allegations.models import Deadline, TriageDecision
+from deadlines.services import due_for
+from allegations.models import TriageDecision
+from deadlines.models import Deadline
 from tests.allegations.factories import discuss, make_referral
 from allegations import services
 

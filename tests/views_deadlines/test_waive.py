@@ -7,8 +7,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from allegations import deadlines, waiving
-from allegations.models import Deadline, Event
+from deadlines import waiving
+from deadlines import services as deadlines
+from allegations.models import Event
+from deadlines.models import Deadline
 
 pytestmark = pytest.mark.django_db
 

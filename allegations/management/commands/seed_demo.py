@@ -31,14 +31,15 @@ from django.utils import timezone
 from faker import Faker
 
 from agencies.models import AccessLevel, Agency, AgencyKind, Membership, Nation, Partnership, Role, Sector
-from allegations import deadlines, services, timescales
+from allegations import services
+from deadlines import timescales
+from deadlines import services as deadlines
 from allegations.models import (
     Audience,
     Case,
     CaseStatus,
     Category,
     Child,
-    Deadline,
     Decision,
     Disagreement,
     EmployerOutcome,
@@ -61,6 +62,7 @@ from allegations.models import (
     TriageDecision,
     Workforce,
 )
+from deadlines.models import Deadline
 from config.jinja2 import govuk_date
 from meetings import services as meeting_services
 from meetings.models import (

@@ -20,10 +20,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import Notification
-from allegations import chasing, deadlines, services, timescales
-from allegations.models import CaseStatus, Deadline
+from allegations import services
+from deadlines import chasing, timescales
+from deadlines import services as deadlines
+from allegations.models import CaseStatus
+from deadlines.models import Deadline
 from allegations.services import save_with_history
-from allegations.tasks import chase_deadlines
+from deadlines.tasks import chase_deadlines
 from outbox.models import Message
 from outbox.services import messages_drain as outbox_drain
 from tests.allegations.factories import discuss, make_referral

@@ -1,4 +1,8 @@
-"""Opening and meeting deadlines (deadlines.md). Services call these inside their transaction."""
+"""Opening, meeting and waiving deadlines (deadlines.md "The deadlines", "Status").
+
+The apps above call these with the thing the deadline is about (a referral and its case, a
+provider concern), inside their own transaction.
+"""
 
 from __future__ import annotations
 
@@ -12,10 +16,15 @@ from . import timescales
 from .models import Deadline
 
 
-def _save(deadline: Deadline, actor, reason: str) -> None:
+def save_with_history(deadline: Deadline, *, actor, reason: str) -> None:
+    """Save with who changed it and why (also for changes made by Celery: actor None)."""
     deadline._history_user = actor
     deadline._change_reason = reason
     deadline.save()
+
+
+def _save(deadline: Deadline, actor, reason: str) -> None:
+    save_with_history(deadline, actor=actor, reason=reason)
 
 
 def add_span(anchor: dt.datetime, number: int, unit: str, partnership: Partnership) -> dt.datetime:

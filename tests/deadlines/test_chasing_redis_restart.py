@@ -24,12 +24,12 @@ from celery import Celery
 from django.conf import settings
 
 from agencies.models import Notification
-from allegations import chasing
-from allegations.models import Deadline
+from deadlines import chasing
+from deadlines.models import Deadline
 from tests.allegations.test_chasing import assert_each_notice_once, many_due_deadlines
 from tests.allegations.test_worker import _test_database_url
 
-TASK = "allegations.tasks.chase_deadlines"
+TASK = "deadlines.tasks.chase_deadlines"
 SEPARATOR = b"\n" + b"-" * 79 + b"\n"
 
 

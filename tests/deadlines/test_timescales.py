@@ -1,4 +1,4 @@
-"""allegations.timescales against the examples and rules of spec/deadlines.md.
+"""deadlines.timescales against the examples and rules of spec/deadlines.md.
 
 Pure functions: no database, so these run in milliseconds.
 """
@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from agencies.models import Partnership
-from allegations import timescales
-from allegations.deadlines import due_for
-from allegations.models import Deadline
+from deadlines import timescales
+from deadlines.services import due_for
+from deadlines.models import Deadline
 
 LONDON = ZoneInfo("Europe/London")
 UTC = dt.UTC

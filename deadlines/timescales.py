@@ -55,18 +55,10 @@ def add_days(anchor: dt.datetime, days: int, *, tz: str = "Europe/London") -> dt
     return end_of_day(day, tz)
 
 
-def time_left_in_words(due: dt.datetime, now: dt.datetime) -> str:
-    """'Due in 5 hours', 'Overdue by 2 days': read at a glance, not a colour."""
-    delta = due - now
-    seconds = abs(delta.total_seconds())
-    if seconds < 60 * 60:
-        amount = max(1, int(seconds // 60))
-        unit = "minute"
-    elif seconds < 48 * 60 * 60:
-        amount = int(seconds // 3600)
-        unit = "hour"
-    else:
-        amount = int(seconds // 86400)
-        unit = "day"
-    words = f"{amount} {unit}{'' if amount == 1 else 's'}"
-    return f"Due in {words}" if delta.total_seconds() > 0 else f"Overdue by {words}"
+def __getattr__(name: str):
+    """The clock in words moved to deadlines.wording (issue 13); the old name still answers."""
+    if name == "time_left_in_words":
+        from .wording import time_left_in_words
+
+        return time_left_in_words
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,6 +1,6 @@
 """Chasing deadlines (deadlines.md "Chasing"): reminder, overdue notice and escalation, each once.
 
-`sweep()` is run by Celery beat every minute (allegations.tasks.chase_deadlines). For each
+`sweep()` is run by Celery beat every minute (deadlines.tasks.chase_deadlines). For each
 stage it claims a bounded batch of due deadlines with `SELECT ... FOR UPDATE SKIP LOCKED`,
 ordered by the stage's time column and read through a partial index that holds only the
 rows still to chase, so its work grows with the number due, not with the number open.
@@ -23,7 +23,7 @@ Exactly once
 
 Deadlines that are met, waived, or whose case is closed (including cases imported as
 closed) send nothing. Closing work sets `chase_ended_at` on its unmet deadlines
-(deadlines.deadlines_close), which takes them out of the partial indexes: closed work never
+(deadlines.services.deadlines_close), which takes them out of the partial indexes: closed work never
 adds to a sweep's reads. The claim itself joins nothing (it is the partial index, in order);
 a claimed row whose case or contact turns out closed (written without the services, e.g. an
 import) gets `chase_ended_at` there and then, sends nothing, and is never read again.
@@ -37,6 +37,9 @@ time (imported or seeded overdue, or recorded late) was never live here. It is n
 notice per deadline per officer: its overdue and escalation marks are set without a notice, and
 each LADO service's managers get ONE summary a day ("deadline-backlog-<service>-<date>") with the
 number of the service's overdue deadlines and a link to the team's work.
+
+Who is chased is told by the app that holds the thing the deadline is about (deadlines.about):
+allegations for a referral and its case, providers for a provider concern, meetings for an action.
 
 Recipients: the owner is the case owner if the deadline has a case, else the referral's
 assigned officer, else every LADO officer of the referral's LADO service. Escalation goes
@@ -54,14 +57,15 @@ import dataclasses
 import datetime as dt
 
 from django.db import transaction
-from django.db.models import Exists, Q
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import LADO_ROLES, Membership, Role
 from agencies.notifications import notice_once
 
-from .models import CaseStatus, Deadline, Restriction
+from . import about
+from .models import Deadline
 from .services import save_with_history
 
 CHASED_STATUSES = (Deadline.Status.OPEN, Deadline.Status.OVERDUE)
@@ -116,16 +120,8 @@ def claim_query(stage: Stage, now: dt.datetime, batch: int):
 
 
 def _closed_work(deadline: Deadline):
-    """When the deadline's case, or its contact closed without a case, or its provider concern, closed; else None."""
-    if deadline.provider_concern_id:
-        from providers.services import concern_closed_at  # providers depends on allegations, not the other way round
-
-        return concern_closed_at(deadline.provider_concern)
-    if deadline.case_id:
-        if deadline.case.status == CaseStatus.OPEN:
-            return None
-        return deadline.case.closed_at or deadline.case.opened_at
-    return deadline.referral.closed_at
+    """When the deadline's work closed (its case, its contact closed without a case, its provider concern); else None."""
+    return about.subject_of(deadline).closed_at(deadline)
 
 
 def _sweep_batch(stage: Stage, now: dt.datetime, batch: int) -> tuple[int, int]:
@@ -173,7 +169,7 @@ def _in_backlog(deadline: Deadline, now: dt.datetime) -> bool:
 
 def _backlog_summary(service_id: int, now: dt.datetime) -> None:
     """One notice a day to the service's LADO managers (else its officers): how much is overdue, and where."""
-    managers = _service_members(service_id, [Role.LADO_MANAGER]) or _service_members(service_id, LADO_ROLES)
+    managers = service_members(service_id, [Role.LADO_MANAGER]) or service_members(service_id, LADO_ROLES)
     overdue = Deadline.objects.filter(
         referral__lado_service_id=service_id, met_at__isnull=True, chase_ended_at__isnull=True,
         status=Deadline.Status.OVERDUE,
@@ -187,63 +183,23 @@ def _backlog_summary(service_id: int, now: dt.datetime) -> None:
 
 
 def _chase(deadline: Deadline, stage: Stage, now: dt.datetime) -> None:
-    if deadline.provider_concern_id:
-        _chase_provider_concern(deadline, stage, now)
-        return
-    referral = deadline.referral
-    if deadline.case_id:
-        link = reverse("allegations:case_detail", args=[referral.reference])
-    else:
-        link = reverse("allegations:referral_detail", args=[referral.reference])
-    title = stage.title.format(kind=deadline.get_kind_display(), reference=referral.reference)
+    subject = about.subject_of(deadline)
+    extra = about.kind_extra(deadline.kind)
+    reference, link = subject.reference(deadline), subject.link(deadline)
+    title = stage.title.format(kind=deadline.get_kind_display(), reference=reference)
     key = f"deadline-{deadline.pk}-{stage.name}"
     recipients = escalation_recipients(deadline) if stage.name == "escalation" else owner_recipients(deadline)
-    lado_ids = None
     for user in recipients:
-        user_link = link
-        if deadline.kind == Deadline.Kind.ACTION:
-            if lado_ids is None:
-                lado_ids = {u.pk for u in _lado_members(deadline, LADO_ROLES)}
-            if user.pk not in lado_ids:  # an agency's manager or a chair: their actions list, not the case
-                user_link = reverse("meetings:action_list")
+        user_link = extra.link_for(deadline, user, link) if extra else link
         _notify(user=user, title=title, link=user_link, key=key, stage=stage.name,
-                reference=referral.reference, kind=deadline.get_kind_display())
+                reference=reference, kind=deadline.get_kind_display())
     setattr(deadline, stage.sent_field, now)
     if stage.name == "overdue":
         deadline.status = Deadline.Status.OVERDUE
     save_with_history(deadline, actor=None, reason=stage.reason)
 
 
-def _chase_provider_concern(deadline: Deadline, stage: Stage, now: dt.datetime) -> None:
-    """A provider concern's deadline (minutes, admissions review): its lead, else the adults' safeguarding
-    managers of the service; escalation to the directors who decide on the process (001)."""
-    from providers import services as provider_services
-
-    concern = deadline.provider_concern
-    link = reverse("providers:concern_detail", args=[concern.reference])
-    title = stage.title.format(kind=deadline.get_kind_display(), reference=concern.reference)
-    key = f"deadline-{deadline.pk}-{stage.name}"
-    if stage.name == "escalation":
-        recipients = provider_services.concern_escalation_recipients(concern)
-    else:
-        recipients = provider_services.concern_owner_recipients(concern)
-    for user in recipients:
-        _notify(user=user, title=title, link=link, key=key, stage=stage.name,
-                reference=concern.reference, kind=deadline.get_kind_display())
-    setattr(deadline, stage.sent_field, now)
-    if stage.name == "overdue":
-        deadline.status = Deadline.Status.OVERDUE
-    save_with_history(deadline, actor=None, reason=stage.reason)
-
-
-def _lado_members(deadline: Deadline, roles) -> list:
-    """The service's people in these roles; of a restricted referral, only those named on it."""
-    restriction = Restriction.objects.filter(referral_id=deadline.referral_id)
-    return _service_members(deadline.referral.lado_service_id, roles,
-                            only=~Exists(restriction) | Q(user_id__in=restriction.values("may_open")))
-
-
-def _service_members(service_id: int, roles, *, only: Q = Q()) -> list:
+def service_members(service_id: int, roles, *, only: Q = Q()) -> list:
     memberships = (
         Membership.objects.filter(agency_id=service_id, role__in=roles, user__is_active=True)
         .filter(only)
@@ -257,40 +213,20 @@ def _service_members(service_id: int, roles, *, only: Q = Q()) -> list:
 
 
 def owner_recipients(deadline: Deadline) -> list:
-    """The case owner; else the referral's assigned officer; else all LADO officers of the service."""
-    if deadline.case_id and deadline.case.owner and deadline.case.owner.is_active:
-        return [deadline.case.owner]
-    assigned = deadline.referral.assigned_to
-    if assigned and assigned.is_active:
-        return [assigned]
-    return _lado_members(deadline, LADO_ROLES)
+    """Who is reminded and told it is overdue: for a referral, the case owner; else the referral's assigned
+    officer; else all LADO officers of the service (told by the app the deadline is about)."""
+    return about.subject_of(deadline).owner_recipients(deadline)
 
 
 def escalation_recipients(deadline: Deadline) -> list:
     """The owner's managers: the service's LADO managers (else the owner); for an agency action also
     the action agency's senior managers and the chair of the meeting that agreed it (deadlines.md)."""
-    users = {u.pk: u for u in _lado_members(deadline, [Role.LADO_MANAGER]) or owner_recipients(deadline)}
-    if deadline.kind == Deadline.Kind.ACTION:
-        for user in _action_escalation(deadline):
+    users = {u.pk: u for u in about.subject_of(deadline).escalation_recipients(deadline)}
+    extra = about.kind_extra(deadline.kind)
+    if extra is not None:
+        for user in extra.escalation_recipients(deadline):
             users.setdefault(user.pk, user)
     return list(users.values())
-
-
-def _action_escalation(deadline: Deadline) -> list:
-    from meetings.models import Action  # meetings depends on allegations, not the other way round
-
-    action = Action.objects.filter(deadline=deadline).select_related("meeting__chair").first()
-    if action is None:
-        return []
-    managers = [
-        m.user for m in Membership.objects.filter(
-            agency_id=action.agency_id, role=Role.SENIOR_MANAGER, user__is_active=True
-        ).select_related("user").order_by("user_id")
-    ]
-    chair = action.meeting.chair if action.meeting_id else None
-    if chair is not None and chair.is_active:
-        managers.append(chair)
-    return managers
 
 
 def _notify(*, user, title: str, link: str, key: str, stage: str, reference: str, kind: str) -> None:

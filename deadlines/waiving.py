@@ -8,13 +8,14 @@ from django.utils import timezone
 
 from agencies.permissions import standing
 
-from .deadlines import deadline_waive_one
+from . import about
 from .models import Deadline
-from .services import event_record
+from .services import deadline_waive_one
 
 
 def deadline_waive(*, actor, deadline: Deadline, reason: str) -> Deadline:
-    """Waive one deadline not yet due. One that fell due unmet was missed: it stays overdue."""
+    """Waive one deadline not yet due. One that fell due unmet was missed: it stays overdue.
+    The business log entry is written by the app the deadline is about (deadlines.about, "deadline_waived")."""
     referral = deadline.referral
     if referral.lado_service_id not in standing(actor).lado_service_ids:
         raise PermissionDenied("Only the LADO service holding this referral can waive its deadlines.")
@@ -25,8 +26,7 @@ def deadline_waive(*, actor, deadline: Deadline, reason: str) -> Deadline:
         waived = deadline_waive_one(actor=actor, deadline=deadline, reason=reason)
         if waived.status != Deadline.Status.WAIVED or waived.waived_by_id != actor.pk:
             raise ValidationError(why_not(waived))
-        event_record(actor=actor, referral=referral, case=waived.case, verb="deadline_waived",
-                     summary=f"{waived.get_kind_display()} deadline waived", reason=reason)
+        about.fact("deadline_waived")(actor=actor, deadline=waived, reason=reason)
     return waived
 
 

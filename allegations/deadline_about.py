@@ -1,0 +1,95 @@
+"""What deadlines/ needs to know about a referral and its case (deadlines.about), told in AppConfig.ready().
+
+The statutory clock lives in deadlines/, below this app: it does not import us. Who owns a
+referral's deadline, who its escalation goes to and whether its work is closed are ours to say
+(deadlines.md "Chasing"); so are the counts "My work" and the team view show beside the deadlines.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Count, Exists, Q
+from django.urls import reverse
+
+from agencies.models import LADO_ROLES, Role
+from deadlines import about
+from deadlines.chasing import service_members
+
+from .models import OPEN_REFERRAL_STATUSES, Case, CaseStatus, Referral, Restriction
+from .querysets import hidden_referral_ids
+from .services import event_record
+
+
+def _reference(deadline) -> str:
+    return deadline.referral.reference
+
+
+def _link(deadline) -> str:
+    name = "allegations:case_detail" if deadline.case_id else "allegations:referral_detail"
+    return reverse(name, args=[deadline.referral.reference])
+
+
+def _closed_at(deadline):
+    """When the case, or the contact closed without a case, closed; else None."""
+    if deadline.case_id:
+        if deadline.case.status == CaseStatus.OPEN:
+            return None
+        return deadline.case.closed_at or deadline.case.opened_at
+    return deadline.referral.closed_at
+
+
+def lado_members(deadline, roles) -> list:
+    """The service's people in these roles; of a restricted referral, only those named on it."""
+    restriction = Restriction.objects.filter(referral_id=deadline.referral_id)
+    return service_members(deadline.referral.lado_service_id, roles,
+                           only=~Exists(restriction) | Q(user_id__in=restriction.values("may_open")))
+
+
+def _owner_recipients(deadline) -> list:
+    """The case owner; else the referral's assigned officer; else all LADO officers of the service."""
+    if deadline.case_id and deadline.case.owner and deadline.case.owner.is_active:
+        return [deadline.case.owner]
+    assigned = deadline.referral.assigned_to
+    if assigned and assigned.is_active:
+        return [assigned]
+    return lado_members(deadline, LADO_ROLES)
+
+
+def _escalation_recipients(deadline) -> list:
+    """The service's LADO managers (else the owner)."""
+    return lado_members(deadline, [Role.LADO_MANAGER]) or _owner_recipients(deadline)
+
+
+def lado_counts(*, user, service_ids) -> dict:
+    """My work's counts: open referrals assigned to the user, unassigned ones, and the user's open cases."""
+    counts = Referral.objects.filter(
+        lado_service_id__in=service_ids, status__in=OPEN_REFERRAL_STATUSES
+    ).open_to(user).aggregate(mine=Count("pk", filter=Q(assigned_to=user)), unassigned=Count("pk", filter=Q(assigned_to__isnull=True)))
+    open_cases = Case.objects.filter(
+        referral__lado_service_id__in=service_ids, status=CaseStatus.OPEN, owner=user
+    ).open_to(user).count()
+    return {"open_referrals": counts["mine"], "unassigned_referrals": counts["unassigned"], "open_cases": open_cases}
+
+
+def team_open_cases(*, user, service_ids) -> dict:
+    """The team view: each owner's open cases ({owner_id: n})."""
+    return dict(
+        Case.objects.filter(referral__lado_service_id__in=service_ids, status=CaseStatus.OPEN).open_to(user)
+        .values_list("owner_id").annotate(n=Count("pk")).order_by()
+    )
+
+
+def deadline_waived(*, actor, deadline, reason: str) -> None:
+    """The business log: a referral's deadline was waived, by whom and why."""
+    event_record(actor=actor, referral=deadline.referral, case=deadline.case, verb="deadline_waived",
+                 summary=f"{deadline.get_kind_display()} deadline waived", reason=reason)
+
+
+def register() -> None:
+    about.subject_register(about.Subject(
+        field="referral", reference=_reference, link=_link, closed_at=_closed_at,
+        owner_recipients=_owner_recipients, escalation_recipients=_escalation_recipients,
+    ))
+    about.fact_register("hidden_referral_ids", hidden_referral_ids)
+    about.fact_register("lado_counts", lado_counts)
+    about.fact_register("team_open_cases", team_open_cases)
+    about.fact_register("deadline_waived", deadline_waived)
