@@ -38,6 +38,8 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('allegations', '0010_help_texts_plain_words'),
+        # Every migration that made a foreign key to the table under its old name runs before the rename.
+        ('meetings', '0005_minutes_plain_words'),
         ('providers', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

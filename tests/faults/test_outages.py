@@ -35,7 +35,7 @@ import pytest
 from django.conf import settings
 
 from allegations.models import Category, ConcernKind, EmploymentType, HowArose, Timing, TriageDecision, Workforce
-from tests.allegations.test_chasing_redis_restart import PrivateRedis, _free_port, mails
+from tests.deadlines.test_chasing_redis_restart import PrivateRedis, _free_port, mails
 from tests.agencies.factories import TOTP_SECRET
 from tests.faults.http import Browser, Page
 
