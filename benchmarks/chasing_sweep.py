@@ -110,9 +110,9 @@ def counts() -> tuple[int, int]:
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM allegations_deadline WHERE met_at IS NULL AND status IN ('open', 'overdue')")
+        cursor.execute("SELECT count(*) FROM deadlines_deadline WHERE met_at IS NULL AND status IN ('open', 'overdue')")
         open_count = cursor.fetchone()[0]
-        cursor.execute("SELECT count(*) FROM allegations_deadline WHERE reminder_sent_at IS NULL AND remind_at <= now()")
+        cursor.execute("SELECT count(*) FROM deadlines_deadline WHERE reminder_sent_at IS NULL AND remind_at <= now()")
         due = cursor.fetchone()[0]
     return open_count, due
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from agencies.models import LADO_ROLES, Agency, AgencyKind, Partnership, Role, Sector
 from agencies.permissions import standing
 from allegations.models import Category, Referral
+from deadlines import workload
 from deadlines.models import Deadline
 from meetings.models import Meeting
 
@@ -298,8 +299,6 @@ def register_rows() -> list[list]:
 
 def my_concern_rows(user, *, now: dt.datetime | None = None) -> list:
     """my_concern_deadlines as the rows of "My work" (deadlines.workload.DeadlineRow), due within 7 days."""
-    from deadlines import workload
-
     now = now or timezone.now()
     end_today, end_week = workload.window(now)
     return [workload._row(deadline, now, end_today) for deadline in my_concern_deadlines(user, until=end_week)]

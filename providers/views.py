@@ -15,6 +15,7 @@ from agencies.models import Role
 from allegations.models import Referral
 from config.forms import apply_service_errors as _apply
 from config.spreadsheets import SafeWorkbook, csv_text
+from deadlines.wording import deadline_list
 from meetings import services as meeting_services
 
 from . import forms, selectors, services
@@ -122,8 +123,6 @@ def concern_detail(request, reference):
     detail = selectors.concern_detail(concern, request.user)
     active = concern.status == ConcernStatus.INVOKED
     now = timezone.now()
-    from deadlines.workload import deadline_list
-
     return render(request, "providers/concern_detail.html", {
         "concern": concern, "d": detail, "active": active, "can_decide": selectors.can_decide(request.user, concern),
         "deadline_rows": deadline_list(detail.deadlines, now=now),
