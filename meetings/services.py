@@ -23,14 +23,14 @@ from django.utils import timezone
 
 from agencies.models import Agency, AgencyKind, Membership, Sector
 from agencies.permissions import meeting_share, meeting_unshare, standing
-from deadlines import services as deadlines
 from allegations.models import Case, RegulatorReferral, Route
-from deadlines.models import Deadline
 from allegations.services import case_review_met, event_record, save_with_history
 from config.jinja2 import govuk_date, govuk_datetime
+from deadlines import services as deadlines
+from deadlines.models import Deadline
 from outbox.services import message_add
-from outbox.tasks import TIME_LIMIT as OUTBOX_TIME_LIMIT
 from outbox.submissions import submission_claim, submission_done
+from outbox.tasks import TIME_LIMIT as OUTBOX_TIME_LIMIT
 
 from . import selectors
 from .agendas import template_for

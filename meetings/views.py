@@ -22,10 +22,10 @@ from agencies.models import Agency
 from agencies.permissions import standing
 from allegations import selectors as case_selectors
 from allegations.models import AccessLog, Case, Route
-from deadlines.wording import deadline_clock
 from config.forms import apply_service_errors as _apply_service_errors
-from records import services as record_services
+from deadlines.wording import deadline_clock
 from outbox.submissions import AlreadySubmitted
+from records import services as record_services
 from records.selectors import documents_context
 
 from . import forms, selectors, services

@@ -15,10 +15,10 @@ from django.utils import timezone
 
 from agencies.models import Agency, AgencyKind, LADO_ROLES, Membership, Role
 from agencies.notifications import notice_once
-from deadlines import services as deadlines
 from allegations.models import Referral
-from deadlines.models import Deadline
 from allegations.services import save_with_history
+from deadlines import services as deadlines
+from deadlines.models import Deadline
 
 from .models import (
     TRANSITIONS,

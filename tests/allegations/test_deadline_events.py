@@ -12,11 +12,11 @@ from django.utils import timezone
 
 from agencies.models import Notification, Partnership
 from allegations import services
+from allegations.models import Event, Review, Route, Strand
+from allegations.services import save_with_history
 from deadlines import chasing, timescales
 from deadlines import services as deadlines
-from allegations.models import Event, Review, Route, Strand
 from deadlines.models import Deadline
-from allegations.services import save_with_history
 from tests.allegations.factories import discuss, make_case, make_referral
 from tests.meetings.factories import hold, make_strategy_case, schedule
 

@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from agencies.models import Partnership
 from allegations import services
-from deadlines.services import current_status
 from allegations.models import (
     Case,
     CaseStatus,
@@ -23,6 +22,7 @@ from allegations.models import (
     TriageDecision,
 )
 from deadlines.models import Deadline
+from deadlines.services import current_status
 from tests.allegations.factories import discuss, make_referral
 
 pytestmark = pytest.mark.django_db

@@ -21,11 +21,11 @@ from django.utils import timezone
 
 from agencies.models import Notification
 from allegations import services
+from allegations.models import CaseStatus
+from allegations.services import save_with_history
 from deadlines import chasing, timescales
 from deadlines import services as deadlines
-from allegations.models import CaseStatus
 from deadlines.models import Deadline
-from allegations.services import save_with_history
 from deadlines.tasks import chase_deadlines
 from outbox.models import Message
 from outbox.services import messages_drain as outbox_drain

@@ -26,8 +26,8 @@ from django.conf import settings
 from agencies.models import Notification
 from deadlines import chasing
 from deadlines.models import Deadline
-from tests.deadlines.test_chasing import assert_each_notice_once, many_due_deadlines
 from tests.allegations.test_worker import _test_database_url
+from tests.deadlines.test_chasing import assert_each_notice_once, many_due_deadlines
 
 TASK = "deadlines.tasks.chase_deadlines"
 SEPARATOR = b"\n" + b"-" * 79 + b"\n"

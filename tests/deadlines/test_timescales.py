@@ -10,8 +10,8 @@ import pytest
 
 from agencies.models import Partnership
 from deadlines import timescales
-from deadlines.services import due_for
 from deadlines.models import Deadline
+from deadlines.services import due_for
 
 LONDON = ZoneInfo("Europe/London")
 UTC = dt.UTC

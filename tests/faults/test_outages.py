@@ -35,8 +35,8 @@ import pytest
 from django.conf import settings
 
 from allegations.models import Category, ConcernKind, EmploymentType, HowArose, Timing, TriageDecision, Workforce
-from tests.deadlines.test_chasing_redis_restart import PrivateRedis, _free_port, mails
 from tests.agencies.factories import TOTP_SECRET
+from tests.deadlines.test_chasing_redis_restart import PrivateRedis, _free_port, mails
 from tests.faults.http import Browser, Page
 
 pytestmark = pytest.mark.worker

@@ -9,8 +9,8 @@ import pytest
 from django.core import mail
 
 from agencies.models import Agency, AgencyKind, Notification
-from deadlines import chasing
 from allegations.models import Case, CaseStatus, Event, Referral, Subject
+from deadlines import chasing
 from deadlines.models import Deadline
 from meetings.models import Meeting
 

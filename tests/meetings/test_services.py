@@ -8,8 +8,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from agencies.models import AgencyKind, Notification, Partnership, Role, Sector
-from deadlines import timescales
 from allegations.models import Event
+from deadlines import timescales
 from deadlines.models import Deadline
 from meetings import agendas, selectors, services
 from meetings.models import (

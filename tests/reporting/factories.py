@@ -11,8 +11,8 @@ import itertools
 from zoneinfo import ZoneInfo
 
 from agencies.models import Partnership
-from deadlines import measures
 from allegations.models import Case, CaseStatus, ContactType, Referral, RegulatorReferral, Subject
+from deadlines import measures
 from meetings.models import Meeting, MeetingStatus
 
 LONDON = ZoneInfo("Europe/London")

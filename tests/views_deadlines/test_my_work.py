@@ -7,13 +7,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from agencies.models import Role
 from allegations import services
 from deadlines import workload
 from deadlines import services as deadlines
 from deadlines.models import Deadline
 from tests.agencies.factories import UserFactory, member
 from tests.allegations.factories import make_case, make_referral
-from agencies.models import Role
 
 pytestmark = pytest.mark.django_db
 

@@ -9,11 +9,11 @@ from django.urls import reverse
 
 from agencies.models import Nation, Partnership, SpanUnit
 from agencies.services import partnership_settings_update
-from deadlines.services import due_for
+from allegations import services
 from allegations.models import TriageDecision
 from deadlines.models import Deadline
+from deadlines.services import due_for
 from tests.allegations.factories import discuss, make_referral
-from allegations import services
 
 pytestmark = pytest.mark.django_db
 LONDON = ZoneInfo("Europe/London")

@@ -7,9 +7,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from allegations.models import Event
 from deadlines import waiving
 from deadlines import services as deadlines
-from allegations.models import Event
 from deadlines.models import Deadline
 
 pytestmark = pytest.mark.django_db

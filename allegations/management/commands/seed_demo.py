@@ -32,8 +32,6 @@ from faker import Faker
 
 from agencies.models import AccessLevel, Agency, AgencyKind, Membership, Nation, Partnership, Role, Sector
 from allegations import services
-from deadlines import timescales
-from deadlines import services as deadlines
 from allegations.models import (
     Audience,
     Case,
@@ -62,8 +60,10 @@ from allegations.models import (
     TriageDecision,
     Workforce,
 )
-from deadlines.models import Deadline
 from config.jinja2 import govuk_date
+from deadlines import timescales
+from deadlines import services as deadlines
+from deadlines.models import Deadline
 from meetings import services as meeting_services
 from meetings.models import (
     AccessLevel,
