@@ -17,10 +17,11 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from agencies.models import Partnership
+from deadlines import services as deadline_rules
+from deadlines.models import Deadline
 from meetings.models import Meeting, MeetingStatus
 
-from .. import deadlines as deadline_rules
-from ..models import Deadline, Referral, RegulatorReferral
+from ..models import Referral, RegulatorReferral
 from .columns import CASE_COLUMN_NAMES
 from .values import format_date, format_datetime
 

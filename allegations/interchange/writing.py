@@ -18,15 +18,16 @@ from django.contrib.auth.models import Group
 from simple_history.utils import bulk_create_with_history
 
 from agencies.models import Agency, AgencyKind, Partnership, Sector
+from deadlines import measures
+from deadlines import services as deadline_rules
+from deadlines.models import Deadline
 from meetings.models import INITIAL_KINDS, Meeting, MeetingKind, MeetingStatus
 
-from .. import deadlines as deadline_rules
-from .. import matching, measures
+from .. import matching
 from ..models import (
     Case,
     CaseStatus,
     ContactType,
-    Deadline,
     Event,
     Referral,
     ReferralStatus,

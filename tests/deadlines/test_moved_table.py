@@ -44,9 +44,9 @@ def _migrate(targets) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_migrating_back_and_forth_keeps_every_deadline_and_its_history(lado_service, lado_officer):
+def test_migrating_back_and_forth_keeps_every_deadline_and_its_history(lado_service, agency_a, agency_a_manager):
     for n in range(3):
-        make_referral(actor=lado_officer, lado_service=lado_service, given=f"Sam{n}")
+        make_referral(actor=agency_a_manager, lado_service=lado_service, agency=agency_a, given=f"Sam{n}")
     deadline_rows = _rows("deadlines_deadline", "id")
     history_rows = _rows("deadlines_historicaldeadline", "history_id")
     assert deadline_rows[1] == 3 and history_rows[1] >= 3
