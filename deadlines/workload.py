@@ -1,8 +1,8 @@
 """Reads for the duty officer's "My work" and the LADO manager's team view.
 
-Who owns a deadline is the rule the chase uses (chasing.owner_recipients, as allegations tells it): the case owner
-if the deadline belongs to a case and the owner is active; else the referral's assigned
-officer if active; else nobody in particular, so every LADO officer of the service. Here
+Who owns a deadline is the rule the chase uses (chasing.owner_recipients, as allegations tells
+it): the case owner if the deadline belongs to a case and the owner is active; else the referral's
+assigned officer if active; else nobody in particular, so every LADO officer of the service. Here
 that rule is one SQL expression (`owner_id`, null for "the whole service") so lists and
 counts are single queries whatever the number of rows.
 
