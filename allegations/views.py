@@ -354,7 +354,7 @@ def case_detail(request, reference):
 
 def _shared_with(case: Case) -> list[tuple[Agency, str]]:
     """The agencies the case is shared with, and at which level (the LADO service's view)."""
-    from agencies.permissions import case_share_levels
+    from .permissions import case_share_levels
 
     groups = CaseGroupObjectPermission.objects.filter(content_object=case).values("group")
     agencies = list(Agency.objects.filter(group__in=groups))

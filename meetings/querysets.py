@@ -4,8 +4,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from agencies.permissions import shared_meeting_ids_filter, standing
+from agencies.permissions import standing
 from allegations.querysets import hidden_referral_ids
+
+from .permissions import shared_meeting_ids_filter
 
 
 def _signed_in(user) -> bool:

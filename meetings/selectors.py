@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import LADO_ROLES, Membership, Notification, Role, widest_level
@@ -373,6 +374,12 @@ def guest_access_of(user) -> GuestAccess | None:
     if not getattr(user, "is_authenticated", False) or standing(user).roles:
         return None
     return GuestAccess.objects.filter(user=user, expires_at__gt=timezone.now()).select_related("meeting").first()
+
+
+def guest_home(user) -> str | None:
+    """The home page of a person with no role (agencies.home): their one meeting, while the access lasts."""
+    guest = guest_access_of(user)
+    return reverse("meetings:meeting_detail", args=[guest.meeting_id]) if guest is not None else None
 
 
 def guests_of(invitations: list[Invitation]) -> dict[int, GuestAccess]:

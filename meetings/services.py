@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import Agency, AgencyKind, Membership, Sector
-from agencies.permissions import meeting_share, meeting_unshare, standing
+from agencies.permissions import standing
 from allegations import deadlines
 from allegations.models import Case, Deadline, RegulatorReferral, Route
 from allegations.services import case_review_met, event_record, save_with_history
@@ -33,6 +33,7 @@ from outbox.submissions import submission_claim, submission_done
 
 from . import selectors
 from .agendas import template_for
+from .permissions import meeting_share, meeting_unshare
 from .models import (
     AUDIENCES_FOR,
     CASE_KINDS,
