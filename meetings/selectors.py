@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import LADO_ROLES, Membership, Notification, Role, widest_level
-from agencies.permissions import standing
+from agencies.permissions import provider_service_ids, standing
 from allegations.models import Case
 from outbox.services import messages_waiting
 
@@ -63,8 +63,6 @@ def is_concern_staff(user, meeting: Meeting) -> bool:
     """A provider concern's meeting: the service's staff and its adults' safeguarding managers and directors (001)."""
     if not meeting.provider_concern_id:
         return False
-    from providers.querysets import provider_service_ids
-
     return meeting.provider_concern.lado_service_id in provider_service_ids(user)
 
 
@@ -278,6 +276,11 @@ class CaseMeetings:
     today: dt.date
     completable_ids: set = field(default_factory=set)
     cancellable_ids: set = field(default_factory=set)
+
+
+def case_page_part(*, user, case: Case) -> dict:
+    """The case page's meetings (allegations.pages, registered in apps.py)."""
+    return meetings_context(case, user)
 
 
 def meetings_context(case: Case, user) -> dict:

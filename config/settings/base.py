@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "accounts",
     "records",
     "governance",
+    "interchange",
 ]
 
 MIDDLEWARE = [

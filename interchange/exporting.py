@@ -17,10 +17,10 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from agencies.models import Partnership
+from allegations import deadlines as deadline_rules
+from allegations.models import Deadline, Referral, RegulatorReferral
 from meetings.models import Meeting, MeetingStatus
 
-from .. import deadlines as deadline_rules
-from ..models import Deadline, Referral, RegulatorReferral
 from .columns import CASE_COLUMN_NAMES
 from .values import format_date, format_datetime
 

@@ -18,11 +18,9 @@ from django.contrib.auth.models import Group
 from simple_history.utils import bulk_create_with_history
 
 from agencies.models import Agency, AgencyKind, Partnership, Sector
-from meetings.models import INITIAL_KINDS, Meeting, MeetingKind, MeetingStatus
-
-from .. import deadlines as deadline_rules
-from .. import matching, measures
-from ..models import (
+from allegations import deadlines as deadline_rules
+from allegations import matching, measures
+from allegations.models import (
     Case,
     CaseStatus,
     ContactType,
@@ -35,6 +33,8 @@ from ..models import (
     Strand,
     Subject,
 )
+from meetings.models import INITIAL_KINDS, Meeting, MeetingKind, MeetingStatus
+
 from .validating import CaseRow, MeetingRow
 
 BATCH = 2000
@@ -330,7 +330,7 @@ def _meeting(row: MeetingRow, case_id: int, deadline_id: int | None, ctx: Contex
 def write_meetings_of_existing_cases(meetings: list[MeetingRow], case_by_ref: dict[str, Case], ctx: Context) -> None:
     """New meetings of cases already in the product: each opens its minutes deadline, and a strategy
     discussion meets the case's unmet strategy meeting deadline. Rare, so written one by one."""
-    from ..services import save_with_history
+    from allegations.services import save_with_history
 
     by_case: dict[str, list[MeetingRow]] = defaultdict(list)
     for meeting in meetings:
