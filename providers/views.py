@@ -39,7 +39,8 @@ def _detail_url(concern, anchor: str = "") -> str:
 
 
 def _require_worker(request) -> frozenset[int]:
-    """The LADO service and adult services' directors and safeguarding managers (agencies.permissions.PROVIDER_ROLES)."""
+    """The LADO service and adult services' directors and safeguarding managers (permissions.PROVIDER_ROLES
+    in agencies)."""
     services_ = provider_service_ids(request.user)
     if not services_:
         raise RoleRefused((*LADO, Role.DIRECTOR, Role.ADULT_SAFEGUARDING_MANAGER))

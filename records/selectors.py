@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db.models import CharField, F, IntegerField, Q, Value
 from django.db.models.functions import Cast, Coalesce, Concat
 from django.http import Http404
-
-from typing import TYPE_CHECKING
 
 from agencies.permissions import standing
 

@@ -6,12 +6,11 @@ from __future__ import annotations
 import hashlib
 import secrets
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
-
-from typing import TYPE_CHECKING
 
 from outbox.submissions import submission_claim, submission_done
 
