@@ -37,6 +37,7 @@ COPY assurance ./assurance
 COPY accounts ./accounts
 COPY records ./records
 COPY governance ./governance
+COPY interchange ./interchange
 RUN pip install . && rm -rf build ./*.egg-info
 
 COPY templates ./templates

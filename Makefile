@@ -1,5 +1,5 @@
 # make run  — set everything up and start the product with demo data on http://127.0.0.1:8000
-# make test — set everything up and run every test
+# make test — set everything up, check that imports point down the layers (lint-imports), and run every test
 # Both use PostgreSQL: the server at DATABASE_URL, or a private one they start (scripts/services.py).
 
 SHELL := /bin/bash
@@ -79,6 +79,7 @@ assets:
 	@cd frontend && if [ ! -d node_modules ] || [ package-lock.json -nt node_modules ]; then npm ci --ignore-scripts --no-audit --no-fund --loglevel=error; fi
 
 test: venv test-packages assets
+	@$(VENV)/bin/lint-imports --no-logo --no-cache
 	@$(SERVICES) --redis --database-url-default $(TEST_DATABASE_URL) --redis-url-default $(TEST_REDIS_URL) -- \
 	  env DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest $(PYTEST_ARGS)
 

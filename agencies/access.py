@@ -16,9 +16,6 @@ from django.core.exceptions import PermissionDenied
 
 from .models import LADO_ROLES, REFERRER_ROLES, Role
 
-# Whom to ask for a role: they give roles (Django's administration) or know who should.
-ASK = "your LADO service manager or the partnership administrator"
-
 
 class RoleRefused(PermissionDenied):
     """The person's role cannot use this page; `roles` can."""

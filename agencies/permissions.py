@@ -1,8 +1,9 @@
-"""Who a user is in the partnership, and the only module that talks to django-guardian.
+"""Who a user is in the partnership: their memberships, roles and standing.
 
 Ownership is a plain field (a referral belongs to its referring agency and its LADO
 service); sharing beyond that is a guardian object permission granted to an agency's
-group, stored in direct foreign-key tables (see allegations.models.CaseGroupObjectPermission).
+group. Sharing a case lives with cases (allegations.permissions), sharing a meeting with
+meetings (meetings.permissions): this app knows nothing of either.
 """
 
 from __future__ import annotations
@@ -10,9 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
-from guardian.shortcuts import assign_perm, remove_perm
 
-from .models import LADO_ROLES, REFERRER_ROLES, AccessLevel, Agency, AgencyKind, Membership, Role
+from .models import LADO_ROLES, REFERRER_ROLES, AgencyKind, Membership, Role
 
 
 @dataclass(frozen=True)
@@ -97,73 +97,42 @@ def forget_standing(user) -> None:
     user.__dict__.pop("_standing", None)
 
 
-# A case is shared at a level (issue 12 §1): view_case opens it at employer level; view_case_safeguarding,
-# held beside it, widens that to the safeguarding level. Never "everything": that is the LADO service's alone.
-SHARE_LEVELS = (AccessLevel.EMPLOYER, AccessLevel.SAFEGUARDING)
-_SAFEGUARDING_PERM = "view_case_safeguarding"
+# --- Provider concerns (the serious concerns process, 001) ---------------------------------------------
+
+# Roles that act on provider concerns besides the LADO service's own staff (001).
+PROVIDER_ROLES = frozenset({Role.DIRECTOR, Role.ADULT_SAFEGUARDING_MANAGER})
 
 
-def case_share(*, case, agency: Agency, level: str) -> None:
-    """Share a case with an agency's group at the employer or the safeguarding level (sharing again changes it)."""
-    if level not in SHARE_LEVELS:
-        raise ValueError(f"A case is shared at the employer or the safeguarding level, not {level!r}")
-    assign_perm("allegations.view_case", agency.group, case)
-    if level == AccessLevel.SAFEGUARDING:
-        assign_perm(f"allegations.{_SAFEGUARDING_PERM}", agency.group, case)
-    else:
-        remove_perm(f"allegations.{_SAFEGUARDING_PERM}", agency.group, case)
+def provider_service_ids(user) -> frozenset[int]:
+    """The services whose provider concerns the user works on: their LADO services, and the services of the
+    agencies where they are a director or an adults' safeguarding manager (no query for anyone else)."""
+    if user is None or not user.is_authenticated:
+        return frozenset()
+    s = standing(user)
+    if not (s.roles & PROVIDER_ROLES):
+        return s.lado_service_ids
+    cached = getattr(user, "_provider_service_ids", None)
+    if cached is not None:
+        return cached
+    ids = set(s.lado_service_ids)
+    for agency_id, kind, lado_service_id in Membership.objects.filter(
+        user=user, agency__is_active=True, role__in=list(PROVIDER_ROLES)
+    ).values_list("agency_id", "agency__kind", "agency__lado_service_id"):
+        ids.add(agency_id if kind == "lado_service" else lado_service_id)
+    ids.discard(None)
+    result = frozenset(ids)
+    user._provider_service_ids = result
+    return result
 
 
-def case_unshare(*, case, agency: Agency) -> None:
-    remove_perm(f"allegations.{_SAFEGUARDING_PERM}", agency.group, case)
-    remove_perm("allegations.view_case", agency.group, case)
-
-
-def case_share_levels(*, case, group_ids) -> dict[int, str]:
-    """The level at which the case is shared with each of these groups (one query): {group id: level}."""
-    from allegations.models import CaseGroupObjectPermission
-
-    levels: dict[int, str] = {}
-    rows = CaseGroupObjectPermission.objects.filter(
-        content_object=case, group_id__in=group_ids, permission__codename__in=["view_case", _SAFEGUARDING_PERM]
-    ).values_list("group_id", "permission__codename")
-    for group_id, codename in rows:
-        if codename == _SAFEGUARDING_PERM:
-            levels[group_id] = AccessLevel.SAFEGUARDING
-        else:
-            levels.setdefault(group_id, AccessLevel.EMPLOYER)
-    return levels
-
-
-def case_shared_with(*, case, agency: Agency) -> bool:
-    from allegations.models import CaseGroupObjectPermission
-
-    return CaseGroupObjectPermission.objects.filter(
-        content_object=case, group_id=agency.group_id, permission__codename="view_case").exists()
-
-
-def shared_case_ids_filter(user_standing: Standing):
-    """A Q-able filter value: the cases shared with any of the user's agency groups."""
-    from allegations.models import CaseGroupObjectPermission
-
-    return CaseGroupObjectPermission.objects.filter(
-        group_id__in=user_standing.outside_group_ids, permission__codename="view_case"
-    ).values("content_object_id")
-
-
-def meeting_share(*, meeting, agency: Agency) -> None:
-    """An invited agency's people may see the meeting (which minute sections: their invitation's access level)."""
-    assign_perm("meetings.view_meeting", agency.group, meeting)
-
-
-def meeting_unshare(*, meeting, agency: Agency) -> None:
-    remove_perm("meetings.view_meeting", agency.group, meeting)
-
-
-def shared_meeting_ids_filter(user_standing: Standing):
-    """A Q-able filter value: the meetings shared with any of the user's agency groups."""
-    from meetings.models import MeetingGroupObjectPermission
-
-    return MeetingGroupObjectPermission.objects.filter(
-        group_id__in=user_standing.group_ids, permission__codename="view_meeting"
-    ).values("content_object_id")
+def director_service_ids(user) -> frozenset[int]:
+    """The services for which the user may decide to invoke the process (a director or assistant director)."""
+    if user is None or not user.is_authenticated:
+        return frozenset()
+    ids = set()
+    for agency_id, kind, lado_service_id in Membership.objects.filter(
+        user=user, agency__is_active=True, role=Role.DIRECTOR
+    ).values_list("agency_id", "agency__kind", "agency__lado_service_id"):
+        ids.add(agency_id if kind == "lado_service" else lado_service_id)
+    ids.discard(None)
+    return frozenset(ids)

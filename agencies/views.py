@@ -9,6 +9,7 @@ from config.forms import apply_service_errors
 
 from . import forms, selectors, services
 from .access import role_required
+from .home import place_without_role
 from .models import Notification, Partnership, Role
 from .permissions import standing
 
@@ -29,12 +30,11 @@ def home(request):
     if s.is_administrator:
         return redirect("admin:index")
     if not s.roles:
-        # A guest (an external person given an account for one meeting) is sent to that meeting while it lasts.
-        from meetings.selectors import guest_access_of
-
-        guest = guest_access_of(request.user)
-        if guest is not None:
-            return redirect("meetings:meeting_detail", guest.meeting_id)
+        # A guest (an external person given an account for one meeting) is sent to that meeting while it lasts
+        # (registered by meetings: home.py).
+        place = place_without_role(request.user)
+        if place is not None:
+            return redirect(place)
     return render(request, "agencies/no_role.html", status=200)
 
 

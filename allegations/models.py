@@ -438,7 +438,7 @@ class Case(models.Model):
         permissions = [
             ("share_case", "Share a case with an agency"),
             # Held beside view_case by an agency the case is shared with at the safeguarding level
-            # (agencies.permissions.case_share); view_case alone is the employer level.
+            # (allegations.permissions.case_share); view_case alone is the employer level.
             ("view_case_safeguarding", "See the safeguarding parts of a shared case"),
         ]
 
@@ -479,7 +479,7 @@ class CaseGroupObjectPermission(GroupObjectPermissionBase):
     class Meta(GroupObjectPermissionBase.Meta):
         abstract = False
         indexes = [
-            # agencies.permissions.shared_case_ids_filter()
+            # permissions.shared_case_ids_filter()
             models.Index(fields=["group", "permission"], name="casegroupperm_group"),
         ]
 

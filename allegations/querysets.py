@@ -3,7 +3,9 @@
 from django.db import models
 from django.db.models import Q
 
-from agencies.permissions import shared_case_ids_filter, standing
+from agencies.permissions import standing
+
+from .permissions import shared_case_ids_filter
 
 
 def hidden_referral_ids(user):

@@ -9,7 +9,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from agencies.models import AccessLevel, Agency, AgencyKind, widest_level
-from agencies.permissions import case_share_levels, standing
+from agencies.permissions import standing
 
 from deadlines.models import Deadline
 
@@ -37,6 +37,7 @@ from .models import (
     queue_open_rank,
     queue_open_received,
 )
+from .permissions import case_share_levels
 
 
 def _no_such_reference(reference: str) -> bool:

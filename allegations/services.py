@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import Agency, AgencyKind, Partnership
-from agencies.permissions import SHARE_LEVELS, case_share, case_shared_with, case_unshare, standing
+from agencies.permissions import standing
 from outbox.services import message_add
 from outbox.submissions import submission_claim, submission_done
 
@@ -25,6 +25,7 @@ from deadlines import services as deadlines
 from deadlines.models import Deadline
 
 from . import matching
+from .permissions import SHARE_LEVELS, case_share, case_shared_with, case_unshare
 from .querysets import hidden_referral_ids
 from .wording import adapt, route_away
 from .models import (

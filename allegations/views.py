@@ -20,14 +20,13 @@ from agencies.access import CASE_ROLES, LADO, REFERRERS, role_required
 from agencies.models import Agency, AgencyKind
 from agencies.permissions import standing
 from config.forms import apply_service_errors as _apply_service_errors
-from meetings.selectors import meetings_context
 from outbox.submissions import AlreadySubmitted
 from records.selectors import documents_context
 
 from deadlines import wording
 from deadlines.models import Deadline
 
-from . import forms, paging, selectors, services
+from . import forms, pages, paging, selectors, services
 from .filters import CaseFilter, TriageFilter
 from .models import Case, CaseGroupObjectPermission, Disagreement, Part, Section, Strand, Subject
 
@@ -298,10 +297,9 @@ def triage_queue(request):
     for referral in page.object_list:
         deadline = referral.initial_deadlines[0] if referral.initial_deadlines else None
         rows.append({"referral": referral, "clock": wording.deadline_clock(deadline, now) if referral.is_open else None})
-    from providers.selectors import prompts_for  # several concerns about one provider: consider the process (001)
-
+    # Several concerns about one provider: consider the process (001): the prompt, from providers (pages.py).
     return render(request, "allegations/triage_queue.html", {"page": page, "rows": rows, "filters": filters,
-                                                             "prompts": prompts_for(request.user)})
+                                                             **pages.page_parts(pages.TRIAGE_QUEUE, user=request.user)})
 
 
 # --- Cases -----------------------------------------------------------------------
@@ -342,7 +340,7 @@ def case_detail(request, reference):
             referral.deadlines.filter(kind__in=parts.deadline_kinds).select_related("waived_by"), now=now),
         "events": parts.events,
     }
-    context.update(meetings_context(case, request.user))
+    context.update(pages.page_parts(pages.CASE_DETAIL, user=request.user, case=case))  # its meetings (pages.py)
     context.update(documents_context(request.user, case=case))
     if manage or parts.may_hold:
         context["document_views"] = selectors.document_views(referral, context["documents"], parts.overrides)
@@ -357,7 +355,7 @@ def case_detail(request, reference):
 
 def _shared_with(case: Case) -> list[tuple[Agency, str]]:
     """The agencies the case is shared with, and at which level (the LADO service's view)."""
-    from agencies.permissions import case_share_levels
+    from .permissions import case_share_levels
 
     groups = CaseGroupObjectPermission.objects.filter(content_object=case).values("group")
     agencies = list(Agency.objects.filter(group__in=groups))

@@ -20,10 +20,10 @@ from config.forms import apply_service_errors
 from deadlines import waiving, wording, workload
 from deadlines.models import Deadline
 
-from . import selectors
+from . import pages, selectors
 
 
-# Adult services' roles (providers.querysets.PROVIDER_ROLES) have provider concerns' deadlines on "My work".
+# Adult services' roles (agencies.permissions.PROVIDER_ROLES) have provider concerns' deadlines on "My work".
 ADULT_SERVICES = (Role.DIRECTOR, Role.ADULT_SAFEGUARDING_MANAGER)
 
 
@@ -35,15 +35,13 @@ def _has_work(user) -> bool:
 @role_required(_has_work, *LADO, *REFERRERS, *ADULT_SERVICES)
 def my_work(request):
     """The duty officer's page: the deadlines they own, by when; a senior manager's agency actions."""
-    from providers import selectors as provider_selectors  # provider concerns (001): the prompt and their deadlines
-
     s = standing(request.user)
     adult_services = bool(s.roles & set(ADULT_SERVICES))
     work = workload.my_work(user=request.user)
     return render(request, "allegations/my_work.html", {
         "work": work, "lado": s.is_lado, "manager": s.is_lado_manager, "adult_services": adult_services,
-        "prompts": provider_selectors.prompts_for(request.user),
-        "concern_deadlines": provider_selectors.my_concern_rows(request.user),
+        # Provider concerns (001): the prompt and their deadlines, from providers (pages.py).
+        **pages.page_parts(pages.MY_WORK, user=request.user),
     })
 
 

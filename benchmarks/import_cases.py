@@ -101,7 +101,7 @@ def generate(rows: int, seed: int = 7) -> tuple[str, str, int]:
     meetings = io.StringIO()
     cw = csv.writer(cases)
     mw = csv.writer(meetings)
-    from allegations.interchange.columns import CASE_COLUMN_NAMES, MEETING_COLUMN_NAMES
+    from interchange.columns import CASE_COLUMN_NAMES, MEETING_COLUMN_NAMES
 
     cw.writerow(CASE_COLUMN_NAMES)
     mw.writerow(MEETING_COLUMN_NAMES)

@@ -3,8 +3,9 @@ GOV.UK layout of templates/errors/_layout.html, with the navigation (for a signe
 
 - 404 never says whether a record exists: a record the person may not see is "not found" like one that
   does not exist.
-- 403 for a page the person's role cannot use (agencies.access.RoleRefused) lists the roles that can and
-  whom to ask; any other 403 shows the refusal's own words when it has some.
+- 403 for a page the person's role cannot use (a refusal that names the roles that can, `role_names`:
+  agencies.access.RoleRefused) lists those roles and whom to ask; any other 403 shows the refusal's own
+  words when it has some.
 - 500 is rendered without the request: no database, no session, no user (the error may be theirs).
 - 503 when the database could not be reached (a restart, a failover): "try again", with Retry-After, also
   rendered without the request (issue 14 §3).
@@ -21,11 +22,12 @@ from django.http import HttpResponse
 from django.template import loader
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from agencies.access import ASK, RoleRefused
-
 logger = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 10
+
+# Whom to ask for a role: they give roles (Django's administration) or know who should.
+ASK = "your LADO service manager or the partnership administrator"
 
 
 def _back_url(request) -> str:
@@ -50,8 +52,9 @@ def bad_request(request, exception=None):
 
 
 def permission_denied(request, exception=None):
-    if isinstance(exception, RoleRefused):
-        return _render(request, "403.html", 403, roles=exception.role_names)
+    role_names = getattr(exception, "role_names", None)  # agencies.access.RoleRefused (config imports no app)
+    if role_names:
+        return _render(request, "403.html", 403, roles=role_names)
     return _render(request, "403.html", 403, roles=[], message=str(exception or ""))
 
 

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Callable
 from typing import Any
 
 import jinja2
@@ -64,6 +65,19 @@ MONTHS = (
 # ---------------------------------------------------------------------------
 
 
+# Globals an app above config gives every template, registered in its AppConfig.ready() so that config
+# imports no app: ``wording(referral.workforce)`` and ``for_workforce(text, workforce)`` (allegations).
+_app_globals: dict[str, Callable[..., Any]] = {}
+
+
+def register_global(name: str, function: Callable[..., Any]) -> None:
+    """Offer `function` to every template as `name` (call it from an AppConfig.ready())."""
+    existing = _app_globals.get(name)
+    if existing is not None and existing is not function:
+        raise ValueError(f"Two template globals are called {name!r}")
+    _app_globals[name] = function
+
+
 def environment(**options: Any) -> jinja2.Environment:
     # Keep Django's loader (DIRS + app "jinja2" dirs) first, then the GOV.UK
     # macros under the "govuk_frontend_jinja/" prefix (as the package README does).
@@ -86,6 +100,7 @@ def environment(**options: Any) -> jinja2.Environment:
         options["undefined"] = jinja2.ChainableUndefined
 
     env = jinja2.Environment(**options)
+    env.globals.update(_app_globals)
     env.globals.update(
         static=static,
         url=url,
@@ -96,8 +111,6 @@ def environment(**options: Any) -> jinja2.Environment:
         govuk_error_summary=functools.partial(govuk_error_summary, env),
         govuk_field_params=govuk_field_params,
         govuk_macro=functools.partial(govuk_macro, env),
-        wording=_wording,
-        for_workforce=_for_workforce,
     )
     env.filters.update(
         localtime=localtime,
@@ -106,20 +119,6 @@ def environment(**options: Any) -> jinja2.Environment:
         time=govuk_time,
     )
     return env
-
-
-def _wording(workforce: str | None) -> dict[str, str]:
-    """``{% set w = wording(referral.workforce) %}``: children's or adults' (PiPoT) words (allegations/wording.py)."""
-    from allegations.wording import wording
-
-    return wording(workforce)
-
-
-def _for_workforce(text: str, workforce: str | None) -> str:
-    """``{{ for_workforce(case.get_route_display(), referral.workforce) }}``: "the LADO" becomes "the PiPoT lead" for adults."""
-    from allegations.wording import adapt
-
-    return adapt(text, workforce)
 
 
 def url(viewname: str, *args: Any, **kwargs: Any) -> str:

@@ -1,14 +1,10 @@
-from allauth.account import views as allauth_views
+"""The root URLconf: it includes the apps' URLconfs by dotted string, and imports no app (config is the
+bottom layer, pyproject.toml [tool.importlinter])."""
+
 from allauth.account.decorators import secure_admin_login
-from allauth.mfa.base import views as mfa_views
-from allauth.mfa.recovery_codes import views as recovery_views
-from allauth.mfa.totp import views as totp_views
 from django.contrib import admin
 from django.urls import include, path
 
-from accounts import views as account_views
-
-from agencies import views as agency_views
 from config import views as config_views
 
 # The admin's own password-only sign-in would skip two-factor authentication: it sends to ours instead.
@@ -21,27 +17,10 @@ handler404 = "config.errors.page_not_found"
 handler500 = "config.errors.server_error"  # and the 503 "try again" when the database could not be reached
 
 urlpatterns = [
-    path("", agency_views.home, name="home"),
-    # Sign-in (django-allauth): only the views this product uses, with our own GOV.UK templates
-    # (templates/account/, templates/mfa/). No sign-up, no e-mail management, no password reset by e-mail.
-    # Named "login"/"logout" first (what resolve() reports and other code may reverse), then allauth's names.
-    path("accounts/login/", account_views.sign_in, name="login"),
-    path("accounts/logout/", allauth_views.logout, name="logout"),
-    path("accounts/login/", account_views.sign_in, name="account_login"),
-    path("accounts/logout/", allauth_views.logout, name="account_logout"),
-    path("accounts/reauthenticate/", allauth_views.reauthenticate, name="account_reauthenticate"),
-    path("accounts/2fa/", account_views.mfa_index, name="mfa_index"),
-    path("accounts/2fa/authenticate/", mfa_views.authenticate, name="mfa_authenticate"),
-    path("accounts/2fa/reauthenticate/", mfa_views.reauthenticate, name="mfa_reauthenticate"),
-    path("accounts/2fa/totp/activate/", totp_views.activate_totp, name="mfa_activate_totp"),
-    path("accounts/2fa/totp/deactivate/", totp_views.deactivate_totp, name="mfa_deactivate_totp"),
-    path("accounts/2fa/recovery-codes/", recovery_views.view_recovery_codes, name="mfa_view_recovery_codes"),
-    path("accounts/2fa/recovery-codes/generate/", recovery_views.generate_recovery_codes,
-         name="mfa_generate_recovery_codes"),
-    path("accounts/2fa/recovery-codes/download/", recovery_views.download_recovery_codes,
-         name="mfa_download_recovery_codes"),
-    path("inbox/", agency_views.inbox, name="inbox"),
-    path("settings/deadlines/", agency_views.settings_deadlines, name="settings_deadlines"),
+    # The home page, the inbox and the deadline settings (agencies/urls.py); sign-in and two factors
+    # (accounts/sign_in_urls.py). Both without a namespace: allauth and our pages reverse these names as they are.
+    path("", include("agencies.urls")),
+    path("", include("accounts.sign_in_urls")),
     path("admin/", admin.site.urls),
     # Development only (DEBUG): the e-mails `make run` wrote to var/mail/ instead of sending them.
     path("dev/mail/", config_views.dev_mail, name="dev_mail"),

@@ -5,6 +5,22 @@ class MeetingsConfig(AppConfig):
     name = "meetings"
 
     def ready(self) -> None:
+        from agencies.home import register_place_without_role
+        from allegations.pages import CASE_DETAIL, register_page_part
+        from records import parents
+
+        from . import selectors
+
+        register_place_without_role(selectors.guest_home)  # a guest's home is their one meeting
+        register_page_part(CASE_DETAIL, selectors.case_page_part)  # the case page lists its meetings
+        # Documents of meetings (records imports no app above it: records/parents.py).
+        parents.register(
+            meeting_get=selectors.meeting_get,
+            meeting_insider=selectors.can_edit_minutes,
+            meeting_manager=selectors.can_manage,
+            case_lado=selectors.is_case_lado,
+        )
+
         from . import deadline_about
 
         deadline_about.register()  # an action's deadline: who else its escalation goes to

@@ -120,7 +120,7 @@ class MeetingGroupObjectPermission(GroupObjectPermissionBase):
     class Meta(GroupObjectPermissionBase.Meta):
         abstract = False
         indexes = [
-            # agencies.permissions.shared_meeting_ids_filter()
+            # permissions.shared_meeting_ids_filter()
             models.Index(fields=["group", "permission"], name="meetinggroupperm_group"),
         ]
 

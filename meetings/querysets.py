@@ -4,8 +4,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from agencies.permissions import shared_meeting_ids_filter, standing
+from agencies.permissions import provider_service_ids, standing
 from allegations.querysets import hidden_referral_ids
+
+from .permissions import shared_meeting_ids_filter
 
 
 def _signed_in(user) -> bool:
@@ -32,9 +34,7 @@ class MeetingQuerySet(models.QuerySet):
                 case__referral_id__in=hidden_referral_ids(user))
         if s.group_ids:
             condition |= Q(pk__in=shared_meeting_ids_filter(s))
-        from providers.querysets import provider_service_ids  # provider concerns' meetings (001)
-
-        concern_services = provider_service_ids(user)
+        concern_services = provider_service_ids(user)  # provider concerns' meetings (001)
         if concern_services:
             condition |= Q(provider_concern__lado_service_id__in=concern_services)
         return self.filter(condition)

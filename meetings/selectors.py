@@ -18,10 +18,11 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import LADO_ROLES, Membership, Notification, Role, widest_level
-from agencies.permissions import standing
+from agencies.permissions import provider_service_ids, standing
 from allegations.models import Case
 from outbox.services import messages_waiting
 
@@ -62,8 +63,6 @@ def is_concern_staff(user, meeting: Meeting) -> bool:
     """A provider concern's meeting: the service's staff and its adults' safeguarding managers and directors (001)."""
     if not meeting.provider_concern_id:
         return False
-    from providers.querysets import provider_service_ids
-
     return meeting.provider_concern.lado_service_id in provider_service_ids(user)
 
 
@@ -279,6 +278,11 @@ class CaseMeetings:
     cancellable_ids: set = field(default_factory=set)
 
 
+def case_page_part(*, user, case: Case) -> dict:
+    """The case page's meetings (allegations.pages, registered in apps.py)."""
+    return meetings_context(case, user)
+
+
 def meetings_context(case: Case, user) -> dict:
     """What templates/meetings/_case_meetings.html needs: two queries, whatever the number of rows."""
     manage = is_case_lado(user, case)
@@ -373,6 +377,12 @@ def guest_access_of(user) -> GuestAccess | None:
     if not getattr(user, "is_authenticated", False) or standing(user).roles:
         return None
     return GuestAccess.objects.filter(user=user, expires_at__gt=timezone.now()).select_related("meeting").first()
+
+
+def guest_home(user) -> str | None:
+    """The home page of a person with no role (agencies.home): their one meeting, while the access lasts."""
+    guest = guest_access_of(user)
+    return reverse("meetings:meeting_detail", args=[guest.meeting_id]) if guest is not None else None
 
 
 def guests_of(invitations: list[Invitation]) -> dict[int, GuestAccess]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import Agency, AgencyKind, Membership, Sector
-from agencies.permissions import meeting_share, meeting_unshare, standing
+from agencies.permissions import provider_service_ids, standing
 from allegations.models import Case, RegulatorReferral, Route
 from allegations.services import case_review_met, event_record, save_with_history
 from config.jinja2 import govuk_date, govuk_datetime
@@ -34,6 +35,7 @@ from outbox.tasks import TIME_LIMIT as OUTBOX_TIME_LIMIT
 
 from . import selectors
 from .agendas import template_for
+from .permissions import meeting_share, meeting_unshare
 from .models import (
     AUDIENCES_FOR,
     CASE_KINDS,
@@ -80,14 +82,26 @@ class MinutesConflict(ValidationError):
     """A save based on an earlier revision of the minutes than the one in the database."""
 
 
+# A meeting that is not a case's (a provider concern's serious concerns meeting, 001) goes on the timeline of
+# what it is about, written by the app that owns that timeline: it registers a function in its
+# AppConfig.ready() (providers/apps.py), since meetings imports no app above it. The function takes
+# (*, actor, meeting, verb, summary) and returns True when it recorded the event.
+_other_timelines: list[Callable[..., bool]] = []
+
+
+def register_meeting_timeline(function: Callable[..., bool]) -> None:
+    if function not in _other_timelines:
+        _other_timelines.append(function)
+
+
 def _event(*, actor, meeting: Meeting, verb: str, summary: str, reason: str = "") -> None:
     if meeting.case_id:
         event_record(actor=actor, referral=meeting.case.referral, case=meeting.case, verb=verb, summary=summary,
                      reason=reason)
-    elif meeting.provider_concern_id:  # a serious concerns meeting: the provider concern's timeline (001)
-        from providers.services import concern_event_record
-
-        concern_event_record(actor=actor, concern=meeting.provider_concern, kind=verb, description=summary)
+        return
+    for record in _other_timelines:
+        if record(actor=actor, meeting=meeting, verb=verb, summary=summary):
+            return
 
 
 def _meeting_label(meeting: Meeting) -> str:
@@ -193,14 +207,11 @@ def meeting_schedule_for_concern(
 ) -> Meeting:
     """A serious concerns meeting of a provider concern (001): initial, review, or outcome and lessons learned.
     Its minutes start from the kind's record-keeping template (agendas.py, 001 "Record keeping")."""
-    from providers.models import ConcernStatus, ProviderConcern
-    from providers.querysets import provider_service_ids
-
     if concern.lado_service_id not in provider_service_ids(actor):
         raise PermissionDenied("Only the service running the process can schedule its meetings.")
-    concern = ProviderConcern.objects.select_for_update().get(pk=concern.pk)
+    concern = type(concern).objects.select_for_update().get(pk=concern.pk)  # providers.ProviderConcern
     errors = {}
-    if concern.status != ConcernStatus.INVOKED:
+    if not concern.is_active:  # the process is invoked
         errors["__all__"] = "Meetings are held only while the serious concerns process is invoked."
     if kind not in PROVIDER_KINDS:
         errors["kind"] = "Choose the kind of meeting."

@@ -5,7 +5,17 @@ class ProvidersConfig(AppConfig):
     name = "providers"
 
     def ready(self) -> None:
-        from . import deadline_about, receivers
+        from allegations.pages import MY_WORK, TRIAGE_QUEUE, register_page_part
+        from meetings.services import register_meeting_timeline
+
+        from . import receivers, selectors, services
 
         receivers.connect()
+        # A serious concerns meeting's events go on its provider concern's timeline (meetings imports no providers).
+        register_meeting_timeline(services.concern_meeting_event_record)
+        # The prompt to consider the process, and the concerns' deadlines, on allegations' pages.
+        register_page_part(TRIAGE_QUEUE, selectors.triage_queue_part)
+        register_page_part(MY_WORK, selectors.my_work_part)
+        from . import deadline_about
+
         deadline_about.register()  # how the statutory clock chases a provider concern's deadlines

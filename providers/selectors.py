@@ -13,14 +13,13 @@ from django.http import Http404
 from django.utils import timezone
 
 from agencies.models import LADO_ROLES, Agency, AgencyKind, Partnership, Role, Sector
-from agencies.permissions import standing
+from agencies.permissions import PROVIDER_ROLES, director_service_ids, provider_service_ids, standing
 from allegations.models import Category, Referral
 from deadlines import workload
 from deadlines.models import Deadline
 from meetings.models import Meeting
 
 from .models import AdmissionsSuspension, ConcernStatus, ProviderConcern
-from .querysets import PROVIDER_ROLES, director_service_ids, provider_service_ids
 
 ACTIVE = (ConcernStatus.RECORDED, ConcernStatus.INVOKED)
 # 001: "a provider ... is an organisation or institution which provides care": care homes, home care,
@@ -176,6 +175,16 @@ def _prompt_settings() -> tuple[int, int, int]:
     partnership = Partnership.current()
     return (partnership.provider_prompt_referrals, partnership.provider_prompt_cluster,
             partnership.provider_prompt_cluster_days)
+
+
+def triage_queue_part(*, user) -> dict:
+    """The triage queue's prompt to consider the process (allegations.pages, registered in apps.py)."""
+    return {"prompts": prompts_for(user)}
+
+
+def my_work_part(*, user) -> dict:
+    """"My work": the prompt, and the provider concerns' deadlines (allegations.pages, registered in apps.py)."""
+    return {"prompts": prompts_for(user), "concern_deadlines": my_concern_rows(user)}
 
 
 def prompts_for(user, *, now: dt.datetime | None = None) -> list[Prompt]:

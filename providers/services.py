@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from agencies.models import Agency, AgencyKind, LADO_ROLES, Membership, Role
 from agencies.notifications import notice_once
+from agencies.permissions import director_service_ids, provider_service_ids
 from allegations.models import Referral
 from allegations.services import save_with_history
 from deadlines import services as deadlines
@@ -36,13 +37,21 @@ from .models import (
     ProviderConcern,
     SuspensionKind,
 )
-from .querysets import director_service_ids, provider_service_ids
 
 CONCERN_KINDS = (AgencyKind.CARE_PROVIDER, AgencyKind.RESIDENTIAL_HOME, AgencyKind.VOLUNTARY, AgencyKind.OTHER)
 
 
 def concern_event_record(*, actor, concern: ProviderConcern, kind: str, description: str) -> ConcernEvent:
     return ConcernEvent.objects.create(actor=actor, concern=concern, kind=kind, description=description)
+
+
+def concern_meeting_event_record(*, actor, meeting, verb: str, summary: str) -> bool:
+    """A serious concerns meeting's event goes on its provider concern's timeline (001); registered with
+    meetings.services.register_meeting_timeline (apps.py). False for any other meeting."""
+    if not meeting.provider_concern_id:
+        return False
+    concern_event_record(actor=actor, concern=meeting.provider_concern, kind=verb, description=summary)
+    return True
 
 
 def _require_staff(actor, concern: ProviderConcern) -> None:

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from agencies.access import LADO, RoleRefused, role_required
 from agencies.models import Role
+from agencies.permissions import provider_service_ids
 from allegations.models import Referral
 from config.forms import apply_service_errors as _apply
 from config.spreadsheets import SafeWorkbook, csv_text
@@ -20,7 +21,6 @@ from meetings import services as meeting_services
 
 from . import forms, selectors, services
 from .models import AdmissionsSuspension, ConcernStatus, PlanItem
-from .querysets import provider_service_ids
 
 
 def _data(request):
@@ -40,7 +40,8 @@ def _detail_url(concern, anchor: str = "") -> str:
 
 
 def _require_worker(request) -> frozenset[int]:
-    """The LADO service and adult services' directors and safeguarding managers (querysets.PROVIDER_ROLES)."""
+    """The LADO service and adult services' directors and safeguarding managers (permissions.PROVIDER_ROLES
+    in agencies)."""
     services_ = provider_service_ids(request.user)
     if not services_:
         raise RoleRefused((*LADO, Role.DIRECTOR, Role.ADULT_SAFEGUARDING_MANAGER))

@@ -4,19 +4,40 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db.models import CharField, F, IntegerField, Q, Value
 from django.db.models.functions import Cast, Coalesce, Concat
 from django.http import Http404
 
 from agencies.permissions import standing
-from allegations import selectors as allegation_selectors
-from allegations.models import AccessLog, Case, Referral
-from allegations.querysets import hidden_referral_ids
-from meetings import selectors as meeting_selectors
-from meetings.models import Meeting, PdfDownload
 
 from .models import Document, ViewLog
+from .parents import model, rule
+
+if TYPE_CHECKING:  # names for the annotations only: records imports no app above it (parents.py)
+    from allegations.models import Case, Referral
+    from meetings.models import Meeting
+
+
+def _referrals():
+    return model("allegations", "Referral").objects
+
+
+def _cases():
+    return model("allegations", "Case").objects
+
+
+def _meetings():
+    return model("meetings", "Meeting").objects
+
+
+def _visible_documents(user, referral, documents):
+    return rule("visible_documents")(user, referral, documents)
+
+
+def _is_case_lado(user, case) -> bool:
+    return rule("case_lado")(user, case)
 
 # --- Documents ------------------------------------------------------------------------------------------
 
@@ -24,20 +45,20 @@ from .models import Document, ViewLog
 def _meeting_insider(user, meeting: Meeting) -> bool:
     """The LADO service, the chair and the minute taker see every document of a meeting; invitees only
     those shared with them."""
-    return meeting_selectors.can_edit_minutes(user, meeting)
+    return rule("meeting_insider")(user, meeting)
 
 
 def may_see(user, document: Document) -> bool:
     """The record it belongs to, and for a referral's or a case's document its audience (need to know:
     allegations.selectors.visible_documents, the rule the case page lists by)."""
     if document.referral_id or document.case_id:
-        visible = (Referral.objects.visible_to(user).filter(pk=document.referral_id) if document.referral_id
-                   else Case.objects.visible_to(user).filter(pk=document.case_id))
+        visible = (_referrals().visible_to(user).filter(pk=document.referral_id) if document.referral_id
+                   else _cases().visible_to(user).filter(pk=document.case_id))
         if not visible.exists():
             return False
         referral = document.referral if document.referral_id else document.case.referral
-        return bool(allegation_selectors.visible_documents(user, referral, [document]))
-    meeting = Meeting.objects.visible_to(user).filter(pk=document.meeting_id).select_related("case__referral").first()
+        return bool(_visible_documents(user, referral, [document]))
+    meeting = _meetings().visible_to(user).filter(pk=document.meeting_id).select_related("case__referral").first()
     return meeting is not None and (document.shared_with_invitees or _meeting_insider(user, meeting))
 
 
@@ -83,7 +104,7 @@ def may_upload(user, *, referral: Referral | None = None, case: Case | None = No
         return referral.lado_service_id in s.lado_service_ids or referral.referring_agency_id in s.referrer_agency_ids
     if case is not None:
         return case.referral.lado_service_id in s.lado_service_ids
-    return meeting is not None and meeting_selectors.can_manage(user, meeting) and not meeting.is_cancelled
+    return meeting is not None and rule("meeting_manager")(user, meeting) and not meeting.is_cancelled
 
 
 @dataclass
@@ -100,7 +121,7 @@ def documents_of(*, user, referral: Referral | None = None, case: Case | None = 
     if case is not None:
         condition = Q(case=case)
         lado = case.referral.lado_service_id in standing(user).lado_service_ids
-        if lado or Referral.objects.visible_to(user).filter(pk=case.referral_id).exists():
+        if lado or _referrals().visible_to(user).filter(pk=case.referral_id).exists():
             condition |= Q(referral_id=case.referral_id)
     elif referral is not None:
         condition = Q(referral=referral)
@@ -109,14 +130,13 @@ def documents_of(*, user, referral: Referral | None = None, case: Case | None = 
         condition = Q(meeting=meeting)
         if not _meeting_insider(user, meeting):
             condition &= Q(shared_with_invitees=True)
-        lado = meeting_selectors.is_case_lado(user, meeting.case)
+        lado = _is_case_lado(user, meeting.case)
     documents = Document.objects.filter(condition).select_related("uploaded_by", "withdrawn_by")
     if not lado:
         documents = documents.filter(withdrawn_at__isnull=True)
     documents = list(documents.order_by("-uploaded_at", "-pk"))
     if meeting is None:  # a meeting's documents go to its invitees by the chair's choice (shared_with_invitees)
-        documents = allegation_selectors.visible_documents(user, case.referral if case is not None else referral,
-                                                           documents)
+        documents = _visible_documents(user, case.referral if case is not None else referral, documents)
     return documents
 
 
@@ -147,6 +167,7 @@ def readers_of(*, referral: Referral, limit: int = 20) -> list[Reader]:
     """Who has opened the referral, its case, its meetings' minutes and its documents, newest first: one query
     over the three logs (each read through its referral index)."""
     # Each branch newest first and limited on its own (PostgreSQL reads just `limit` rows of each index).
+    AccessLog, PdfDownload = model("allegations", "AccessLog"), model("meetings", "PdfDownload")
     rows = _readers(AccessLog.objects.filter(referral=referral), F("what")).order_by("-at")[:limit].union(
         _readers(ViewLog.objects.filter(referral=referral), F("what")).order_by("-at")[:limit],
         _readers(PdfDownload.objects.filter(pdf__version__minutes__meeting__case__referral=referral),
@@ -188,9 +209,9 @@ def access_log(*, user, date_from: dt.date | None = None, date_to: dt.date | Non
 
     s = standing(user)
     sources = {
-        "access": AccessLog.objects.all(),
+        "access": model("allegations", "AccessLog").objects.all(),
         "view": ViewLog.objects.all(),
-        "pdf": PdfDownload.objects.all(),
+        "pdf": model("meetings", "PdfDownload").objects.all(),
     }
     service = {"access": "referral__lado_service_id", "view": "referral__lado_service_id",
                "pdf": "pdf__version__minutes__meeting__case__referral__lado_service_id"}
@@ -202,7 +223,7 @@ def access_log(*, user, date_from: dt.date | None = None, date_to: dt.date | Non
             queryset = queryset.filter(**{f"{service[key]}__in": s.managed_service_ids})
             # A restricted referral's reads: only for the managers named on it.
             queryset = queryset.exclude(**{f"{service[key].removesuffix('__lado_service_id')}_id__in":
-                                           hidden_referral_ids(user)})
+                                           rule("hidden_referral_ids")(user)})
         if date_from:
             queryset = queryset.filter(at__gte=dt.datetime.combine(date_from, dt.time.min, tzinfo=tz))
         if date_to:
@@ -239,7 +260,7 @@ def documents_context(user, *, referral: Referral | None = None, case: Case | No
         withdraw = referral.lado_service_id in standing(user).lado_service_ids
     else:
         upload = reverse("records:meeting_document_upload", args=[meeting.pk])
-        withdraw = meeting_selectors.is_case_lado(user, meeting.case)
+        withdraw = _is_case_lado(user, meeting.case)
     may = may_upload(user, referral=referral, case=case, meeting=meeting)
     return {
         "documents": documents_of(user=user, referral=referral, case=case, meeting=meeting),

@@ -6,18 +6,33 @@ from __future__ import annotations
 import hashlib
 import secrets
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from allegations.models import Case, Referral
-from allegations.services import event_record, save_with_history
-from meetings.models import Meeting
 from outbox.submissions import submission_claim, submission_done
 
 from . import conf, files, selectors
 from .models import Document, DocumentKind, ViewLog
+from .parents import rule
+
+if TYPE_CHECKING:  # names for the annotations only: records imports no app above it (parents.py)
+    from allegations.models import Case, Referral
+    from meetings.models import Meeting
+
+
+def save_with_history(instance, *, actor, reason: str) -> None:
+    """Save a historied row with who changed it and why (as allegations.services.save_with_history)."""
+    instance._history_user = actor
+    instance._change_reason = reason
+    instance.save()
+
+
+def event_record(**fields) -> None:
+    """The case timeline's business log (allegations.services.event_record, registered in parents.py)."""
+    rule("event_record")(**fields)
 
 
 def document_root() -> Path:

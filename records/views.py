@@ -16,14 +16,13 @@ from django.views.decorators.http import require_http_methods
 
 from agencies.access import role_required
 from agencies.models import Role
-from allegations import selectors as case_selectors
 from config.forms import apply_service_errors as _apply_service_errors
 from config.spreadsheets import csv_lines
-from meetings import selectors as meeting_selectors
 from outbox.submissions import AlreadySubmitted
 
 from . import conf, forms, selectors, services
 from .models import ViewLog
+from .parents import rule
 
 
 
@@ -54,21 +53,21 @@ def _upload(request, *, back: str, caption: str, referral=None, case=None, meeti
 
 @require_http_methods(["GET", "POST"])
 def referral_document_upload(request, reference):
-    referral = case_selectors.referral_get(user=request.user, reference=reference)
+    referral = rule("referral_get")(user=request.user, reference=reference)
     return _upload(request, referral=referral, caption=f"Referral {referral.reference}",
                    back=reverse("allegations:referral_detail", args=[referral.reference]))
 
 
 @require_http_methods(["GET", "POST"])
 def case_document_upload(request, reference):
-    case = case_selectors.case_get(user=request.user, reference=reference)
+    case = rule("case_get")(user=request.user, reference=reference)
     return _upload(request, case=case, caption=f"Case {case.referral.reference}",
                    back=reverse("allegations:case_detail", args=[case.referral.reference]))
 
 
 @require_http_methods(["GET", "POST"])
 def meeting_document_upload(request, pk):
-    meeting = meeting_selectors.meeting_get(user=request.user, pk=pk)
+    meeting = rule("meeting_get")(user=request.user, pk=pk)
     reference = f"Case {meeting.case.referral.reference} · " if meeting.case_id else ""
     return _upload(request, meeting=meeting, caption=f"{reference}{meeting}",
                    back=reverse("meetings:meeting_detail", args=[meeting.pk]))

@@ -17,8 +17,8 @@ from openpyxl import load_workbook
 from config.spreadsheets import FORMULA_START, SafeWorkbook, csv_lines, csv_text, neutralise
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ["accounts", "agencies", "allegations", "assurance", "config", "deadlines", "governance", "meetings",
-        "providers", "records", "reporting", "demo", "scripts"]
+APPS = ["accounts", "agencies", "allegations", "assurance", "config", "deadlines", "governance", "interchange",
+        "meetings", "providers", "records", "reporting", "demo", "scripts"]
 # Writing a CSV or a workbook without the one writer.
 FORBIDDEN = re.compile(r"csv\.(writer|DictWriter)\(|from openpyxl import .*Workbook|openpyxl\.Workbook\(|WriteOnlyCell\(")
 

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "accounts",
     "records",
     "governance",
+    "interchange",
 ]
 
 MIDDLEWARE = [

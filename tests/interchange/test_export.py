@@ -11,8 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from allegations import services
-from allegations.interchange.columns import CASE_COLUMN_NAMES
-from allegations.interchange.exporting import export_lines
+from interchange.columns import CASE_COLUMN_NAMES
+from interchange.exporting import export_lines
 from tests.allegations.factories import make_referral
 
 from .conftest import export_records, run_export, run_import, table_counts

@@ -12,8 +12,8 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from allegations.interchange.columns import CASE_COLUMN_NAMES, CASE_COLUMNS, MEETING_COLUMN_NAMES
-from allegations.interchange.importing import import_cases
+from interchange.columns import CASE_COLUMN_NAMES, CASE_COLUMNS, MEETING_COLUMN_NAMES
+from interchange.importing import import_cases
 
 from .conftest import CASES
 

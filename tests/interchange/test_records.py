@@ -8,7 +8,7 @@ import pytest
 
 from agencies.models import Agency, AgencyKind
 from allegations import matching
-from allegations.interchange.columns import CASE_COLUMN_NAMES
+from interchange.columns import CASE_COLUMN_NAMES
 from allegations.models import Referral, Subject
 
 from .conftest import run_import

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from agencies.models import AgencyKind
-from allegations.interchange.columns import CASE_COLUMN_NAMES, MEETING_COLUMN_NAMES
+from interchange.columns import CASE_COLUMN_NAMES, MEETING_COLUMN_NAMES
 from allegations.models import Referral
 from tests.agencies.factories import AgencyFactory
 

@@ -18,13 +18,8 @@ from django.contrib.auth.models import Group
 from simple_history.utils import bulk_create_with_history
 
 from agencies.models import Agency, AgencyKind, Partnership, Sector
-from deadlines import measures
-from deadlines import services as deadline_rules
-from deadlines.models import Deadline
-from meetings.models import INITIAL_KINDS, Meeting, MeetingKind, MeetingStatus
-
-from .. import matching
-from ..models import (
+from allegations import matching
+from allegations.models import (
     Case,
     CaseStatus,
     ContactType,
@@ -36,6 +31,11 @@ from ..models import (
     Strand,
     Subject,
 )
+from deadlines import measures
+from deadlines import services as deadline_rules
+from deadlines.models import Deadline
+from meetings.models import INITIAL_KINDS, Meeting, MeetingKind, MeetingStatus
+
 from .validating import CaseRow, MeetingRow
 
 BATCH = 2000
@@ -331,7 +331,7 @@ def _meeting(row: MeetingRow, case_id: int, deadline_id: int | None, ctx: Contex
 def write_meetings_of_existing_cases(meetings: list[MeetingRow], case_by_ref: dict[str, Case], ctx: Context) -> None:
     """New meetings of cases already in the product: each opens its minutes deadline, and a strategy
     discussion meets the case's unmet strategy meeting deadline. Rare, so written one by one."""
-    from ..services import save_with_history
+    from allegations.services import save_with_history
 
     by_case: dict[str, list[MeetingRow]] = defaultdict(list)
     for meeting in meetings:

@@ -25,7 +25,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from agencies.models import Agency, AgencyKind, Partnership, Sector
-from ..models import Case
+from allegations.models import Case
+
 from . import exporting, writing
 from .columns import CASE_COLUMNS, MEETING_COLUMNS
 from .reading import Problem, ReadResult, read_file

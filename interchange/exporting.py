@@ -17,11 +17,11 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from agencies.models import Partnership
+from allegations.models import Referral, RegulatorReferral
 from deadlines import services as deadline_rules
 from deadlines.models import Deadline
 from meetings.models import Meeting, MeetingStatus
 
-from ..models import Referral, RegulatorReferral
 from .columns import CASE_COLUMN_NAMES
 from .values import format_date, format_datetime
 

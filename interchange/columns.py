@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from agencies.models import Sector
+from allegations.models import Category, ContactType, EmployerOutcome, Outcome, PoliceOutcome, Route, Timing, Workforce
 from meetings.models import MeetingKind
 
-from ..models import Category, ContactType, EmployerOutcome, Outcome, PoliceOutcome, Route, Timing, Workforce
 
 TEXT, ENUM, DATETIME, DATE, DATE_OR_DATETIME, COUNT, BOOLEAN = (
     "text", "enum", "datetime", "date", "date_or_datetime", "count", "boolean",

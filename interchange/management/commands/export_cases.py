@@ -4,7 +4,7 @@ import sys
 
 from django.core.management.base import BaseCommand
 
-from allegations.interchange.exporting import export_lines
+from interchange.exporting import export_lines
 
 
 class Command(BaseCommand):

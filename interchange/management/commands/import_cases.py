@@ -4,7 +4,7 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from allegations.interchange.importing import import_cases
+from interchange.importing import import_cases
 
 
 class Command(BaseCommand):

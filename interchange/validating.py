@@ -11,7 +11,8 @@ import datetime as dt
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from ..models import ContactType
+from allegations.models import ContactType
+
 from . import values
 from .columns import BOOLEAN, CASE_COLUMNS, COUNT, DATE, DATE_OR_DATETIME, DATETIME, ENUM, MEETING_COLUMNS, Column
 from .reading import Problem, RawRow

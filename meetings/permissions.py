@@ -1,0 +1,30 @@
+"""Sharing a meeting: the only module of this app that talks to django-guardian.
+
+An agency invited to a meeting is granted view_meeting on it for its group, stored in a direct
+foreign-key table (meetings.models.MeetingGroupObjectPermission).
+"""
+
+from __future__ import annotations
+
+from guardian.shortcuts import assign_perm, remove_perm
+
+from agencies.models import Agency
+from agencies.permissions import Standing
+
+
+def meeting_share(*, meeting, agency: Agency) -> None:
+    """An invited agency's people may see the meeting (which minute sections: their invitation's access level)."""
+    assign_perm("meetings.view_meeting", agency.group, meeting)
+
+
+def meeting_unshare(*, meeting, agency: Agency) -> None:
+    remove_perm("meetings.view_meeting", agency.group, meeting)
+
+
+def shared_meeting_ids_filter(user_standing: Standing):
+    """A Q-able filter value: the meetings shared with any of the user's agency groups."""
+    from .models import MeetingGroupObjectPermission  # not at the top: models <- querysets <- here
+
+    return MeetingGroupObjectPermission.objects.filter(
+        group_id__in=user_standing.group_ids, permission__codename="view_meeting"
+    ).values("content_object_id")
