@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from agencies.models import Agency
 
-from . import services
-from .models import AssuranceRound, Request
+from assurance import services
+from assurance.models import AssuranceRound, Request
 
 TITLE = "Allegations against people in positions of trust: partner agency assurance"
 

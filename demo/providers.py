@@ -14,8 +14,8 @@ from allegations.models import Referral
 from meetings import services as meeting_services
 from meetings.models import MeetingKind
 
-from . import services
-from .models import ProviderConcern
+from providers import services
+from providers.models import ProviderConcern
 
 
 def provider_story(*, provider: Agency, commissioner: Agency, police: Agency, health: Agency, lado_service: Agency,

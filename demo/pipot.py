@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from agencies.models import Agency, Sector
 
-from . import services
-from .models import Referral, TriageDecision
+from allegations import services
+from allegations.models import Referral, TriageDecision
 
 
 def pipot_story(*, lado_service: Agency, provider: Agency, referrer, pipot_lead) -> str:

@@ -268,7 +268,7 @@ class Command(BaseCommand):
     help = "Create an invented demo partnership (agencies, users, 60+ referrals and cases, meetings and actions). Safe to run twice."
 
     def handle(self, *args, **options):
-        from accounts.demo import demo_authenticators_give, refuse_in_production
+        from demo.authenticator import demo_authenticators_give, refuse_in_production
 
         refuse_in_production()  # never on an https SITE_URL: demo accounts share a published password and authenticator
         started = time.monotonic()
@@ -291,15 +291,15 @@ class Command(BaseCommand):
                 self.stdout.write(f"Created {made} demo meetings.")
                 for reason in skipped:
                     self.stdout.write(f"  Skipped: {reason}")
-            from providers.demo import provider_story  # a care home under the serious concerns process (001)
+            from demo.providers import provider_story  # a care home under the serious concerns process (001)
 
             self.stdout.write(provider_story(
                 provider=agencies[MEADOWBANK], commissioner=agencies[ASC], police=agencies[POLICE], health=agencies[NHS],
                 lado_service=agencies[LADO], manager=users["asc.safeguarding"], director=users["asc.director"],
                 chair=users["chair"],
             ))
-            from allegations.pipot_demo import pipot_story  # a quality-of-care concern routed away from PiPoT (000)
-            from assurance.demo import assurance_story  # the partner agency assurance round (000)
+            from demo.pipot import pipot_story  # a quality-of-care concern routed away from PiPoT (000)
+            from demo.assurance import assurance_story  # the partner agency assurance round (000)
 
             self.stdout.write(pipot_story(lado_service=agencies[LADO], provider=agencies[MEADOWBANK],
                                           referrer=users["care.manager"], pipot_lead=users["lado2"]))
@@ -387,7 +387,7 @@ class Command(BaseCommand):
         for username, agency_name, role, _, _ in DEMO_USERS:
             out.write(f"  {username:<18} {Role(role).label}, {agency_name}")
         out.write(f"Password: {DEMO_PASSWORD}")
-        from accounts.demo import DEMO_TOTP_SECRET
+        from demo.authenticator import DEMO_TOTP_SECRET
 
         out.write(f"Two-factor code: `make demo-code` prints it (authenticator app key: {DEMO_TOTP_SECRET})")
         out.write(f"({seconds:.1f} s)")
