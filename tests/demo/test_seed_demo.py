@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from markupsafe import escape
 
-from demo.management.commands.seed_demo import DEMO_PASSWORD, DEMO_USERNAMES
+from demo.people import DEMO_PASSWORD, DEMO_USERNAMES
 from allegations.models import Case, CaseStatus, Deadline, Referral, ReferralStatus, Subject
 from meetings import selectors
 from meetings.models import (
