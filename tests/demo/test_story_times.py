@@ -1,5 +1,6 @@
 """The demo story is told at its own times (demo.clock): a case from March shows March on its timeline, in its
-history and on its page, not the moment the demo was seeded (issue 13)."""
+history and on its page, not the moment the demo was seeded (issue 13). And the deadlines that fell due in
+the story's past do not flood inboxes when the chasing sweep next runs (the backlog rule)."""
 
 import datetime as dt
 import io
@@ -13,6 +14,8 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from agencies.models import Notification
+from allegations import chasing
 from allegations.models import Case, Deadline, Event
 from config.jinja2 import govuk_datetime
 from meetings.models import Action, Meeting
@@ -23,7 +26,8 @@ pytestmark = pytest.mark.django_db
 SEEDED_AT = dt.datetime(2026, 12, 2, 19, 0, tzinfo=ZoneInfo("Europe/London"))
 
 
-def test_a_case_from_march_shows_march_on_its_timeline_history_and_page(login):
+def test_a_case_from_march_shows_march_and_the_next_sweep_sends_few_notices(login):
+    """One test, as seeding takes seconds: the March case, then one chasing sweep on the fresh demo."""
     with time_machine.travel(SEEDED_AT, tick=True):
         call_command("seed_demo", stdout=io.StringIO())
         now = timezone.now()
@@ -60,3 +64,19 @@ def test_a_case_from_march_shows_march_on_its_timeline_history_and_page(login):
     assert not Event.objects.filter(at__gt=now - dt.timedelta(minutes=4)).exists()
     assert not Meeting.history.filter(history_date__gt=now - dt.timedelta(minutes=4)).exists()
     assert not Action.history.filter(history_date__gt=now - dt.timedelta(minutes=4)).exists()
+
+    # The demo's inbox: what the story sent, each at its time; one sweep adds a few notices, not one per
+    # deadline that fell due in the story's past (those go into one summary to the LADO managers).
+    inbox = Notification.objects.count()
+    assert inbox and not Notification.objects.filter(created_at__gt=now - dt.timedelta(minutes=4)).exists()
+    assert Deadline.objects.filter(due_at__lt=now, met_at__isnull=True, chase_ended_at__isnull=True).count() > 20
+    managers = set(get_user_model().objects.filter(memberships__role="lado_manager").values_list("pk", flat=True))
+    story_inbox = set(Notification.objects.values_list("pk", flat=True))
+    with time_machine.travel(now, tick=True):
+        chasing.sweep()
+        added = list(Notification.objects.exclude(pk__in=story_inbox).values_list("user", "key", "title"))
+        assert 0 < len(added) <= 10, added
+        backlog = [user for user, key, _ in added if key.startswith("deadline-backlog-")]
+        assert managers and sorted(backlog) == sorted(managers), "one backlog summary to each LADO manager"
+        chasing.sweep()  # and the next sweep sends nothing more
+        assert Notification.objects.count() == inbox + len(added)
