@@ -32,3 +32,8 @@ def ago(days: int, hour: int, minute: int = 0) -> dt.datetime:
 def latest() -> dt.datetime:
     """The last moment of the story: a few minutes before seeding."""
     return timezone.now() - dt.timedelta(minutes=5)
+
+
+def beginning() -> dt.datetime:
+    """When the partnership and its people were set up: before the story's first referral (18 months ago)."""
+    return ago(600, 9)

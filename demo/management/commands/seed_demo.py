@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from agencies.models import Role
 from allegations.models import Case, CaseStatus, Referral, ReferralStatus
-from demo import people
+from demo import clock, people
 from demo.assurance import assurance_story
 from demo.authenticator import DEMO_TOTP_SECRET, demo_authenticators_give, refuse_in_production
 from demo.meetings import meetings_story
@@ -41,12 +41,13 @@ class Command(BaseCommand):
         started = time.monotonic()
         say = self.stdout.write
         with transaction.atomic():
-            _, message = people.partnership_name()
+            with clock.at(clock.beginning()):  # the partnership and its people were there before the first referral
+                _, message = people.partnership_name()
+                agencies = people.agencies_make()
+                users = people.users_make(agencies)
             if message:
                 say(message)
-            agencies = people.agencies_make()
-            users = people.users_make(agencies)
-            demo_authenticators_give(users.values())
+            demo_authenticators_give(users.values())  # now: the authenticator's codes run on the real clock
             say(referrals_story(agencies=agencies, users=users))
             for line in meetings_story(agencies=agencies, users=users):
                 say(line)
