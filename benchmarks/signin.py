@@ -46,7 +46,7 @@ def signed_in_client(user):
     from allauth.mfa.utils import decrypt
     from axes.utils import reset
 
-    from accounts.demo import totp_code
+    from demo.authenticator import totp_code
 
     user.set_password(PASSWORD)
     user.save(update_fields=["password"])

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "records",
     "governance",
     "interchange",
+    "demo",  # the demo story (seed_demo): the top layer, nothing imports it
 ]
 
 MIDDLEWARE = [
@@ -195,7 +196,7 @@ MFA_TOTP_TOLERANCE = 1  # one 30-second step either side: phones' clocks drift
 # Who must use two-factor authentication: every role (the default) and people with no role
 # (meeting guests). Names from agencies.models.Role, or "*" for everyone.
 MFA_REQUIRED_ROLES = env.list("MFA_REQUIRED_ROLES", default=["*"])
-# The documented demo authenticator secret (accounts/demo.py) may be given out and used only
+# The documented demo authenticator secret (demo/authenticator.py) may be given out and used only
 # with DEMO_DATA on; it is off unless set, and refused on an https SITE_URL (production).
 DEMO_DATA = env.bool("DEMO_DATA", default=False)
 

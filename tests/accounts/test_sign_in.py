@@ -16,7 +16,7 @@ from django.core.management.base import CommandError
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from accounts.demo import DEMO_TOTP_SECRET, totp_code
+from demo.authenticator import DEMO_TOTP_SECRET, totp_code
 from accounts.models import SignInEvent, SignInEventKind as Kind
 from accounts.receivers import LAST_SEEN_AT, SIGNED_IN_AT
 from agencies.models import Role

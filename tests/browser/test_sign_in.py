@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from accounts.demo import totp_code
+from demo.authenticator import totp_code
 from agencies.models import Role
 from tests.agencies.factories import UserFactory, member
 from tests.browser.conftest import PASSWORD, after_navigation, sign_out, visit

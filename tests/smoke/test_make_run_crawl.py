@@ -37,11 +37,11 @@ import pytest
 import redis
 from django.conf import settings
 
-from accounts.demo import DEMO_TOTP_SECRET, totp_code
+from demo.authenticator import DEMO_TOTP_SECRET, totp_code
 from tests.database import database_url
 
 ROOT = Path(settings.BASE_DIR)
-DEMO_PASSWORD = "demo-password-2026"  # README.md, allegations/management/commands/seed_demo.py
+DEMO_PASSWORD = "demo-password-2026"  # README.md, demo/people.py
 MAX_PAGES = 60  # per persona
 SLOW_SECONDS = 2.0
 # Never followed: signing out ends the crawl; static files and downloads are not pages (a download
@@ -312,7 +312,7 @@ def crawl(product: Product, username: str) -> tuple[list[str], list[str]]:
 
 
 def test_readme_lists_every_demo_account():
-    from allegations.management.commands import seed_demo
+    from demo import people as seed_demo  # the demo accounts are made there
 
     source = Path(seed_demo.__file__).read_text()
     names = demo_usernames()

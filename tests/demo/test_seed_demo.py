@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 from markupsafe import escape
 
-from allegations.management.commands.seed_demo import DEMO_PASSWORD, DEMO_USERNAMES
 from allegations.models import Case, CaseStatus, Referral, ReferralStatus, Subject
 from deadlines.models import Deadline
+from demo.people import DEMO_PASSWORD, DEMO_USERNAMES
 from meetings import selectors
 from meetings.models import (
     AccessLevel,
@@ -69,7 +69,7 @@ def test_seed_demo_is_complete_with_meetings_and_actions_and_running_it_again_ad
     from allauth.mfa.utils import decrypt
     from django.test import RequestFactory
 
-    from accounts.demo import DEMO_TOTP_SECRET
+    from demo.authenticator import DEMO_TOTP_SECRET
 
     sign_in = RequestFactory().post("/accounts/login/")  # django-axes counts attempts per request
     for username in DEMO_USERNAMES:

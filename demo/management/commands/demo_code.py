@@ -1,7 +1,7 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.demo import DEMO_TOTP_SECRET, demo_code_allowed, totp_code
+from demo.authenticator import DEMO_TOTP_SECRET, demo_code_allowed, totp_code
 
 
 class Command(BaseCommand):
