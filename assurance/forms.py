@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django import forms
 
-from allegations.forms import DATE, SaneDatesMixin
+from allegations.forms import SaneDatesMixin
+from config.forms_dates import GovukDateField
 
 from .models import Answer, Question
 
@@ -14,9 +15,7 @@ class RoundForm(SaneDatesMixin, forms.Form):
                             error_messages={"required": "Enter a title for the round."})
     period = forms.CharField(label="Period the answers cover", max_length=60, help_text="For example, 2025 to 2026",
                              error_messages={"required": "Enter the period the answers cover."})
-    due_on = forms.DateField(label="Answers due by", widget=DATE,
-                             error_messages={"required": "Enter the date answers are due.",
-                                             "invalid": "Enter the date answers are due as a real date."})
+    due_on = GovukDateField(label="Answers due by", what="The date answers are due", error_messages={"required": "Enter the date answers are due."})
     introduction = forms.CharField(label="Introduction for the agencies (optional)", required=False,
                                    widget=forms.Textarea(attrs={"rows": 4}))
 

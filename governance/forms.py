@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django import forms
 
+from config.forms_dates import GovukDateField
+
 from .models import RetentionFrom
 
 
@@ -67,10 +69,8 @@ class SubjectSearchForm(forms.Form):
     given_name = forms.CharField(label="First name", max_length=100, required=False)
     family_name = forms.CharField(label="Last name", max_length=100,
                                   error_messages={"required": "Enter the person's last name"})
-    date_of_birth = forms.DateField(label="Date of birth (optional)", required=False,
-                                    help_text="For example, 27 3 1980 or 1980-03-27",
-                                    input_formats=["%Y-%m-%d", "%d/%m/%Y", "%d %m %Y"],
-                                    error_messages={"invalid": "Enter the date of birth as a real date, like 27/03/1980"})
+    date_of_birth = GovukDateField(label="Date of birth (optional)", required=False,
+                                    example="For example, 27 3 1980")
 
     def clean_given_name(self):
         return self.cleaned_data["given_name"].replace("\x00", "").strip()

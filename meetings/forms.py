@@ -7,7 +7,8 @@ from django.utils import timezone
 
 from agencies.models import Agency
 from outbox.submissions import OneTimeTokenField
-from allegations.forms import DATE, DATETIME, not_future
+from allegations.forms import not_future
+from config.forms_dates import GovukDateField, GovukDateTimeField
 
 from .models import CASE_KINDS, AccessLevel, Attendance, Audience
 
@@ -28,9 +29,8 @@ class MeetingScheduleForm(forms.Form):
         choices=[(k.value, k.label) for k in CASE_KINDS],
         error_messages={"required": "Choose the kind of meeting.", "invalid_choice": "Choose the kind of meeting."},
     )
-    scheduled_at = forms.DateTimeField(
-        label="Date and time", widget=DATETIME,
-        error_messages={"required": "Enter the date and time of the meeting.", "invalid": "Enter a real date and time."},
+    scheduled_at = GovukDateTimeField(
+        label="Date and time", what="The date and time of the meeting", error_messages={"required": "Enter the date and time of the meeting."},
     )
     location = forms.CharField(label="Where is it held? (leave blank if online only)", max_length=250, required=False)
     online_link = forms.URLField(
@@ -134,9 +134,8 @@ class AttendanceForm(forms.Form):
 
 
 class HoldForm(AttendanceForm):
-    held_at = forms.DateTimeField(
-        label="When was the meeting held?", widget=DATETIME,
-        error_messages={"required": "Enter when the meeting was held.", "invalid": "Enter a real date and time."},
+    held_at = GovukDateTimeField(
+        label="When was the meeting held?", what="The date and time of the meeting", error_messages={"required": "Enter when the meeting was held."},
     )
     def __init__(self, *args, invitations, **kwargs):
         super().__init__(*args, invitations=invitations,
@@ -225,8 +224,7 @@ class ActionForm(forms.Form):
                                                     "invalid_choice": "Choose an agency from the list."})
     assignee_name = forms.CharField(label="Who will do it? (optional)", max_length=150, required=False,
                                     help_text="Name and role, for example DS Patel")
-    due_on = forms.DateField(label="Due date", widget=DATE,
-                             error_messages={"required": "Enter the due date.", "invalid": "Enter the due date as a real date."})
+    due_on = GovukDateField(label="Due date", error_messages={"required": "Enter the due date."})
     meeting = forms.ChoiceField(label="Agreed at", required=False)
 
     def __init__(self, *args, agencies, meetings=None, **kwargs):
@@ -244,7 +242,7 @@ class ActionForm(forms.Form):
     def clean_due_on(self):
         value = self.cleaned_data.get("due_on")
         if value and value < timezone.localdate():
-            raise forms.ValidationError("The due date cannot be in the past.")
+            raise forms.ValidationError("The due date must be today or in the future")
         return value
 
     def chosen_meeting(self):
@@ -316,10 +314,9 @@ class WithholdingForm(forms.Form):
 
 
 class GuestAccessForm(forms.Form):
-    expires_on = forms.DateField(
-        label="Access ends on", widget=DATE,
-        help_text="They can sign in and see this meeting until the end of this day. Usually 30 days",
-        error_messages={"required": "Enter the date the access ends.", "invalid": "Enter the date as a real date."},
+    expires_on = GovukDateField(
+        label="Access ends on", what="The date the access ends", help_text="They can sign in and see this meeting until the end of this day. Usually 30 days",
+        error_messages={"required": "Enter the date the access ends."},
     )
 
     def clean_expires_on(self):

@@ -5,7 +5,8 @@ from __future__ import annotations
 from django import forms
 
 from agencies.models import Agency
-from allegations.forms import DATE, DATETIME, SaneDatesMixin
+from allegations.forms import SaneDatesMixin
+from config.forms_dates import GovukDateField, GovukDateTimeField
 from meetings.forms import PersonChoiceField
 from meetings.models import PROVIDER_KINDS
 
@@ -77,9 +78,8 @@ class ConcernMeetingForm(forms.Form):
         label="Which meeting?", widget=forms.RadioSelect, choices=[(k.value, k.label) for k in PROVIDER_KINDS],
         error_messages={"required": "Choose the meeting.", "invalid_choice": "Choose the meeting."},
     )
-    scheduled_at = forms.DateTimeField(
-        label="Date and time", widget=DATETIME,
-        error_messages={"required": "Enter the date and time of the meeting.", "invalid": "Enter a real date and time."},
+    scheduled_at = GovukDateTimeField(
+        label="Date and time", what="The date and time of the meeting", error_messages={"required": "Enter the date and time of the meeting."},
     )
     location = forms.CharField(label="Where is it held? (leave blank if online only)", max_length=250, required=False)
     online_link = forms.URLField(label="Link to join online (optional)", max_length=500, required=False, assume_scheme="https",
@@ -109,10 +109,9 @@ class SuspensionForm(SaneDatesMixin, forms.Form):
                                    help_text="A commissioner in line with its contract or moratorium policy, or the CQC under its regulatory powers",  # 001
                                    error_messages={"required": "Choose who suspended admissions."})
     imposing_agency = AgencyChoiceField(label="Which commissioner or regulator? (optional)", required=False)
-    started_on = forms.DateField(label="Suspended from", widget=DATE,
-                                 error_messages={"required": "Enter the date admissions were suspended.", "invalid": "Enter a real date."})
-    review_on = forms.DateField(label="Review date", widget=DATE, help_text="The decision is reviewed by this date: it is chased as a deadline",
-                                error_messages={"required": "Enter the review date.", "invalid": "Enter a real date."})
+    started_on = GovukDateField(label="Suspended from", what="The date admissions were suspended", error_messages={"required": "Enter the date admissions were suspended."})
+    review_on = GovukDateField(label="Review date", help_text="The decision is reviewed by this date: it is chased as a deadline",
+                                error_messages={"required": "Enter the review date."})
     reason = forms.CharField(label="Reason (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, agencies, **kwargs):
@@ -123,13 +122,11 @@ class SuspensionForm(SaneDatesMixin, forms.Form):
 class SuspensionReviewForm(SaneDatesMixin, forms.Form):
     notes = forms.CharField(label="What did the review decide?", widget=forms.Textarea(attrs={"rows": 4}),
                             error_messages={"required": "Record what the review found."})
-    next_review_on = forms.DateField(label="Next review date (leave blank if the suspension ends now)", required=False, widget=DATE,
-                                     error_messages={"invalid": "Enter a real date."})
+    next_review_on = GovukDateField(label="Next review date (leave blank if the suspension ends now)", required=False)
 
 
 class SuspensionEndForm(SaneDatesMixin, forms.Form):
-    ended_on = forms.DateField(label="Suspension lifted on", widget=DATE,
-                               error_messages={"required": "Enter the date.", "invalid": "Enter a real date."})
+    ended_on = GovukDateField(label="Suspension lifted on", what="The date the suspension was lifted", error_messages={"required": "Enter the date."})
     reason = forms.CharField(label="Why does it end?", widget=forms.Textarea(attrs={"rows": 3}),
                              error_messages={"required": "Say why the suspension ends."})
 
@@ -139,8 +136,7 @@ class PlanItemForm(SaneDatesMixin, forms.Form):
                                   help_text="A practice or policy change or an improvement",  # 001
                                   error_messages={"required": "Describe what is to be done."})
     agency = AgencyChoiceField(label="Which agency is responsible?")
-    due_on = forms.DateField(label="Timescale: to be completed by", widget=DATE,
-                             error_messages={"required": "Enter the date.", "invalid": "Enter a real date."})
+    due_on = GovukDateField(label="Timescale: to be completed by", what="The date it is to be completed by", error_messages={"required": "Enter the date."})
 
     def __init__(self, *args, agencies, **kwargs):
         super().__init__(*args, **kwargs)
@@ -182,8 +178,7 @@ class EscalationForm(SaneDatesMixin, forms.Form):
     informed_elected_members = forms.BooleanField(label="Elected members were informed", required=False)
     who_was_informed = forms.CharField(label="Who was informed?", help_text="Their roles, for example Director of Adult Services, lead member for adult social care",
                                        error_messages={"required": "Enter who was informed (their roles)."})
-    informed_on = forms.DateField(label="Date informed", widget=DATE,
-                                  error_messages={"required": "Enter the date.", "invalid": "Enter a real date."})
+    informed_on = GovukDateField(label="Date informed", error_messages={"required": "Enter the date."})
     notes = forms.CharField(label="Notes (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 

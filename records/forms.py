@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django import forms
 
+from config.forms_dates import GovukDateField
+
 from outbox.submissions import OneTimeTokenField
 
 from .models import DocumentKind
@@ -53,9 +55,8 @@ class WithdrawForm(forms.Form):
 
 
 class AccessLogFilter(forms.Form):
-    date_from = forms.DateField(required=False, label="From", help_text="For example, 1 November 2026",
-                                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    date_to = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    date_from = GovukDateField(required=False, label="From", what="The start date")
+    date_to = GovukDateField(required=False, label="To", what="The end date")
     person = forms.CharField(required=False, max_length=150, label="Person",
                              help_text="Their user name, or part of their name")
     reference = forms.CharField(required=False, max_length=40, label="Reference", help_text="For example MAS-2026-00012")
