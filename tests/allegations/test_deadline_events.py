@@ -16,6 +16,7 @@ from allegations.models import Deadline, Event, Review, Route, Strand
 from allegations.services import save_with_history
 from tests.allegations.factories import discuss, make_case, make_referral
 from tests.meetings.factories import hold, make_strategy_case, schedule
+from tests.forms import with_dates
 
 K, S = Deadline.Kind, Deadline.Status
 TZ = "Europe/London"
@@ -434,8 +435,8 @@ def test_the_employer_strand_page_records_the_decision_and_keeps_typed_input_on_
     assert "Expectations meeting arranged." in body and 'value="Head teacher"' in body
     assert not Deadline.objects.filter(referral=old_case.referral, kind=K.EMPLOYER_ACTION).exists()
 
-    response = client.post(url, {"status": "active", "lead": "Head teacher", "employer_decision": "no_formal_action",
-                                 "employer_decision_on": days_ago(1).isoformat()})
+    response = client.post(url, with_dates({"status": "active", "lead": "Head teacher", "employer_decision": "no_formal_action",
+                                 "employer_decision_on": days_ago(1).isoformat()}))
     assert response.status_code == 302
     assert only(old_case, K.EMPLOYER_ACTION).status == S.OPEN
     assert "Employer decided" in client.get(reverse("allegations:case_detail", args=[old_case.reference])).content.decode()
@@ -444,7 +445,7 @@ def test_the_employer_strand_page_records_the_decision_and_keeps_typed_input_on_
 @pytest.mark.django_db
 def test_the_police_strand_refuses_a_review_date_in_the_past(login, case, lado_officer):
     url = reverse("allegations:strand_edit", args=[case.reference, "police"])
-    response = login(lado_officer).post(url, {"status": "active", "lead": "DC Jones", "review_on": days_ago(1).isoformat()})
+    response = login(lado_officer).post(url, with_dates({"status": "active", "lead": "DC Jones", "review_on": days_ago(1).isoformat()}))
 
     assert response.status_code == 200
     assert "The review date cannot be in the past." in response.content.decode()
@@ -470,7 +471,7 @@ def test_the_new_case_forms_keep_typed_input_on_error(login, case, lado_officer,
 def test_a_case_review_recorded_on_the_page_shows_on_the_case(login, case, lado_officer):
     client = login(lado_officer)
     response = client.post(reverse("allegations:case_action", args=[case.reference, "review"]),
-                           {"held_on": today().isoformat(), "summary": "All strands progressing."})
+                           with_dates({"held_on": today().isoformat(), "summary": "All strands progressing."}))
 
     assert response.status_code == 302
     page = client.get(reverse("allegations:case_detail", args=[case.reference])).content.decode()
@@ -494,4 +495,4 @@ def test_outsiders_get_404_and_agency_staff_403_on_the_new_case_forms(login, cas
     url = reverse("allegations:case_action", args=[case.reference, action])
     assert login(agency_b_outsider).get(url).status_code == 404
     services.case_share_with(actor=lado_officer, case=case, agency=police_agency, level="safeguarding", reason="Police investigation")
-    assert login(police_user).post(url, {"held_on": today().isoformat(), "summary": "x"}).status_code == 403
+    assert login(police_user).post(url, with_dates({"held_on": today().isoformat(), "summary": "x"})).status_code == 403

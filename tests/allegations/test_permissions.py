@@ -27,6 +27,7 @@ from allegations.models import Case, Event, Strand
 from allegations.views import CASE_ACTIONS
 from tests.agencies.factories import AgencyFactory, UserFactory, member
 from tests.allegations.factories import discuss, make_case, make_referral
+from tests.forms import with_dates
 
 pytestmark = pytest.mark.django_db
 
@@ -602,10 +603,10 @@ def test_lado_officer_can_assign_discuss_and_triage_a_referral(login, lado_offic
     assert referral.assigned_to == lado_manager
 
     held = timezone.now() - dt.timedelta(hours=1)
-    response = client.post(reverse("allegations:referral_discussion", args=[ref]), {
+    response = client.post(reverse("allegations:referral_discussion", args=[ref]), with_dates({
         "held_at": timezone.localtime(held).strftime("%Y-%m-%dT%H:%M"), "with_whom": "Pat Referrer",
         "notes": "Facts established.",
-    })
+    }))
     assert _outcome(response) == "->allegations:referral_detail", response.content.decode()[:3000]
     referral.refresh_from_db()
     assert referral.status == "discussed"
@@ -754,7 +755,7 @@ def test_another_service_cannot_act_on_a_referral_before_it_becomes_a_case(login
     client = login(other_officer)
     url = reverse("allegations:referral_discussion", args=[referral.reference])
     held = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
-    assert client.post(url, {"held_at": held, "with_whom": "x", "notes": "x"}).status_code == 404
+    assert client.post(url, with_dates({"held_at": held, "with_whom": "x", "notes": "x"})).status_code == 404
     referral.refresh_from_db()
     assert referral.status == "new"
 
