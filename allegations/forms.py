@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 
 from agencies.models import AccessLevel, Agency, AgencyKind, Sector
+from config.forms import LimitsInWords, TelephoneField
 from config.forms_dates import GovukDateField, GovukDateTimeField, govuk_formfield
 from outbox.submissions import OneTimeTokenField
 
@@ -68,7 +69,7 @@ def not_future(value, what: str):
     return value
 
 
-class ReferralForm(SaneDatesMixin, forms.Form):
+class ReferralForm(LimitsInWords, SaneDatesMixin, forms.Form):
     """The online referral form (domain.md §3, 002's online form)."""
 
     # The workforce comes first (page and error summary alike): its answer decides the words the rest of the
@@ -91,8 +92,8 @@ class ReferralForm(SaneDatesMixin, forms.Form):
     referrer_role = forms.CharField(label="Your role", max_length=150, required=False,
                                     help_text="For example, designated safeguarding lead (children) or designated adult "
                                               "safeguarding manager (adults)")
-    referrer_phone = forms.CharField(label="Phone number", max_length=40, required=False,
-                                     widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}))
+    referrer_phone = TelephoneField(label="Phone number", required=False,
+                                    help_text="A UK number, or an international one starting with its country code")
     referrer_email = forms.EmailField(label="Email address", required=False,
                                       error_messages={"invalid": "Enter an email address in the correct format, like name@example.org."})
     workforce = forms.ChoiceField(
@@ -172,7 +173,7 @@ class ReferralForm(SaneDatesMixin, forms.Form):
         return data
 
 
-class ChildForm(SaneDatesMixin, forms.ModelForm):
+class ChildForm(LimitsInWords, SaneDatesMixin, forms.ModelForm):
     class Meta:
         model = Child
         fields = ["given_name", "family_name", "date_of_birth", "relationship"]
@@ -189,7 +190,7 @@ class ChildForm(SaneDatesMixin, forms.ModelForm):
 ChildFormSet = forms.formset_factory(ChildForm, extra=3, max_num=3, validate_max=True)
 
 
-class AssignForm(SaneDatesMixin, forms.Form):
+class AssignForm(LimitsInWords, SaneDatesMixin, forms.Form):
     officer = forms.ModelChoiceField(label="Officer", queryset=None, error_messages={"required": "Choose an officer.",
                                                                                  "invalid_choice": "Choose an officer from the list."})
 
@@ -199,7 +200,7 @@ class AssignForm(SaneDatesMixin, forms.Form):
         self.fields["officer"].label_from_instance = lambda u: u.get_full_name() or u.username
 
 
-class DiscussionForm(SaneDatesMixin, forms.Form):
+class DiscussionForm(LimitsInWords, SaneDatesMixin, forms.Form):
     held_at = GovukDateTimeField(label="When was the initial discussion held?", what="The date and time of the discussion", error_messages={"required": "Enter when the discussion was held."})
     with_whom = forms.CharField(label="Who was it with?", max_length=150,
                                 help_text="Name and role of the referrer or case manager",
@@ -227,7 +228,7 @@ THRESHOLD_LABELS = {
 }
 
 
-class TriageForm(SaneDatesMixin, forms.Form):
+class TriageForm(LimitsInWords, SaneDatesMixin, forms.Form):
     """The four questions of 003 §3 — never 'significant harm' (004 §3.17)."""
 
     harmed = forms.BooleanField(required=False)
@@ -277,7 +278,7 @@ class TriageForm(SaneDatesMixin, forms.Form):
             ]
 
 
-class SubjectMatchForm(SaneDatesMixin, forms.Form):
+class SubjectMatchForm(LimitsInWords, SaneDatesMixin, forms.Form):
     candidate = forms.IntegerField(widget=forms.HiddenInput)
     decision = forms.ChoiceField(choices=[("confirmed", "Same person"), ("rejected", "Not the same person")])
 
@@ -287,7 +288,7 @@ class SubjectMatchForm(SaneDatesMixin, forms.Form):
 EMPLOYER_FIELDS = ("employer_decision", "employer_decision_on", "hearing_on", "employer_action", "employer_action_on")
 
 
-class StrandForm(SaneDatesMixin, forms.ModelForm):
+class StrandForm(LimitsInWords, SaneDatesMixin, forms.ModelForm):
     class Meta:
         model = Strand
         fields = ["status", "lead", "their_reference", "started_on", "review_on", "cps_consulted",
@@ -338,7 +339,7 @@ class StrandForm(SaneDatesMixin, forms.ModelForm):
         return data
 
 
-class SuspensionForm(SaneDatesMixin, forms.ModelForm):
+class SuspensionForm(LimitsInWords, SaneDatesMixin, forms.ModelForm):
     class Meta:
         model = Suspension
         fields = ["arrangement", "decided_on", "decided_by", "lado_informed_on", "ended_on", "notes"]
@@ -352,7 +353,7 @@ class SuspensionForm(SaneDatesMixin, forms.ModelForm):
         return not_future(self.cleaned_data.get("decided_on"), "The decision date")
 
 
-class RiskAssessmentForm(SaneDatesMixin, forms.ModelForm):
+class RiskAssessmentForm(LimitsInWords, SaneDatesMixin, forms.ModelForm):
     class Meta:
         model = RiskAssessment
         fields = ["level", "summary", "controls"]
@@ -361,7 +362,7 @@ class RiskAssessmentForm(SaneDatesMixin, forms.ModelForm):
         error_messages = {"level": {"required": "Choose the level of risk."}, "summary": {"required": "Describe the risk."}}
 
 
-class DecisionForm(SaneDatesMixin, forms.ModelForm):
+class DecisionForm(LimitsInWords, SaneDatesMixin, forms.ModelForm):
     class Meta:
         model = Decision
         fields = ["decision", "rationale", "made_at", "agreed_with"]
@@ -370,7 +371,7 @@ class DecisionForm(SaneDatesMixin, forms.ModelForm):
         error_messages = {"decision": {"required": "Enter the decision."}, "rationale": {"required": "Give the rationale."}}
 
 
-class DisagreementForm(SaneDatesMixin, forms.ModelForm):
+class DisagreementForm(LimitsInWords, SaneDatesMixin, forms.ModelForm):
     class Meta:
         model = Disagreement
         fields = ["kind", "raised_on", "raised_by", "about"]
@@ -385,7 +386,7 @@ class DisagreementForm(SaneDatesMixin, forms.ModelForm):
         return not_future(self.cleaned_data.get("raised_on"), "The date")
 
 
-class DisagreementResolveForm(SaneDatesMixin, forms.Form):
+class DisagreementResolveForm(LimitsInWords, SaneDatesMixin, forms.Form):
     disagreement = forms.IntegerField(widget=forms.HiddenInput)
     status = forms.ChoiceField(label="What happened?", widget=forms.RadioSelect,
                                choices=[(Disagreement.Status.RESOLVED, "Resolved"), (Disagreement.Status.ESCALATED, "Escalated")],
@@ -396,14 +397,14 @@ class DisagreementResolveForm(SaneDatesMixin, forms.Form):
     resolved_on = GovukDateField(label="Date", what="The date", error_messages={"required": "Enter the date."})
 
 
-class CaseLinkForm(SaneDatesMixin, forms.Form):
+class CaseLinkForm(LimitsInWords, SaneDatesMixin, forms.Form):
     linked_reference = forms.CharField(label="Reference of the case to link", max_length=32,
                                        error_messages={"required": "Enter the reference of the case to link."})
     reason = forms.CharField(label="Why are they linked?", max_length=200, help_text="For example: same subject, same setting",
                              error_messages={"required": "Say why the cases are linked."})
 
 
-class ShareForm(SaneDatesMixin, forms.Form):
+class ShareForm(LimitsInWords, SaneDatesMixin, forms.Form):
     agency = forms.ModelChoiceField(label="Agency", queryset=Agency.objects.filter(is_active=True).exclude(kind=AgencyKind.LADO_SERVICE),
                                     error_messages={"required": "Choose an agency.", "invalid_choice": "Choose an agency from the list."})
     level = forms.ChoiceField(
@@ -419,13 +420,13 @@ class ShareForm(SaneDatesMixin, forms.Form):
     reason = forms.CharField(label="Why share the case with them?", max_length=300, error_messages={"required": "Say why."})
 
 
-class ShareWithdrawForm(forms.Form):
+class ShareWithdrawForm(LimitsInWords, forms.Form):
     reason = forms.CharField(label="Why should they no longer see the case?", max_length=300,
                              widget=forms.Textarea(attrs={"rows": 3}),
                              error_messages={"required": "Say why the agency should no longer see the case."})
 
 
-class RestrictForm(forms.Form):
+class RestrictForm(LimitsInWords, forms.Form):
     """A confidential case (the person is on the service's own staff, a senior council officer, or
     otherwise conflicted): who may open it, and who must never have it."""
 
@@ -451,7 +452,7 @@ class RestrictForm(forms.Form):
             self.fields[name].label_from_instance = lambda u: u.get_full_name() or u.username
 
 
-class OutcomeForm(SaneDatesMixin, forms.Form):
+class OutcomeForm(LimitsInWords, SaneDatesMixin, forms.Form):
     outcome = forms.ChoiceField(label="Outcome of the allegation", choices=Outcome.choices, widget=forms.RadioSelect,
                                 error_messages={"required": "Choose the outcome of the allegation."})
     police_outcome = forms.ChoiceField(label="Police outcome", choices=PoliceOutcome.choices, widget=forms.RadioSelect,
@@ -461,7 +462,7 @@ class OutcomeForm(SaneDatesMixin, forms.Form):
                                          error_messages={"required": "Choose the employer's outcome."})
 
 
-class DbsReferralForm(SaneDatesMixin, forms.Form):
+class DbsReferralForm(LimitsInWords, SaneDatesMixin, forms.Form):
     referred_on = GovukDateField(label="Date the employer referred to the DBS (leave blank if not made)", required=False,
                                  what="The date of the DBS referral")
     notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 3}),
@@ -474,7 +475,7 @@ class DbsReferralForm(SaneDatesMixin, forms.Form):
         return data
 
 
-class RegulatorReferralForm(SaneDatesMixin, forms.ModelForm):
+class RegulatorReferralForm(LimitsInWords, SaneDatesMixin, forms.ModelForm):
     class Meta:
         model = RegulatorReferral
         fields = ["regulator", "made_on", "made_by", "notes"]
@@ -487,7 +488,7 @@ class RegulatorReferralForm(SaneDatesMixin, forms.ModelForm):
         return not_future(self.cleaned_data.get("made_on"), "The date")
 
 
-class CaseCloseForm(SaneDatesMixin, forms.Form):
+class CaseCloseForm(LimitsInWords, SaneDatesMixin, forms.Form):
     closed_at = GovukDateTimeField(label="Closure date and time", error_messages={"required": "Enter the closure date."})
     summary = forms.CharField(label="Closing summary", widget=forms.Textarea(attrs={"rows": 5}),
                               error_messages={"required": "Write a closing summary."})
@@ -503,7 +504,7 @@ class CaseAssignForm(AssignForm):
     pass
 
 
-class ReviewForm(SaneDatesMixin, forms.Form):
+class ReviewForm(LimitsInWords, SaneDatesMixin, forms.Form):
     """A case review (003 §42): meets the case review deadline and opens the next."""
 
     held_on = GovukDateField(label="Date of the review", error_messages={"required": "Enter the date of the review."})
@@ -523,14 +524,14 @@ class PoliceReviewForm(ReviewForm):
     next_review_on = GovukDateField(label="Next police review date (optional)", required=False)
 
 
-class RouteForm(SaneDatesMixin, forms.Form):
+class RouteForm(LimitsInWords, SaneDatesMixin, forms.Form):
     route = forms.ChoiceField(label="How will the case be managed now?", choices=Route.choices, widget=forms.RadioSelect,
                               error_messages={"required": "Choose how the case will be managed."})
     reason = forms.CharField(label="Why has the route changed?", widget=forms.Textarea(attrs={"rows": 3}),
                              error_messages={"required": "Say why the route changed."})
 
 
-class PartAudienceForm(forms.Form):
+class PartAudienceForm(LimitsInWords, forms.Form):
     """Who may see one item of a case: the LADO service widens or narrows it from its default (issue 12 §1)."""
 
     audience = forms.ChoiceField(label="Who may see it?", widget=forms.RadioSelect,
@@ -547,7 +548,7 @@ class PartAudienceForm(forms.Form):
         self.fields["audience"].required = False
 
 
-class PartHoldForm(forms.Form):
+class PartHoldForm(LimitsInWords, forms.Form):
     """The police hold an item back from the employer while the investigation runs, or lift that (003 §34)."""
 
     held = forms.TypedChoiceField(

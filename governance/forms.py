@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django import forms
 
+from config.forms import LimitsInWords
 from config.forms_dates import GovukDateField
 
 from .models import RetentionFrom
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(LimitsInWords, forms.Form):
     reason = forms.CharField(
         label="Why should this record be deleted?", max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
         help_text="For example, which retention rule it is past and what you checked. Do not write names.",
@@ -23,7 +24,7 @@ class ReasonForm(forms.Form):
         return value
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(LimitsInWords, forms.Form):
     decision = forms.ChoiceField(
         label="Your decision", widget=forms.RadioSelect,
         choices=[("approve", "Approve: delete the record and everything under it"), ("reject", "Reject: keep the record")],
@@ -40,7 +41,7 @@ class DecisionForm(forms.Form):
         return data
 
 
-class RetentionRuleForm(forms.Form):
+class RetentionRuleForm(LimitsInWords, forms.Form):
     years = forms.IntegerField(label="Years", min_value=1, max_value=100,
                                widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
                                error_messages={"required": "Enter the number of years",
@@ -65,7 +66,7 @@ class RetentionRuleForm(forms.Form):
         return value
 
 
-class SubjectSearchForm(forms.Form):
+class SubjectSearchForm(LimitsInWords, forms.Form):
     given_name = forms.CharField(label="First name", max_length=100, required=False)
     family_name = forms.CharField(label="Last name", max_length=100,
                                   error_messages={"required": "Enter the person's last name"})

@@ -6,6 +6,7 @@ from django import forms
 
 from agencies.models import Agency
 from allegations.forms import SaneDatesMixin
+from config.forms import LimitsInWords, TelephoneField
 from config.forms_dates import GovukDateField, GovukDateTimeField
 from meetings.forms import PersonChoiceField
 from meetings.models import PROVIDER_KINDS
@@ -22,7 +23,7 @@ class AgencyChoiceField(forms.ModelChoiceField):
         super().__init__(*args, queryset=Agency.objects.none(), **kwargs)
 
 
-class ConcernForm(forms.Form):
+class ConcernForm(LimitsInWords, forms.Form):
     provider = AgencyChoiceField(label="Which provider are the concerns about?",
                                  error_messages={"required": "Choose the provider.",
                                                  "invalid_choice": "Choose a provider from the list."})
@@ -47,7 +48,7 @@ class ConcernForm(forms.Form):
         self.fields["provider"].queryset = providers
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(LimitsInWords, forms.Form):
     invoke = forms.TypedChoiceField(
         label="Invoke the serious concerns process?", widget=forms.RadioSelect, coerce=lambda v: v == "yes",
         choices=[("yes", "Yes, invoke the process"), ("no", "No, do not invoke it")],
@@ -58,7 +59,7 @@ class DecisionForm(forms.Form):
                                 error_messages={"required": "Give the reasons for the decision."})
 
 
-class LinkForm(forms.Form):
+class LinkForm(LimitsInWords, forms.Form):
     references = forms.CharField(
         label="References of referrals or cases at this provider", required=False,
         help_text="Separated by commas or spaces, for example MAS-2026-00012",
@@ -73,7 +74,7 @@ class LinkForm(forms.Form):
         return [r.strip().upper() for r in text.split() if r.strip()]
 
 
-class ConcernMeetingForm(forms.Form):
+class ConcernMeetingForm(LimitsInWords, forms.Form):
     kind = forms.ChoiceField(
         label="Which meeting?", widget=forms.RadioSelect, choices=[(k.value, k.label) for k in PROVIDER_KINDS],
         error_messages={"required": "Choose the meeting.", "invalid_choice": "Choose the meeting."},
@@ -102,7 +103,7 @@ class ConcernMeetingForm(forms.Form):
         return data
 
 
-class SuspensionForm(SaneDatesMixin, forms.Form):
+class SuspensionForm(LimitsInWords, SaneDatesMixin, forms.Form):
     kind = forms.ChoiceField(label="Is the suspension voluntary or imposed?", widget=forms.RadioSelect,
                              choices=SuspensionKind.choices, error_messages={"required": "Choose voluntary or imposed."})
     imposed_by = forms.ChoiceField(label="Who suspended admissions?", widget=forms.RadioSelect, choices=ImposedBy.choices,
@@ -119,19 +120,19 @@ class SuspensionForm(SaneDatesMixin, forms.Form):
         self.fields["imposing_agency"].queryset = agencies
 
 
-class SuspensionReviewForm(SaneDatesMixin, forms.Form):
+class SuspensionReviewForm(LimitsInWords, SaneDatesMixin, forms.Form):
     notes = forms.CharField(label="What did the review decide?", widget=forms.Textarea(attrs={"rows": 4}),
                             error_messages={"required": "Record what the review found."})
     next_review_on = GovukDateField(label="Next review date (leave blank if the suspension ends now)", required=False)
 
 
-class SuspensionEndForm(SaneDatesMixin, forms.Form):
+class SuspensionEndForm(LimitsInWords, SaneDatesMixin, forms.Form):
     ended_on = GovukDateField(label="Suspension lifted on", what="The date the suspension was lifted", error_messages={"required": "Enter the date."})
     reason = forms.CharField(label="Why does it end?", widget=forms.Textarea(attrs={"rows": 3}),
                              error_messages={"required": "Say why the suspension ends."})
 
 
-class PlanItemForm(SaneDatesMixin, forms.Form):
+class PlanItemForm(LimitsInWords, SaneDatesMixin, forms.Form):
     description = forms.CharField(label="What is to be done?", widget=forms.Textarea(attrs={"rows": 3}),
                                   help_text="A practice or policy change or an improvement",  # 001
                                   error_messages={"required": "Describe what is to be done."})
@@ -143,27 +144,27 @@ class PlanItemForm(SaneDatesMixin, forms.Form):
         self.fields["agency"].queryset = agencies
 
 
-class PlanItemUpdateForm(forms.Form):
+class PlanItemUpdateForm(LimitsInWords, forms.Form):
     status = forms.ChoiceField(label="Progress", widget=forms.RadioSelect, choices=PlanStatus.choices,
                                error_messages={"required": "Choose the progress."})
     evidence = forms.CharField(label="Evidence", required=False, widget=forms.Textarea(attrs={"rows": 3}),
                                help_text="What shows the progress, for example a contract compliance visit report")
 
 
-class ContactForm(forms.Form):
+class ContactForm(LimitsInWords, forms.Form):
     agency = AgencyChoiceField(label="Agency")
     name = forms.CharField(label="Name", max_length=150, error_messages={"required": "Enter the contact's name."})
     role = forms.CharField(label="Role (optional)", max_length=150, required=False)
     email = forms.EmailField(label="Email address (optional)", required=False,
                              error_messages={"invalid": "Enter an email address like name@example.org."})
-    phone = forms.CharField(label="Phone (optional)", max_length=40, required=False)
+    phone = TelephoneField(label="Phone (optional)", required=False)
 
     def __init__(self, *args, agencies, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["agency"].queryset = agencies
 
 
-class CommunicationPlanForm(forms.Form):
+class CommunicationPlanForm(LimitsInWords, forms.Form):
     plan = forms.CharField(
         label="Communication plan", required=False, widget=forms.Textarea(attrs={"rows": 8}),
         help_text="Communication with the provider, adults at risk and their families, funding authorities, between agencies, "
@@ -171,7 +172,7 @@ class CommunicationPlanForm(forms.Form):
     )
 
 
-class EscalationForm(SaneDatesMixin, forms.Form):
+class EscalationForm(LimitsInWords, SaneDatesMixin, forms.Form):
     reason = forms.ChoiceField(label="Why is it escalated?", widget=forms.RadioSelect, choices=EscalationReason.choices,
                                error_messages={"required": "Choose why it is escalated."})
     informed_directors = forms.BooleanField(label="Directors or assistant directors were informed", required=False, initial=True)
@@ -182,7 +183,7 @@ class EscalationForm(SaneDatesMixin, forms.Form):
     notes = forms.CharField(label="Notes (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class ConcludeForm(forms.Form):
+class ConcludeForm(LimitsInWords, forms.Form):
     outcome = forms.CharField(label="Outcome", widget=forms.Textarea(attrs={"rows": 5}),
                               help_text="For example, clear and sustained improvement in the quality of care delivered",  # 001
                               error_messages={"required": "Record the outcome."})

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django import forms
 
+from config.forms import LimitsInWords
 from config.forms_dates import GovukDateField
-
 from outbox.submissions import OneTimeTokenField
 
 from .models import DocumentKind
@@ -13,7 +13,7 @@ from .models import DocumentKind
 FILE_AGAIN = "Choose the file again."
 
 
-class DocumentForm(forms.Form):
+class DocumentForm(LimitsInWords, forms.Form):
     form_token = OneTimeTokenField()  # sending the form twice attaches one document (outbox.submissions)
     title = forms.CharField(max_length=200, label="Title",
                             help_text="What the document is, for example 'Statement from the head teacher'",
@@ -49,12 +49,12 @@ class DocumentForm(forms.Form):
         return data
 
 
-class WithdrawForm(forms.Form):
+class WithdrawForm(LimitsInWords, forms.Form):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Why is the document being withdrawn?",
                              error_messages={"required": "Enter why the document is being withdrawn."})
 
 
-class AccessLogFilter(forms.Form):
+class AccessLogFilter(LimitsInWords, forms.Form):
     date_from = GovukDateField(required=False, label="From", what="The start date")
     date_to = GovukDateField(required=False, label="To", what="The end date")
     person = forms.CharField(required=False, max_length=150, label="Person",

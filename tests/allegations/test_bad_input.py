@@ -457,7 +457,7 @@ def test_resolving_another_cases_disagreement_is_a_404(officer_client, case, lad
     theirs = services.disagreement_record(actor=lado_officer, case=other, kind="disagreement",
                                           raised_on=timezone.localdate(), raised_by="Police", about="Suspension")
     url = reverse("allegations:disagreement_resolve", args=[case.reference])
-    data = {"status": "resolved", "resolution": "Agreed.", "resolved_on": timezone.localdate().isoformat()}
+    data = with_dates({"status": "resolved", "resolution": "Agreed.", "resolved_on": timezone.localdate()})
     assert officer_client.post(url, {**data, "disagreement": theirs.pk}).status_code == 404
     assert officer_client.post(url, {**data, "disagreement": "99999999999999999999"}).status_code == 404
     theirs.refresh_from_db()

@@ -448,18 +448,18 @@ def test_the_police_strand_refuses_a_review_date_in_the_past(login, case, lado_o
     response = login(lado_officer).post(url, with_dates({"status": "active", "lead": "DC Jones", "review_on": days_ago(1).isoformat()}))
 
     assert response.status_code == 200
-    assert "The review date cannot be in the past." in response.content.decode()
+    assert "The review date must be today or in the future" in response.content.decode()
     assert not Deadline.objects.filter(referral=case.referral, kind=K.POLICE_REVIEW).exists()
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("action, data, error", [
     ("review", {"held_on": "", "summary": "Typed summary kept"}, "Enter the date of the review."),
-    ("police-review", {"held_on": "2999-01-01", "summary": "Typed decision kept"}, "The review date cannot be in the future."),
+    ("police-review", {"held_on": "2999-01-01", "summary": "Typed decision kept"}, "The review date must be today or in the past"),
     ("route", {"route": "", "reason": "Typed reason kept"}, "Choose how the case will be managed."),
 ])
 def test_the_new_case_forms_keep_typed_input_on_error(login, case, lado_officer, action, data, error):
-    response = login(lado_officer).post(reverse("allegations:case_action", args=[case.reference, action]), data)
+    response = login(lado_officer).post(reverse("allegations:case_action", args=[case.reference, action]), with_dates(data))
 
     assert response.status_code == 200
     body = response.content.decode()
