@@ -314,6 +314,7 @@ ENDPOINTS: dict[str, Endpoint] = {
     "admin:index": Endpoint("admin:index"),
     "allegations:referral_list": Endpoint("allegations:referral_list"),
     "allegations:referral_create": Endpoint("allegations:referral_create"),
+    "allegations:referral_check": Endpoint("allegations:referral_check"),
     "allegations:referral_detail": Endpoint("allegations:referral_detail", lambda w: [w.ref]),
     "allegations:referral_confirmation": Endpoint("allegations:referral_confirmation", lambda w: [w.ref]),
     "allegations:referral_assign": Endpoint(
@@ -432,6 +433,9 @@ MATRIX: dict[str, dict[str, int | str]] = {
     "allegations:referral_list": _row(200, 200, 200, 200, 200, 200, 403),
     # Senior managers refer; LADO officers take referrals by phone; viewers, police participants, analysts cannot.
     "allegations:referral_create": _row(200, 200, 200, 403, 200, 403, 403),
+    # Checking the answers before sending: with no answers kept, back to the form; the same people only.
+    "allegations:referral_check": _row(*(["->allegations:referral_create"] * 3), 403, "->allegations:referral_create",
+                                       403, 403),
     "allegations:referral_detail": RECORD_PAGE,
     "allegations:referral_confirmation": RECORD_PAGE,
     "allegations:referral_assign": LADO_POST_TO_REFERRAL,
