@@ -158,6 +158,11 @@ class Endpoint:
     method: str = "get"
     data: Callable[[World], dict] | None = None  # valid data for a POST that should work
 
+    def __post_init__(self):
+        if self.data is not None:  # dates posted as a browser posts them: day, month and year boxes
+            raw = self.data
+            object.__setattr__(self, "data", lambda w: with_dates(raw(w)))
+
 
 TODAY = lambda: timezone.localdate().isoformat()  # noqa: E731
 
@@ -570,7 +575,7 @@ def test_lado_officer_can_take_every_case_action(world, login, action):
                                      police_outcome="no_police_action", police_outcome_detail="",
                                      employer_outcome="no_sanction")
     url = reverse("allegations:case_action", args=[world.ref, action])
-    response = login(lado_officer).post(url, CASE_ACTION_DATA[action](world))
+    response = login(lado_officer).post(url, with_dates(CASE_ACTION_DATA[action](world)))
     assert _outcome(response) == "->allegations:case_detail", response.content.decode()[:3000]
     assert Event.objects.filter(case=world.case, verb=CASE_ACTION_VERBS[action], actor=lado_officer).exists()
 

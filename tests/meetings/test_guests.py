@@ -139,8 +139,9 @@ def test_the_chair_gives_the_account_from_the_meeting_page_with_a_chosen_expiry(
     assert url in page
 
     form = client.get(url).content.decode()
-    default = (timezone.localdate() + dt.timedelta(days=30)).isoformat()
-    assert f'value="{default}"' in form
+    default = timezone.localdate() + dt.timedelta(days=30)
+    for part in ("day", "month", "year"):  # the suggested end is typed in for them
+        assert f'name="expires_on_{part}" type="text" value="{getattr(default, part)}"' in form
     past = client.post(url, with_dates({"expires_on": timezone.localdate().isoformat()}))
     assert past.status_code == 200 and "The access must end in the future." in past.content.decode()
     assert client.post(url, with_dates({"expires_on": default})).status_code == 302

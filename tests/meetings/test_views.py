@@ -16,7 +16,7 @@ from meetings import services
 from meetings.models import Action, Circulation, Meeting, MinutesVersion
 from outbox.services import messages_drain as outbox_drain
 from tests.agencies.factories import AgencyFactory, UserFactory, member
-from tests.forms import with_dates
+from tests.forms import typed, with_dates
 from tests.meetings.factories import (
     REQUIRED_TEXT,
     approve,
@@ -101,12 +101,13 @@ def test_the_lado_schedules_a_meeting_from_the_case_page(login, case, lado_offic
 def test_bad_scheduling_input_gives_clear_errors(login, case, lado_officer):
     client = login(lado_officer)
     response = client.post(reverse("meetings:meeting_schedule", args=[case.reference]), with_dates({
-        "kind": "press_conference", "scheduled_at": "31/02/2025 25:00", "location": "", "online_link": "not a link",
+        "kind": "press_conference", **typed("scheduled_at", "31", "2", "2025", hour="25", minute="00"), "location": "",
+        "online_link": "not a link",
         "chair": "999999", "minute_taker": "abc",
     }))
     assert response.status_code == 200
     summary = error_summary(response.content.decode())
-    for message in ("Choose the kind of meeting.", "Enter a real date and time.", "Enter the link in full",
+    for message in ("Choose the kind of meeting.", "The date and time of the meeting must be a real date", "Enter the link in full",
                     "Choose a chair from the list.", "Choose a minute taker from the list."):
         assert message in summary
     assert not Meeting.objects.exists()
@@ -409,13 +410,13 @@ def test_recording_an_action_from_the_meeting_page(login, case, lado_officer, ch
     meeting = schedule(case, actor=lado_officer, chair=chair)
     client = login(chair)
     url = reverse("meetings:meeting_action_create", args=[meeting.pk])
-    response = client.post(url, with_dates({"description": "", "agency": "abc", "due_on": "2020-13-45"}))
+    response = client.post(url, {"description": "", "agency": "abc", **typed("due_on", "45", "13", "2020")})
     summary = error_summary(response.content.decode())
     assert "Describe the action." in summary and "Choose an agency from the list." in summary
-    assert "Enter the due date as a real date." in summary
+    assert "Due date must be a real date" in summary
     yesterday = (timezone.localdate() - dt.timedelta(days=1)).isoformat()
     response = client.post(url, with_dates({"description": "Interview", "agency": police_agency.pk, "due_on": yesterday}))
-    assert "The due date cannot be in the past." in error_summary(response.content.decode())
+    assert "The due date must be today or in the future" in error_summary(response.content.decode())
     due = (timezone.localdate() + dt.timedelta(days=7)).isoformat()
     response = client.post(url, with_dates({"description": "Interview the teacher", "agency": police_agency.pk, "due_on": due,
                                  "assignee_name": "DS Patel"}))
@@ -527,7 +528,7 @@ GARBAGE = {
                         ["Choose what they may see of the minutes.", "Enter an email address in the correct format"]),
     "attendance": (lambda w: [w["meeting"].pk], {"attendance_0": "x"}, ["Say whether Testshire Police attended."]),
     "meeting_cancel": (lambda w: [w["meeting"].pk], {"reason": " "}, ["Say why the meeting is cancelled."]),
-    "meeting_hold": (lambda w: [w["meeting"].pk], {"held_at": "yesterday"}, ["Enter a real date and time."]),
+    "meeting_hold": (lambda w: [w["meeting"].pk], typed("held_at", "yesterday", hour="10", minute="00"), ["The date and time of the meeting must include a month and year"]),
     "minutes_circulate": (lambda w: [w["meeting"].pk], {}, ["Choose who to send the minutes to."]),
     "minutes_approve": (lambda w: [w["meeting"].pk], {"revision": "abc"}, ["Reload the page and try again."]),
     "action_complete": (lambda w: [w["action"].pk], {"evidence": ""}, ["Describe the evidence that the action was done."]),
