@@ -25,7 +25,7 @@ TIME_PARTS = ("hour", "minute")
 EARLIEST_YEAR = 1900
 _DIGITS = re.compile(r"\d+")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?")
+_ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?")
 
 
 class GovukDateWidget(forms.MultiWidget):
@@ -220,9 +220,12 @@ def govuk_formfield(db_field: models.Field, **kwargs):
 
 def date_parts(name: str, value: dt.date | dt.datetime | str | None) -> dict[str, str]:
     """What a browser posts for a date typed into the boxes: {"<name>_day": "27", ...} (tests and links use it)."""
-    if isinstance(value, str):
-        value = _as_value(value, with_time="T" in value or " " in value.strip())
-    if value is None:
+    if isinstance(value, str) and value.strip():
+        text = value
+        value = _as_value(text, with_time="T" in text or " " in text.strip())
+        if value is None:
+            raise ValueError(f"not a date: {text!r}")
+    if value in (None, ""):
         return {f"{name}_{p}": "" for p in DATE_PARTS}
     if isinstance(value, dt.datetime):
         if timezone.is_aware(value):
