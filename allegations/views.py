@@ -10,19 +10,21 @@ from typing import Callable
 from django import forms as django_forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import urlencode
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST
+from markupsafe import Markup, escape
 
 from agencies.access import CASE_ROLES, LADO, REFERRERS, role_required
 from agencies.models import Agency, AgencyKind
 from agencies.permissions import standing
 from config.forms import apply_service_errors as _apply_service_errors
+from config.jinja2 import field_id, govuk_date
 from meetings.selectors import meetings_context
-from outbox.submissions import AlreadySubmitted
+from outbox.submissions import TOKEN_FIELD, AlreadySubmitted, new_token, submission_find
 from records.selectors import documents_context
 
 from . import forms, paging, selectors, services, workload
@@ -82,8 +84,6 @@ def _referral_valid(request, form, children):
 
 def _draft_get(request, token: str):
     """The answers kept for the check page, as a QueryDict, or None."""
-    from django.http import QueryDict
-
     kept = request.session.get(DRAFTS, {}).get(token or "")
     if kept is None:
         return None
@@ -95,8 +95,6 @@ def _draft_get(request, token: str):
 
 def _draft_keep(request, data) -> str:
     """Keep the posted answers in the session (not in the page) until they are sent; their key is the token."""
-    from outbox.submissions import TOKEN_FIELD, new_token
-
     answers = {key: data.getlist(key) for key in data if key != "csrfmiddlewaretoken"}
     token = (data.get(TOKEN_FIELD) or "").strip() or new_token()
     answers[TOKEN_FIELD] = [token]
@@ -133,8 +131,6 @@ def referral_create(request):
 @role_required(*REFERRAL_ROLES)
 def referral_check(request):
     """Check your answers, then send: the referral is made only here, from the kept answers."""
-    from outbox.submissions import submission_find
-
     token = (request.POST.get("draft") if request.method == "POST" else request.GET.get("draft")) or ""
     data = _draft_get(request, token)
     if data is None:
@@ -214,8 +210,6 @@ REFERRAL_SECTIONS = (
 
 def _answer(bound_field) -> str:
     """A cleaned answer in words: the chosen option's label, a date as "27 March 2026", "Not given" when blank."""
-    from config.jinja2 import govuk_date
-
     value = bound_field.form.cleaned_data.get(bound_field.name)
     if value in (None, "", []):
         return "Not given"
@@ -231,10 +225,6 @@ def _answer(bound_field) -> str:
 
 def _referral_answers(form, children, change_url: str) -> list[dict]:
     """The check page's summary lists (govukSummaryList rows), each "Change" linking to its input on the form."""
-    from markupsafe import Markup, escape
-
-    from config.jinja2 import field_id, govuk_date
-
     def row(key, value, anchor, hidden):
         lines = [escape(line) for line in str(value).splitlines()] or [Markup("")]
         return {"key": {"text": key}, "value": {"html": Markup("<br>").join(lines)},
