@@ -25,6 +25,10 @@ and render Django form fields with the adapter below::
     {{ govuk_error_summary(form) }}
     {{ govuk_field(form["email"]) }}
     {{ govuk_field(form["name"], label={"classes": "govuk-label--l", "isPageHeading": True}) }}
+
+A date (config/forms_dates.py: GovukDateField, GovukDateTimeField) renders as govukDateInput: a fieldset whose
+legend is the label, one box per part, only the wrong boxes marked; its error-summary link goes to the first
+wrong box (#id_<field>_day, _month, _year, _hour or _minute).
 """
 
 from __future__ import annotations
