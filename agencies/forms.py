@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django import forms
 
+from config.forms import LimitsInWords
+
 from .models import PROMPT_SETTINGS, SPAN_SETTINGS, Nation, SpanUnit
 from .selectors import SPAN_LABELS
 
@@ -19,7 +21,7 @@ SPAN_HINTS = {
 MAX_SPAN = {SpanUnit.HOURS: 24 * 366, SpanUnit.WORKING_DAYS: 260, SpanUnit.DAYS: 366}
 
 
-class PartnershipSettingsForm(forms.Form):
+class PartnershipSettingsForm(LimitsInWords, forms.Form):
     nation = forms.ChoiceField(
         label="UK nation", choices=Nation.choices, widget=forms.RadioSelect,
         help_text="Its public holidays are not working days.",

@@ -8,6 +8,8 @@ from django import forms
 from django.utils import timezone
 
 from agencies.models import AccessLevel, Agency, AgencyKind, Sector
+from config.forms import LimitsInWords, TelephoneField
+from config.forms_dates import GovukDateField, GovukDateTimeField, govuk_formfield
 from outbox.submissions import OneTimeTokenField
 
 from .models import (
@@ -34,8 +36,6 @@ from .models import (
 )
 from .wording import ADULTS_DECISIONS, route_away, wording
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
 def _choices(choices, blank=False):
@@ -53,7 +53,7 @@ class SaneDatesMixin:
         data = super().clean()
         for name, field in self.fields.items():
             value = data.get(name)
-            if isinstance(field, (forms.DateField, forms.DateTimeField)) and value and value.year < EARLIEST_YEAR:
+            if isinstance(field, (GovukDateField, forms.DateField, forms.DateTimeField)) and value and value.year < EARLIEST_YEAR:
                 self.add_error(name, f"Enter a date after {EARLIEST_YEAR}.")
         return data
 
@@ -63,11 +63,13 @@ def not_future(value, what: str):
         return value
     now = timezone.now() if isinstance(value, dt.datetime) else timezone.localdate()
     if value > now:
-        raise forms.ValidationError(f"{what} cannot be in the future.")
+        if isinstance(value, dt.datetime):
+            raise forms.ValidationError(f"{what} must be in the past")
+        raise forms.ValidationError(f"{what} must be today or in the past")
     return value
 
 
-class ReferralForm(SaneDatesMixin, forms.Form):
+class ReferralForm(LimitsInWords, SaneDatesMixin, forms.Form):
     """The online referral form (domain.md §3, 002's online form)."""
 
     # The workforce comes first (page and error summary alike): its answer decides the words the rest of the
@@ -90,8 +92,8 @@ class ReferralForm(SaneDatesMixin, forms.Form):
     referrer_role = forms.CharField(label="Your role", max_length=150, required=False,
                                     help_text="For example, designated safeguarding lead (children) or designated adult "
                                               "safeguarding manager (adults)")
-    referrer_phone = forms.CharField(label="Phone number", max_length=40, required=False,
-                                     widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}))
+    referrer_phone = TelephoneField(label="Phone number", required=False,
+                                    help_text="A UK number, or an international one starting with its country code")
     referrer_email = forms.EmailField(label="Email address", required=False,
                                       error_messages={"invalid": "Enter an email address in the correct format, like name@example.org."})
     workforce = forms.ChoiceField(
@@ -104,9 +106,7 @@ class ReferralForm(SaneDatesMixin, forms.Form):
     family_name = forms.CharField(label="Last name", max_length=100, error_messages={"required": "Enter the person's last name."})
     known_as = forms.CharField(label="Also known as (optional)", max_length=100, required=False)
     previous_family_name = forms.CharField(label="Previous last name (optional)", max_length=100, required=False)
-    date_of_birth = forms.DateField(label="Date of birth (optional)", required=False, widget=DATE,
-                                    help_text="For example, 27 3 1980",
-                                    error_messages={"invalid": "Enter the date of birth as a real date."})
+    date_of_birth = GovukDateField(label="Date of birth (optional)", required=False, example="For example, 27 3 1980")
     address = forms.CharField(label="Home address (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3}))
     subject_role = forms.CharField(label="Their role", max_length=150, error_messages={"required": "Enter the person's role, for example teacher or foster carer."})
     employment_type = forms.ChoiceField(label="How are they engaged?", choices=EmploymentType.choices, widget=forms.RadioSelect,
@@ -130,8 +130,7 @@ class ReferralForm(SaneDatesMixin, forms.Form):
     description = forms.CharField(label="What is alleged to have happened?", widget=forms.Textarea(attrs={"rows": 8}),
                                   help_text="Facts only: what, when, where and who was there. Do not include opinions.",
                                   error_messages={"required": "Describe what is alleged to have happened."})
-    concern_arose_on = forms.DateField(label="When did the concern arise?", widget=DATE,
-                                       error_messages={"required": "Enter the date the concern arose.", "invalid": "Enter the date the concern arose as a real date."})
+    concern_arose_on = GovukDateField(label="When did the concern arise?", what="The date the concern arose", error_messages={"required": "Enter the date the concern arose."})
     how_arose = forms.ChoiceField(label="How did it come to light?", choices=HowArose.choices, widget=forms.RadioSelect,
                                   error_messages={"required": "Say how the concern came to light."})
     timing = forms.ChoiceField(
@@ -162,10 +161,7 @@ class ReferralForm(SaneDatesMixin, forms.Form):
             self.fields["referring_agency"].error_messages["required"] = "Choose the agency you are referring for."
 
     def clean_date_of_birth(self):
-        value = not_future(self.cleaned_data.get("date_of_birth"), "The date of birth")
-        if value and value.year < 1900:
-            raise forms.ValidationError("Enter a date of birth after 1900.")
-        return value
+        return not_future(self.cleaned_data.get("date_of_birth"), "The date of birth")
 
     def clean_concern_arose_on(self):
         return not_future(self.cleaned_data.get("concern_arose_on"), "The date the concern arose")
@@ -177,15 +173,15 @@ class ReferralForm(SaneDatesMixin, forms.Form):
         return data
 
 
-class ChildForm(SaneDatesMixin, forms.ModelForm):
+class ChildForm(LimitsInWords, SaneDatesMixin, forms.ModelForm):
     class Meta:
         model = Child
         fields = ["given_name", "family_name", "date_of_birth", "relationship"]
-        widgets = {"date_of_birth": DATE, "relationship": forms.Select}
+        formfield_callback = govuk_formfield  # dates typed in day, month and year boxes
+        widgets = {"relationship": forms.Select}
         labels = {"given_name": "First name", "family_name": "Last name (optional)", "date_of_birth": "Date of birth (optional)",
                   "relationship": "Who are they?"}
-        error_messages = {"given_name": {"required": "Enter the child's or adult's first name, or leave the whole row empty."},
-                          "date_of_birth": {"invalid": "Enter the date of birth as a real date."}}
+        error_messages = {"given_name": {"required": "Enter the child's or adult's first name, or leave the whole row empty."}}
 
     def clean_date_of_birth(self):
         return not_future(self.cleaned_data.get("date_of_birth"), "The date of birth")
@@ -194,7 +190,7 @@ class ChildForm(SaneDatesMixin, forms.ModelForm):
 ChildFormSet = forms.formset_factory(ChildForm, extra=3, max_num=3, validate_max=True)
 
 
-class AssignForm(SaneDatesMixin, forms.Form):
+class AssignForm(LimitsInWords, SaneDatesMixin, forms.Form):
     officer = forms.ModelChoiceField(label="Officer", queryset=None, error_messages={"required": "Choose an officer.",
                                                                                  "invalid_choice": "Choose an officer from the list."})
 
@@ -204,9 +200,8 @@ class AssignForm(SaneDatesMixin, forms.Form):
         self.fields["officer"].label_from_instance = lambda u: u.get_full_name() or u.username
 
 
-class DiscussionForm(SaneDatesMixin, forms.Form):
-    held_at = forms.DateTimeField(label="When was the initial discussion held?", widget=DATETIME,
-                                  error_messages={"required": "Enter when the discussion was held.", "invalid": "Enter a real date and time."})
+class DiscussionForm(LimitsInWords, SaneDatesMixin, forms.Form):
+    held_at = GovukDateTimeField(label="When was the initial discussion held?", what="The date and time of the discussion", error_messages={"required": "Enter when the discussion was held."})
     with_whom = forms.CharField(label="Who was it with?", max_length=150,
                                 help_text="Name and role of the referrer or case manager",
                                 error_messages={"required": "Enter who the discussion was with."})
@@ -233,7 +228,7 @@ THRESHOLD_LABELS = {
 }
 
 
-class TriageForm(SaneDatesMixin, forms.Form):
+class TriageForm(LimitsInWords, SaneDatesMixin, forms.Form):
     """The four questions of 003 §3 — never 'significant harm' (004 §3.17)."""
 
     harmed = forms.BooleanField(required=False)
@@ -283,7 +278,7 @@ class TriageForm(SaneDatesMixin, forms.Form):
             ]
 
 
-class SubjectMatchForm(SaneDatesMixin, forms.Form):
+class SubjectMatchForm(LimitsInWords, SaneDatesMixin, forms.Form):
     candidate = forms.IntegerField(widget=forms.HiddenInput)
     decision = forms.ChoiceField(choices=[("confirmed", "Same person"), ("rejected", "Not the same person")])
 
@@ -293,14 +288,14 @@ class SubjectMatchForm(SaneDatesMixin, forms.Form):
 EMPLOYER_FIELDS = ("employer_decision", "employer_decision_on", "hearing_on", "employer_action", "employer_action_on")
 
 
-class StrandForm(SaneDatesMixin, forms.ModelForm):
+class StrandForm(LimitsInWords, SaneDatesMixin, forms.ModelForm):
     class Meta:
         model = Strand
         fields = ["status", "lead", "their_reference", "started_on", "review_on", "cps_consulted",
                   "employer_decision", "employer_decision_on", "hearing_on", "employer_action", "employer_action_on",
                   "concluded_on", "notes"]
-        widgets = {"started_on": DATE, "review_on": DATE, "hearing_on": DATE, "concluded_on": DATE, "status": forms.RadioSelect,
-                   "employer_decision": forms.RadioSelect, "employer_decision_on": DATE, "employer_action_on": DATE,
+        formfield_callback = govuk_formfield
+        widgets = {"status": forms.RadioSelect, "employer_decision": forms.RadioSelect,
                    "employer_action": forms.Textarea(attrs={"rows": 3}), "notes": forms.Textarea(attrs={"rows": 4})}
         # employer_decision: 003 §40–41; review_on: 003 §43.
         labels = {"cps_consulted": "The Crown Prosecution Service has been consulted", "their_reference": "Their reference (optional)",
@@ -330,7 +325,7 @@ class StrandForm(SaneDatesMixin, forms.ModelForm):
         if data.get("status") == Strand.Status.CONCLUDED and not data.get("concluded_on"):
             self.add_error("concluded_on", "Enter the date it concluded.")
         if data.get("review_on") and "review_on" in self.changed_data and data["review_on"] < timezone.localdate():
-            self.add_error("review_on", "The review date cannot be in the past.")
+            self.add_error("review_on", "The review date must be today or in the future")
         if data.get("employer_decision") and not data.get("employer_decision_on"):
             self.add_error("employer_decision_on", "Enter the date the employer decided.")
         if (data.get("employer_action") or "").strip() and not data.get("employer_action_on"):
@@ -344,12 +339,12 @@ class StrandForm(SaneDatesMixin, forms.ModelForm):
         return data
 
 
-class SuspensionForm(SaneDatesMixin, forms.ModelForm):
+class SuspensionForm(LimitsInWords, SaneDatesMixin, forms.ModelForm):
     class Meta:
         model = Suspension
         fields = ["arrangement", "decided_on", "decided_by", "lado_informed_on", "ended_on", "notes"]
-        widgets = {"arrangement": forms.RadioSelect, "decided_on": DATE, "lado_informed_on": DATE, "ended_on": DATE,
-                   "notes": forms.Textarea(attrs={"rows": 4})}
+        formfield_callback = govuk_formfield
+        widgets = {"arrangement": forms.RadioSelect, "notes": forms.Textarea(attrs={"rows": 4})}
         error_messages = {"arrangement": {"required": "Choose the arrangement."},
                           "decided_on": {"required": "Enter the date it was decided."},
                           "decided_by": {"required": "Enter who decided."}}
@@ -358,7 +353,7 @@ class SuspensionForm(SaneDatesMixin, forms.ModelForm):
         return not_future(self.cleaned_data.get("decided_on"), "The decision date")
 
 
-class RiskAssessmentForm(SaneDatesMixin, forms.ModelForm):
+class RiskAssessmentForm(LimitsInWords, SaneDatesMixin, forms.ModelForm):
     class Meta:
         model = RiskAssessment
         fields = ["level", "summary", "controls"]
@@ -367,7 +362,7 @@ class RiskAssessmentForm(SaneDatesMixin, forms.ModelForm):
         error_messages = {"level": {"required": "Choose the level of risk."}, "summary": {"required": "Describe the risk."}}
 
 
-class DecisionForm(SaneDatesMixin, forms.ModelForm):
+class DecisionForm(LimitsInWords, SaneDatesMixin, forms.ModelForm):
     class Meta:
         model = Decision
         fields = ["decision", "rationale", "made_at", "agreed_with"]
@@ -376,11 +371,12 @@ class DecisionForm(SaneDatesMixin, forms.ModelForm):
         error_messages = {"decision": {"required": "Enter the decision."}, "rationale": {"required": "Give the rationale."}}
 
 
-class DisagreementForm(SaneDatesMixin, forms.ModelForm):
+class DisagreementForm(LimitsInWords, SaneDatesMixin, forms.ModelForm):
     class Meta:
         model = Disagreement
         fields = ["kind", "raised_on", "raised_by", "about"]
-        widgets = {"kind": forms.RadioSelect, "raised_on": DATE, "about": forms.Textarea(attrs={"rows": 5})}
+        formfield_callback = govuk_formfield
+        widgets = {"kind": forms.RadioSelect, "about": forms.Textarea(attrs={"rows": 5})}
         labels = {"about": "What is it about?"}
         error_messages = {"kind": {"required": "Choose disagreement or professional challenge."},
                           "raised_on": {"required": "Enter the date it was raised."},
@@ -390,7 +386,7 @@ class DisagreementForm(SaneDatesMixin, forms.ModelForm):
         return not_future(self.cleaned_data.get("raised_on"), "The date")
 
 
-class DisagreementResolveForm(SaneDatesMixin, forms.Form):
+class DisagreementResolveForm(LimitsInWords, SaneDatesMixin, forms.Form):
     disagreement = forms.IntegerField(widget=forms.HiddenInput)
     status = forms.ChoiceField(label="What happened?", widget=forms.RadioSelect,
                                choices=[(Disagreement.Status.RESOLVED, "Resolved"), (Disagreement.Status.ESCALATED, "Escalated")],
@@ -398,17 +394,17 @@ class DisagreementResolveForm(SaneDatesMixin, forms.Form):
     resolution = forms.CharField(label="How it was resolved, or why it was escalated", widget=forms.Textarea(attrs={"rows": 4}),
                                  error_messages={"required": "Say how it was resolved or why it was escalated."})
     escalated_to = forms.CharField(label="Escalated to (if escalated)", max_length=150, required=False)
-    resolved_on = forms.DateField(label="Date", widget=DATE, error_messages={"required": "Enter the date."})
+    resolved_on = GovukDateField(label="Date", what="The date", error_messages={"required": "Enter the date."})
 
 
-class CaseLinkForm(SaneDatesMixin, forms.Form):
+class CaseLinkForm(LimitsInWords, SaneDatesMixin, forms.Form):
     linked_reference = forms.CharField(label="Reference of the case to link", max_length=32,
                                        error_messages={"required": "Enter the reference of the case to link."})
     reason = forms.CharField(label="Why are they linked?", max_length=200, help_text="For example: same subject, same setting",
                              error_messages={"required": "Say why the cases are linked."})
 
 
-class ShareForm(SaneDatesMixin, forms.Form):
+class ShareForm(LimitsInWords, SaneDatesMixin, forms.Form):
     agency = forms.ModelChoiceField(label="Agency", queryset=Agency.objects.filter(is_active=True).exclude(kind=AgencyKind.LADO_SERVICE),
                                     error_messages={"required": "Choose an agency.", "invalid_choice": "Choose an agency from the list."})
     level = forms.ChoiceField(
@@ -424,13 +420,13 @@ class ShareForm(SaneDatesMixin, forms.Form):
     reason = forms.CharField(label="Why share the case with them?", max_length=300, error_messages={"required": "Say why."})
 
 
-class ShareWithdrawForm(forms.Form):
+class ShareWithdrawForm(LimitsInWords, forms.Form):
     reason = forms.CharField(label="Why should they no longer see the case?", max_length=300,
                              widget=forms.Textarea(attrs={"rows": 3}),
                              error_messages={"required": "Say why the agency should no longer see the case."})
 
 
-class RestrictForm(forms.Form):
+class RestrictForm(LimitsInWords, forms.Form):
     """A confidential case (the person is on the service's own staff, a senior council officer, or
     otherwise conflicted): who may open it, and who must never have it."""
 
@@ -456,7 +452,7 @@ class RestrictForm(forms.Form):
             self.fields[name].label_from_instance = lambda u: u.get_full_name() or u.username
 
 
-class OutcomeForm(SaneDatesMixin, forms.Form):
+class OutcomeForm(LimitsInWords, SaneDatesMixin, forms.Form):
     outcome = forms.ChoiceField(label="Outcome of the allegation", choices=Outcome.choices, widget=forms.RadioSelect,
                                 error_messages={"required": "Choose the outcome of the allegation."})
     police_outcome = forms.ChoiceField(label="Police outcome", choices=PoliceOutcome.choices, widget=forms.RadioSelect,
@@ -466,9 +462,9 @@ class OutcomeForm(SaneDatesMixin, forms.Form):
                                          error_messages={"required": "Choose the employer's outcome."})
 
 
-class DbsReferralForm(SaneDatesMixin, forms.Form):
-    referred_on = forms.DateField(label="Date the employer referred to the DBS (leave blank if not made)", required=False, widget=DATE,
-                                  error_messages={"invalid": "Enter a real date."})
+class DbsReferralForm(LimitsInWords, SaneDatesMixin, forms.Form):
+    referred_on = GovukDateField(label="Date the employer referred to the DBS (leave blank if not made)", required=False,
+                                 what="The date of the DBS referral")
     notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 3}),
                             help_text="If no referral was made, say why")
 
@@ -479,11 +475,12 @@ class DbsReferralForm(SaneDatesMixin, forms.Form):
         return data
 
 
-class RegulatorReferralForm(SaneDatesMixin, forms.ModelForm):
+class RegulatorReferralForm(LimitsInWords, SaneDatesMixin, forms.ModelForm):
     class Meta:
         model = RegulatorReferral
         fields = ["regulator", "made_on", "made_by", "notes"]
-        widgets = {"made_on": DATE, "notes": forms.Textarea(attrs={"rows": 3})}
+        formfield_callback = govuk_formfield
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
         error_messages = {"regulator": {"required": "Choose the regulator."}, "made_on": {"required": "Enter the date."},
                           "made_by": {"required": "Enter who made the referral."}}
 
@@ -491,13 +488,14 @@ class RegulatorReferralForm(SaneDatesMixin, forms.ModelForm):
         return not_future(self.cleaned_data.get("made_on"), "The date")
 
 
-class CaseCloseForm(SaneDatesMixin, forms.Form):
-    closed_at = forms.DateTimeField(label="Closure date and time", widget=DATETIME,
-                                    error_messages={"required": "Enter the closure date.", "invalid": "Enter a real date and time."})
+class CaseCloseForm(LimitsInWords, SaneDatesMixin, forms.Form):
+    closed_at = GovukDateTimeField(label="Closure date and time", error_messages={"required": "Enter the closure date."})
     summary = forms.CharField(label="Closing summary", widget=forms.Textarea(attrs={"rows": 5}),
                               error_messages={"required": "Write a closing summary."})
-    feedback_given_on = forms.DateField(label="Feedback to the child and parents given on (optional)", required=False, widget=DATE)
-    lessons_learned_on = forms.DateField(label="Lessons-learned review with the employer held on (optional)", required=False, widget=DATE)
+    feedback_given_on = GovukDateField(label="Feedback to the child and parents given on (optional)", required=False,
+                                       what="The date feedback was given")
+    lessons_learned_on = GovukDateField(label="Lessons-learned review with the employer held on (optional)", required=False,
+                                        what="The date of the lessons-learned review")
     return_to_work_support = forms.CharField(label="Return-to-work support (optional)", required=False,
                                              widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -506,11 +504,10 @@ class CaseAssignForm(AssignForm):
     pass
 
 
-class ReviewForm(SaneDatesMixin, forms.Form):
+class ReviewForm(LimitsInWords, SaneDatesMixin, forms.Form):
     """A case review (003 §42): meets the case review deadline and opens the next."""
 
-    held_on = forms.DateField(label="Date of the review", widget=DATE,
-                              error_messages={"required": "Enter the date of the review.", "invalid": "Enter a real date."})
+    held_on = GovukDateField(label="Date of the review", error_messages={"required": "Enter the date of the review."})
     summary = forms.CharField(label="Summary of the review", widget=forms.Textarea(attrs={"rows": 5}),
                               error_messages={"required": "Summarise the review."})
 
@@ -524,18 +521,17 @@ class PoliceReviewForm(ReviewForm):
     summary = forms.CharField(label="What the review decided", widget=forms.Textarea(attrs={"rows": 5}),
                               help_text="For example: charge, continue to investigate, or close the investigation",
                               error_messages={"required": "Say what the review decided."})
-    next_review_on = forms.DateField(label="Next police review date (optional)", required=False, widget=DATE,
-                                     error_messages={"invalid": "Enter a real date."})
+    next_review_on = GovukDateField(label="Next police review date (optional)", required=False)
 
 
-class RouteForm(SaneDatesMixin, forms.Form):
+class RouteForm(LimitsInWords, SaneDatesMixin, forms.Form):
     route = forms.ChoiceField(label="How will the case be managed now?", choices=Route.choices, widget=forms.RadioSelect,
                               error_messages={"required": "Choose how the case will be managed."})
     reason = forms.CharField(label="Why has the route changed?", widget=forms.Textarea(attrs={"rows": 3}),
                              error_messages={"required": "Say why the route changed."})
 
 
-class PartAudienceForm(forms.Form):
+class PartAudienceForm(LimitsInWords, forms.Form):
     """Who may see one item of a case: the LADO service widens or narrows it from its default (issue 12 §1)."""
 
     audience = forms.ChoiceField(label="Who may see it?", widget=forms.RadioSelect,
@@ -552,7 +548,7 @@ class PartAudienceForm(forms.Form):
         self.fields["audience"].required = False
 
 
-class PartHoldForm(forms.Form):
+class PartHoldForm(LimitsInWords, forms.Form):
     """The police hold an item back from the employer while the investigation runs, or lift that (003 §34)."""
 
     held = forms.TypedChoiceField(

@@ -245,6 +245,11 @@ def referral_assign(*, actor, referral: Referral, officer) -> Referral:
     return referral
 
 
+def _to_the_minute(moment: dt.datetime) -> dt.datetime:
+    """Times are typed in hours and minutes: the start of the minute a moment falls in."""
+    return moment.replace(second=0, microsecond=0)
+
+
 @transaction.atomic
 def referral_record_discussion(*, actor, referral: Referral, held_at: dt.datetime, with_whom: str, notes: str) -> Referral:
     """The initial discussion with the referrer (003 §22)."""
@@ -252,8 +257,9 @@ def referral_record_discussion(*, actor, referral: Referral, held_at: dt.datetim
     referral = _locked(referral)
     if held_at > timezone.now():
         raise ValidationError("The initial discussion cannot be in the future.")
-    if held_at < referral.received_at:
+    if held_at < _to_the_minute(referral.received_at):
         raise ValidationError("The initial discussion cannot be before the referral was received.")
+    held_at = max(held_at, referral.received_at)  # typed to the minute: in the minute it arrived means after it
     _transition(referral, ReferralStatus.DISCUSSED)
     referral.initial_discussion_at = held_at
     referral.initial_discussion_with = with_whom
@@ -863,13 +869,14 @@ def case_close(*, actor, case: Case, closed_at: dt.datetime, summary: str,
         errors.setdefault("summary", []).append(
             "The employer has a duty to refer to the DBS: record the referral, or why it was not made, first."
         )
-    if closed_at < case.referral.received_at:
+    if closed_at < _to_the_minute(case.referral.received_at):
         errors.setdefault("closed_at", []).append("The closure date cannot be before the referral was received.")
     if closed_at > timezone.now():
         errors.setdefault("closed_at", []).append("The closure date cannot be in the future.")
     if errors:
         raise ValidationError(errors)
     case.status = CaseStatus.CLOSED
+    closed_at = max(closed_at, case.referral.received_at)  # typed to the minute (_to_the_minute)
     case.closed_at, case.closed_by, case.closure_summary = closed_at, actor, summary
     case.feedback_given_on, case.lessons_learned_on = feedback_given_on, lessons_learned_on
     case.return_to_work_support = return_to_work_support

@@ -6,6 +6,7 @@ app_name = "allegations"
 urlpatterns = [
     path("referrals/", views.referral_list, name="referral_list"),
     path("referrals/new/", views.referral_create, name="referral_create"),
+    path("referrals/new/check/", views.referral_check, name="referral_check"),
     path("referrals/<str:reference>/", views.referral_detail, name="referral_detail"),
     path("referrals/<str:reference>/submitted/", views.referral_confirmation, name="referral_confirmation"),
     path("referrals/<str:reference>/assign/", views.referral_assign, name="referral_assign"),

@@ -10,17 +10,20 @@ from typing import Callable
 from django import forms as django_forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST
+from markupsafe import Markup, escape
 
 from agencies.access import CASE_ROLES, LADO, REFERRERS, role_required
 from agencies.models import Agency, AgencyKind
 from agencies.permissions import standing
 from config.forms import apply_service_errors as _apply_service_errors
-from outbox.submissions import AlreadySubmitted
+from config.jinja2 import field_id, govuk_date
+from outbox.submissions import TOKEN_FIELD, AlreadySubmitted, new_token, submission_find
 from records.selectors import documents_context
 
 from deadlines import wording
@@ -41,9 +44,13 @@ def _page(request, queryset):
 
 # --- Referral intake ------------------------------------------------------------
 
-@require_http_methods(["GET", "POST"])
-@role_required(lambda user: standing(user).can_refer, *REFERRERS, *LADO)
-def referral_create(request):
+REFERRAL_ROLES = (lambda user: standing(user).can_refer, *REFERRERS, *LADO)
+DRAFTS = "referral_drafts"  # the session key: answers checked before they are sent, by the form's one-time token
+MAX_DRAFTS = 5
+
+
+def _referral_forms(request, data):
+    """The referral form and its people, bound to `data` (a POST, a kept draft) or unbound (None)."""
     s = standing(request.user)
     phone = s.is_lado and not s.referrer_agency_ids
     agencies = (
@@ -62,52 +69,183 @@ def referral_create(request):
             "employer_name": membership.agency.name if membership else "",
             "sector": membership.agency.sector if membership else "",
         }
-    form = forms.ReferralForm(request.POST if request.method == "POST" else None, agencies=agencies, phone=phone, initial=initial)
-    children = forms.ChildFormSet(request.POST if request.method == "POST" else None, prefix="children")
-    if request.method == "POST" and form.is_valid() and children.is_valid():
-        data = form.cleaned_data
-        referring_agency = data["referring_agency"]
-        lado_service = _lado_service_for(referring_agency, s)
-        if lado_service is None:
-            form.add_error("referring_agency", "This agency is not linked to a LADO service. Contact the LADO service by phone.")
-        else:
-            arose = data["concern_arose_on"]
-            try:
-                referral = services.referral_submit(
-                    actor=request.user,
-                    lado_service=lado_service,
-                    referring_agency=referring_agency,
-                    taken_by_phone=phone,
-                    subject_fields={
-                        k: data[k] for k in ("given_name", "family_name", "known_as", "date_of_birth", "address",
-                                             "registration_body", "registration_number")
-                    },
-                    previous_family_name=data["previous_family_name"],
-                    referral_fields={
-                        "contact_type": "advice" if data["request_kind"] == "advice" else "referral",
-                        "referrer_name": data["referrer_name"], "referrer_role": data["referrer_role"],
-                        "referrer_email": data["referrer_email"], "referrer_phone": data["referrer_phone"],
-                        "workforce": data["workforce"], "timing": data["timing"], "category": data["category"],
-                        "concern_kind": data["concern_kind"], "description": data["description"],
-                        "concern_arose_at": dt.datetime.combine(arose, dt.time(12, 0), tzinfo=timezone.get_current_timezone()),
-                        "how_arose": data["how_arose"], "subject_role": data["subject_role"],
-                        "employment_type": data["employment_type"], "employer_name": data["employer_name"],
-                        "employer": Agency.objects.filter(name__iexact=data["employer_name"]).first(),
-                        "sector": data["sector"], "subject_works_in": data["subject_works_in"],
-                        "subject_lives_in": data["subject_lives_in"], "other_settings": data["other_settings"],
-                        "known_history": data["known_history"], "children_count": data["children_count"],
-                    },
-                    children=[c for c in children.cleaned_data if c],
-                    form_token=data["form_token"],
-                )
-            except AlreadySubmitted as already:
-                messages.info(request, "This referral was already sent: it was saved once, and here it is.")
-                return redirect(already.url or "home")
-            except ValidationError as error:
-                _apply_service_errors(form, error)
-            else:
-                return redirect("allegations:referral_confirmation", reference=referral.reference)
+    form = forms.ReferralForm(data, agencies=agencies, phone=phone, initial=initial)
+    children = forms.ChildFormSet(data, prefix="children")
+    return form, children, phone
+
+
+def _referral_valid(request, form, children):
+    """Valid, and the referring agency leads to a LADO service: the LADO service to send it to, or None."""
+    if not (form.is_valid() and children.is_valid()):
+        return None
+    lado_service = _lado_service_for(form.cleaned_data["referring_agency"], standing(request.user))
+    if lado_service is None:
+        form.add_error("referring_agency", "This agency is not linked to a LADO service. Contact the LADO service by phone.")
+    return lado_service
+
+
+def _draft_get(request, token: str):
+    """The answers kept for the check page, as a QueryDict, or None."""
+    kept = request.session.get(DRAFTS, {}).get(token or "")
+    if kept is None:
+        return None
+    data = QueryDict(mutable=True)
+    for key, values in kept.items():
+        data.setlist(key, values)
+    return data
+
+
+def _draft_keep(request, data) -> str:
+    """Keep the posted answers in the session (not in the page) until they are sent; their key is the token."""
+    answers = {key: data.getlist(key) for key in data if key != "csrfmiddlewaretoken"}
+    token = (data.get(TOKEN_FIELD) or "").strip() or new_token()
+    answers[TOKEN_FIELD] = [token]
+    drafts = {k: v for k, v in request.session.get(DRAFTS, {}).items() if k != token}
+    drafts = dict(list(drafts.items())[-(MAX_DRAFTS - 1):])  # a few tabs at once, not a growing pile
+    drafts[token] = answers
+    request.session[DRAFTS] = drafts
+    return token
+
+
+def _draft_drop(request, token: str) -> None:
+    drafts = request.session.get(DRAFTS, {})
+    if token in drafts:
+        drafts = {k: v for k, v in drafts.items() if k != token}
+        request.session[DRAFTS] = drafts
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*REFERRAL_ROLES)
+def referral_create(request):
+    """The referral form. Valid answers go to the check page (nothing is sent yet); "Change" there comes back here
+    with the answers kept (`?draft=`)."""
+    if request.method == "POST":
+        form, children, phone = _referral_forms(request, request.POST)
+        if _referral_valid(request, form, children) is not None:
+            token = _draft_keep(request, request.POST)
+            return redirect(reverse("allegations:referral_check") + "?" + urlencode({"draft": token}))
+    else:
+        form, children, phone = _referral_forms(request, _draft_get(request, request.GET.get("draft", "")))
     return render(request, "allegations/referral_form.html", {"form": form, "children": children, "phone": phone})
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*REFERRAL_ROLES)
+def referral_check(request):
+    """Check your answers, then send: the referral is made only here, from the kept answers."""
+    token = (request.POST.get("draft") if request.method == "POST" else request.GET.get("draft")) or ""
+    data = _draft_get(request, token)
+    if data is None:
+        already = submission_find(token=token, user=request.user) if token else None
+        if already is not None:  # "Send referral" pressed twice: the first one made it
+            messages.info(request, "This referral was already sent: it was saved once, and here it is.")
+            return redirect(already or "home")
+        messages.info(request, "Your answers were not kept. Fill in the referral form again.")
+        return redirect("allegations:referral_create")
+    form, children, phone = _referral_forms(request, data)
+    lado_service = _referral_valid(request, form, children)
+    if lado_service is None:  # something changed since (an agency closed): back to the form, with the errors
+        return render(request, "allegations/referral_form.html", {"form": form, "children": children, "phone": phone})
+    if request.method == "POST":
+        try:
+            referral = _referral_send(request, form, children, lado_service=lado_service, phone=phone)
+        except AlreadySubmitted as already:
+            _draft_drop(request, token)
+            messages.info(request, "This referral was already sent: it was saved once, and here it is.")
+            return redirect(already.url or "home")
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+            return render(request, "allegations/referral_form.html", {"form": form, "children": children, "phone": phone})
+        _draft_drop(request, token)
+        return redirect("allegations:referral_confirmation", reference=referral.reference)
+    change = reverse("allegations:referral_create") + "?" + urlencode({"draft": token})
+    return render(request, "allegations/referral_check.html", {
+        "form": form, "phone": phone, "draft": token, "change_url": change,
+        "sections": _referral_answers(form, children, change),
+    })
+
+
+def _referral_send(request, form, children, *, lado_service, phone):
+    data = form.cleaned_data
+    arose = data["concern_arose_on"]
+    return services.referral_submit(
+        actor=request.user,
+        lado_service=lado_service,
+        referring_agency=data["referring_agency"],
+        taken_by_phone=phone,
+        subject_fields={
+            k: data[k] for k in ("given_name", "family_name", "known_as", "date_of_birth", "address",
+                                 "registration_body", "registration_number")
+        },
+        previous_family_name=data["previous_family_name"],
+        referral_fields={
+            "contact_type": "advice" if data["request_kind"] == "advice" else "referral",
+            "referrer_name": data["referrer_name"], "referrer_role": data["referrer_role"],
+            "referrer_email": data["referrer_email"], "referrer_phone": data["referrer_phone"],
+            "workforce": data["workforce"], "timing": data["timing"], "category": data["category"],
+            "concern_kind": data["concern_kind"], "description": data["description"],
+            "concern_arose_at": dt.datetime.combine(arose, dt.time(12, 0), tzinfo=timezone.get_current_timezone()),
+            "how_arose": data["how_arose"], "subject_role": data["subject_role"],
+            "employment_type": data["employment_type"], "employer_name": data["employer_name"],
+            "employer": Agency.objects.filter(name__iexact=data["employer_name"]).first(),
+            "sector": data["sector"], "subject_works_in": data["subject_works_in"],
+            "subject_lives_in": data["subject_lives_in"], "other_settings": data["other_settings"],
+            "known_history": data["known_history"], "children_count": data["children_count"],
+        },
+        children=[c for c in children.cleaned_data if c],
+        form_token=data["form_token"],
+    )
+
+
+REFERRAL_SECTIONS = (
+    ("About the referral", ("workforce", "request_kind", "referring_agency", "referrer_name", "referrer_role",
+                            "referrer_phone", "referrer_email")),
+    ("The person the concern is about", ("given_name", "family_name", "known_as", "previous_family_name",
+                                         "date_of_birth", "address", "subject_role", "employment_type",
+                                         "employer_name", "sector", "registration_body", "registration_number")),
+    ("What happened", ("concern_kind", "category", "description", "concern_arose_on", "how_arose", "timing",
+                       "children_count")),
+    ("Where the person works and lives", ("subject_works_in", "subject_lives_in", "other_settings")),
+    ("What is known already", ("known_history",)),
+)
+
+
+def _answer(bound_field) -> str:
+    """A cleaned answer in words: the chosen option's label, a date as "27 March 2026", "Not given" when blank."""
+    value = bound_field.form.cleaned_data.get(bound_field.name)
+    if value in (None, "", []):
+        return "Not given"
+    field = bound_field.field
+    if isinstance(value, dt.date):
+        return govuk_date(value)
+    if isinstance(field, django_forms.ModelChoiceField):
+        return str(field.label_from_instance(value))
+    if getattr(field, "choices", None) and not isinstance(field, django_forms.ModelChoiceField):
+        return str(dict((str(k), v) for k, v in field.choices).get(str(value), value))
+    return str(value)
+
+
+def _referral_answers(form, children, change_url: str) -> list[dict]:
+    """The check page's summary lists (govukSummaryList rows), each "Change" linking to its input on the form."""
+    def row(key, value, anchor, hidden):
+        lines = [escape(line) for line in str(value).splitlines()] or [Markup("")]
+        return {"key": {"text": key}, "value": {"html": Markup("<br>").join(lines)},
+                "actions": {"items": [{"href": f"{change_url}#{anchor}", "text": "Change", "visuallyHiddenText": hidden}]}}
+
+    sections = []
+    for heading, names in REFERRAL_SECTIONS:
+        rows = [row(str(form[name].label), _answer(form[name]), field_id(form[name]), str(form[name].label).lower())
+                for name in names if name in form.fields]
+        if heading == "What happened":
+            for index, child in enumerate(c for c in children.forms if c.cleaned_data):
+                data = child.cleaned_data
+                name = " ".join(p for p in (data.get("given_name"), data.get("family_name")) if p)
+                details = [_answer(child["relationship"]),
+                           f"born {govuk_date(data['date_of_birth'])}" if data.get("date_of_birth") else ""]
+                value = ", ".join(p for p in [name, *details] if p and p != "Not given")
+                rows.append(row(f"Person {index + 1}", value, field_id(child["given_name"]), f"person {index + 1}"))
+        sections.append({"heading": heading, "rows": rows})
+    return sections
 
 
 def _lado_service_for(agency: Agency | None, s) -> Agency | None:

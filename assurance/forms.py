@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from django import forms
 
-from allegations.forms import DATE, SaneDatesMixin
+from allegations.forms import SaneDatesMixin
+from config.forms import LimitsInWords
+from config.forms_dates import GovukDateField
 
 from .models import Answer, Question
 
 
-class RoundForm(SaneDatesMixin, forms.Form):
+class RoundForm(LimitsInWords, SaneDatesMixin, forms.Form):
     title = forms.CharField(label="Title", max_length=200, help_text="For example, PiPoT assurance audit 2026",
                             error_messages={"required": "Enter a title for the round."})
     period = forms.CharField(label="Period the answers cover", max_length=60, help_text="For example, 2025 to 2026",
                              error_messages={"required": "Enter the period the answers cover."})
-    due_on = forms.DateField(label="Answers due by", widget=DATE,
-                             error_messages={"required": "Enter the date answers are due.",
-                                             "invalid": "Enter the date answers are due as a real date."})
+    due_on = GovukDateField(label="Answers due by", what="The date answers are due", error_messages={"required": "Enter the date answers are due."})
     introduction = forms.CharField(label="Introduction for the agencies (optional)", required=False,
                                    widget=forms.Textarea(attrs={"rows": 4}))
 
@@ -26,7 +26,7 @@ class RoundEditForm(RoundForm):
                              error_messages={"required": "Say why you are changing the round."})
 
 
-class QuestionForm(forms.Form):
+class QuestionForm(LimitsInWords, forms.Form):
     text = forms.CharField(label="Question", widget=forms.Textarea(attrs={"rows": 3}),
                            error_messages={"required": "Enter the question."})
     kind = forms.ChoiceField(label="How is it answered?", choices=Question.Kind.choices, widget=forms.RadioSelect,
@@ -37,7 +37,7 @@ class QuestionForm(forms.Form):
                                                "max_value": "Enter 99 or less."})
 
 
-class AgenciesForm(forms.Form):
+class AgenciesForm(LimitsInWords, forms.Form):
     agencies = forms.ModelMultipleChoiceField(
         label="Which agencies should answer?", queryset=None, widget=forms.CheckboxSelectMultiple, required=True,
         error_messages={"required": "Choose at least one agency."},
@@ -51,7 +51,7 @@ class AgenciesForm(forms.Form):
             self.fields["agencies"].required = False
 
 
-class AnswersForm(forms.Form):
+class AnswersForm(LimitsInWords, forms.Form):
     """One field pair per question: yes/no radios and comments, or a written answer."""
 
     def __init__(self, *args, questions, **kwargs):

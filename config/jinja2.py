@@ -25,6 +25,10 @@ and render Django form fields with the adapter below::
     {{ govuk_error_summary(form) }}
     {{ govuk_field(form["email"]) }}
     {{ govuk_field(form["name"], label={"classes": "govuk-label--l", "isPageHeading": True}) }}
+
+A date (config/forms_dates.py: GovukDateField, GovukDateTimeField) renders as govukDateInput: a fieldset whose
+legend is the label, one box per part, only the wrong boxes marked; its error-summary link goes to the first
+wrong box (#id_<field>_day, _month, _year, _hour or _minute).
 """
 
 from __future__ import annotations
@@ -41,6 +45,8 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from markupsafe import Markup
+
+from config.forms_dates import GovukDateField, GovukDateWidget
 
 MACROS = "govuk_frontend_jinja/components/{}/macro.html"
 
@@ -221,7 +227,58 @@ def field_id(bound_field: forms.BoundField) -> str:
     (no <label for> on the group), so fall back to auto_id; the adapter gives
     the first radio/checkbox exactly this id.
     """
+    if isinstance(bound_field.field.widget, GovukDateWidget):
+        wrong = _date_error_parts(bound_field)
+        return f"{bound_field.auto_id or bound_field.html_name}_{(wrong or bound_field.field.widget.parts)[0]}"
     return bound_field.id_for_label or bound_field.auto_id or bound_field.html_name
+
+
+def _date_error_parts(bound_field: forms.BoundField) -> tuple[str, ...]:
+    """The boxes of a date input to mark: the ones the field found wrong, or all of them for an error about the
+    whole date (in the future, too early), or none without errors."""
+    if not bound_field.errors:
+        return ()
+    field = bound_field.field
+    return tuple(getattr(field, "error_parts", ()) or ()) or tuple(field.widget.parts)
+
+
+_PART_WIDTHS = {"day": 2, "month": 2, "year": 4, "hour": 2, "minute": 2}
+
+
+def _date_input_params(bound_field: forms.BoundField, label_text: str) -> dict:
+    """govukDateInput parameters: a fieldset whose legend is the label, the hint with an example, one box per part
+    (typed text shown again as typed), only the wrong boxes marked."""
+    widget = bound_field.field.widget
+    value = bound_field.value()
+    if isinstance(value, (list, tuple)):
+        texts = ["" if v is None else str(v) for v in value]
+    else:
+        texts = ["" if v is None else v for v in widget.decompress(value)]
+    wrong = _date_error_parts(bound_field)
+    base_id = bound_field.auto_id or bound_field.html_name
+    items = []
+    for part, text in zip(widget.parts, texts):
+        classes = f"govuk-input--width-{_PART_WIDTHS[part]}"
+        if part in wrong:
+            classes += " govuk-input--error"
+        items.append({
+            "id": f"{base_id}_{part}",
+            "name": f"{bound_field.html_name}_{part}",
+            "label": part.capitalize(),
+            "value": text,
+            "classes": classes,
+        })
+    field = bound_field.field
+    hint = field.hint(bound_field.help_text) if isinstance(field, GovukDateField) else "For example, 27 3 2026"
+    params: dict[str, Any] = {
+        "id": base_id,
+        "fieldset": {"legend": {"text": label_text, "classes": "govuk-fieldset__legend--s"}},
+        "hint": {"text": hint},
+        "items": items,
+    }
+    if bound_field.errors:
+        params["errorMessage"] = {"text": " ".join(str(e) for e in bound_field.errors)}
+    return params
 
 
 def _merge(params: dict, extra: dict) -> dict:
@@ -299,9 +356,20 @@ def govuk_field_params(bound_field: forms.BoundField, **extra: Any) -> dict:
     """
     field = bound_field.field
     widget = field.widget
+    label_text = str(bound_field.label) if bound_field.label else ""
+    if isinstance(widget, GovukDateWidget):
+        params = _date_input_params(bound_field, label_text)
+        params["_component"] = "date-input"
+        label = extra.pop("label", None)  # a label given by a template becomes the legend
+        if isinstance(label, str):
+            params["fieldset"]["legend"]["text"] = label
+        elif isinstance(label, dict):
+            legend = params["fieldset"]["legend"]
+            legend.update({k: v for k, v in label.items() if k in ("text", "html", "classes", "isPageHeading")})
+            legend["classes"] = str(legend.get("classes", "")).replace("govuk-label--", "govuk-fieldset__legend--")
+        return _merge(params, extra)
     component = _component_for(widget)
     first_id = field_id(bound_field)
-    label_text = str(bound_field.label) if bound_field.label else ""
     attrs = _widget_attrs(bound_field)
     classes = attrs.pop("class", None)
 

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from django import forms
 
+from config.forms import LimitsInWords
+from config.forms_dates import GovukDateField
+
 from .models import RetentionFrom
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(LimitsInWords, forms.Form):
     reason = forms.CharField(
         label="Why should this record be deleted?", max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
         help_text="For example, which retention rule it is past and what you checked. Do not write names.",
@@ -21,7 +24,7 @@ class ReasonForm(forms.Form):
         return value
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(LimitsInWords, forms.Form):
     decision = forms.ChoiceField(
         label="Your decision", widget=forms.RadioSelect,
         choices=[("approve", "Approve: delete the record and everything under it"), ("reject", "Reject: keep the record")],
@@ -38,7 +41,7 @@ class DecisionForm(forms.Form):
         return data
 
 
-class RetentionRuleForm(forms.Form):
+class RetentionRuleForm(LimitsInWords, forms.Form):
     years = forms.IntegerField(label="Years", min_value=1, max_value=100,
                                widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
                                error_messages={"required": "Enter the number of years",
@@ -63,14 +66,12 @@ class RetentionRuleForm(forms.Form):
         return value
 
 
-class SubjectSearchForm(forms.Form):
+class SubjectSearchForm(LimitsInWords, forms.Form):
     given_name = forms.CharField(label="First name", max_length=100, required=False)
     family_name = forms.CharField(label="Last name", max_length=100,
                                   error_messages={"required": "Enter the person's last name"})
-    date_of_birth = forms.DateField(label="Date of birth (optional)", required=False,
-                                    help_text="For example, 27 3 1980 or 1980-03-27",
-                                    input_formats=["%Y-%m-%d", "%d/%m/%Y", "%d %m %Y"],
-                                    error_messages={"invalid": "Enter the date of birth as a real date, like 27/03/1980"})
+    date_of_birth = GovukDateField(label="Date of birth (optional)", required=False,
+                                    example="For example, 27 3 1980")
 
     def clean_given_name(self):
         return self.cleaned_data["given_name"].replace("\x00", "").strip()

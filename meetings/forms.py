@@ -6,8 +6,10 @@ from django import forms
 from django.utils import timezone
 
 from agencies.models import Agency
+from allegations.forms import not_future
+from config.forms import LimitsInWords
+from config.forms_dates import GovukDateField, GovukDateTimeField
 from outbox.submissions import OneTimeTokenField
-from allegations.forms import DATE, DATETIME, not_future
 
 from .models import CASE_KINDS, AccessLevel, Attendance, Audience
 
@@ -21,16 +23,15 @@ class PersonChoiceField(forms.ModelChoiceField):
         return _person(obj)
 
 
-class MeetingScheduleForm(forms.Form):
+class MeetingScheduleForm(LimitsInWords, forms.Form):
     form_token = OneTimeTokenField()  # pressing the button twice schedules one meeting (outbox.submissions)
     kind = forms.ChoiceField(
         label="What kind of meeting is it?", widget=forms.RadioSelect,
         choices=[(k.value, k.label) for k in CASE_KINDS],
         error_messages={"required": "Choose the kind of meeting.", "invalid_choice": "Choose the kind of meeting."},
     )
-    scheduled_at = forms.DateTimeField(
-        label="Date and time", widget=DATETIME,
-        error_messages={"required": "Enter the date and time of the meeting.", "invalid": "Enter a real date and time."},
+    scheduled_at = GovukDateTimeField(
+        label="Date and time", what="The date and time of the meeting", error_messages={"required": "Enter the date and time of the meeting."},
     )
     location = forms.CharField(label="Where is it held? (leave blank if online only)", max_length=250, required=False)
     online_link = forms.URLField(
@@ -62,7 +63,7 @@ RELOAD = {"required": "Reload the page and try again.", "invalid": "Reload the p
 ACCESS_HINT = "Decides which sections of the minutes they see"  # 003 §29
 
 
-class InvitationForm(forms.Form):
+class InvitationForm(LimitsInWords, forms.Form):
     """Invite an agency, a person with an account, or someone without one."""
 
     agency = forms.ModelChoiceField(
@@ -99,7 +100,7 @@ class InvitationForm(forms.Form):
         return data
 
 
-class InvitationEditForm(forms.Form):
+class InvitationEditForm(LimitsInWords, forms.Form):
     access_level = forms.ChoiceField(
         label="What may they see of the minutes?", widget=forms.RadioSelect, choices=AccessLevel.choices,
         help_text=ACCESS_HINT, error_messages={"required": "Choose what they may see of the minutes.",
@@ -111,11 +112,11 @@ class InvitationEditForm(forms.Form):
                              error_messages={"invalid": "Enter an email address in the correct format, like name@example.org."})
 
 
-class SuggestionForm(forms.Form):
+class SuggestionForm(LimitsInWords, forms.Form):
     key = forms.CharField(max_length=120)
 
 
-class AttendanceForm(forms.Form):
+class AttendanceForm(LimitsInWords, forms.Form):
     """One radio group per invitation: attendance_<invitation id>."""
 
     def __init__(self, *args, invitations, choices=None, **kwargs):
@@ -134,9 +135,8 @@ class AttendanceForm(forms.Form):
 
 
 class HoldForm(AttendanceForm):
-    held_at = forms.DateTimeField(
-        label="When was the meeting held?", widget=DATETIME,
-        error_messages={"required": "Enter when the meeting was held.", "invalid": "Enter a real date and time."},
+    held_at = GovukDateTimeField(
+        label="When was the meeting held?", what="The date and time of the meeting", error_messages={"required": "Enter when the meeting was held."},
     )
     def __init__(self, *args, invitations, **kwargs):
         super().__init__(*args, invitations=invitations,
@@ -147,12 +147,12 @@ class HoldForm(AttendanceForm):
         return not_future(self.cleaned_data.get("held_at"), "The meeting")
 
 
-class CancelForm(forms.Form):
+class CancelForm(LimitsInWords, forms.Form):
     reason = forms.CharField(label="Why is the meeting cancelled?", widget=forms.Textarea(attrs={"rows": 3}),
                              error_messages={"required": "Say why the meeting is cancelled."})
 
 
-class MinutesForm(forms.Form):
+class MinutesForm(LimitsInWords, forms.Form):
     """Every section of the minutes on one page: <key>-body, <key>-audience, <key>-none_raised, and the revision."""
 
     revision = forms.IntegerField(widget=forms.HiddenInput, error_messages=RELOAD)
@@ -189,11 +189,11 @@ class MinutesForm(forms.Form):
         }
 
 
-class ApproveForm(forms.Form):
+class ApproveForm(LimitsInWords, forms.Form):
     revision = forms.IntegerField(widget=forms.HiddenInput, error_messages=RELOAD)
 
 
-class CirculateForm(forms.Form):
+class CirculateForm(LimitsInWords, forms.Form):
     invitations = forms.MultipleChoiceField(
         label="Who should receive them?", widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Choose who to send the minutes to.",
@@ -217,7 +217,7 @@ class CirculateForm(forms.Form):
         return [self.by_pk[pk] for pk in self.cleaned_data["invitations"]]
 
 
-class ActionForm(forms.Form):
+class ActionForm(LimitsInWords, forms.Form):
     description = forms.CharField(label="What is to be done?", widget=forms.Textarea(attrs={"rows": 3}),
                                   error_messages={"required": "Describe the action."})
     agency = forms.ModelChoiceField(label="Which agency?", queryset=Agency.objects.none(), empty_label="Choose…",
@@ -225,8 +225,7 @@ class ActionForm(forms.Form):
                                                     "invalid_choice": "Choose an agency from the list."})
     assignee_name = forms.CharField(label="Who will do it? (optional)", max_length=150, required=False,
                                     help_text="Name and role, for example DS Patel")
-    due_on = forms.DateField(label="Due date", widget=DATE,
-                             error_messages={"required": "Enter the due date.", "invalid": "Enter the due date as a real date."})
+    due_on = GovukDateField(label="Due date", error_messages={"required": "Enter the due date."})
     meeting = forms.ChoiceField(label="Agreed at", required=False)
 
     def __init__(self, *args, agencies, meetings=None, **kwargs):
@@ -244,7 +243,7 @@ class ActionForm(forms.Form):
     def clean_due_on(self):
         value = self.cleaned_data.get("due_on")
         if value and value < timezone.localdate():
-            raise forms.ValidationError("The due date cannot be in the past.")
+            raise forms.ValidationError("The due date must be today or in the future")
         return value
 
     def chosen_meeting(self):
@@ -252,13 +251,13 @@ class ActionForm(forms.Form):
         return self.meetings.get(key) if key else None
 
 
-class ActionCompleteForm(forms.Form):
+class ActionCompleteForm(LimitsInWords, forms.Form):
     evidence = forms.CharField(label="What shows it was done?", widget=forms.Textarea(attrs={"rows": 4}),
                                help_text="For example: the date the strategy meeting was held, the reference of the DBS referral",
                                error_messages={"required": "Describe the evidence that the action was done."})
 
 
-class ActionCancelForm(forms.Form):
+class ActionCancelForm(LimitsInWords, forms.Form):
     reason = forms.CharField(label="Why is it no longer needed?", widget=forms.Textarea(attrs={"rows": 3}),
                              error_messages={"required": "Say why the action is no longer needed."})
 
@@ -266,7 +265,7 @@ class ActionCancelForm(forms.Form):
 
 # --- PDFs, withheld passages, guests ----------------------------------------------------------------
 
-class PdfRequestForm(forms.Form):
+class PdfRequestForm(LimitsInWords, forms.Form):
     """The chair or the LADO service prepare a PDF for an invitee, or for someone they name."""
 
     variant = forms.ChoiceField(
@@ -302,7 +301,7 @@ class PdfRequestForm(forms.Form):
         return self.by_pk.get(key) if key else None
 
 
-class WithholdingForm(forms.Form):
+class WithholdingForm(LimitsInWords, forms.Form):
     text = forms.CharField(
         label="Passage to withhold", widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Copy it exactly as it appears in this version. It is replaced by [withheld] in the redacted version",
@@ -315,11 +314,10 @@ class WithholdingForm(forms.Form):
     )
 
 
-class GuestAccessForm(forms.Form):
-    expires_on = forms.DateField(
-        label="Access ends on", widget=DATE,
-        help_text="They can sign in and see this meeting until the end of this day. Usually 30 days",
-        error_messages={"required": "Enter the date the access ends.", "invalid": "Enter the date as a real date."},
+class GuestAccessForm(LimitsInWords, forms.Form):
+    expires_on = GovukDateField(
+        label="Access ends on", what="The date the access ends", help_text="They can sign in and see this meeting until the end of this day. Usually 30 days",
+        error_messages={"required": "Enter the date the access ends."},
     )
 
     def clean_expires_on(self):

@@ -94,6 +94,11 @@ def register_meeting_timeline(function: Callable[..., bool]) -> None:
         _other_timelines.append(function)
 
 
+def _to_the_minute(moment: dt.datetime) -> dt.datetime:
+    """Times are typed in hours and minutes: the start of the minute a moment falls in."""
+    return moment.replace(second=0, microsecond=0)
+
+
 def _event(*, actor, meeting: Meeting, verb: str, summary: str, reason: str = "") -> None:
     if meeting.case_id:
         event_record(actor=actor, referral=meeting.case.referral, case=meeting.case, verb=verb, summary=summary,
@@ -165,7 +170,7 @@ def meeting_schedule(
         errors["kind"] = "Choose the kind of meeting."
     if not location.strip() and not online_link.strip():
         errors["location"] = "Enter where the meeting is held, or a link to join it online."
-    if scheduled_at < case.referral.received_at:
+    if scheduled_at < _to_the_minute(case.referral.received_at):
         errors["scheduled_at"] = "The meeting cannot be before the referral was received."
     if not selectors.chair_candidates(case).filter(pk=chair.pk).exists():
         errors["chair"] = "Choose a chair from the list."
@@ -255,10 +260,12 @@ def meeting_hold(*, actor, meeting: Meeting, held_at: dt.datetime, attendance: d
     errors = {}
     if held_at > timezone.now():
         errors["held_at"] = "The meeting cannot be recorded as held in the future."
-    elif meeting.case and held_at < meeting.case.referral.received_at:
+    elif meeting.case and held_at < _to_the_minute(meeting.case.referral.received_at):
         errors["held_at"] = "The meeting cannot be before the referral was received."
     if errors:
         raise ValidationError(errors)
+    if meeting.case:  # typed to the minute: in the minute the referral arrived means after it
+        held_at = max(held_at, meeting.case.referral.received_at)
     meeting.held_at = held_at
     if meeting.case:
         referral = meeting.case.referral

@@ -60,3 +60,11 @@ def submission_done(submission: FormSubmission | None, *, url: str) -> None:
     if submission is not None:
         submission.url = url[:300]
         submission.save(update_fields=["url"])
+
+
+def submission_find(*, token: str, user) -> str | None:
+    """The address of what a used token made for this person ("" if not shown anywhere); None if it is unused."""
+    used = FormSubmission.objects.filter(token=(token or "").strip()).first()
+    if used is None or used.user_id != user.pk:
+        return None
+    return used.url

@@ -5,7 +5,9 @@ from __future__ import annotations
 from django import forms
 
 from agencies.models import Agency
-from allegations.forms import DATE, DATETIME, SaneDatesMixin
+from allegations.forms import SaneDatesMixin
+from config.forms import LimitsInWords, TelephoneField
+from config.forms_dates import GovukDateField, GovukDateTimeField
 from meetings.forms import PersonChoiceField
 from meetings.models import PROVIDER_KINDS
 
@@ -21,7 +23,7 @@ class AgencyChoiceField(forms.ModelChoiceField):
         super().__init__(*args, queryset=Agency.objects.none(), **kwargs)
 
 
-class ConcernForm(forms.Form):
+class ConcernForm(LimitsInWords, forms.Form):
     provider = AgencyChoiceField(label="Which provider are the concerns about?",
                                  error_messages={"required": "Choose the provider.",
                                                  "invalid_choice": "Choose a provider from the list."})
@@ -46,7 +48,7 @@ class ConcernForm(forms.Form):
         self.fields["provider"].queryset = providers
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(LimitsInWords, forms.Form):
     invoke = forms.TypedChoiceField(
         label="Invoke the serious concerns process?", widget=forms.RadioSelect, coerce=lambda v: v == "yes",
         choices=[("yes", "Yes, invoke the process"), ("no", "No, do not invoke it")],
@@ -57,7 +59,7 @@ class DecisionForm(forms.Form):
                                 error_messages={"required": "Give the reasons for the decision."})
 
 
-class LinkForm(forms.Form):
+class LinkForm(LimitsInWords, forms.Form):
     references = forms.CharField(
         label="References of referrals or cases at this provider", required=False,
         help_text="Separated by commas or spaces, for example MAS-2026-00012",
@@ -72,14 +74,13 @@ class LinkForm(forms.Form):
         return [r.strip().upper() for r in text.split() if r.strip()]
 
 
-class ConcernMeetingForm(forms.Form):
+class ConcernMeetingForm(LimitsInWords, forms.Form):
     kind = forms.ChoiceField(
         label="Which meeting?", widget=forms.RadioSelect, choices=[(k.value, k.label) for k in PROVIDER_KINDS],
         error_messages={"required": "Choose the meeting.", "invalid_choice": "Choose the meeting."},
     )
-    scheduled_at = forms.DateTimeField(
-        label="Date and time", widget=DATETIME,
-        error_messages={"required": "Enter the date and time of the meeting.", "invalid": "Enter a real date and time."},
+    scheduled_at = GovukDateTimeField(
+        label="Date and time", what="The date and time of the meeting", error_messages={"required": "Enter the date and time of the meeting."},
     )
     location = forms.CharField(label="Where is it held? (leave blank if online only)", max_length=250, required=False)
     online_link = forms.URLField(label="Link to join online (optional)", max_length=500, required=False, assume_scheme="https",
@@ -102,17 +103,16 @@ class ConcernMeetingForm(forms.Form):
         return data
 
 
-class SuspensionForm(SaneDatesMixin, forms.Form):
+class SuspensionForm(LimitsInWords, SaneDatesMixin, forms.Form):
     kind = forms.ChoiceField(label="Is the suspension voluntary or imposed?", widget=forms.RadioSelect,
                              choices=SuspensionKind.choices, error_messages={"required": "Choose voluntary or imposed."})
     imposed_by = forms.ChoiceField(label="Who suspended admissions?", widget=forms.RadioSelect, choices=ImposedBy.choices,
                                    help_text="A commissioner in line with its contract or moratorium policy, or the CQC under its regulatory powers",  # 001
                                    error_messages={"required": "Choose who suspended admissions."})
     imposing_agency = AgencyChoiceField(label="Which commissioner or regulator? (optional)", required=False)
-    started_on = forms.DateField(label="Suspended from", widget=DATE,
-                                 error_messages={"required": "Enter the date admissions were suspended.", "invalid": "Enter a real date."})
-    review_on = forms.DateField(label="Review date", widget=DATE, help_text="The decision is reviewed by this date: it is chased as a deadline",
-                                error_messages={"required": "Enter the review date.", "invalid": "Enter a real date."})
+    started_on = GovukDateField(label="Suspended from", what="The date admissions were suspended", error_messages={"required": "Enter the date admissions were suspended."})
+    review_on = GovukDateField(label="Review date", help_text="The decision is reviewed by this date: it is chased as a deadline",
+                                error_messages={"required": "Enter the review date."})
     reason = forms.CharField(label="Reason (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, agencies, **kwargs):
@@ -120,54 +120,51 @@ class SuspensionForm(SaneDatesMixin, forms.Form):
         self.fields["imposing_agency"].queryset = agencies
 
 
-class SuspensionReviewForm(SaneDatesMixin, forms.Form):
+class SuspensionReviewForm(LimitsInWords, SaneDatesMixin, forms.Form):
     notes = forms.CharField(label="What did the review decide?", widget=forms.Textarea(attrs={"rows": 4}),
                             error_messages={"required": "Record what the review found."})
-    next_review_on = forms.DateField(label="Next review date (leave blank if the suspension ends now)", required=False, widget=DATE,
-                                     error_messages={"invalid": "Enter a real date."})
+    next_review_on = GovukDateField(label="Next review date (leave blank if the suspension ends now)", required=False)
 
 
-class SuspensionEndForm(SaneDatesMixin, forms.Form):
-    ended_on = forms.DateField(label="Suspension lifted on", widget=DATE,
-                               error_messages={"required": "Enter the date.", "invalid": "Enter a real date."})
+class SuspensionEndForm(LimitsInWords, SaneDatesMixin, forms.Form):
+    ended_on = GovukDateField(label="Suspension lifted on", what="The date the suspension was lifted", error_messages={"required": "Enter the date."})
     reason = forms.CharField(label="Why does it end?", widget=forms.Textarea(attrs={"rows": 3}),
                              error_messages={"required": "Say why the suspension ends."})
 
 
-class PlanItemForm(SaneDatesMixin, forms.Form):
+class PlanItemForm(LimitsInWords, SaneDatesMixin, forms.Form):
     description = forms.CharField(label="What is to be done?", widget=forms.Textarea(attrs={"rows": 3}),
                                   help_text="A practice or policy change or an improvement",  # 001
                                   error_messages={"required": "Describe what is to be done."})
     agency = AgencyChoiceField(label="Which agency is responsible?")
-    due_on = forms.DateField(label="Timescale: to be completed by", widget=DATE,
-                             error_messages={"required": "Enter the date.", "invalid": "Enter a real date."})
+    due_on = GovukDateField(label="Timescale: to be completed by", what="The date it is to be completed by", error_messages={"required": "Enter the date."})
 
     def __init__(self, *args, agencies, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["agency"].queryset = agencies
 
 
-class PlanItemUpdateForm(forms.Form):
+class PlanItemUpdateForm(LimitsInWords, forms.Form):
     status = forms.ChoiceField(label="Progress", widget=forms.RadioSelect, choices=PlanStatus.choices,
                                error_messages={"required": "Choose the progress."})
     evidence = forms.CharField(label="Evidence", required=False, widget=forms.Textarea(attrs={"rows": 3}),
                                help_text="What shows the progress, for example a contract compliance visit report")
 
 
-class ContactForm(forms.Form):
+class ContactForm(LimitsInWords, forms.Form):
     agency = AgencyChoiceField(label="Agency")
     name = forms.CharField(label="Name", max_length=150, error_messages={"required": "Enter the contact's name."})
     role = forms.CharField(label="Role (optional)", max_length=150, required=False)
     email = forms.EmailField(label="Email address (optional)", required=False,
                              error_messages={"invalid": "Enter an email address like name@example.org."})
-    phone = forms.CharField(label="Phone (optional)", max_length=40, required=False)
+    phone = TelephoneField(label="Phone (optional)", required=False)
 
     def __init__(self, *args, agencies, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["agency"].queryset = agencies
 
 
-class CommunicationPlanForm(forms.Form):
+class CommunicationPlanForm(LimitsInWords, forms.Form):
     plan = forms.CharField(
         label="Communication plan", required=False, widget=forms.Textarea(attrs={"rows": 8}),
         help_text="Communication with the provider, adults at risk and their families, funding authorities, between agencies, "
@@ -175,19 +172,18 @@ class CommunicationPlanForm(forms.Form):
     )
 
 
-class EscalationForm(SaneDatesMixin, forms.Form):
+class EscalationForm(LimitsInWords, SaneDatesMixin, forms.Form):
     reason = forms.ChoiceField(label="Why is it escalated?", widget=forms.RadioSelect, choices=EscalationReason.choices,
                                error_messages={"required": "Choose why it is escalated."})
     informed_directors = forms.BooleanField(label="Directors or assistant directors were informed", required=False, initial=True)
     informed_elected_members = forms.BooleanField(label="Elected members were informed", required=False)
     who_was_informed = forms.CharField(label="Who was informed?", help_text="Their roles, for example Director of Adult Services, lead member for adult social care",
                                        error_messages={"required": "Enter who was informed (their roles)."})
-    informed_on = forms.DateField(label="Date informed", widget=DATE,
-                                  error_messages={"required": "Enter the date.", "invalid": "Enter a real date."})
+    informed_on = GovukDateField(label="Date informed", error_messages={"required": "Enter the date."})
     notes = forms.CharField(label="Notes (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class ConcludeForm(forms.Form):
+class ConcludeForm(LimitsInWords, forms.Form):
     outcome = forms.CharField(label="Outcome", widget=forms.Textarea(attrs={"rows": 5}),
                               help_text="For example, clear and sustained improvement in the quality of care delivered",  # 001
                               error_messages={"required": "Record the outcome."})

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django import forms
 
+from config.forms import LimitsInWords
+from config.forms_dates import GovukDateField
 from outbox.submissions import OneTimeTokenField
 
 from .models import DocumentKind
@@ -11,7 +13,7 @@ from .models import DocumentKind
 FILE_AGAIN = "Choose the file again."
 
 
-class DocumentForm(forms.Form):
+class DocumentForm(LimitsInWords, forms.Form):
     form_token = OneTimeTokenField()  # sending the form twice attaches one document (outbox.submissions)
     title = forms.CharField(max_length=200, label="Title",
                             help_text="What the document is, for example 'Statement from the head teacher'",
@@ -47,15 +49,14 @@ class DocumentForm(forms.Form):
         return data
 
 
-class WithdrawForm(forms.Form):
+class WithdrawForm(LimitsInWords, forms.Form):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Why is the document being withdrawn?",
                              error_messages={"required": "Enter why the document is being withdrawn."})
 
 
-class AccessLogFilter(forms.Form):
-    date_from = forms.DateField(required=False, label="From", help_text="For example, 1 November 2026",
-                                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    date_to = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+class AccessLogFilter(LimitsInWords, forms.Form):
+    date_from = GovukDateField(required=False, label="From", what="The start date")
+    date_to = GovukDateField(required=False, label="To", what="The end date")
     person = forms.CharField(required=False, max_length=150, label="Person",
                              help_text="Their user name, or part of their name")
     reference = forms.CharField(required=False, max_length=40, label="Reference", help_text="For example MAS-2026-00012")

@@ -1,7 +1,8 @@
 from django import forms
 
+from config.forms import LimitsInWords
 
-class YearForm(forms.Form):
+class YearForm(LimitsInWords, forms.Form):
     """Which financial year's report (a GET form: the page's address names the year)."""
 
     year = forms.TypedChoiceField(

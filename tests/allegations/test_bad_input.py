@@ -27,6 +27,7 @@ from allegations.models import (
 )
 from deadlines.models import Deadline
 from tests.allegations.factories import discuss, make_case, make_referral
+from tests.forms import referral_send, typed, with_dates
 
 pytestmark = pytest.mark.django_db
 
@@ -86,7 +87,7 @@ def children_rows(*rows: dict) -> dict:
         row = rows[index] if index < len(rows) else {}
         # The browser always sends the select's value, even for a row left empty.
         data.update({f"children-{index}-given_name": "", f"children-{index}-family_name": "",
-                     f"children-{index}-date_of_birth": "", f"children-{index}-relationship": "complainant"})
+                     **typed(f"children-{index}-date_of_birth"), f"children-{index}-relationship": "complainant"})
         data.update({f"children-{index}-{k}": v for k, v in row.items()})
     return data
 
@@ -106,7 +107,7 @@ def referral_form(agency, **overrides) -> dict:
         **children_rows({"given_name": "Sam", "family_name": "Pupil", "date_of_birth": "2015-06-01"}),
     }
     data.update(overrides)
-    return data
+    return with_dates(data)
 
 
 @pytest.fixture
@@ -156,29 +157,35 @@ def test_choices_already_made_are_kept_checked_when_other_fields_are_wrong(form_
 
 
 @pytest.mark.parametrize(("field", "message"), [
-    ("date_of_birth", "The date of birth cannot be in the future."),
-    ("concern_arose_on", "The date the concern arose cannot be in the future."),
-    ("children-0-date_of_birth", "The date of birth cannot be in the future."),
+    ("date_of_birth", "The date of birth must be today or in the past"),
+    ("concern_arose_on", "The date the concern arose must be today or in the past"),
+    ("children-0-date_of_birth", "The date of birth must be today or in the past"),
 ])
 def test_future_dates_are_refused_with_a_clear_message(form_client, agency_a, field, message):
-    tomorrow = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
     response = form_client.post(NEW_REFERRAL, referral_form(agency_a, **{field: tomorrow}))
     assert response.status_code == 200
-    assert f"#id_{field}" in assert_error_summary_links_work(response)
-    assert message in response.content.decode()
-    assert f'value="{tomorrow}"' in response.content.decode()
+    assert f"#id_{field}_day" in assert_error_summary_links_work(response)
+    html = response.content.decode()
+    assert message in html
+    for part, value in (("day", tomorrow.day), ("month", tomorrow.month), ("year", tomorrow.year)):
+        assert re.search(rf'id="id_{field}_{part}" name="{field}_{part}" type="text" value="{value}"', html)
     assert Referral.objects.count() == 0
 
 
-@pytest.mark.parametrize(("value", "message"), [
-    ("1850-01-01", "Enter a date of birth after 1900."),
-    ("1980-13-45", "Enter the date of birth as a real date."),
-    ("not a date", "Enter the date of birth as a real date."),
+@pytest.mark.parametrize(("boxes", "message", "wrong"), [
+    (("1", "1", "1850"), "Date of birth must be after 1900", "year"),
+    (("45", "13", "1980"), "Date of birth must be a real date", "month"),
+    (("31", "2", "1980"), "Date of birth must be a real date", "day"),
+    (("not", "a", "date"), "Date of birth must be a real date", "day"),
+    (("27", "", "1980"), "Date of birth must include a month", "month"),
+    (("27", "3", "80"), "Year must include 4 numbers", "year"),
 ])
-def test_impossible_dates_of_birth_are_refused(form_client, agency_a, value, message):
-    response = form_client.post(NEW_REFERRAL, referral_form(agency_a, date_of_birth=value))
+def test_impossible_dates_of_birth_are_refused(form_client, agency_a, boxes, message, wrong):
+    response = form_client.post(NEW_REFERRAL, {**referral_form(agency_a), **typed("date_of_birth", *boxes)})
     assert response.status_code == 200
     assert message in response.content.decode()
+    assert f"#id_date_of_birth_{wrong}" in assert_error_summary_links_work(response)
     assert Referral.objects.count() == 0
 
 
@@ -198,7 +205,7 @@ def test_an_allegation_needs_a_category(form_client, agency_a):
 
 def test_a_valid_referral_is_saved_with_its_children_and_its_24_hour_clock(form_client, agency_a, agency_a_manager,
                                                                           lado_service):
-    response = form_client.post(NEW_REFERRAL, referral_form(agency_a))
+    response = referral_send(form_client, referral_form(agency_a))
     assert response.status_code == 302
     referral = Referral.objects.get()
     assert response.url == reverse("allegations:referral_confirmation", args=[referral.reference])
@@ -227,7 +234,7 @@ def test_a_valid_referral_is_saved_with_its_children_and_its_24_hour_clock(form_
 
 
 def test_an_advice_request_needs_no_category(form_client, agency_a):
-    response = form_client.post(NEW_REFERRAL, referral_form(agency_a, request_kind="advice", category=""))
+    response = referral_send(form_client, referral_form(agency_a, request_kind="advice", category=""))
     assert response.status_code == 302
     assert Referral.objects.get().contact_type == "advice"
 
@@ -323,7 +330,7 @@ def older_case(agency_a_manager, lado_service, agency_a, lado_officer):
 def _close(client, case, closed_at=None, **data):
     closed_at = closed_at or timezone.localtime() - dt.timedelta(minutes=5)
     return client.post(reverse("allegations:case_action", args=[case.reference, "close"]),
-                       {"closed_at": closed_at.strftime("%Y-%m-%dT%H:%M"), "summary": "Closing summary typed.", **data})
+                       with_dates({"closed_at": closed_at.strftime("%Y-%m-%dT%H:%M"), "summary": "Closing summary typed.", **data}))
 
 
 def _outcome(case, officer, outcome="unfounded", employer_outcome="no_sanction"):
@@ -341,7 +348,7 @@ def _still_open(case):
 def test_a_case_cannot_close_without_an_outcome(login, lado_officer, older_case):
     response = _close(login(lado_officer), older_case)
     assert response.status_code == 200
-    assert "#id_closed_at" in assert_error_summary_links_work(response)
+    assert "#id_closed_at_day" in assert_error_summary_links_work(response)
     assert "Record the outcome before closing the case." in response.content.decode()
     assert "Closing summary typed." in response.content.decode()
     _still_open(older_case)
@@ -376,7 +383,7 @@ def test_a_case_with_a_dbs_duty_cannot_close_until_the_dbs_referral_is_recorded(
 
     dbs_url = reverse("allegations:case_action", args=[older_case.reference, "dbs"])
     tomorrow = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
-    response = client.post(dbs_url, {"referred_on": tomorrow, "notes": ""})
+    response = client.post(dbs_url, with_dates({"referred_on": tomorrow, "notes": ""}))
     assert response.status_code == 200
     assert "The date of the DBS referral cannot be in the future." in response.content.decode()
     older_case.refresh_from_db()
@@ -384,7 +391,7 @@ def test_a_case_with_a_dbs_duty_cannot_close_until_the_dbs_referral_is_recorded(
     _close(client, older_case)
     _still_open(older_case)
 
-    assert client.post(dbs_url, {"referred_on": timezone.localdate().isoformat(), "notes": ""}).status_code == 302
+    assert client.post(dbs_url, with_dates({"referred_on": timezone.localdate().isoformat(), "notes": ""})).status_code == 302
     assert _close(client, older_case).status_code == 302
     older_case.refresh_from_db()
     assert not older_case.is_open
@@ -395,7 +402,7 @@ def test_nothing_more_is_recorded_on_a_closed_case(login, lado_officer, older_ca
     client = login(lado_officer)
     assert _close(client, older_case).status_code == 302
     response = client.post(reverse("allegations:case_action", args=[older_case.reference, "decision"]),
-                           {"decision": "Late decision", "rationale": "Why", "made_at": "between_meetings"})
+                           with_dates({"decision": "Late decision", "rationale": "Why", "made_at": "between_meetings"}))
     assert response.status_code == 200
     assert "This case is closed." in response.content.decode()
     assert not Decision.objects.filter(case=older_case).exists()
@@ -410,7 +417,7 @@ def test_a_concluded_strand_needs_its_date(login, lado_officer, case):
     response = login(lado_officer).post(reverse("allegations:strand_edit", args=[case.reference, "employer"]),
                                         {"status": "concluded", "lead": "HR, Riverside Primary"})
     assert response.status_code == 200
-    assert "#id_concluded_on" in assert_error_summary_links_work(response)
+    assert "#id_concluded_on_day" in assert_error_summary_links_work(response)
     assert 'value="HR, Riverside Primary"' in response.content.decode()
     assert case.strands.get(kind="employer").status == Strand.Status.NOT_STARTED
 
@@ -450,7 +457,7 @@ def test_resolving_another_cases_disagreement_is_a_404(officer_client, case, lad
     theirs = services.disagreement_record(actor=lado_officer, case=other, kind="disagreement",
                                           raised_on=timezone.localdate(), raised_by="Police", about="Suspension")
     url = reverse("allegations:disagreement_resolve", args=[case.reference])
-    data = {"status": "resolved", "resolution": "Agreed.", "resolved_on": timezone.localdate().isoformat()}
+    data = with_dates({"status": "resolved", "resolution": "Agreed.", "resolved_on": timezone.localdate()})
     assert officer_client.post(url, {**data, "disagreement": theirs.pk}).status_code == 404
     assert officer_client.post(url, {**data, "disagreement": "99999999999999999999"}).status_code == 404
     theirs.refresh_from_db()

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from allegations import services
 from allegations.models import Suspension
+from tests.forms import typed
 
 pytestmark = pytest.mark.django_db
 
@@ -34,8 +35,8 @@ def test_referring_agency_sees_the_children_it_named_on_the_case(login, case, ag
 def test_a_date_before_1900_is_refused_with_a_message(login, case, lado_officer):
     response = login(lado_officer).post(
         reverse("allegations:case_action", args=[case.reference, "suspension"]),
-        {"arrangement": "suspended", "decided_on": "0001-01-01", "decided_by": "Head teacher"},
+        {"arrangement": "suspended", **typed("decided_on", "1", "1", "1850"), "decided_by": "Head teacher"},
     )
     assert response.status_code == 200
-    assert "Enter a date after 1900." in response.content.decode()
+    assert "must be after 1900" in response.content.decode()
     assert not Suspension.objects.filter(case=case).exists()

@@ -27,6 +27,7 @@ from allegations.models import Case, Event, Strand
 from allegations.views import CASE_ACTIONS
 from tests.agencies.factories import AgencyFactory, UserFactory, member
 from tests.allegations.factories import discuss, make_case, make_referral
+from tests.forms import with_dates
 
 pytestmark = pytest.mark.django_db
 
@@ -156,6 +157,11 @@ class Endpoint:
     args: Callable[[World], list] = lambda w: []
     method: str = "get"
     data: Callable[[World], dict] | None = None  # valid data for a POST that should work
+
+    def __post_init__(self):
+        if self.data is not None:  # dates posted as a browser posts them: day, month and year boxes
+            raw = self.data
+            object.__setattr__(self, "data", lambda w: with_dates(raw(w)))
 
 
 TODAY = lambda: timezone.localdate().isoformat()  # noqa: E731
@@ -313,6 +319,7 @@ ENDPOINTS: dict[str, Endpoint] = {
     "admin:index": Endpoint("admin:index"),
     "allegations:referral_list": Endpoint("allegations:referral_list"),
     "allegations:referral_create": Endpoint("allegations:referral_create"),
+    "allegations:referral_check": Endpoint("allegations:referral_check"),
     "allegations:referral_detail": Endpoint("allegations:referral_detail", lambda w: [w.ref]),
     "allegations:referral_confirmation": Endpoint("allegations:referral_confirmation", lambda w: [w.ref]),
     "allegations:referral_assign": Endpoint(
@@ -431,6 +438,9 @@ MATRIX: dict[str, dict[str, int | str]] = {
     "allegations:referral_list": _row(200, 200, 200, 200, 200, 200, 403),
     # Senior managers refer; LADO officers take referrals by phone; viewers, police participants, analysts cannot.
     "allegations:referral_create": _row(200, 200, 200, 403, 200, 403, 403),
+    # Checking the answers before sending: with no answers kept, back to the form; the same people only.
+    "allegations:referral_check": _row(*(["->allegations:referral_create"] * 3), 403, "->allegations:referral_create",
+                                       403, 403),
     "allegations:referral_detail": RECORD_PAGE,
     "allegations:referral_confirmation": RECORD_PAGE,
     "allegations:referral_assign": LADO_POST_TO_REFERRAL,
@@ -565,7 +575,7 @@ def test_lado_officer_can_take_every_case_action(world, login, action):
                                      police_outcome="no_police_action", police_outcome_detail="",
                                      employer_outcome="no_sanction")
     url = reverse("allegations:case_action", args=[world.ref, action])
-    response = login(lado_officer).post(url, CASE_ACTION_DATA[action](world))
+    response = login(lado_officer).post(url, with_dates(CASE_ACTION_DATA[action](world)))
     assert _outcome(response) == "->allegations:case_detail", response.content.decode()[:3000]
     assert Event.objects.filter(case=world.case, verb=CASE_ACTION_VERBS[action], actor=lado_officer).exists()
 
@@ -602,10 +612,10 @@ def test_lado_officer_can_assign_discuss_and_triage_a_referral(login, lado_offic
     assert referral.assigned_to == lado_manager
 
     held = timezone.now() - dt.timedelta(hours=1)
-    response = client.post(reverse("allegations:referral_discussion", args=[ref]), {
+    response = client.post(reverse("allegations:referral_discussion", args=[ref]), with_dates({
         "held_at": timezone.localtime(held).strftime("%Y-%m-%dT%H:%M"), "with_whom": "Pat Referrer",
         "notes": "Facts established.",
-    })
+    }))
     assert _outcome(response) == "->allegations:referral_detail", response.content.decode()[:3000]
     referral.refresh_from_db()
     assert referral.status == "discussed"
@@ -754,7 +764,7 @@ def test_another_service_cannot_act_on_a_referral_before_it_becomes_a_case(login
     client = login(other_officer)
     url = reverse("allegations:referral_discussion", args=[referral.reference])
     held = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
-    assert client.post(url, {"held_at": held, "with_whom": "x", "notes": "x"}).status_code == 404
+    assert client.post(url, with_dates({"held_at": held, "with_whom": "x", "notes": "x"})).status_code == 404
     referral.refresh_from_db()
     assert referral.status == "new"
 

@@ -14,6 +14,7 @@ from assurance import services
 from assurance.models import DEFAULT_QUESTIONS, Answer, AssuranceRound, Question, Request, RoundStatus
 from outbox.services import messages_drain as outbox_drain
 from tests.assurance.factories import make_round
+from tests.forms import with_dates
 
 pytestmark = pytest.mark.django_db
 
@@ -147,7 +148,7 @@ def test_business_unit_runs_a_round_through_the_pages(login, analyst, agency_a, 
                                                       agency_b_outsider):
     client = login(analyst)
     response = client.post(reverse("assurance:round_create"),
-                           {"title": "PiPoT audit 2026", "period": "2025 to 2026", "due_on": "2026-12-31"})
+                           with_dates({"title": "PiPoT audit 2026", "period": "2025 to 2026", "due_on": "2026-12-31"}))
     round_ = AssuranceRound.objects.get()
     assert response["Location"] == reverse("assurance:round_detail", args=[round_.pk])
     q = round_.questions.last()

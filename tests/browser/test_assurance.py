@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 
 from assurance.models import AssuranceRound, Request, RoundStatus
 from tests.browser.conftest import after_navigation, check_axe, follow, sign_in, sign_out, submit
+from tests.browser.dates import fill_date
 
 pytestmark = pytest.mark.browser
 
@@ -27,7 +28,7 @@ def test_an_assurance_round_from_questions_to_composite(page: Page, analyst, age
     expect(page.locator(".govuk-error-summary")).to_contain_text("Enter a title for the round.")
     page.get_by_label("Title").fill("PiPoT assurance audit 2026")
     page.get_by_label("Period the answers cover").fill("2025 to 2026")
-    page.get_by_label("Answers due by").fill("2026-12-31")
+    fill_date(page, "Answers due by", "2026-12-31")
     submit(page, "Create the round")
     expect(page.get_by_role("heading", level=1)).to_have_text("PiPoT assurance audit 2026")
     questions = page.locator("#main-content ol.govuk-list--number > li")

@@ -12,6 +12,7 @@ from playwright.sync_api import Page, expect
 
 from deadlines.models import Deadline
 from tests.browser.conftest import follow, sign_in, submit, visit
+from tests.browser.dates import fill_date
 
 pytestmark = pytest.mark.browser
 
@@ -31,8 +32,8 @@ def test_recording_the_events_that_meet_deadlines(page: Page, case, lado_officer
     submit(page, "Save")  # no dates: errors, with the typed action kept
     expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the date the employer decided.")
     expect(page.get_by_label("Action the employer took (without formal disciplinary action)")).to_have_value("Expectations meeting.")
-    page.get_by_label("Date the employer decided").fill(iso(today))
-    page.get_by_label("Date the employer took that action").fill(iso(today))
+    fill_date(page, "Date the employer decided", iso(today))
+    fill_date(page, "Date the employer took that action", iso(today))
     submit(page, "Save")
     expect(page.get_by_role("row").filter(has_text="Employer's enquiry")).to_contain_text("Employer's action")
     assert Deadline.objects.get(referral=case.referral, kind="employer_action").status == "met"
@@ -40,15 +41,15 @@ def test_recording_the_events_that_meet_deadlines(page: Page, case, lado_officer
     follow(page, "link", "Record a case review")
     submit(page, "Save")
     expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the date of the review.")
-    page.get_by_label("Date of the review").fill(iso(today))
+    fill_date(page, "Date of the review", iso(today))
     page.get_by_label("Summary of the review").fill("All three strands progressing.")
     submit(page, "Save")
     expect(page.get_by_role("table", name="Case and police reviews, latest first")).to_contain_text("All three strands progressing.")
 
     follow(page, "link", "Record a police review")
-    page.get_by_label("Date of the review").fill(iso(today))
+    fill_date(page, "Date of the review", iso(today))
     page.get_by_label("What the review decided").fill("Continue to investigate.")
-    page.get_by_label("Next police review date (optional)").fill(iso(today + dt.timedelta(days=28)))
+    fill_date(page, "Next police review date (optional)", iso(today + dt.timedelta(days=28)))
     submit(page, "Save")
     assert Deadline.objects.filter(referral=case.referral, kind="police_review", status="open").count() == 1
 

@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 
 from allegations.models import Case, Referral
 from tests.browser.conftest import follow, sign_in, sign_out, submit
+from tests.browser.dates import fill_date
 
 pytestmark = pytest.mark.browser
 
@@ -28,9 +29,8 @@ def iso(day: dt.date) -> str:
 
 
 def local_now() -> str:
-    """Now in the partnership's time zone, as a datetime-local value with seconds
-    (the services refuse a time before the referral was received, and minutes alone
-    could fall before it)."""
+    """Now in the partnership's time zone (typed to the minute: the services count a time in the minute the
+    referral arrived as after it)."""
     return dt.datetime.now(LONDON).strftime("%Y-%m-%dT%H:%M:%S")
 
 
@@ -59,7 +59,7 @@ def test_referral_from_school_to_closed_case(page: Page, agency_a_manager, lado_
     expect(page.get_by_label("Employer or organisation")).to_have_value("Riverside Primary")
 
     # Sent empty: the error summary lists what is missing, and each link finds its field
-    submit(page, "Send referral")
+    submit(page, "Continue")
     expect_error_summary(
         page,
         "Say whether you are making a referral or asking for advice.",
@@ -76,7 +76,7 @@ def test_referral_from_school_to_closed_case(page: Page, agency_a_manager, lado_
     page.get_by_label("Works with children (LADO)").check()
     page.get_by_label("First name").and_(page.locator('[name="given_name"]')).fill("Jonathan")
     page.get_by_label("Last name", exact=True).fill("Ashworth-Browne")
-    page.get_by_label("Date of birth (optional)").and_(page.locator('[name="date_of_birth"]')).fill("1984-03-27")
+    fill_date(page.get_by_role("group", name="Date of birth (optional)", exact=True).first, None, "1984-03-27")
     page.get_by_label("Their role").fill("Year 4 class teacher")
     page.get_by_label("Paid employee").check()
     page.get_by_label("An allegation of harm or risk of harm").check()
@@ -84,13 +84,16 @@ def test_referral_from_school_to_closed_case(page: Page, agency_a_manager, lado_
     page.get_by_label("What is alleged to have happened?").fill(
         "A pupil says the teacher grabbed his arm hard in the classroom on Tuesday; a teaching assistant saw it."
     )
-    page.get_by_label("When did the concern arise?").fill(iso(today - dt.timedelta(days=3)))
+    fill_date(page, "When did the concern arise?", iso(today - dt.timedelta(days=3)))
     page.get_by_label("Disclosed by the child, adult at risk or a parent or carer").check()
     page.get_by_label("Contemporaneous — it is recent or happening now").check()
     person = page.get_by_role("group", name="Person 1")
     person.get_by_label("First name").fill("Sam")
-    person.get_by_label("Date of birth (optional)").fill(iso(today - dt.timedelta(days=9 * 365)))
+    fill_date(person, "Date of birth (optional)", iso(today - dt.timedelta(days=9 * 365)))
     person.get_by_label("Who are they?").select_option(label="Made the allegation or was harmed")
+    submit(page, "Continue")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your answers before sending the referral")
+    expect(page.locator(".govuk-summary-list").first).to_contain_text("Making a referral")
     submit(page, "Send referral")
 
     expect(page.locator(".govuk-panel__title")).to_have_text("Referral sent")
@@ -116,7 +119,7 @@ def test_referral_from_school_to_closed_case(page: Page, agency_a_manager, lado_
     expect(page.get_by_role("heading", level=1)).to_have_text(reference)
     follow(page, "button", "Record the initial discussion")
     expect(page.get_by_label("Who was it with?")).to_have_value(name_of(agency_a_manager))
-    page.get_by_label("When was the initial discussion held?").fill(local_now())
+    fill_date(page, "When was the initial discussion held?", local_now())
     page.get_by_label("What was discussed and agreed").fill("Spoke to the DSL. Pupil seen by the school nurse; no marks.")
     submit(page, "Save discussion")
     expect(page.locator(".govuk-notification-banner")).to_contain_text("Initial discussion recorded.")
@@ -136,8 +139,8 @@ def test_referral_from_school_to_closed_case(page: Page, agency_a_manager, lado_
     follow(page, "link", "Update police investigation")
     page.get_by_role("group", name="Status").get_by_label("In progress").check()
     page.get_by_label("Lead").fill("DC Morgan, Testshire Police")
-    page.get_by_label("Started on").fill(iso(today - dt.timedelta(days=1)))
-    page.get_by_label("Police review date").fill(iso(today + dt.timedelta(days=14)))
+    fill_date(page, "Started on", iso(today - dt.timedelta(days=1)))
+    fill_date(page, "Police review date", iso(today + dt.timedelta(days=14)))
     submit(page, "Save")
     strand = page.get_by_role("row").filter(has=page.get_by_role("rowheader", name="Police investigation"))
     expect(strand).to_contain_text("In progress")
@@ -157,7 +160,7 @@ def test_referral_from_school_to_closed_case(page: Page, agency_a_manager, lado_
 
     follow(page, "link", "Record a disagreement or challenge")
     page.get_by_label("Professional challenge").check()
-    page.get_by_label("Raised on").fill(iso(today))
+    fill_date(page, "Raised on", iso(today))
     page.get_by_label("Raised by").fill("Head teacher, Riverside Primary")
     page.get_by_label("What is it about?").fill("The head teacher thinks the move to another class is not needed.")
     submit(page, "Save")
@@ -174,7 +177,7 @@ def test_referral_from_school_to_closed_case(page: Page, agency_a_manager, lado_
     expect(outcome).to_contain_text("Disciplinary sanction")
 
     follow(page, "button", "Close the case")
-    page.get_by_label("Closure date and time").fill(local_now())
+    fill_date(page, "Closure date and time", local_now())
     page.get_by_label("Closing summary").fill("Substantiated; final written warning; no police action.")
     submit(page, "Close case")
 

@@ -20,6 +20,7 @@ from meetings.models import Meeting, MinutesPdf, PdfDownload, PdfStatus, Withhol
 from tests.allegations.factories import make_case
 from tests.allegations.test_worker import celery_worker, task_queue, wait_for  # noqa: F401 — fixtures
 from tests.browser.conftest import click_and_load, follow, sign_in, sign_out, submit, visit
+from tests.browser.dates import fill_date
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker]
 
@@ -74,7 +75,7 @@ def test_minutes_from_scheduling_to_a_redacted_pdf(
     visit(page, f"/cases/{case.reference}/")
     follow(page, "link", "Schedule a meeting")
     page.get_by_label("Initial position-of-trust (managing allegations) meeting").check()
-    page.get_by_label("Date and time").fill(f"{tomorrow.isoformat()}T10:00")
+    fill_date(page, "Date and time", f"{tomorrow.isoformat()}T10:00")
     page.get_by_label("Where is it held? (leave blank if online only)").fill("Room 4, County Hall")
     submit(page, "Schedule meeting")
     expect(page.locator(".govuk-notification-banner")).to_contain_text("Meeting scheduled.")
@@ -90,7 +91,7 @@ def test_minutes_from_scheduling_to_a_redacted_pdf(
 
     # --- Holds it and records the minutes --------------------------------------------------------------
     follow(page, "button", "Record that it was held")
-    page.get_by_label("When was the meeting held?").fill(dt.datetime.now(LONDON).strftime("%Y-%m-%dT%H:%M:%S"))
+    fill_date(page, "When was the meeting held?", dt.datetime.now(LONDON).strftime("%Y-%m-%dT%H:%M:%S"))
     for person in (agency_a_manager, police_user):
         page.get_by_role("group", name=name_of(person)).get_by_label("Attended").check()
     submit(page, "Save")

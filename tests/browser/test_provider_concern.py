@@ -15,6 +15,7 @@ from playwright.sync_api import Page, expect
 
 from providers.models import ConcernStatus, ProviderConcern
 from tests.browser.conftest import follow, sign_in, sign_out, submit, visit
+from tests.browser.dates import fill_date
 from tests.browser.test_keyboard import tab_through
 from tests.providers.factories import care_home, director_of, pipot_referral, safeguarding_manager_of
 
@@ -69,14 +70,14 @@ def test_a_provider_concern_from_the_prompt_to_the_register(page: Page, lado_ser
     follow(page, "link", "Schedule a meeting")
     page.get_by_label("Initial serious concerns meeting").check()
     earlier = (now - dt.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")
-    page.get_by_label("Date and time").fill(earlier)
+    fill_date(page, "Date and time", earlier)
     page.get_by_label("Where is it held? (leave blank if online only)").fill("County Hall, Room 2")
     page.get_by_label("Chair", exact=True).select_option(label=asm.get_full_name())
     submit(page, "Schedule meeting")
     expect(page.locator(".govuk-notification-banner")).to_contain_text("Meeting scheduled.")
     expect(page.locator(".govuk-caption-l")).to_have_text(f"Provider concern {concern.reference}")
     follow(page, "button", "Record that it was held")
-    page.get_by_label("When was the meeting held?").fill(earlier)
+    fill_date(page, "When was the meeting held?", earlier)
     submit(page, "Save")
     expect(page.locator(".govuk-notification-banner")).to_contain_text("The minutes are now due.")
 
@@ -86,8 +87,8 @@ def test_a_provider_concern_from_the_prompt_to_the_register(page: Page, lado_ser
     follow(page, "link", "Record a suspension of new admissions")
     page.get_by_label("Imposed", exact=True).check()
     page.get_by_label("A commissioner").check()
-    page.get_by_label("Suspended from").fill(today.isoformat())
-    page.get_by_label("Review date").fill((today + dt.timedelta(days=14)).isoformat())
+    fill_date(page, "Suspended from", today.isoformat())
+    fill_date(page, "Review date", (today + dt.timedelta(days=14)).isoformat())
     submit(page, "Save")
     expect(page.locator("#admissions ~ dl").first).to_contain_text("Suspended")
     expect(page.locator("#deadlines + ul")).to_contain_text("Review of suspended admissions")
@@ -96,7 +97,7 @@ def test_a_provider_concern_from_the_prompt_to_the_register(page: Page, lado_ser
     follow(page, "link", "Add to the plan")
     page.get_by_label("What is to be done?").fill("Unannounced night visits every week")
     page.get_by_label("Which agency is responsible?").select_option(label=police_agency.name)
-    page.get_by_label("Timescale: to be completed by").fill((today + dt.timedelta(days=28)).isoformat())
+    fill_date(page, "Timescale: to be completed by", (today + dt.timedelta(days=28)).isoformat())
     submit(page, "Save")
     expect(page.get_by_role("table", name="The action plan: what, which agency, by when, progress and evidence")
            ).to_contain_text("Unannounced night visits every week")

@@ -28,13 +28,13 @@ import tempfile
 import time
 from collections import Counter
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import psycopg2
 import pytest
 from django.conf import settings
 
 from allegations.models import Category, ConcernKind, EmploymentType, HowArose, Timing, TriageDecision, Workforce
+from config.forms_dates import date_parts
 from tests.agencies.factories import TOTP_SECRET
 from tests.deadlines.test_chasing_redis_restart import PrivateRedis, _free_port, mails
 from tests.faults.http import Browser, Page
@@ -44,7 +44,6 @@ pytestmark = pytest.mark.worker
 PASSWORD = "test-password-123"  # tests/agencies/factories.py
 ROUNDS = 3  # prepared meetings: one to circulate and make a PDF of in each phase
 REDIS_OUTAGE_SECONDS = 30
-LONDON = ZoneInfo("Europe/London")
 UNAVAILABLE = "Sorry, the service is unavailable"
 
 
@@ -229,11 +228,6 @@ def problems(page: Page) -> str:
     return re.sub(r"<[^>]+>", " ", found.group(1)).strip() if found else page.text[:1500]
 
 
-def local(moment: dt.datetime) -> str:
-    """As a datetime-local field sends it (with seconds: the discussion is held seconds after the referral)."""
-    return moment.astimezone(LONDON).strftime("%Y-%m-%dT%H:%M:%S")
-
-
 def referral_form(browser: Browser, family: str) -> list:
     page = browser.get("/referrals/new/")
     assert page.status == 200, page.status
@@ -241,14 +235,17 @@ def referral_form(browser: Browser, family: str) -> list:
         "workforce": Workforce.CHILDREN, "request_kind": "referral", "given_name": "Journey", "family_name": family,
         "subject_role": "Teacher", "employment_type": EmploymentType.PAID, "concern_kind": ConcernKind.ALLEGATION,
         "category": Category.PHYSICAL, "description": "Grabbed a pupil's arm in the corridor.",
-        "concern_arose_on": (dt.date.today() - dt.timedelta(days=2)).isoformat(),
+        **date_parts("concern_arose_on", dt.date.today() - dt.timedelta(days=2)),
         "how_arose": HowArose.CHILD_OR_PARENT, "timing": Timing.CONTEMPORANEOUS,
     })
 
 
 def send_referral(browser: Browser, data: list) -> str:
-    """Send the referral form; the reference of the referral the person is shown as saved."""
-    page = browser.post("/referrals/new/", data)
+    """Send the referral form, then "Send referral" on the check page; the reference of the referral the
+    person is shown as saved."""
+    check = browser.post("/referrals/new/", data)
+    assert check.status == 200 and "/referrals/new/check/" in check.url, (check.status, check.url, problems(check))
+    page = browser.post("/referrals/new/check/", browser.form(check, action_contains="check"))
     assert page.status == 200 and page.url.endswith("/submitted/"), (page.status, page.url, problems(page))
     return page.url.rstrip("/").split("/")[-2]
 
@@ -256,7 +253,7 @@ def send_referral(browser: Browser, data: list) -> str:
 def triage(browser: Browser, reference: str) -> None:
     time.sleep(1.1)  # the discussion is held after the referral arrived, to the second
     page, _ = browser.submit(f"/referrals/{reference}/discussion/", {
-        "held_at": local(dt.datetime.now(dt.UTC)), "with_whom": "The head teacher",
+        **date_parts("held_at", dt.datetime.now(dt.UTC)), "with_whom": "The head teacher",
         "notes": "Facts gathered; threshold considered."})
     assert page.status == 200 and page.url.endswith(f"/referrals/{reference}/"), (page.status, page.url, problems(page))
     page, _ = browser.submit(f"/referrals/{reference}/decision/", {
@@ -268,7 +265,7 @@ def triage(browser: Browser, reference: str) -> None:
 def schedule(browser: Browser, reference: str, location: str) -> None:
     path = f"/cases/{reference}/meetings/new/"
     page = browser.get(path)
-    data = browser.form(page, values={"scheduled_at": local(dt.datetime.now(dt.UTC) + dt.timedelta(days=2)),
+    data = browser.form(page, values={**date_parts("scheduled_at", dt.datetime.now(dt.UTC) + dt.timedelta(days=2)),
                                       "location": location})
     page = browser.post(path, data)
     assert page.status == 200 and "/meetings/" in page.url, (page.status, page.url, problems(page))

@@ -12,6 +12,7 @@ from governance.models import SarRelease, SubjectAccessRequest
 from tests.allegations.factories import make_referral
 
 from .conftest import closed_case
+from tests.forms import with_dates
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +45,7 @@ def test_a_manager_finds_the_person_and_starts_a_request(world, lado_manager, lo
     client = login(lado_manager)
     page = client.get(reverse("governance:sar_list"), {"given_name": "alex", "family_name": "morgan"}).content.decode()
     assert "Alex Morgan" in page and "Jo Bystander" not in page
-    page = client.get(reverse("governance:sar_list"), {"family_name": "Morgen", "date_of_birth": "1980-03-27"}).content.decode()
+    page = client.get(reverse("governance:sar_list"), with_dates({"family_name": "Morgen", "date_of_birth": "1980-03-27"})).content.decode()
     assert "Alex Morgan" in page  # matching: a typo and the date of birth
     item = _start(client, referral.subject)
     assert item.subject == referral.subject and item.requested_by == lado_manager

@@ -20,6 +20,7 @@ from meetings.models import GuestAccess, Invitation, MinutesPdf
 from meetings.notifications import guest_invitation_send
 from tests.agencies.factories import UserFactory, give_authenticator, member
 from tests.meetings.factories import approve, circulate, held_meeting_with_minutes, invite
+from tests.forms import with_dates
 
 pytestmark = pytest.mark.django_db
 
@@ -123,7 +124,7 @@ def test_only_the_chair_or_an_administrator_gives_guest_accounts(
     admin = login(administrator)
     assert admin.get(url).status_code == 200
     expires = timezone.localdate() + dt.timedelta(days=10)
-    response = admin.post(url, {"expires_on": expires.isoformat()})
+    response = admin.post(url, with_dates({"expires_on": expires.isoformat()}))
 
     assert response.status_code == 302
     guest = GuestAccess.objects.get()
@@ -138,11 +139,12 @@ def test_the_chair_gives_the_account_from_the_meeting_page_with_a_chosen_expiry(
     assert url in page
 
     form = client.get(url).content.decode()
-    default = (timezone.localdate() + dt.timedelta(days=30)).isoformat()
-    assert f'value="{default}"' in form
-    past = client.post(url, {"expires_on": timezone.localdate().isoformat()})
+    default = timezone.localdate() + dt.timedelta(days=30)
+    for part in ("day", "month", "year"):  # the suggested end is typed in for them
+        assert f'name="expires_on_{part}" type="text" value="{getattr(default, part)}"' in form
+    past = client.post(url, with_dates({"expires_on": timezone.localdate().isoformat()}))
     assert past.status_code == 200 and "The access must end in the future." in past.content.decode()
-    assert client.post(url, {"expires_on": default}).status_code == 302
+    assert client.post(url, with_dates({"expires_on": default})).status_code == 302
 
     page = client.get(reverse("meetings:meeting_detail", args=[meeting.pk])).content.decode()
     assert "Guest account until" in page

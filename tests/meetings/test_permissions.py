@@ -26,6 +26,7 @@ from meetings import selectors, services
 from meetings.models import AccessLevel, Action, GuestAccess, Invitation, Meeting
 from tests.agencies.factories import AgencyFactory, UserFactory, member
 from tests.allegations.factories import make_case, make_referral
+from tests.forms import with_dates
 from tests.meetings.factories import approve, circulate, held_meeting_with_minutes, invite, schedule
 
 pytestmark = pytest.mark.django_db
@@ -128,6 +129,11 @@ class Endpoint:
     args: Callable[[World], list]
     method: str = "get"
     data: Callable[[World], dict] | None = None  # valid data: a POST that works
+
+    def __post_init__(self):
+        if self.data is not None:  # dates posted as a browser posts them: day, month and year boxes
+            raw = self.data
+            object.__setattr__(self, "data", lambda w: with_dates(raw(w)))
 
 
 def _invitation(w: World) -> int:

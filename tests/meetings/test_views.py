@@ -16,6 +16,7 @@ from meetings import services
 from meetings.models import Action, Circulation, Meeting, MinutesVersion
 from outbox.services import messages_drain as outbox_drain
 from tests.agencies.factories import AgencyFactory, UserFactory, member
+from tests.forms import typed, with_dates
 from tests.meetings.factories import (
     REQUIRED_TEXT,
     approve,
@@ -86,10 +87,10 @@ def test_the_lado_schedules_a_meeting_from_the_case_page(login, case, lado_offic
     schedule_url = reverse("meetings:meeting_schedule", args=[case.reference])
     assert schedule_url in html and "No meetings yet." in html
     when = (timezone.localtime() + dt.timedelta(days=3)).replace(hour=10, minute=0, second=0, microsecond=0)
-    response = client.post(schedule_url, {
+    response = client.post(schedule_url, with_dates({
         "kind": "initial", "scheduled_at": when.strftime("%Y-%m-%dT%H:%M"), "location": "Room 4, County Hall",
         "online_link": "", "chair": chair.pk, "minute_taker": "", "chaired_by_service": "on",
-    })
+    }))
     meeting = Meeting.objects.get()
     assert response.status_code == 302 and response.url == detail_url(meeting)
     assert (meeting.kind, meeting.scheduled_at, meeting.chair) == ("initial", when, chair)
@@ -99,13 +100,14 @@ def test_the_lado_schedules_a_meeting_from_the_case_page(login, case, lado_offic
 
 def test_bad_scheduling_input_gives_clear_errors(login, case, lado_officer):
     client = login(lado_officer)
-    response = client.post(reverse("meetings:meeting_schedule", args=[case.reference]), {
-        "kind": "press_conference", "scheduled_at": "31/02/2025 25:00", "location": "", "online_link": "not a link",
+    response = client.post(reverse("meetings:meeting_schedule", args=[case.reference]), with_dates({
+        "kind": "press_conference", **typed("scheduled_at", "31", "2", "2025", hour="25", minute="00"), "location": "",
+        "online_link": "not a link",
         "chair": "999999", "minute_taker": "abc",
-    })
+    }))
     assert response.status_code == 200
     summary = error_summary(response.content.decode())
-    for message in ("Choose the kind of meeting.", "Enter a real date and time.", "Enter the link in full",
+    for message in ("Choose the kind of meeting.", "The date and time of the meeting must be a real date", "Enter the link in full",
                     "Choose a chair from the list.", "Choose a minute taker from the list."):
         assert message in summary
     assert not Meeting.objects.exists()
@@ -157,12 +159,12 @@ def test_attendance_and_holding_through_the_forms(login, early_case, lado_office
     meeting = schedule(early_case, actor=lado_officer, chair=chair)
     police = invite(meeting, actor=chair, agency=police_agency)
     client = login(chair)
-    response = client.post(reverse("meetings:meeting_hold", args=[meeting.pk]), {"held_at": "", f"attendance_{police.pk}": "maybe"})
+    response = client.post(reverse("meetings:meeting_hold", args=[meeting.pk]), with_dates({"held_at": "", f"attendance_{police.pk}": "maybe"}))
     summary = error_summary(response.content.decode())
     assert "Enter when the meeting was held." in summary and "Say whether Testshire Police attended." in summary
     held_at = timezone.localtime().replace(second=0, microsecond=0) - dt.timedelta(minutes=5)
     response = client.post(reverse("meetings:meeting_hold", args=[meeting.pk]),
-                           {"held_at": held_at.strftime("%Y-%m-%dT%H:%M"), f"attendance_{police.pk}": "attended"})
+                           with_dates({"held_at": held_at.strftime("%Y-%m-%dT%H:%M"), f"attendance_{police.pk}": "attended"}))
     assert response.status_code == 302
     meeting.refresh_from_db()
     police.refresh_from_db()
@@ -408,16 +410,16 @@ def test_recording_an_action_from_the_meeting_page(login, case, lado_officer, ch
     meeting = schedule(case, actor=lado_officer, chair=chair)
     client = login(chair)
     url = reverse("meetings:meeting_action_create", args=[meeting.pk])
-    response = client.post(url, {"description": "", "agency": "abc", "due_on": "2020-13-45"})
+    response = client.post(url, {"description": "", "agency": "abc", **typed("due_on", "45", "13", "2020")})
     summary = error_summary(response.content.decode())
     assert "Describe the action." in summary and "Choose an agency from the list." in summary
-    assert "Enter the due date as a real date." in summary
+    assert "Due date must be a real date" in summary
     yesterday = (timezone.localdate() - dt.timedelta(days=1)).isoformat()
-    response = client.post(url, {"description": "Interview", "agency": police_agency.pk, "due_on": yesterday})
-    assert "The due date cannot be in the past." in error_summary(response.content.decode())
+    response = client.post(url, with_dates({"description": "Interview", "agency": police_agency.pk, "due_on": yesterday}))
+    assert "The due date must be today or in the future" in error_summary(response.content.decode())
     due = (timezone.localdate() + dt.timedelta(days=7)).isoformat()
-    response = client.post(url, {"description": "Interview the teacher", "agency": police_agency.pk, "due_on": due,
-                                 "assignee_name": "DS Patel"})
+    response = client.post(url, with_dates({"description": "Interview the teacher", "agency": police_agency.pk, "due_on": due,
+                                 "assignee_name": "DS Patel"}))
     assert response.status_code == 302
     action = Action.objects.get()
     assert (action.meeting, action.agency, action.assignee_name) == (meeting, police_agency, "DS Patel")
@@ -433,9 +435,9 @@ def test_recording_an_action_from_the_case_page_for_a_meeting_of_another_case_is
                                                                    agency=agency_a, given="Jordan", family="Blake"))
     foreign = schedule(other, actor=lado_officer, chair=chair)
     due = (timezone.localdate() + dt.timedelta(days=7)).isoformat()
-    response = login(lado_officer).post(reverse("meetings:action_create", args=[case.reference]), {
+    response = login(lado_officer).post(reverse("meetings:action_create", args=[case.reference]), with_dates({
         "description": "Interview", "agency": police_agency.pk, "due_on": due, "meeting": foreign.pk,
-    })
+    }))
     assert "Choose a meeting of this case." in error_summary(response.content.decode())
     assert not Action.objects.exists()
 
@@ -526,7 +528,7 @@ GARBAGE = {
                         ["Choose what they may see of the minutes.", "Enter an email address in the correct format"]),
     "attendance": (lambda w: [w["meeting"].pk], {"attendance_0": "x"}, ["Say whether Testshire Police attended."]),
     "meeting_cancel": (lambda w: [w["meeting"].pk], {"reason": " "}, ["Say why the meeting is cancelled."]),
-    "meeting_hold": (lambda w: [w["meeting"].pk], {"held_at": "yesterday"}, ["Enter a real date and time."]),
+    "meeting_hold": (lambda w: [w["meeting"].pk], typed("held_at", "yesterday", hour="10", minute="00"), ["The date and time of the meeting must include a month and year"]),
     "minutes_circulate": (lambda w: [w["meeting"].pk], {}, ["Choose who to send the minutes to."]),
     "minutes_approve": (lambda w: [w["meeting"].pk], {"revision": "abc"}, ["Reload the page and try again."]),
     "action_complete": (lambda w: [w["action"].pk], {"evidence": ""}, ["Describe the evidence that the action was done."]),
@@ -548,10 +550,10 @@ def test_bad_input_to_each_form_gives_a_clear_error(login, garbage_world, chair,
 
 def test_holding_a_meeting_twice_through_the_form_says_why(login, garbage_world, chair):
     meeting = garbage_world["meeting"]
-    response = login(chair).post(reverse("meetings:meeting_hold", args=[meeting.pk]), {
+    response = login(chair).post(reverse("meetings:meeting_hold", args=[meeting.pk]), with_dates({
         "held_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M:%S"),
         f"attendance_{garbage_world['invitation'].pk}": "attended",
-    })
+    }))
     assert "This meeting is held: it cannot be held." in error_summary(response.content.decode())
 
 

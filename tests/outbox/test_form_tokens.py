@@ -16,6 +16,7 @@ from outbox.models import FormSubmission
 from outbox.submissions import TOKEN_FIELD
 from records.models import Document
 from tests.allegations.test_bad_input import referral_form
+from tests.forms import referral_send, with_dates
 from tests.records.factories import PDF, upload
 
 pytestmark = pytest.mark.django_db
@@ -40,14 +41,16 @@ def test_a_referral_sent_twice_is_made_once_and_the_second_send_shows_it(login, 
     assert token != token_of(client, path)  # each page shown has its own
     data = {**referral_form(agency_a), TOKEN_FIELD: token}
 
-    first = client.post(path, data)
-    second = client.post(path, data)  # the button pressed again, or the page sent again
+    first = referral_send(client, data)
+    second = client.post(reverse("allegations:referral_check"), {"draft": token})  # "Send referral" pressed again
+    third = referral_send(client, data)  # the whole form sent again: checked, then sent
 
     referral = Referral.objects.get()
     confirmation = reverse("allegations:referral_confirmation", args=[referral.reference])
-    assert first.status_code == second.status_code == 302
-    assert first.url == second.url == confirmation
+    assert first.status_code == second.status_code == third.status_code == 302
+    assert first.url == second.url == third.url == confirmation
     assert info(second)[-1] == "This referral was already sent: it was saved once, and here it is."
+    assert info(third)[-1] == "This referral was already sent: it was saved once, and here it is."
     assert FormSubmission.objects.get(token=token).url == confirmation
 
 
@@ -60,8 +63,8 @@ def test_a_form_shown_again_with_errors_keeps_its_token_and_then_saves_once(logi
     assert refused.status_code == 200 and f'value="{token}"' in refused.content.decode()  # not used up
     assert not FormSubmission.objects.exists()
 
-    client.post(path, {**referral_form(agency_a), TOKEN_FIELD: token})
-    client.post(path, {**referral_form(agency_a), TOKEN_FIELD: token})
+    referral_send(client, {**referral_form(agency_a), TOKEN_FIELD: token})
+    referral_send(client, {**referral_form(agency_a), TOKEN_FIELD: token})
     assert Referral.objects.count() == 1
 
 
@@ -69,7 +72,7 @@ def test_another_persons_token_shows_nothing_of_their_record(login, agency_a_man
     path = reverse("allegations:referral_create")
     client = login(agency_a_manager)
     token = token_of(client, path)
-    client.post(path, {**referral_form(agency_a), TOKEN_FIELD: token})
+    referral_send(client, {**referral_form(agency_a), TOKEN_FIELD: token})
 
     # Someone else posting the same token (copied) makes nothing and is not sent to the record.
     from outbox.submissions import AlreadySubmitted, submission_claim
@@ -88,8 +91,8 @@ def test_a_meeting_scheduled_twice_is_made_once(login, case, lado_officer, chair
             "online_link": "", "chair": chair.pk, "minute_taker": "", "chaired_by_service": "on",
             TOKEN_FIELD: token_of(client, path)}
 
-    first = client.post(path, data)
-    second = client.post(path, data)
+    first = client.post(path, with_dates(data))
+    second = client.post(path, with_dates(data))
 
     meeting = Meeting.objects.get()
     assert first.url == second.url == reverse("meetings:meeting_detail", args=[meeting.pk])

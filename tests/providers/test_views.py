@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 from providers import services
 from providers.models import ConcernEvent, ConcernStatus, ProviderConcern
 from tests.providers.factories import make_concern, pipot_referral
+from tests.forms import with_dates
 
 pytestmark = pytest.mark.django_db
 
@@ -128,14 +129,14 @@ def test_the_journey_through_the_pages(login, asm, director, lado_service, provi
 
     today = timezone.localdate()
     url = reverse("providers:suspension_create", args=[concern.reference])
-    bad = client.post(url, {"kind": "imposed", "imposed_by": "provider", "started_on": today.isoformat(),
-                            "review_on": today.isoformat()})
+    bad = client.post(url, with_dates({"kind": "imposed", "imposed_by": "provider", "started_on": today.isoformat(),
+                            "review_on": today.isoformat()}))
     assert bad.status_code == 200 and "commissioner or the regulator" in bad.content.decode()
-    assert client.post(url, {"kind": "imposed", "imposed_by": "regulator", "started_on": today.isoformat(),
-                             "review_on": (today + dt.timedelta(days=14)).isoformat()}).status_code == 302
-    assert client.post(reverse("providers:plan_item_create", args=[concern.reference]), {
+    assert client.post(url, with_dates({"kind": "imposed", "imposed_by": "regulator", "started_on": today.isoformat(),
+                             "review_on": (today + dt.timedelta(days=14)).isoformat()})).status_code == 302
+    assert client.post(reverse("providers:plan_item_create", args=[concern.reference]), with_dates({
         "description": "Medication audit", "agency": police_agency.pk, "due_on": (today + dt.timedelta(days=30)).isoformat(),
-    }).status_code == 302
+    })).status_code == 302
     page = client.get(reverse("providers:concern_detail", args=[concern.reference])).content.decode()
     assert "Medication audit" in page and "Review of suspended admissions" in page and referral.reference in page
     assert "Kim" not in page  # the subject's name is not on the provider's page

@@ -17,6 +17,7 @@ from records.models import ViewLog
 from tests.agencies.factories import UserFactory, member
 from tests.meetings.factories import approve, circulate, held_meeting_with_minutes, invite
 from tests.records.factories import attach
+from tests.forms import with_dates
 
 pytestmark = pytest.mark.django_db
 
@@ -135,9 +136,9 @@ def test_the_csv_combines_every_log_and_filters(login, case, meeting, lado_offic
     assert {r["User name"] for r in _csv(client.get(reverse("records:access_log_csv"), {"person": "police"}))} == {"police"}
     assert _csv(client.get(reverse("records:access_log_csv"), {"reference": "MAS-1999-00001"})) == []
     today = timezone.localdate()
-    assert _csv(client.get(reverse("records:access_log_csv"), {"date_to": (today - dt.timedelta(days=1)).isoformat()})) == []
-    assert len(_csv(client.get(reverse("records:access_log_csv"), {"date_from": today.isoformat(),
-                                                                    "date_to": today.isoformat()}))) >= 5
+    assert _csv(client.get(reverse("records:access_log_csv"), with_dates({"date_to": (today - dt.timedelta(days=1)).isoformat()}))) == []
+    assert len(_csv(client.get(reverse("records:access_log_csv"), with_dates({"date_from": today.isoformat(),
+                                                                    "date_to": today.isoformat()})))) >= 5
     # The export itself is recorded.
     assert ViewLog.objects.filter(what="export", user=lado_manager).count() == 5
 
@@ -148,7 +149,7 @@ def test_the_page_shows_and_filters_the_rows(login, case, lado_officer, lado_man
     html = client.get(reverse("records:access_log"), {"reference": case.referral.reference}).content.decode()
     assert "Opened the case" in html and case.referral.reference in html
     assert "access-log/export.csv?reference=" in html
-    html = client.get(reverse("records:access_log"), {"date_from": "2026-02-02", "date_to": "2026-01-01"}).content.decode()
+    html = client.get(reverse("records:access_log"), with_dates({"date_from": "2026-02-02", "date_to": "2026-01-01"})).content.decode()
     assert "There is a problem" in html and "The end date must be the same as or after the start date." in html
 
 
