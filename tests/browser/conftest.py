@@ -133,8 +133,14 @@ def click_and_load(page: Page, locator) -> None:
 
 
 def follow(page: Page, role: str, name: str) -> None:
-    """Follow the link (or link styled as a button) with this accessible name."""
-    click_and_load(page, page.get_by_role(role, name=name, exact=True))
+    """Follow the link (or link styled as a button) with this accessible name; a link in a folded
+    navigation menu (Reports, Manage) is reached by opening its menu first, as a person would."""
+    locator = page.get_by_role(role, name=name, exact=True)
+    if not locator.first.is_visible():
+        menu = page.locator("details.app-nav-group").filter(has=locator)
+        if menu.count():
+            menu.first.locator("summary").click()
+    click_and_load(page, locator)
 
 
 def submit(page: Page, button: str) -> None:
