@@ -17,7 +17,7 @@ from agencies.models import Role
 from agencies.permissions import standing
 from config.forms import apply_service_errors
 
-from . import selectors, waiving, workload
+from . import selectors, urgency, waiving, workload
 from .models import Deadline
 
 
@@ -35,11 +35,17 @@ def my_work(request):
     """The duty officer's page: the deadlines they own, by when; a senior manager's agency actions."""
     from providers import selectors as provider_selectors  # provider concerns (001): the prompt and their deadlines
 
+    from meetings import my_work as meetings_work  # the chair's meetings and minutes, an agency's actions
+
     s = standing(request.user)
     adult_services = bool(s.roles & set(ADULT_SERVICES))
     work = workload.my_work(user=request.user)
+    chair = meetings_work.chair_work(user=request.user) if s.roles & {Role.CHAIR} or s.is_lado else None
     return render(request, "allegations/my_work.html", {
         "work": work, "lado": s.is_lado, "manager": s.is_lado_manager, "adult_services": adult_services,
+        "duty": urgency.duty_work(user=request.user) if s.is_lado else None,
+        "chair": chair, "chairs": bool(s.roles & {Role.CHAIR}),
+        "actions": meetings_work.actions_due(user=request.user) if s.agency_ids and not s.is_lado else [],
         "prompts": provider_selectors.prompts_for(request.user),
         "concern_deadlines": provider_selectors.my_concern_rows(request.user),
     })
