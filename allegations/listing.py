@@ -52,7 +52,9 @@ def sorted_by(request, queryset, columns: list[Column]):
 
 def remember(request, viewname: str) -> None:
     """Keep this list's query (filters, sort, page) for the back links of the records opened from it."""
-    request.session[f"list:{viewname}"] = request.GET.urlencode()
+    key, query = f"list:{viewname}", request.GET.urlencode()
+    if request.session.get(key) != query:  # written only when it changes: a list seen again costs no query
+        request.session[key] = query
 
 
 def back_url(request, viewname: str) -> str:

@@ -295,7 +295,8 @@ def triage_queue(request):
     queryset = selectors.triage_queue(user=request.user)
     officers = selectors.lado_officers(service_ids=s.lado_service_ids)
     data = request.GET.copy()
-    data.setdefault("status", "open")  # open work unless asked for more
+    # Open work unless asked for more; a search looks through everything (a reference is found whatever its state).
+    data.setdefault("status", "all" if data.get("q", "").strip() else "open")
     filters = TriageFilter(data, queryset=queryset, officers=officers)
     ordered, headers = listing.sorted_by(request, filters.qs, QUEUE_COLUMNS)
     listing.remember(request, "allegations:triage_queue")

@@ -116,7 +116,8 @@ def test_a_senior_manager_sees_their_agencys_actions(login, agency_a_manager, ag
     page = login(agency_a_manager).get(reverse("allegations:my_work")).content.decode()
     assert "Riverside Primary" in page
     assert reverse("meetings:action_list") in page
-    assert case.reference not in page  # the officer's deadlines are not theirs
+    assert "Send the timeline" in page and "Overdue since" in page  # each action, overdue first
+    assert "What to do next" not in page  # the officer's deadlines are not theirs
 
 
 # --- The team view ---------------------------------------------------------------------------
