@@ -15,9 +15,9 @@ def navigation(request):
     path = request.path
     items = []
 
-    def add(text, name):
+    def add(text, name, group=None):
         href = reverse(name)
-        items.append({"text": text, "href": href, "active": path.startswith(href) and href != "/"})
+        items.append({"text": text, "href": href, "active": path.startswith(href) and href != "/", "group": group})
 
     if s.is_lado or s.referrer_agency_ids:
         add("My work", "allegations:my_work")
@@ -39,23 +39,23 @@ def navigation(request):
     if s.is_lado or s.roles & {Role.DIRECTOR, Role.ADULT_SAFEGUARDING_MANAGER}:
         add("Provider concerns", "providers:concern_list")
     if s.is_analyst:
-        add("Provider register", "providers:register")
+        add("Provider register", "providers:register", group="Reports")
     if s.is_analyst:
-        add("Figures", "reporting:figures")
+        add("Figures", "reporting:figures", group="Reports")
     if s.is_analyst or s.is_lado_manager:
-        add("Annual report", "reporting:annual")
+        add("Annual report", "reporting:annual", group="Reports")
     if s.is_analyst or s.is_lado_manager:
-        add("Dashboard", "reporting:dashboard")
+        add("Dashboard", "reporting:dashboard", group="Reports")
     if s.is_analyst:
         add("Assurance", "assurance:round_list")
     elif s.referrer_agency_ids:
         add("Assurance", "assurance:request_list")
     if s.is_lado_manager or s.is_administrator:
-        add("Settings", "settings_deadlines")
-        add("Access log", "records:access_log")
-        add("Retention", "governance:retention")
+        add("Settings", "settings_deadlines", group="Manage")
+        add("Access log", "records:access_log", group="Manage")
+        add("Retention", "governance:retention", group="Manage")
     if s.is_lado_manager:
-        add("Subject access", "governance:sar_list")
+        add("Subject access", "governance:sar_list", group="Manage")
     if s.roles:
         add("Inbox", "inbox")
         unread = Notification.objects.filter(user=user, read_at__isnull=True).count()
@@ -63,7 +63,20 @@ def navigation(request):
             items[-1]["html"] = Markup('Inbox <strong class="govuk-tag govuk-tag--turquoise app-nav-count">{}'
                                        '<span class="govuk-visually-hidden"> unread</span></strong>').format(unread)
     if s.is_administrator:
-        items.append({"text": "Administration", "href": reverse("admin:index"), "active": False})
+        items.append({"text": "Administration", "href": reverse("admin:index"), "active": False, "group": "Manage"})
     # Development only: the e-mails `make run` writes to var/mail/ (config.views.dev_mail).
     dev_mail_url = reverse("dev_mail") if settings.DEBUG else ""
-    return {"nav_items": items, "standing": s, "dev_mail_url": dev_mail_url}
+    return {"nav_items": items, "nav_menu": _grouped(items), "standing": s, "dev_mail_url": dev_mail_url}
+
+
+def _grouped(items: list[dict]) -> dict:
+    """The navigation in one row: items of a group of two or more fold into a menu named by the group
+    (reports, managing the service); a group of one stays a plain link. Groups go after the plain links."""
+    groups: dict[str, list[dict]] = {}
+    for item in items:
+        if item.get("group"):
+            groups.setdefault(item["group"], []).append(item)
+    plain = [item for item in items if not item.get("group") or len(groups[item["group"]]) < 2]
+    menus = [{"text": name, "items": members, "active": any(m["active"] for m in members)}
+             for name, members in groups.items() if len(members) >= 2]
+    return {"items": plain, "groups": menus}

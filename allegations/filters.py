@@ -22,8 +22,10 @@ class _EqualsAny(Lookup):
 
 class TriageFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Reference or name", method="search")
-    status = django_filters.ChoiceFilter(label="Status", choices=[("open", "Awaiting triage"), *ReferralStatus.choices],
-                                         method="by_status", empty_label="Any status")
+    # Open work by default (the view sets it): new and discussed referrals; "All referrals" shows the rest too.
+    status = django_filters.ChoiceFilter(label="Status", choices=[("open", "Open work"), ("all", "All referrals"),
+                                                                  *ReferralStatus.choices],
+                                         method="by_status", empty_label=None)
     officer = django_filters.ModelChoiceFilter(label="Officer", field_name="assigned_to", queryset=None,
                                                empty_label="Any officer")
     sector = django_filters.ChoiceFilter(label="Sector", choices=Sector.choices, empty_label="Any sector")
@@ -52,6 +54,8 @@ class TriageFilter(django_filters.FilterSet):
     def by_status(self, queryset, name, value):
         if value == "open":
             return queryset.filter(status__in=[ReferralStatus.NEW, ReferralStatus.DISCUSSED])
+        if value == "all":
+            return queryset
         return queryset.filter(status=value)
 
 

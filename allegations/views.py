@@ -29,7 +29,7 @@ from records.selectors import documents_context
 from deadlines import wording
 from deadlines.models import Deadline
 
-from . import forms, pages, paging, selectors, services
+from . import forms, listing, pages, paging, selectors, services
 from .filters import CaseFilter, TriageFilter
 from .models import Case, CaseGroupObjectPermission, Disagreement, Part, Section, Strand, Subject
 
@@ -264,6 +264,7 @@ def referral_confirmation(request, reference):
 @role_required(lambda user: bool(standing(user).agency_ids), *CASE_ROLES)
 def referral_list(request):
     page = _page(request, selectors.referrals_for_agency(user=request.user))
+    listing.remember(request, "allegations:referral_list")
     return render(request, "allegations/referral_list.html", {"page": page,
                                                               "can_refer": standing(request.user).can_refer})
 
@@ -276,7 +277,9 @@ def referral_detail(request, reference):
     manage = selectors.can_manage(request.user, referral)
     parts = selectors.referral_parts_for(request.user, referral)  # need to know: what this person may see
     now = timezone.now()
-    context = {"referral": referral, "manage": manage, "parts": parts,
+    back = (listing.back_url(request, "allegations:triage_queue") if manage
+            else listing.back_url(request, "allegations:referral_list"))
+    context = {"referral": referral, "manage": manage, "parts": parts, "back": back,
                "show_children": parts.shows(Section.CHILDREN), "children_list": parts.children,
                **documents_context(request.user, referral=referral)}
     if manage:
@@ -334,7 +337,10 @@ def referral_assign(request, reference):
 @require_http_methods(["GET", "POST"])
 def referral_discussion(request, reference):
     referral = _managed_referral(request, reference)
-    form = forms.DiscussionForm(request.POST if request.method == "POST" else None, initial={"with_whom": referral.referrer_name})
+    # Usually recorded straight after the call: now, with the referrer, unless changed.
+    form = forms.DiscussionForm(request.POST if request.method == "POST" else None,
+                                initial={"with_whom": referral.referrer_name,
+                                         "held_at": timezone.localtime().replace(second=0, microsecond=0)})
     if request.method == "POST" and form.is_valid():
         try:
             services.referral_record_discussion(actor=request.user, referral=referral, **form.cleaned_data)
@@ -428,8 +434,13 @@ def triage_queue(request):
     s = standing(request.user)
     queryset = selectors.triage_queue(user=request.user)
     officers = selectors.lado_officers(service_ids=s.lado_service_ids)
-    filters = TriageFilter(request.GET or None, queryset=queryset, officers=officers)
-    page = _page(request, filters.qs)
+    data = request.GET.copy()
+    # Open work unless asked for more; a search looks through everything (a reference is found whatever its state).
+    data.setdefault("status", "all" if data.get("q", "").strip() else "open")
+    filters = TriageFilter(data, queryset=queryset, officers=officers)
+    ordered, headers = listing.sorted_by(request, filters.qs, QUEUE_COLUMNS)
+    listing.remember(request, "allegations:triage_queue")
+    page = _page(request, ordered)
     now = timezone.now()
     rows = []
     for referral in page.object_list:
@@ -437,7 +448,19 @@ def triage_queue(request):
         rows.append({"referral": referral, "clock": wording.deadline_clock(deadline, now) if referral.is_open else None})
     # Several concerns about one provider: consider the process (001): the prompt, from providers (pages.py).
     return render(request, "allegations/triage_queue.html", {"page": page, "rows": rows, "filters": filters,
+                                                             "headers": headers,
                                                              **pages.page_parts(pages.TRIAGE_QUEUE, user=request.user)})
+
+
+# The queue's columns; without ?sort= it keeps its own order (open work, nearest the 24-hour clock first).
+QUEUE_COLUMNS = [
+    listing.Column("reference", "Reference", ("reference",)),
+    listing.Column("person", "Person", ("subject__family_name", "subject__given_name")),
+    listing.Column("received", "Received", ("received_at",), first="desc"),
+    listing.Column("status", "Status", ("status",)),
+    listing.Column("clock", "Initial discussion"),
+    listing.Column("officer", "Officer", ("assigned_to__first_name", "assigned_to__last_name")),
+]
 
 
 # --- Cases -----------------------------------------------------------------------
@@ -447,6 +470,7 @@ def case_list(request):
     s = standing(request.user)
     filters = CaseFilter(request.GET or None, queryset=selectors.case_list(user=request.user))
     page = _page(request, filters.qs)
+    listing.remember(request, "allegations:case_list")  # the case page's back link: listing.back_url
     return render(request, "allegations/case_list.html", {"page": page, "filters": filters, "lado": s.is_lado})
 
 

@@ -20,7 +20,7 @@ from config.forms import apply_service_errors
 from deadlines import waiving, wording, workload
 from deadlines.models import Deadline
 
-from . import pages, selectors
+from . import pages, selectors, urgency
 
 
 # Adult services' roles (agencies.permissions.PROVIDER_ROLES) have provider concerns' deadlines on "My work".
@@ -40,7 +40,9 @@ def my_work(request):
     work = workload.my_work(user=request.user)
     return render(request, "allegations/my_work.html", {
         "work": work, "lado": s.is_lado, "manager": s.is_lado_manager, "adult_services": adult_services,
-        # Provider concerns (001): the prompt and their deadlines, from providers (pages.py).
+        "duty": urgency.duty_work(user=request.user) if s.is_lado else None,
+        # The chair's meetings and minutes, an agency's actions (meetings); provider concerns' prompt and
+        # deadlines (providers): from the apps above, through pages.py.
         **pages.page_parts(pages.MY_WORK, user=request.user),
     })
 

@@ -6,13 +6,14 @@ class MeetingsConfig(AppConfig):
 
     def ready(self) -> None:
         from agencies.home import register_place_without_role
-        from allegations.pages import CASE_DETAIL, register_page_part
+        from allegations.pages import CASE_DETAIL, MY_WORK, register_page_part
         from records import parents
 
-        from . import selectors
+        from . import my_work, selectors
 
         register_place_without_role(selectors.guest_home)  # a guest's home is their one meeting
         register_page_part(CASE_DETAIL, selectors.case_page_part)  # the case page lists its meetings
+        register_page_part(MY_WORK, my_work.my_work_part)  # a chair's meetings and minutes, an agency's actions
         # Documents of meetings (records imports no app above it: records/parents.py).
         parents.register(
             meeting_get=selectors.meeting_get,

@@ -104,7 +104,8 @@ def test_referral_lists_query_counts_do_not_grow_with_referrals(login, lado_offi
                                                                 varied_referrals, django_assert_num_queries):
     varied_referrals(FEW)
     officer, manager = login(lado_officer), login(agency_a_manager)
-    triage_url, ours_url = reverse("allegations:triage_queue"), reverse("allegations:referral_list")
+    # every state, not only the open work the queue shows by default
+    triage_url, ours_url = reverse("allegations:triage_queue") + "?status=all", reverse("allegations:referral_list")
     pages = {"triage queue": (officer, triage_url), "agency referral list": (manager, ours_url)}
 
     assert_constant_queries(pages, lambda: varied_referrals(MORE), FEW, FEW + MORE, 'href="/referrals/MAS-')

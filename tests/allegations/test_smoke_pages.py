@@ -8,7 +8,7 @@ def test_lado_sees_queue_referral_and_case(login, lado_officer, case):
     client = login(lado_officer)
     ref = case.referral.reference
     for url in [
-        reverse("allegations:triage_queue"),
+        reverse("allegations:triage_queue") + "?status=all",  # the queue shows open work unless asked for all
         reverse("allegations:referral_detail", args=[ref]),
         reverse("allegations:case_list"),
         reverse("allegations:case_detail", args=[ref]),

@@ -133,8 +133,15 @@ def click_and_load(page: Page, locator) -> None:
 
 
 def follow(page: Page, role: str, name: str) -> None:
-    """Follow the link (or link styled as a button) with this accessible name."""
-    click_and_load(page, page.get_by_role(role, name=name, exact=True))
+    """Follow the link (or link styled as a button) with this accessible name; a link in a folded
+    navigation menu (Reports, Manage) is reached by opening its menu first, as a person would."""
+    locator = page.get_by_role(role, name=name, exact=True)
+    if not locator.count():  # roles leave out what is hidden: look in the closed menus by the link's text
+        menu = page.locator("details.app-nav-group:not([open])").filter(
+            has=page.locator("a.app-nav-group__link").get_by_text(name, exact=True))
+        if menu.count():
+            menu.first.locator("summary").click()
+    click_and_load(page, locator)
 
 
 def submit(page: Page, button: str) -> None:

@@ -173,3 +173,120 @@ def test_triage_queue_every_control_is_reachable_by_tab_with_a_visible_focus(pag
     link.focus()
     style = link.evaluate("el => { const s = getComputedStyle(el); return [s.boxShadow, s.backgroundColor]; }")
     assert style[0] != "none" and style[1] == "rgb(255, 221, 0)", style  # GOV.UK focus: yellow with a black underline
+
+
+class Keys:
+    """Every key press sent to the page, counted: typing a word counts one press per character."""
+
+    def __init__(self, page: Page):
+        self.page, self.count = page, 0
+
+    def press(self, key: str, times: int = 1) -> None:
+        for _ in range(times):
+            self.page.keyboard.press(key)
+            self.count += 1
+
+    def type(self, text: str) -> None:
+        for character in text:
+            self.page.keyboard.type(character)
+            self.count += 1
+
+    def enter_and_load(self) -> None:
+        with self.page.expect_navigation():
+            self.press("Enter")
+        after_navigation(self.page)
+
+    def skip_to_main(self) -> None:
+        """The skip link first, then Enter. After a form sent from a page reached by the skip link, the
+        browser keeps "#main-content" through the redirect and already starts from <main>: no keys needed."""
+        if self.page.url.endswith("#main-content"):
+            return
+        self.press("Tab")
+        assert active(self.page)["text"] == "Skip to main content", (active(self.page), self.page.url)
+        self.press("Enter")
+        assert active(self.page)["id"] == "main-content"
+
+    def tab_until(self, found, limit: int = 15) -> dict:
+        """Tab until `found(active element)`; fails after `limit` presses."""
+        for _ in range(limit):
+            self.press("Tab")
+            now = active(self.page)
+            if found(now):
+                return now
+        raise AssertionError(f"not reached in {limit} presses of Tab; at {active(self.page)}")
+
+
+TRIAGE_KEYSTROKE_BUDGET = 120
+
+
+def test_a_new_referral_is_triaged_to_a_case_by_keyboard_alone_within_the_budget(page: Page, lado_officer, referral):
+    """From landing on My work to the case opened: the new referral is the first link after the skip
+    link, the officer select and the next step come first on the referral page, the decision form is
+    reached without tabbing through the page, and every key press is counted."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from allegations.models import Referral, ReferralStatus
+
+    # Received an hour ago by phone: the discussion (now, to the minute) comes after it. (A test row: no history needed.)
+    Referral.objects.filter(pk=referral.pk).update(received_at=timezone.now() - dt.timedelta(hours=1))
+    sign_in(page, lado_officer)
+    expect(page.get_by_role("heading", level=1)).to_have_text("My work")
+    keys = Keys(page)
+
+    # My work: the skip link, then the new referral, the most urgent work, first
+    keys.skip_to_main()
+    keys.press("Tab")
+    assert active(page)["text"] == referral.reference
+    keys.enter_and_load()
+    expect(page.get_by_role("heading", level=1)).to_have_text(referral.reference)
+
+    # The referral: assign it to myself (the officer select is the first control of the page)
+    keys.skip_to_main()
+    keys.press("Tab")
+    assert active(page)["name"] == "officer"
+    keys.press("ArrowDown")
+    assert page.get_by_label("Officer").input_value() == str(lado_officer.pk)
+    keys.tab_until(lambda el: el["text"] == "Assign", limit=1)
+    keys.enter_and_load()
+    referral.refresh_from_db()
+    assert referral.assigned_to == lado_officer
+
+    # Then the next step, straight after the officer
+    keys.skip_to_main()
+    keys.tab_until(lambda el: el["text"] == "Record the initial discussion", limit=3)
+    keys.enter_and_load()
+
+    # The initial discussion: when (now) and with whom (the referrer) are filled in; what was agreed is typed
+    keys.skip_to_main()
+    keys.tab_until(lambda el: el["tag"] == "textarea" and el["name"] == "notes")
+    keys.type("Agreed: harm threshold met.")
+    keys.tab_until(lambda el: el["text"] == "Save discussion", limit=1)
+    keys.enter_and_load()
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.DISCUSSED, page.locator("main").inner_text()[:500]
+
+    keys.skip_to_main()
+    keys.tab_until(lambda el: el["text"] == "Record the triage decision", limit=3)
+    keys.enter_and_load()
+
+    # The decision: a threshold, "threshold met — open a case", the route and the rationale
+    keys.skip_to_main()
+    keys.tab_until(lambda el: el["name"] == "harmed")
+    keys.press("Space")
+    keys.tab_until(lambda el: el["name"] == "decision")
+    keys.press("ArrowDown", 3)
+    expect(page.get_by_label("Threshold met — open a case")).to_be_checked()
+    keys.tab_until(lambda el: el["name"] == "route", limit=1)
+    keys.press("Space")
+    keys.tab_until(lambda el: el["name"] == "rationale")
+    keys.type("The person harmed a child.")
+    keys.tab_until(lambda el: el["text"] == "Record decision", limit=1)
+    keys.enter_and_load()
+
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.CASE_OPENED, page.locator("main").inner_text()[:500]
+    assert f"/cases/{referral.reference}/" in page.url
+    print(f"keyboard triage: {keys.count} key presses")
+    assert keys.count <= TRIAGE_KEYSTROKE_BUDGET, f"{keys.count} key presses"

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import Role
-from allegations import services
+from allegations import services, urgency
 from deadlines import workload
 from deadlines import services as deadlines
 from deadlines.models import Deadline
@@ -96,7 +96,8 @@ def test_the_page_shows_the_state_in_words(work, login, lado_officer):
     assert work["mine"].reference in page
     assert work["theirs"].reference not in page
     assert re.search(r"Overdue by \d+ (hours|days)", page)
-    assert 'govuk-tag govuk-tag--red">Overdue</strong>' in page
+    # The state in words and in shape (a heavy border with a "!" mark), not in colour alone
+    assert re.search(r'app-deadline app-deadline--overdue">Overdue by \d+ (hours|days)</strong>', page)
     assert "Due in the next 7 days" in page
 
 
@@ -117,7 +118,8 @@ def test_a_senior_manager_sees_their_agencys_actions(login, agency_a_manager, ag
     page = login(agency_a_manager).get(reverse("allegations:my_work")).content.decode()
     assert "Riverside Primary" in page
     assert reverse("meetings:action_list") in page
-    assert case.reference not in page  # the officer's deadlines are not theirs
+    assert "Send the timeline" in page and "Overdue since" in page  # each action, overdue first
+    assert "What to do next" not in page  # the officer's deadlines are not theirs
 
 
 # --- The team view ---------------------------------------------------------------------------
@@ -156,3 +158,30 @@ def test_another_services_officer_sees_none_of_this_services_work(work, login, o
     page = login(other_officer).get(reverse("allegations:my_work")).content.decode()
     assert work["mine"].reference not in page
     assert work["unassigned"].reference not in page
+
+
+def test_urgent_work_comes_first_new_referrals_then_today_then_the_most_recently_overdue(work, lado_officer, lado_service,
+                                                                                         agency_a_manager, agency_a):
+    """New referrals nearest their 24-hour clock first; then overdue work, yesterday's before last month's;
+    each row says who, which employer, what kind of harm and what to do next."""
+    older = on_date(work["mine"].referral, lado_officer, -20, case=work["mine"])
+    result = urgency.duty_work(user=lado_officer)
+    # the unassigned referral's 24-hour clock is still running: a new referral, assigned to nobody
+    assert [r.reference for r in result.new_referrals] == [work["unassigned"].reference]
+    new = result.new_referrals[0]
+    assert new.person == "Kim Third" and new.employer == work["unassigned"].employer_name
+    assert new.next_step == "Assign an officer and hold the initial discussion"
+    assert new.state == "New" and new.words.startswith("Due in ")
+    overdue_due = [r.due_at for r in result.overdue]
+    assert overdue_due == sorted(overdue_due, reverse=True)  # the most recent first
+    assert result.overdue[-1].due_at == older.due_at
+    assert result.overdue[0].next_step == "Ask the police for their review"
+    assert all(r.state == "Overdue" and r.state_class == "overdue" for r in result.overdue)
+    assert [r.due_at for r in result.next_7_days] == sorted(r.due_at for r in result.next_7_days)
+
+
+def test_the_new_referral_is_the_first_link_of_my_work(work, login, lado_officer):
+    page = login(lado_officer).get(reverse("allegations:my_work")).content.decode()
+    main = page[page.index('id="main-content"'):]
+    first_link = re.search(r'<a class="govuk-link" href="([^"]+)"', main).group(1)
+    assert first_link == reverse("allegations:referral_detail", args=[work["unassigned"].reference])

@@ -1,0 +1,122 @@
+"""The duty officer's "My work", most urgent first (issue 15): new referrals nearest their 24-hour
+clock first, then what falls due today, then what is overdue by how recently it fell due (the
+most recent first: yesterday's missed clock before last year's), then the next 7 days. Each row
+says who, where, what kind of harm, and what to do next.
+
+The deadlines are the ones the officer owns, by the chase's rule (workload.with_owner): of cases
+they own, of referrals assigned to them, and of work nobody owns yet.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from agencies.permissions import standing
+
+from deadlines.models import Deadline
+from deadlines.timescales import time_left_in_words
+from deadlines.workload import MY_WORK_LIMIT, live_deadlines, window, with_owner
+
+from .models import ReferralStatus
+from .querysets import hidden_referral_ids
+
+K = Deadline.Kind
+# What the officer does next, by the kind of deadline (the words of the chase's notices).
+NEXT_STEP = {
+    K.INITIAL_DISCUSSION: "Hold the initial discussion with the referrer",
+    K.STRATEGY_MEETING: "Hold the strategy discussion",
+    K.MINUTES_INITIAL: "Get the minutes approved and sent",
+    K.MINUTES_REVIEW: "Get the minutes approved and sent",
+    K.EMPLOYER_ACTION: "Ask the employer what they have done",
+    K.DISCIPLINARY_HEARING: "Ask the employer about the hearing",
+    K.CASE_REVIEW: "Review the case",
+    K.POLICE_REVIEW: "Ask the police for their review",
+    K.ACTION: "Chase the agreed action",
+    K.ADMISSIONS_REVIEW: "Review the suspended admissions",
+}
+
+
+@dataclass(frozen=True)
+class WorkRow:
+    reference: str
+    link: str
+    person: str
+    employer: str
+    category: str
+    kind: str  # "Initial discussion", "Police review"…
+    due_at: dt.datetime
+    words: str  # "Overdue by 2 days", "Due in 5 hours"
+    state: str  # in words: "Overdue", "Due today", "Due soon", "New"
+    state_class: str  # the badge's shape (frontend/_casework.scss): overdue, due-today, due-soon, new
+    next_step: str
+
+
+@dataclass
+class DutyWork:
+    new_referrals: list[WorkRow]
+    due_today: list[WorkRow]
+    overdue: list[WorkRow]
+    next_7_days: list[WorkRow]
+
+
+def _row(deadline: Deadline, now: dt.datetime, end_today: dt.datetime, *, new: bool) -> WorkRow:
+    referral = deadline.referral
+    if deadline.case_id:
+        link = reverse("allegations:case_detail", args=[referral.reference])
+    else:
+        link = reverse("allegations:referral_detail", args=[referral.reference])
+    if deadline.due_at <= now:
+        state, css = "Overdue", "overdue"
+    elif new:
+        state, css = "New", "new"
+    elif deadline.due_at <= end_today:
+        state, css = "Due today", "due-today"
+    else:
+        state, css = "Due soon", "due-soon"
+    step = NEXT_STEP.get(deadline.kind, "Open it and decide what is next")
+    if deadline.kind == K.INITIAL_DISCUSSION and referral.assigned_to_id is None:
+        step = "Assign an officer and hold the initial discussion"
+    return WorkRow(
+        reference=referral.reference, link=link, person=referral.subject.full_name, employer=referral.employer_name,
+        category=referral.get_category_display() or "Not yet known", kind=deadline.get_kind_display(),
+        due_at=deadline.due_at, words=time_left_in_words(deadline.due_at, now), state=state, state_class=css,
+        next_step=step,
+    )
+
+
+def duty_work(*, user, now: dt.datetime | None = None) -> DutyWork:
+    now = now or timezone.now()
+    end_today, end_week = window(now)
+    s = standing(user)
+    work = DutyWork(new_referrals=[], due_today=[], overdue=[], next_7_days=[])
+    if not s.lado_service_ids:
+        return work
+    deadlines = (
+        with_owner(live_deadlines().filter(referral__lado_service_id__in=s.lado_service_ids, due_at__lte=end_week)
+                   .exclude(referral_id__in=hidden_referral_ids(user)))
+        .filter(Q(owner_id=user.pk) | Q(owner_id__isnull=True))
+        .select_related("referral__subject")
+        .only("id", "kind", "due_at", "status", "case_id", "provider_concern_id", "referral__reference",
+              "referral__status", "referral__assigned_to_id", "referral__employer_name", "referral__category",
+              "referral__subject__given_name", "referral__subject__family_name", "referral__subject__known_as")
+        .order_by("due_at", "pk")[:MY_WORK_LIMIT]
+    )
+    for deadline in deadlines:
+        new = (deadline.kind == K.INITIAL_DISCUSSION and deadline.referral.status == ReferralStatus.NEW
+               and deadline.due_at > now)
+        row = _row(deadline, now, end_today, new=new)
+        if new:
+            work.new_referrals.append(row)  # nearest its 24-hour clock first (the query's order)
+        elif deadline.due_at <= now:
+            work.overdue.append(row)
+        elif deadline.due_at <= end_today:
+            work.due_today.append(row)
+        else:
+            work.next_7_days.append(row)
+    work.overdue.reverse()  # the most recently fallen due first
+    return work
