@@ -315,7 +315,7 @@ def case_list(request):
 # kinds of items through case_parts_for (need to know), so each page's queries are bounded by what it shows.
 # selectors.case_tabs lists the pages a person may open; any other answers 404.
 CASE_PAGES: dict[str, frozenset] = {
-    "overview": frozenset({Part.REGULATOR, selectors.CHILDREN_LIST}),
+    "overview": frozenset({Part.REGULATOR}),  # the children's details are on the referral's page
     "strands": frozenset({Part.STRAND, Part.SUSPENSION, Part.REVIEW, Part.RISK}),
     "decisions": frozenset({Part.DECISION, Part.DISAGREEMENT}),
     "meetings": frozenset(),
@@ -368,8 +368,7 @@ def case_detail(request, reference):
         waiting=selectors.waiting_on(referral=referral, deadline_rows=deadline_rows, actions=cm.actions,
                                      today=cm.today),
         regulator_referrals=parts.regulator_referrals,
-        show_children=parts.shows(Section.CHILDREN),
-        children_list=parts.children,
+        show_children=False,  # read on the referral's page (one query fewer here)
         # Only linked cases the user may see: a reference alone confirms that a case exists.
         links=list(case.links.filter(linked_case__in=Case.objects.visible_to(request.user))
                    .select_related("linked_case__referral")) if parts.shows(Section.LINKS) else [],

@@ -141,7 +141,7 @@ def test_each_canary_shows_only_where_its_audience_allows(login, planted, people
 
 
 def test_the_child_is_for_the_safeguarding_level_and_the_agency_that_named_them(login, planted, people):
-    url = reverse("allegations:case_detail", args=[planted["case"].reference])
+    url = reverse("allegations:referral_detail", args=[planted["case"].reference])  # the case's overview links to it
     seen = {level: "Sam Child" in login(people[level]).get(url).content.decode() for level in (LADO, SAFEGUARDING, EMPLOYER)}
     assert seen == {LADO: True, SAFEGUARDING: True, EMPLOYER: True}  # the school named the child: its own words
     assert login(people[OUTSIDER]).get(url).status_code == 404
