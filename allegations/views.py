@@ -261,7 +261,7 @@ def referral_restrict(request, reference):
     form = forms.RestrictForm(request.POST if request.method == "POST" else None, initial=initial,
                               staff=selectors.lado_officers(service_ids=[referral.lado_service_id]),
                               people=selectors.service_people(service_id=referral.lado_service_id))
-    back = (reverse("allegations:case_detail", args=[reference]) if hasattr(referral, "case")
+    back = (reverse("allegations:case_access", args=[reference]) if hasattr(referral, "case")
             else reverse("allegations:referral_detail", args=[reference]))
     if request.method == "POST" and form.is_valid():
         try:
