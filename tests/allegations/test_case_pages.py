@@ -36,12 +36,13 @@ def test_the_overview_says_who_what_where_route_status_next_deadline_and_what_it
     assert "Alex Morgan" in summary and "Teacher" in summary and "Riverside Primary" in summary
     assert case.referral.get_category_display() in summary
     assert "grabbed their arm" in summary  # what is alleged, in short, at the top
-    # The case opened with a strategy meeting to hold: the next deadline in words, with its date.
+    # The case's soonest deadline, in words, with its date.
     first = case.referral.deadlines.filter(met_at__isnull=True).order_by("due_at").first()
     assert first.get_kind_display() in summary
     assert re.search(r"Due in \d+ (day|hour|minute)s?", summary)
     assert f"due {first.due_at.astimezone(timezone.get_current_timezone()).day} " in summary
-    assert "Waiting on" in summary and "The LADO service</strong>: strategy meeting, due in" in summary
+    # What it waits on, and from whom: that deadline is the LADO service's to meet.
+    assert f"The LADO service</strong>: {first.get_kind_display().lower()}, due in" in summary
 
 
 def test_no_red_button_in_the_page_the_menu_offers_closing(login, lado_officer, case):

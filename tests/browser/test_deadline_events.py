@@ -23,7 +23,7 @@ def iso(day: dt.date) -> str:
 def test_recording_the_events_that_meet_deadlines(page: Page, case, lado_officer):
     today = timezone.localdate()
     sign_in(page, lado_officer)
-    visit(page, f"/cases/{case.reference}/")
+    visit(page, f"/cases/{case.reference}/strands/")
 
     follow(page, "link", "Update employer's enquiry or disciplinary")
     page.get_by_label("Without formal disciplinary action (action within 3 working days)").check()
