@@ -52,7 +52,8 @@ def test_recording_the_events_that_meet_deadlines(page: Page, case, lado_officer
     submit(page, "Save")
     assert Deadline.objects.filter(referral=case.referral, kind="police_review", status="open").count() == 1
 
-    follow(page, "link", "Change route")
+    page.get_by_role("button", name="Case actions").click()  # the case's menu
+    follow(page, "button", "Change how the case is managed")
     page.get_by_label("Strategy discussion (section 47 route)").check()
     page.get_by_label("Why has the route changed?").fill("Police now investigating.")
     submit(page, "Save")
