@@ -291,6 +291,14 @@ class CaseParts:
     def view_of(self, part: str, item) -> ItemView | None:
         return self.items.get((part, item.pk))
 
+    def may_open(self, part: str) -> bool:
+        """Whether the person may see any item of this part, judged without reading the items: its usual audience
+        includes them, or the LADO service widened an item of it to them (the sub-navigation asks this)."""
+        if sees(self.level, DEFAULT_AUDIENCE[part]):
+            return True
+        return any(p == part and sees(self.level, row.effective(DEFAULT_AUDIENCE[part]))
+                   for (p, _), row in self.overrides.items())
+
     def opens(self, part: str) -> bool:
         """Whether the page shows this part's heading: its usual audience includes the person, or an item of it
         was widened to them. (An employer is not told "no risk assessment recorded" when there is one.)"""
@@ -379,33 +387,133 @@ def _event_items(events) -> dict:
     return found
 
 
-def case_parts_for(user, case: Case, *, timeline_limit: int = 100) -> CaseParts:
+# What a page of the case reads besides the parts' audiences (CaseParts' lists): the case's sub-pages each load
+# only their own kinds, so a page's queries are bounded by what it shows (views.CASE_PAGES).
+CHILDREN_LIST = "children"
+EVENTS = "events"
+
+
+def case_parts_for(user, case: Case, *, timeline_limit: int = 100, load: frozenset | None = None) -> CaseParts:
     """Everything of the case this person may see, and nothing else: the case page, its PDFs and downloads read
-    it. The caller has fetched the case through visible_to (so the person sees the case itself)."""
+    it. The caller has fetched the case through visible_to (so the person sees the case itself). `load` names the
+    kinds of items to read (Part values, CHILDREN_LIST, EVENTS); None reads them all. What the person may see is
+    decided here whatever is loaded: the lists not loaded stay empty."""
     referral = case.referral
     level = viewer_level(user, referral) or AccessLevel.EMPLOYER
     overrides = part_audiences(referral)
     parts = CaseParts(level=level, sections=_sections_for(level), may_hold=may_hold_from_employer(user, case),
                       overrides=overrides)
-    parts.strands = _visible_items(parts, Part.STRAND, case.strands.all(), overrides)
-    parts.suspensions = _visible_items(parts, Part.SUSPENSION, case.suspensions.all(), overrides)
-    parts.reviews = _visible_items(parts, Part.REVIEW, case.reviews.all(), overrides)
-    parts.risks = _visible_items(parts, Part.RISK, case.risk_assessments.select_related("assessed_by"), overrides)
-    parts.decisions = _visible_items(parts, Part.DECISION, case.decisions.select_related("decided_by"), overrides)
-    parts.disagreements = _visible_items(parts, Part.DISAGREEMENT, case.disagreements.all(), overrides)
-    parts.regulator_referrals = (
-        _visible_items(parts, Part.REGULATOR, case.regulator_referrals.all(), overrides)
-        if parts.shows(Section.OUTCOME) else []
-    )
+
+    def wanted(kind: str) -> bool:
+        return load is None or kind in load
+
+    if wanted(Part.STRAND):
+        parts.strands = _visible_items(parts, Part.STRAND, case.strands.all(), overrides)
+    if wanted(Part.SUSPENSION):
+        parts.suspensions = _visible_items(parts, Part.SUSPENSION, case.suspensions.all(), overrides)
+    if wanted(Part.REVIEW):
+        parts.reviews = _visible_items(parts, Part.REVIEW, case.reviews.all(), overrides)
+    if wanted(Part.RISK):
+        parts.risks = _visible_items(parts, Part.RISK, case.risk_assessments.select_related("assessed_by"), overrides)
+    if wanted(Part.DECISION):
+        parts.decisions = _visible_items(parts, Part.DECISION, case.decisions.select_related("decided_by"), overrides)
+    if wanted(Part.DISAGREEMENT):
+        parts.disagreements = _visible_items(parts, Part.DISAGREEMENT, case.disagreements.all(), overrides)
+    if wanted(Part.REGULATOR) and parts.shows(Section.OUTCOME):
+        parts.regulator_referrals = _visible_items(parts, Part.REGULATOR, case.regulator_referrals.all(), overrides)
     if parts.shows(Section.CHILDREN) or _own_children(user, referral):
         parts.sections |= {Section.CHILDREN}
-        parts.children = list(referral.children.all())
-    parts.events = _visible_events(level, referral, overrides, limit=timeline_limit)
+        if wanted(CHILDREN_LIST):
+            parts.children = list(referral.children.all())
+    if wanted(EVENTS):
+        parts.events = _visible_events(level, referral, overrides, limit=timeline_limit)
     parts.deadline_kinds = frozenset(
         Deadline.Kind.values if level == AccessLevel.FULL
         else [kind for kind, audience in DEADLINE_AUDIENCE.items() if sees(level, audience)]
     )
     return parts
+
+
+# --- The case at a glance: its sub-pages and what it is waiting on -------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseTab:
+    """One page of a case in its sub-navigation: `slug` names the page (views.CASE_PAGES)."""
+
+    slug: str
+    label: str
+
+
+def case_tabs(parts: CaseParts) -> list[CaseTab]:
+    """The pages of the case this person may open, in the sub-navigation's order. A page they may not see is not
+    listed, and its view answers 404 (views._case_page asks this list)."""
+    tabs = [CaseTab("overview", "Overview"), CaseTab("strands", "Strands")]
+    if parts.may_open(Part.DECISION) or parts.may_open(Part.DISAGREEMENT):
+        tabs.append(CaseTab("decisions", "Decisions"))
+    tabs += [CaseTab("meetings", "Meetings"), CaseTab("actions", "Actions"), CaseTab("documents", "Documents")]
+    # "People told" (who was told what, and when) goes here once it is recorded: a CaseTab and a view in CASE_PAGES.
+    tabs.append(CaseTab("timeline", "Timeline"))
+    if parts.shows(Section.ACCESS_LOG):
+        tabs.append(CaseTab("access", "Access"))
+    return tabs
+
+
+# Whom each kind of deadline waits on, for the case summary (a meeting's minutes: its chair; an action: the
+# agency that holds it, from the actions themselves).
+WAITING_ON: dict[str, str] = {
+    Deadline.Kind.INITIAL_DISCUSSION: "service", Deadline.Kind.STRATEGY_MEETING: "service",
+    Deadline.Kind.CASE_REVIEW: "service", Deadline.Kind.ADMISSIONS_REVIEW: "service",
+    Deadline.Kind.MINUTES_INITIAL: "chair", Deadline.Kind.MINUTES_REVIEW: "chair",
+    Deadline.Kind.POLICE_REVIEW: "police",
+    Deadline.Kind.EMPLOYER_ACTION: "employer", Deadline.Kind.DISCIPLINARY_HEARING: "employer",
+}
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """One line of "waiting on": who, for what, and when it is due (in words)."""
+
+    who: str
+    what: str
+    due: str
+    overdue: bool = False
+
+
+def waiting_on(*, referral: Referral, deadline_rows, actions, today) -> list[Waiting]:
+    """What the case is waiting for and from whom: the unmet deadlines the person may see (deadline_rows, already
+    filtered by case_parts_for's deadline_kinds) and the open actions they may see (meetings_context), by agency.
+    Overdue first."""
+    from .wording import wording
+
+    words = wording(referral.workforce)
+    names = {"service": f"The {words['service_name']}", "chair": "The chair of the meeting",
+             "police": "The police", "employer": referral.employer_name or "The employer"}
+    lines = []
+    for deadline, state in deadline_rows:
+        if state["status"] in (Deadline.Status.OPEN, Deadline.Status.OVERDUE) and deadline.kind in WAITING_ON:
+            detail = state["detail"]  # "Due in 3 days", "Overdue by 2 hours"
+            lines.append(Waiting(who=names[WAITING_ON[deadline.kind]], what=deadline.get_kind_display().lower(),
+                                 due=detail[:1].lower() + detail[1:], overdue=state["status"] == Deadline.Status.OVERDUE))
+    by_agency: dict[str, list] = {}
+    for action in actions:
+        if action.is_open:
+            entry = by_agency.setdefault(action.agency.name, [0, 0, action.due_on])
+            entry[0] += 1
+            entry[1] += action.is_overdue(today)
+            entry[2] = min(entry[2], action.due_on)
+    for name, (count, late, soonest) in by_agency.items():
+        what = f"{count} open action{'' if count == 1 else 's'}"
+        due = f"{late} overdue" if late else f"the first due {soonest.day} {soonest:%B %Y}"
+        lines.append(Waiting(who=name, what=what, due=due, overdue=bool(late)))
+    return sorted(lines, key=lambda line: not line.overdue)
+
+
+def next_deadline(deadline_rows):
+    """The soonest unmet deadline the person may see, with its state in words, or None."""
+    unmet = [(d, state) for d, state in deadline_rows
+             if state["status"] in (Deadline.Status.OPEN, Deadline.Status.OVERDUE)]
+    return min(unmet, key=lambda row: row[0].due_at) if unmet else None
 
 
 def referral_parts_for(user, referral: Referral, *, timeline_limit: int = 50) -> CaseParts:

@@ -407,7 +407,7 @@ def referral_restrict(request, reference):
     form = forms.RestrictForm(request.POST if request.method == "POST" else None, initial=initial,
                               staff=selectors.lado_officers(service_ids=[referral.lado_service_id]),
                               people=selectors.service_people(service_id=referral.lado_service_id))
-    back = (reverse("allegations:case_detail", args=[reference]) if hasattr(referral, "case")
+    back = (reverse("allegations:case_access", args=[reference]) if hasattr(referral, "case")
             else reverse("allegations:referral_detail", args=[reference]))
     if request.method == "POST" and form.is_valid():
         try:
@@ -474,45 +474,125 @@ def case_list(request):
     return render(request, "allegations/case_list.html", {"page": page, "filters": filters, "lado": s.is_lado})
 
 
-def case_detail(request, reference):
+# The pages of a case: the overview (the case at a glance) and one page per part, each reading only its own
+# kinds of items through case_parts_for (need to know), so each page's queries are bounded by what it shows.
+# selectors.case_tabs lists the pages a person may open; any other answers 404.
+CASE_PAGES: dict[str, frozenset] = {
+    "overview": frozenset({Part.REGULATOR}),  # the children's details are on the referral's page
+    "strands": frozenset({Part.STRAND, Part.SUSPENSION, Part.REVIEW, Part.RISK}),
+    "decisions": frozenset({Part.DECISION, Part.DISAGREEMENT}),
+    "meetings": frozenset(),
+    "actions": frozenset(),
+    "documents": frozenset(),
+    "timeline": frozenset({selectors.EVENTS}),
+    "access": frozenset(),
+}
+
+# The things the case's button menu offers, in order (the last, closing, leads to a confirmation page).
+CASE_MENU = ("assign", "route", "outcome", "dbs", "regulator", "link", "share", "close")
+
+
+def case_page_url(reference: str, slug: str) -> str:
+    return reverse("allegations:case_detail" if slug == "overview" else f"allegations:case_{slug}", args=[reference])
+
+
+def _case_page(request, reference, slug: str) -> tuple[Case, dict]:
+    """The case (404 unless the user sees it and this page of it), its reading logged, and what every page of it
+    shows: the header, the sub-navigation and the menu of actions."""
     case = selectors.case_get(user=request.user, reference=reference)
     referral = case.referral
+    parts = selectors.case_parts_for(request.user, case, load=CASE_PAGES[slug])  # need to know: the one place
+    tabs = selectors.case_tabs(parts)
+    if slug not in {tab.slug for tab in tabs}:
+        raise Http404("No such page of this case")
     services.access_record(user=request.user, referral=referral, case=case)
     manage = selectors.can_manage(request.user, referral)
-    now = timezone.now()
-    parts = selectors.case_parts_for(request.user, case)  # need to know: the one place that decides what shows
-    context = {
-        "case": case,
-        "referral": referral,
-        "manage": manage,
-        "parts": parts,
-        "strands": parts.strands,
-        "suspensions": parts.suspensions,
-        "risks": parts.risks,
-        "decisions": parts.decisions,
-        "reviews": parts.reviews,
-        "disagreements": parts.disagreements,
-        # Only linked cases the user may see: a reference alone confirms that a case exists.
-        "links": list(case.links.filter(linked_case__in=Case.objects.visible_to(request.user))
-                      .select_related("linked_case__referral")) if parts.shows(Section.LINKS) else [],
-        "regulator_referrals": parts.regulator_referrals,
-        "show_children": parts.shows(Section.CHILDREN),
-        "children_list": parts.children,
-        "deadline_rows": wording.deadline_list(
-            referral.deadlines.filter(kind__in=parts.deadline_kinds).select_related("waived_by"), now=now),
-        "events": parts.events,
+    menu = [(action, CASE_ACTIONS[action].title) for action in CASE_MENU] if manage and case.is_open else []
+    return case, {
+        "case": case, "referral": referral, "manage": manage, "parts": parts, "tab": slug,
+        "tabs": [(tab, case_page_url(case.reference, tab.slug)) for tab in tabs], "menu": menu,
     }
+
+
+def case_detail(request, reference):
+    """The case at a glance: who, what is alleged, where, route, status, the next deadline and what it waits on."""
+    case, context = _case_page(request, reference, "overview")
+    referral, parts = case.referral, context["parts"]
+    now = timezone.now()
+    deadline_rows = wording.deadline_list(
+        referral.deadlines.filter(kind__in=parts.deadline_kinds).select_related("waived_by"), now=now)
     context.update(pages.page_parts(pages.CASE_DETAIL, user=request.user, case=case))  # its meetings (pages.py)
-    context.update(documents_context(request.user, case=case))
-    if manage or parts.may_hold:
-        context["document_views"] = selectors.document_views(referral, context["documents"], parts.overrides)
-    if manage:
-        context["who_opened"] = list(selectors.who_opened(referral=referral))
-        context["shared_with"] = _shared_with(case)
-        context["previous"] = list(selectors.previous_referrals(user=request.user, referral=referral))
-        context["restriction"] = selectors.restriction_of(referral)
-        context["may_restrict"] = selectors.can_restrict(request.user, referral)
+    cm = context["case_meetings"]
+    context.update(
+        deadline_rows=deadline_rows,
+        next_deadline=selectors.next_deadline(deadline_rows),
+        next_meeting=next((m for m in cm.meetings if m.scheduled_at >= now and not m.is_cancelled
+                           and not m.held_at), None),
+        waiting=selectors.waiting_on(referral=referral, deadline_rows=deadline_rows, actions=cm.actions,
+                                     today=cm.today),
+        regulator_referrals=parts.regulator_referrals,
+        show_children=False,  # read on the referral's page (one query fewer here)
+        # Only linked cases the user may see: a reference alone confirms that a case exists.
+        links=list(case.links.filter(linked_case__in=Case.objects.visible_to(request.user))
+                   .select_related("linked_case__referral")) if parts.shows(Section.LINKS) else [],
+    )
     return render(request, "allegations/case_detail.html", context)
+
+
+def case_strands(request, reference):
+    """The strands (police, social care, employer), the arrangements while they run, reviews and risk."""
+    case, context = _case_page(request, reference, "strands")
+    parts = context["parts"]
+    context.update(strands=parts.strands, suspensions=parts.suspensions, risks=parts.risks, reviews=parts.reviews)
+    return render(request, "allegations/case_strands.html", context)
+
+
+def case_decisions(request, reference):
+    case, context = _case_page(request, reference, "decisions")
+    parts = context["parts"]
+    context.update(decisions=parts.decisions, disagreements=parts.disagreements)
+    return render(request, "allegations/case_decisions.html", context)
+
+
+def case_meetings(request, reference):
+    case, context = _case_page(request, reference, "meetings")
+    context.update(pages.page_parts(pages.CASE_DETAIL, user=request.user, case=case))  # its meetings (pages.py)
+    return render(request, "allegations/case_meetings.html", context)
+
+
+def case_actions(request, reference):
+    case, context = _case_page(request, reference, "actions")
+    context.update(pages.page_parts(pages.CASE_DETAIL, user=request.user, case=case))  # its meetings (pages.py)
+    return render(request, "allegations/case_actions.html", context)
+
+
+def case_documents(request, reference):
+    case, context = _case_page(request, reference, "documents")
+    context.update(documents_context(request.user, case=case))
+    parts = context["parts"]
+    if context["manage"] or parts.may_hold:
+        context["document_views"] = selectors.document_views(case.referral, context["documents"], parts.overrides)
+    return render(request, "allegations/case_documents.html", context)
+
+
+def case_timeline(request, reference):
+    case, context = _case_page(request, reference, "timeline")
+    context["events"] = context["parts"].events
+    return render(request, "allegations/case_timeline.html", context)
+
+
+def case_access(request, reference):
+    """Who may see the case (sharing, restriction) and who has opened it: the LADO service's page."""
+    case, context = _case_page(request, reference, "access")
+    referral = case.referral
+    context.update(
+        who_opened=list(selectors.who_opened(referral=referral)),
+        shared_with=_shared_with(case),
+        previous=list(selectors.previous_referrals(user=request.user, referral=referral)),
+        restriction=selectors.restriction_of(referral),
+        may_restrict=selectors.can_restrict(request.user, referral),
+    )
+    return render(request, "allegations/case_access.html", context)
 
 
 def _shared_with(case: Case) -> list[tuple[Agency, str]]:
@@ -540,6 +620,8 @@ class CaseAction:
     done: str
     submit: str = "Save"
     needs_open: bool = True
+    page: str = "overview"  # the page of the case the form returns to (CASE_PAGES)
+    template: str = "allegations/form_page.html"
 
 
 def _link(actor, case, linked_reference, reason):
@@ -554,22 +636,22 @@ def _link(actor, case, linked_reference, reason):
 CASE_ACTIONS: dict[str, CaseAction] = {
     "suspension": CaseAction("Record suspension or other arrangements", lambda case, **kw: forms.SuspensionForm(**kw),
                              lambda actor, case, data: services.suspension_record(actor=actor, case=case, **data),
-                             "Arrangement recorded."),
+                             "Arrangement recorded.", page="strands"),
     "risk": CaseAction("Record a risk assessment", lambda case, **kw: forms.RiskAssessmentForm(**kw),
                        lambda actor, case, data: services.risk_assessment_record(actor=actor, case=case, **data),
-                       "Risk assessment recorded."),
+                       "Risk assessment recorded.", page="strands"),
     "decision": CaseAction("Record a decision", lambda case, **kw: forms.DecisionForm(**kw),
                            lambda actor, case, data: services.decision_record(actor=actor, case=case, **data),
-                           "Decision recorded."),
+                           "Decision recorded.", page="decisions"),
     "disagreement": CaseAction("Record a disagreement or professional challenge",
                                lambda case, **kw: forms.DisagreementForm(**kw),
                                lambda actor, case, data: services.disagreement_record(actor=actor, case=case, **data),
-                               "Disagreement recorded."),
+                               "Disagreement recorded.", page="decisions"),
     "link": CaseAction("Link another case", lambda case, **kw: forms.CaseLinkForm(**kw),
                        lambda actor, case, data: _link(actor, case, **data), "Cases linked."),
     "share": CaseAction("Share this case with an agency", lambda case, **kw: forms.ShareForm(**kw),
                         lambda actor, case, data: services.case_share_with(actor=actor, case=case, **data),
-                        "Case shared."),
+                        "Case shared.", page="access"),
     "outcome": CaseAction("Record the outcome", lambda case, **kw: forms.OutcomeForm(
         initial={"outcome": case.outcome, "police_outcome": case.police_outcome,
                  "employer_outcome": case.employer_outcome, "police_outcome_detail": case.police_outcome_detail}, **kw),
@@ -586,16 +668,16 @@ CASE_ACTIONS: dict[str, CaseAction] = {
         lambda actor, case, data: services.case_assign(actor=actor, case=case, owner=data["officer"]), "Case owner changed."),
     "review": CaseAction("Record a case review", lambda case, **kw: forms.ReviewForm(**kw),
                          lambda actor, case, data: services.review_record(actor=actor, case=case, kind="case", **data),
-                         "Case review recorded."),
+                         "Case review recorded.", page="strands"),
     "police-review": CaseAction("Record a police review", lambda case, **kw: forms.PoliceReviewForm(**kw),
                                 lambda actor, case, data: services.review_record(actor=actor, case=case, kind="police", **data),
-                                "Police review recorded."),
+                                "Police review recorded.", page="strands"),
     "route": CaseAction("Change how the case is managed", lambda case, **kw: forms.RouteForm(initial={"route": case.route}, **kw),
                         lambda actor, case, data: services.case_change_route(actor=actor, case=case, **data),
                         "Route changed."),
     "close": CaseAction("Close the case", lambda case, **kw: forms.CaseCloseForm(**kw),
                         lambda actor, case, data: services.case_close(actor=actor, case=case, **data),
-                        "Case closed.", submit="Close case"),
+                        "Case closed.", submit="Close the case", template="allegations/case_close.html"),
 }
 
 
@@ -615,10 +697,10 @@ def case_action(request, reference, action):
             _apply_service_errors(form, error)
         else:
             messages.success(request, spec.done)
-            return redirect("allegations:case_detail", reference=reference)
-    return render(request, "allegations/form_page.html", {
+            return redirect(case_page_url(reference, spec.page))
+    return render(request, spec.template, {
         "form": form, "title": spec.title, "caption": f"Case {case.reference}", "submit": spec.submit,
-        "back": reverse("allegations:case_detail", args=[reference]),
+        "back": case_page_url(reference, spec.page), "case": case,
         "dbs_duty": case.dbs_duty if action in ("dbs", "close") else "",
     })
 
@@ -639,9 +721,9 @@ def case_share_withdraw(request, reference, agency):
             _apply_service_errors(form, error)
         else:
             messages.success(request, f"{shared.name} can no longer see this case.")
-            return redirect("allegations:case_detail", reference=reference)
+            return redirect(case_page_url(reference, "access"))
     return render(request, "allegations/case_share_withdraw.html", {
-        "form": form, "case": case, "agency": shared, "back": reverse("allegations:case_detail", args=[reference]),
+        "form": form, "case": case, "agency": shared, "back": case_page_url(reference, "access"),
     })
 
 
@@ -659,10 +741,10 @@ def strand_edit(request, reference, kind):
             _apply_service_errors(form, error)
         else:
             messages.success(request, f"{strand.get_kind_display()} updated.")
-            return redirect("allegations:case_detail", reference=reference)
+            return redirect(case_page_url(reference, "strands"))
     return render(request, "allegations/form_page.html", {
         "form": form, "title": f"Update: {strand.get_kind_display().lower()}", "caption": f"Case {case.reference}",
-        "back": reverse("allegations:case_detail", args=[reference]), "submit": "Save",
+        "back": case_page_url(reference, "strands"), "submit": "Save",
     })
 
 
@@ -681,10 +763,10 @@ def disagreement_resolve(request, reference):
             _apply_service_errors(form, error)
         else:
             messages.success(request, "Recorded.")
-            return redirect("allegations:case_detail", reference=reference)
+            return redirect(case_page_url(reference, "decisions"))
     return render(request, "allegations/form_page.html", {
         "form": form, "title": "Record how the disagreement ended", "caption": f"Case {case.reference}",
-        "back": reverse("allegations:case_detail", args=[reference]), "submit": "Save",
+        "back": case_page_url(reference, "decisions"), "submit": "Save",
     })
 
 
@@ -708,8 +790,15 @@ def _case_item(request, reference, part, pk):
     return case, view
 
 
-def _item_form_page(request, case, form, perform: Callable[[dict], object], *, title: str, done: str):
-    """Bind, call the service, go back to the case; or show the form again with what was typed."""
+# The page of the case that lists each kind of item (where its "who may see it" links are).
+PART_PAGE = {Part.STRAND: "strands", Part.SUSPENSION: "strands", Part.REVIEW: "strands", Part.RISK: "strands",
+             Part.DECISION: "decisions", Part.DISAGREEMENT: "decisions", Part.REGULATOR: "overview",
+             Part.DOCUMENT: "documents"}
+
+
+def _item_form_page(request, case, form, perform: Callable[[dict], object], *, title: str, done: str, part: str):
+    """Bind, call the service, go back to the case's page of the item; or show the form again with what was typed."""
+    back = case_page_url(case.reference, PART_PAGE[part])
     if request.method == "POST" and form.is_valid():
         try:
             perform(form.cleaned_data)
@@ -717,10 +806,9 @@ def _item_form_page(request, case, form, perform: Callable[[dict], object], *, t
             _apply_service_errors(form, error)
         else:
             messages.success(request, done)
-            return redirect("allegations:case_detail", reference=case.reference)
+            return redirect(back)
     return render(request, "allegations/form_page.html", {
-        "form": form, "title": title, "caption": f"Case {case.reference}", "submit": "Save",
-        "back": reverse("allegations:case_detail", args=[case.reference]),
+        "form": form, "title": title, "caption": f"Case {case.reference}", "submit": "Save", "back": back,
     })
 
 
@@ -732,7 +820,7 @@ def part_audience(request, reference, part, pk):
         raise PermissionDenied
     form = forms.PartAudienceForm(request.POST if request.method == "POST" else None, default=view.default)
     return _item_form_page(
-        request, case, form, title=f"Who may see this: {view.label}", done="Who may see it is changed.",
+        request, case, form, title=f"Who may see this: {view.label}", done="Who may see it is changed.", part=part,
         perform=lambda data: services.case_part_set_audience(actor=request.user, case=case, part=part, part_id=pk, **data),
     )
 
@@ -747,6 +835,6 @@ def part_hold(request, reference, part, pk):
                               initial={"held": "released" if view.held else "held"})
     return _item_form_page(
         request, case, form, title=f"Keep from the employer while the investigation runs: {view.label}",
-        done="Recorded.",
+        done="Recorded.", part=part,
         perform=lambda data: services.case_part_hold(actor=request.user, case=case, part=part, part_id=pk, **data),
     )

@@ -127,7 +127,7 @@ def meeting_schedule(request, reference):
             messages.success(request, "Meeting scheduled. Invite the people who should attend.")
             return redirect(_detail_url(meeting))
     return _form_page(request, form, title="Schedule a meeting", caption=f"Case {case.reference}",
-                      back=reverse("allegations:case_detail", args=[reference]), submit="Schedule meeting")
+                      back=reverse("allegations:case_meetings", args=[reference]), submit="Schedule meeting")
 
 
 # --- The meeting page -----------------------------------------------------------------------------
@@ -451,9 +451,9 @@ def action_create(request, reference):
             _apply_service_errors(form, error)
         else:
             messages.success(request, "Action recorded.")
-            return redirect(reverse("allegations:case_detail", args=[reference]) + "#actions")
+            return redirect(reverse("allegations:case_actions", args=[reference]))
     return _form_page(request, form, title="Record an action", caption=f"Case {case.reference}",
-                      back=reverse("allegations:case_detail", args=[reference]), submit="Save action")
+                      back=reverse("allegations:case_actions", args=[reference]), submit="Save action")
 
 
 @require_http_methods(["GET", "POST"])
@@ -492,7 +492,7 @@ def _after_action(request, action):
     if action.agency_id in standing(request.user).agency_ids and not selectors.is_case_lado(request.user, action.case):
         return redirect("meetings:action_list")
     if action.case_id:
-        return redirect(reverse("allegations:case_detail", args=[action.case.referral.reference]) + "#actions")
+        return redirect(reverse("allegations:case_actions", args=[action.case.referral.reference]))
     return redirect("meetings:action_list")
 
 
@@ -512,7 +512,7 @@ def action_complete(request, pk):
             return _after_action(request, action)
     return _form_page(request, form, title="Mark the action as done", caption=action.description[:120],
                       back=reverse("meetings:action_list") if action.agency_id in standing(request.user).agency_ids
-                      else reverse("allegations:case_detail", args=[action.case.referral.reference]),
+                      else reverse("allegations:case_actions", args=[action.case.referral.reference]),
                       submit="Mark as done")
 
 
@@ -529,9 +529,9 @@ def action_cancel(request, pk):
             _apply_service_errors(form, error)
         else:
             messages.success(request, "Action cancelled.")
-            return redirect(reverse("allegations:case_detail", args=[action.case.referral.reference]) + "#actions")
+            return redirect(reverse("allegations:case_actions", args=[action.case.referral.reference]))
     return _form_page(request, form, title="Cancel the action", caption=action.description[:120],
-                      back=reverse("allegations:case_detail", args=[action.case.referral.reference]),
+                      back=reverse("allegations:case_actions", args=[action.case.referral.reference]),
                       submit="Cancel action")
 
 

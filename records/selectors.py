@@ -144,38 +144,82 @@ def documents_of(*, user, referral: Referral | None = None, case: Case | None = 
 
 @dataclass(frozen=True)
 class Reader:
-    """One line of "who has opened this"."""
+    """One line of "who has opened this": one person's reads of one kind, `count` of them from `first_at`
+    to `at` (the newest)."""
 
     name: str
     username: str
     at: dt.datetime
     label: str
+    count: int = 1
+    first_at: dt.datetime | None = None
 
 
 ACCESS_LABELS = {"referral": "Opened the referral", "case": "Opened the case", "minutes": "Read the minutes",
                  "meeting": "Opened a meeting", "pdf": "Downloaded a PDF of the minutes",
                  **{k: v for k, v in ViewLog.What.choices}}
 
+# How many of each log's newest reads of one referral are grouped (each an index read of that log): older
+# reads beyond these are left to the audit page.
+READS_SCANNED = 500
+
+# Reads by one person, of one kind, each within this time of the one before, show as one line with a count.
+READS_RUN_GAP = dt.timedelta(hours=1)
+
 
 def _readers(queryset, what):
     return queryset.annotate(
-        r_what=what, r_username=F("user__username"), r_first=F("user__first_name"), r_last=F("user__last_name"),
-    ).values_list("at", "r_what", "r_username", "r_first", "r_last")
+        r_at=F("at"), r_what=what, r_username=F("user__username"), r_first=F("user__first_name"),
+        r_last=F("user__last_name"),
+    ).values_list("r_at", "r_what", "r_username", "r_first", "r_last")
+
+
+# The runs are found in SQL: a read starts a new run unless the same person's previous read of the same kind
+# was at most READS_RUN_GAP before it (LAG); the running count of starts numbers the runs; one row per run.
+_RUNS_SQL = """
+WITH reads AS ({reads}),
+marked AS (
+    SELECT r_at, r_what, r_username, r_first, r_last,
+           CASE WHEN r_at - LAG(r_at) OVER (PARTITION BY r_username, r_what ORDER BY r_at) <= %s
+                THEN 0 ELSE 1 END AS starts
+    FROM reads
+),
+numbered AS (
+    SELECT r_at, r_what, r_username, r_first, r_last,
+           SUM(starts) OVER (PARTITION BY r_username, r_what ORDER BY r_at
+                             ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS run
+    FROM marked
+)
+SELECT MIN(r_at), MAX(r_at), COUNT(*), r_what, r_username, MAX(r_first), MAX(r_last)
+FROM numbered
+GROUP BY r_username, r_what, run
+ORDER BY MAX(r_at) DESC, r_username
+LIMIT %s
+"""
 
 
 def readers_of(*, referral: Referral, limit: int = 20) -> list[Reader]:
     """Who has opened the referral, its case, its meetings' minutes and its documents, newest first: one query
-    over the three logs (each read through its referral index)."""
-    # Each branch newest first and limited on its own (PostgreSQL reads just `limit` rows of each index).
+    over the three logs (each read through its referral index). Repeated reads by one person (the same kind of
+    read, each within an hour of the one before) come back as one Reader with a count: grouped in the query."""
+    from django.db import connection
+
     AccessLog, PdfDownload = model("allegations", "AccessLog"), model("meetings", "PdfDownload")
-    rows = _readers(AccessLog.objects.filter(referral=referral), F("what")).order_by("-at")[:limit].union(
-        _readers(ViewLog.objects.filter(referral=referral), F("what")).order_by("-at")[:limit],
+
+    # Each branch newest first and limited on its own (PostgreSQL reads just READS_SCANNED rows of each index).
+    reads = _readers(AccessLog.objects.filter(referral=referral), F("what")).order_by("-at")[:READS_SCANNED].union(
+        _readers(ViewLog.objects.filter(referral=referral), F("what")).order_by("-at")[:READS_SCANNED],
         _readers(PdfDownload.objects.filter(pdf__version__minutes__meeting__case__referral=referral),
-                 Value("pdf", output_field=CharField())).order_by("-at")[:limit],
+                 Value("pdf", output_field=CharField())).order_by("-at")[:READS_SCANNED],
         all=True,
-    ).order_by("-at")[:limit]
-    return [Reader(name=f"{first} {last}".strip() or username, username=username, at=at,
-                   label=ACCESS_LABELS.get(what, what)) for at, what, username, first, last in rows]
+    )
+    sql, params = reads.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(_RUNS_SQL.format(reads=sql), [*params, READS_RUN_GAP, limit])
+        rows = cursor.fetchall()
+    return [Reader(name=f"{first} {last}".strip() or username, username=username, at=last_at,
+                   label=ACCESS_LABELS.get(what, what), count=count, first_at=first_at)
+            for first_at, last_at, count, what, username, first, last in rows]
 
 
 def may_audit(user) -> bool:

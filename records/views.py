@@ -62,7 +62,7 @@ def referral_document_upload(request, reference):
 def case_document_upload(request, reference):
     case = rule("case_get")(user=request.user, reference=reference)
     return _upload(request, case=case, caption=f"Case {case.referral.reference}",
-                   back=reverse("allegations:case_detail", args=[case.referral.reference]))
+                   back=reverse("allegations:case_documents", args=[case.referral.reference]))
 
 
 @require_http_methods(["GET", "POST"])
@@ -94,7 +94,7 @@ def _parent_url(document) -> str:
     if document.referral_id:
         return reverse("allegations:referral_detail", args=[document.referral.reference])
     if document.case_id:
-        return reverse("allegations:case_detail", args=[document.case.referral.reference])
+        return reverse("allegations:case_documents", args=[document.case.referral.reference])
     return reverse("meetings:meeting_detail", args=[document.meeting_id])
 
 

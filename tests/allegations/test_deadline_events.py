@@ -442,7 +442,7 @@ def test_the_employer_strand_page_records_the_decision_and_keeps_typed_input_on_
                                  "employer_decision_on": days_ago(1).isoformat()}))
     assert response.status_code == 302
     assert only(old_case, K.EMPLOYER_ACTION).status == S.OPEN
-    assert "Employer decided" in client.get(reverse("allegations:case_detail", args=[old_case.reference])).content.decode()
+    assert "Employer decided" in client.get(reverse("allegations:case_strands", args=[old_case.reference])).content.decode()
 
 
 @pytest.mark.django_db
@@ -477,7 +477,7 @@ def test_a_case_review_recorded_on_the_page_shows_on_the_case(login, case, lado_
                            with_dates({"held_on": today().isoformat(), "summary": "All strands progressing."}))
 
     assert response.status_code == 302
-    page = client.get(reverse("allegations:case_detail", args=[case.reference])).content.decode()
+    page = client.get(reverse("allegations:case_strands", args=[case.reference])).content.decode()
     assert "All strands progressing." in page and "Record a police review" in page
     assert only(case, K.CASE_REVIEW, status=S.OPEN)
 

@@ -183,7 +183,7 @@ def test_a_whole_case_leaves_no_history_row_without_a_user_and_a_reason(
 
 def test_the_case_timeline_lists_each_event_with_its_actor(login, case, lado_officer, lado_manager, agency_a_manager):
     services.decision_record(actor=lado_manager, case=case, decision="Strategy meeting", rationale="Police interest")
-    page = login(lado_officer).get(reverse("allegations:case_detail", args=[case.reference]))
+    page = login(lado_officer).get(reverse("allegations:case_timeline", args=[case.reference]))
     html = page.content.decode()
     events = list(Event.objects.filter(referral=case.referral))
     assert {e.verb for e in events} >= {"referral_received", "initial_discussion", "triage_decision", "case_opened",
@@ -215,7 +215,7 @@ def test_opening_the_case_page_is_logged_and_shown_to_the_lado(login, case, agen
     entry = AccessLog.objects.get()
     assert (entry.user, entry.referral, entry.case, entry.what) == (agency_a_viewer, case.referral, case, "case")
 
-    page = login(lado_officer).get(reverse("allegations:case_detail", args=[case.reference]))
+    page = login(lado_officer).get(reverse("allegations:case_access", args=[case.reference]))
     assert "Who has opened this case" in page.content.decode()
     assert name_in(page, agency_a_viewer)
 

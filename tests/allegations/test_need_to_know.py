@@ -19,6 +19,7 @@ from django.urls import reverse
 from agencies.models import AccessLevel, Notification
 from allegations import selectors, services
 from allegations.models import Audience, Part, PartAudience, Strand
+from allegations.views import CASE_PAGES, case_page_url
 from meetings.models import MinutesPdf, MinutesVersion
 from meetings.notifications import minutes_circulated_notify
 from tests.meetings.factories import approve, circulate, held_meeting_with_minutes, invite
@@ -113,7 +114,7 @@ def _pages(client, planted) -> str:
     """Everything a person can read of the case on its pages, joined (a 404 adds nothing)."""
     case, meeting = planted["case"], planted["meeting"]
     urls = [
-        reverse("allegations:case_detail", args=[case.reference]),
+        *[case_page_url(case.reference, slug) for slug in CASE_PAGES],  # the overview and each page of the case
         reverse("allegations:referral_detail", args=[case.reference]),
         reverse("allegations:case_list"), reverse("allegations:case_list") + "?q=CANARY",
         reverse("allegations:referral_list"),
@@ -140,7 +141,7 @@ def test_each_canary_shows_only_where_its_audience_allows(login, planted, people
 
 
 def test_the_child_is_for_the_safeguarding_level_and_the_agency_that_named_them(login, planted, people):
-    url = reverse("allegations:case_detail", args=[planted["case"].reference])
+    url = reverse("allegations:referral_detail", args=[planted["case"].reference])  # the case's overview links to it
     seen = {level: "Sam Child" in login(people[level]).get(url).content.decode() for level in (LADO, SAFEGUARDING, EMPLOYER)}
     assert seen == {LADO: True, SAFEGUARDING: True, EMPLOYER: True}  # the school named the child: its own words
     assert login(people[OUTSIDER]).get(url).status_code == 404
@@ -148,12 +149,25 @@ def test_the_child_is_for_the_safeguarding_level_and_the_agency_that_named_them(
 
 @pytest.mark.parametrize("level", LEVELS)
 def test_every_part_of_the_case_page_per_level(login, planted, people, level):
-    """Which headings of the case page each level is given (what is not given is not on the page)."""
-    response = login(people[level]).get(reverse("allegations:case_detail", args=[planted["case"].reference]))
+    """Which headings of the case's pages each level is given (what is not given is not on any page), which pages
+    its sub-navigation lists, and that a page not listed answers 404."""
+    client = login(people[level])
+    responses = {slug: client.get(case_page_url(planted["case"].reference, slug)) for slug in CASE_PAGES}
     if level == OUTSIDER:
-        assert response.status_code == 404
+        assert {slug: r.status_code for slug, r in responses.items()} == {slug: 404 for slug in CASE_PAGES}
         return
-    html = response.content.decode()
+    pages = {  # the pages each level may open
+        "decisions": {LADO, SAFEGUARDING},  # decisions are for the safeguarding level, disagreements the LADO's
+        "access": {LADO},
+    }
+    allowed = {slug for slug in CASE_PAGES if level in pages.get(slug, {LADO, SAFEGUARDING, EMPLOYER})}
+    assert {slug for slug, r in responses.items() if r.status_code == 200} == allowed
+    assert all(r.status_code == 404 for slug, r in responses.items() if slug not in allowed)
+    overview = responses["overview"].content.decode()
+    for slug in CASE_PAGES:
+        listed = f'href="{case_page_url(planted["case"].reference, slug)}"' in overview.split("moj-sub-navigation", 1)[1]
+        assert listed == (slug in allowed), slug
+    html = "\n".join(r.content.decode() for r in responses.values() if r.status_code == 200)
     expected = {
         'id="strands"': {LADO, SAFEGUARDING, EMPLOYER},  # the employer sees its own strand
         'id="reviews"': {LADO, SAFEGUARDING},
@@ -170,7 +184,7 @@ def test_every_part_of_the_case_page_per_level(login, planted, people, level):
     assert shown == {marker for marker, levels in expected.items() if level in levels}
     # The timeline: the case opened is for everyone; the decision's event for safeguarding; the LADO's sharing
     # decision for the LADO service alone; no reasons outside the LADO service.
-    timeline = html.split('id="timeline"')[1]
+    timeline = responses["timeline"].content.decode().split('id="timeline"')[1]
     assert "Case opened" in timeline
     assert ("Decision (between meetings)" in timeline) == (level in (LADO, SAFEGUARDING))
     assert ("Shared with" in timeline) == (level == LADO)
@@ -239,7 +253,10 @@ def test_notices_and_e_mails_carry_no_canary_and_go_only_to_whom_the_minutes_wen
 # --- Widening, narrowing, holding back ----------------------------------------------------------------------
 
 def _case_html(login, user, case) -> str:
-    return login(user).get(reverse("allegations:case_detail", args=[case.reference])).content.decode()
+    """Every page of the case the person may open, joined (the overview first; the timeline's page last but one)."""
+    client = login(user)
+    pages = [client.get(case_page_url(case.reference, slug)) for slug in CASE_PAGES]
+    return "\n".join(page.content.decode() for page in pages if page.status_code == 200)
 
 
 def test_the_lado_widens_and_narrows_an_item_with_a_reason_kept_in_history(login, planted, people, lado_officer):

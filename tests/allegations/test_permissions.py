@@ -334,6 +334,8 @@ ENDPOINTS: dict[str, Endpoint] = {
     "allegations:triage_queue": Endpoint("allegations:triage_queue"),
     "allegations:case_list": Endpoint("allegations:case_list"),
     "allegations:case_detail": Endpoint("allegations:case_detail", lambda w: [w.ref]),
+    **{f"allegations:case_{slug}": Endpoint(f"allegations:case_{slug}", lambda w: [w.ref])
+       for slug in ("strands", "decisions", "meetings", "actions", "documents", "timeline", "access")},
     "allegations:referral_restrict": Endpoint(
         "allegations:referral_restrict", lambda w: [w.ref], "get",
         lambda w: {"reason": "The subject is on our staff.", "may_open": [w.fixture("lado_officer").pk]},
@@ -450,6 +452,11 @@ MATRIX: dict[str, dict[str, int | str]] = {
     "allegations:triage_queue": _row(200, 200, 403, 403, 403, 403, 403),
     "allegations:case_list": _row(200, 200, 200, 200, 200, 200, 403),
     "allegations:case_detail": RECORD_PAGE,
+    # The pages of a case: those of its parts the employer level sees are agency A's too; decisions (for the
+    # safeguarding level) and the access page (the LADO service's) are not, and answer 404 (need to know).
+    **{f"allegations:case_{slug}": RECORD_PAGE for slug in ("strands", "meetings", "actions", "documents", "timeline")},
+    "allegations:case_decisions": _row(200, 404, 404, 404, 404, 404, 404),
+    "allegations:case_access": _row(200, 404, 404, 404, 404, 404, 404),
     "allegations:disagreement_resolve": LADO_ACTION,
     # Restricting a case to named people: the LADO service manager only (tests/allegations/test_restricted.py).
     "allegations:referral_restrict": _row(403, 404, 403, 403, 404, 404, 404),
@@ -533,7 +540,7 @@ def test_the_lado_manager_restricts_a_case_through_the_page(world, login):
     url = reverse(endpoint.name, args=endpoint.args(world))
     client = login(world.people["lado_manager"])
     assert client.get(url).status_code == 200
-    assert _outcome(client.post(url, endpoint.data(world))) == "->allegations:case_detail"
+    assert _outcome(client.post(url, endpoint.data(world))) == "->allegations:case_access"  # who may open it
     assert Event.objects.filter(case=world.case, verb="restricted", actor=world.people["lado_manager"]).exists()
 
 
@@ -576,7 +583,10 @@ def test_lado_officer_can_take_every_case_action(world, login, action):
                                      employer_outcome="no_sanction")
     url = reverse("allegations:case_action", args=[world.ref, action])
     response = login(lado_officer).post(url, with_dates(CASE_ACTION_DATA[action](world)))
-    assert _outcome(response) == "->allegations:case_detail", response.content.decode()[:3000]
+    # Back to the page of the case that shows what was recorded.
+    page = CASE_ACTIONS[action].page
+    assert _outcome(response) == f"->allegations:{'case_detail' if page == 'overview' else 'case_' + page}", \
+        response.content.decode()[:3000]
     assert Event.objects.filter(case=world.case, verb=CASE_ACTION_VERBS[action], actor=lado_officer).exists()
 
 
@@ -585,7 +595,7 @@ def test_lado_officer_can_update_each_strand(world, login, kind):
     lado_officer = world.people["lado_officer"]
     url = reverse("allegations:strand_edit", args=[world.ref, kind])
     response = login(lado_officer).post(url, ENDPOINTS[f"allegations:strand_edit:{kind}"].data(world))
-    assert _outcome(response) == "->allegations:case_detail"
+    assert _outcome(response) == "->allegations:case_strands"
     strand = world.case.strands.get(kind=kind)
     assert strand.status == Strand.Status.ACTIVE
     assert strand.lead == "DC Jones, Testshire Police"
@@ -595,7 +605,7 @@ def test_lado_officer_can_resolve_a_disagreement(world, login):
     lado_officer = world.people["lado_officer"]
     data = ENDPOINTS["allegations:disagreement_resolve"].data(world)
     response = login(lado_officer).post(reverse("allegations:disagreement_resolve", args=[world.ref]), data)
-    assert _outcome(response) == "->allegations:case_detail"
+    assert _outcome(response) == "->allegations:case_decisions"
     assert world.case.disagreements.get().status == "resolved"
 
 
@@ -687,8 +697,12 @@ def test_children_are_hidden_from_an_agency_the_case_is_shared_with_at_employer_
     assert b"Sam Child" not in referral_page.content
 
 
-def test_the_lado_sees_the_children_on_the_case_page(login, case, lado_officer):
-    page = login(lado_officer).get(reverse("allegations:case_detail", args=[case.reference]))
+def test_the_lado_sees_the_children_on_the_referral_page_the_case_links_to(login, case, lado_officer):
+    client = login(lado_officer)
+    overview = client.get(reverse("allegations:case_detail", args=[case.reference])).content.decode()
+    assert f'href="{reverse("allegations:referral_detail", args=[case.reference])}"' in overview
+    assert "for the details of the children" in overview
+    page = client.get(reverse("allegations:referral_detail", args=[case.reference]))
     assert b"Sam Child" in page.content
 
 
@@ -783,11 +797,11 @@ def test_the_lado_officer_withdraws_a_share_with_a_reason(world, login):
     police = _client(world, "police_user")
     assert police.get(reverse("allegations:case_detail", args=[world.ref])).status_code == 200
     officer = login(world.people["lado_officer"])
-    page = officer.get(reverse("allegations:case_detail", args=[world.ref])).content.decode()
-    assert url in page  # the case page links to it
+    page = officer.get(reverse("allegations:case_access", args=[world.ref])).content.decode()
+    assert url in page  # the case's access page links to it
     refused = officer.post(url, {"reason": ""})
     assert refused.status_code == 200 and "Say why the agency should no longer see the case." in refused.content.decode()
-    assert _outcome(officer.post(url, {"reason": "Police enquiry ended."})) == "->allegations:case_detail"
+    assert _outcome(officer.post(url, {"reason": "Police enquiry ended."})) == "->allegations:case_access"
     assert police.get(reverse("allegations:case_detail", args=[world.ref])).status_code == 404
     world.case.refresh_from_db()
     assert world.case.history.first().history_change_reason == "Sharing with Testshire Police withdrawn: Police enquiry ended."

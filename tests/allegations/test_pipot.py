@@ -61,6 +61,13 @@ def test_the_referral_form_asks_the_workforce_first_and_adapts_once_answered(log
     assert "Adults at risk" in again and "Children or adults at risk" not in again
 
 
+def _case_pages_text(client, case) -> str:
+    from allegations.views import CASE_PAGES, case_page_url
+
+    pages = [client.get(case_page_url(case.reference, slug)) for slug in CASE_PAGES]
+    return " ".join(_text(page) for page in pages if page.status_code == 200)
+
+
 def test_an_adults_referral_and_case_speak_of_the_adult_at_risk(login, adults_referral, lado_officer,
                                                                 agency_a_manager):
     officer = login(lado_officer)
@@ -69,18 +76,17 @@ def test_an_adults_referral_and_case_speak_of_the_adult_at_risk(login, adults_re
     assert "Adults at risk" in detail and "Number of adults at risk involved" in detail
     assert _children_words(detail) == []
     case = make_case(officer=lado_officer, referral=adults_referral, route="employer")
-    page = _text(officer.get(reverse("allegations:case_detail", args=[case.reference])))
+    page = _case_pages_text(officer, case)  # the overview and every page of the case
     assert "PiPoT case (adults' workforce)" in page
     assert "monitored by the PiPoT lead" in page
     assert "Only the PiPoT service and the referring agency." in page
     assert _children_words(page) == [], "children's words on an adults' case page"
     # The referring agency's view of the same case too.
-    assert _children_words(_text(login(agency_a_manager).get(reverse("allegations:case_detail",
-                                                                      args=[case.reference])))) == []
+    assert _children_words(_case_pages_text(login(agency_a_manager), case)) == []
 
 
 def test_a_childrens_case_keeps_the_childrens_words(login, case, lado_officer):
-    page = _text(login(lado_officer).get(reverse("allegations:case_detail", args=[case.reference])))
+    page = _case_pages_text(login(lado_officer), case)
     assert "Only the LADO service" in page
     assert "PiPoT" not in page
 

@@ -26,8 +26,11 @@ MORE = 20
 TRIAGE_QUEUE_QUERIES = 9  # + the inbox's unread count in the navigation; the provider prompt from the cache (one read of the database cache)
 CASE_LIST_QUERIES = 6  # with the inbox's unread count in the navigation
 AGENCY_REFERRAL_LIST_QUERIES = 6
-CASE_DETAIL_QUERIES = 25  # + the inbox's unread count, + the case's reviews, + its documents (records), + need to know:
-# the items' audiences and the levels of the case's shares (issue 12 §1)
+# The case's overview (the case at a glance): session, user, standing, the inbox's unread count; the case, the items'
+# audiences (need to know), the reading logged; its deadlines, meetings and actions (what it waits on), linked
+# cases and referrals to a regulator. Each part of the case has its own page, with its own bounded count.
+CASE_OVERVIEW_QUERIES = 12
+CASE_STRANDS_QUERIES = 11  # the same chrome; strands, arrangements, reviews and risk assessments
 
 
 def count_queries(client, url) -> tuple[int, str]:
@@ -166,13 +169,31 @@ def test_case_detail_query_count_does_not_grow_with_case_records(login, lado_off
     services.case_share_with(actor=lado_officer, case=case, agency=police_agency, level="safeguarding",
                              reason="Police investigation")
     officer = login(lado_officer)
-    url = reverse("allegations:case_detail", args=[case.reference])
+    url = reverse("allegations:case_strands", args=[case.reference])
     # Risk assessments are for the safeguarding level (issue 12 §1): the LADO officer and the police read them.
     pages = {"LADO officer": (officer, url), "police": (login(police_user), url)}
     assert_constant_queries(pages, lambda: add_case_records(case, lado_officer, 4), 1, 5, "Supervised contact only.")
     # The referring agency (employer level) reads the arrangements, not the risk assessments.
     employer = {"referring agency": (login(agency_a_manager), url)}
     assert_constant_queries(employer, lambda: add_case_records(case, lado_officer, 4), 5, 9, "by Head teacher</dd>")
+    # The decisions have their own page, the same for any number of them.
+    decisions = reverse("allegations:case_decisions", args=[case.reference])
+    assert_constant_queries({"LADO officer": (officer, decisions)}, lambda: add_case_records(case, lado_officer, 4),
+                            9, 13, "<strong>Decision ")
 
-    with django_assert_num_queries(CASE_DETAIL_QUERIES):
+    with django_assert_num_queries(CASE_STRANDS_QUERIES):
+        officer.get(url)
+
+
+def test_the_case_overview_reads_a_bounded_few(login, lado_officer, case, police_user, police_agency,
+                                               django_assert_num_queries):
+    """The case at a glance reads none of the case's items but its referrals to a regulator: its count stays the
+    same however much is recorded, and small."""
+    services.case_share_with(actor=lado_officer, case=case, agency=police_agency, level="safeguarding",
+                             reason="Police investigation")
+    officer = login(lado_officer)
+    url = reverse("allegations:case_detail", args=[case.reference])
+    pages = {"LADO officer": (officer, url), "police": (login(police_user), url)}
+    assert_constant_queries(pages, lambda: add_case_records(case, lado_officer, 5), 1, 1, 'id="summary"')
+    with django_assert_num_queries(CASE_OVERVIEW_QUERIES):
         officer.get(url)

@@ -153,7 +153,7 @@ def test_every_opening_is_shown_to_the_manager_who_restricted_it(restricted, log
     assert all(case.reference in n.title and lado_officer.get_full_name() in n.title for n in notices)
     assert case.referral.subject.family_name not in notices[0].title
     assert notices[0].link == reverse("allegations:case_detail", args=[case.reference])
-    page = login(lado_manager).get(reverse("allegations:case_detail", args=[case.reference])).content.decode()
+    page = login(lado_manager).get(reverse("allegations:case_access", args=[case.reference])).content.decode()
     assert "Restricted" in page and lado_officer.get_full_name() in page
 
 

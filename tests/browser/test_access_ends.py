@@ -19,7 +19,7 @@ def test_restrict_a_case_then_stop_sharing_it(page: Page, lado_manager, lado_off
     services.case_share_with(actor=lado_officer, case=case, agency=police_agency, level="safeguarding",
                              reason="Police investigation")
     sign_in(page, lado_manager)
-    visit(page, f"/cases/{case.reference}/")
+    visit(page, f"/cases/{case.reference}/access/")  # the case's page of who may see it
     follow(page, "link", "Restrict to named people")
     submit(page, "Restrict")  # nothing typed: the reason is asked for
     expect(page.locator(".govuk-error-summary")).to_contain_text("Say why the case is restricted.")
@@ -34,7 +34,7 @@ def test_restrict_a_case_then_stop_sharing_it(page: Page, lado_manager, lado_off
     sign_out(page)
 
     sign_in(page, lado_officer)
-    visit(page, f"/cases/{case.reference}/")
+    visit(page, f"/cases/{case.reference}/access/")
     assert Notification.objects.filter(user=lado_manager, title__contains=case.reference).exists()
     page.get_by_role("link", name=f"Stop sharing with {police_agency.name}").click()
     page.wait_for_load_state("load")

@@ -24,7 +24,7 @@ def iso(day: dt.date) -> str:
 def test_recording_the_events_that_meet_deadlines(page: Page, case, lado_officer):
     today = timezone.localdate()
     sign_in(page, lado_officer)
-    visit(page, f"/cases/{case.reference}/")
+    visit(page, f"/cases/{case.reference}/strands/")
 
     follow(page, "link", "Update employer's enquiry or disciplinary")
     page.get_by_label("Without formal disciplinary action (action within 3 working days)").check()
@@ -53,7 +53,8 @@ def test_recording_the_events_that_meet_deadlines(page: Page, case, lado_officer
     submit(page, "Save")
     assert Deadline.objects.filter(referral=case.referral, kind="police_review", status="open").count() == 1
 
-    follow(page, "link", "Change route")
+    page.get_by_role("button", name="Case actions").click()  # the case's menu
+    follow(page, "button", "Change how the case is managed")
     page.get_by_label("Strategy discussion (section 47 route)").check()
     page.get_by_label("Why has the route changed?").fill("Police now investigating.")
     submit(page, "Save")

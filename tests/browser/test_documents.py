@@ -36,7 +36,7 @@ def choose_file(page: Page, name: str, content: bytes, mime: str) -> None:
 
 def test_attach_and_download_a_document_with_the_keyboard(page: Page, lado_officer, lado_manager, case):
     sign_in(page, lado_officer)
-    visit(page, f"/cases/{case.reference}/")
+    visit(page, f"/cases/{case.reference}/documents/")
     expect(page.get_by_text("No documents attached.")).to_be_visible()
     page.get_by_role("link", name="Attach a document").focus()
     press_and_load(page)
@@ -77,7 +77,7 @@ def test_attach_and_download_a_document_with_the_keyboard(page: Page, lado_offic
     assert open(download.value.path(), "rb").read() == PDF
     assert ViewLog.objects.filter(document=document, user=lado_officer, what="document").count() == 1
 
-    visit(page, f"/cases/{case.reference}/")
+    visit(page, f"/cases/{case.reference}/access/")
     expect(page.locator("li", has_text="downloaded a document").first).to_be_visible()
     sign_out(page)
 

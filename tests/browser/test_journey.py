@@ -136,6 +136,7 @@ def test_referral_from_school_to_closed_case(page: Page, agency_a_manager, lado_
     expect(page.get_by_role("heading", level=1)).to_have_text(f"{reference}: Jonathan Ashworth-Browne")
     expect(page.locator(".govuk-notification-banner")).to_contain_text("Triage decision recorded.")
 
+    follow(page, "link", "Strands")  # the case's sub-navigation
     follow(page, "link", "Update police investigation")
     page.get_by_role("group", name="Status").get_by_label("In progress").check()
     page.get_by_label("Lead").fill("DC Morgan, Testshire Police")
@@ -151,6 +152,7 @@ def test_referral_from_school_to_closed_case(page: Page, agency_a_manager, lado_
     submit(page, "Save")
     expect(page.locator("#risk ~ .govuk-inset-text").first).to_contain_text("Medium risk")
 
+    follow(page, "link", "Decisions")  # decisions and challenges have their own page of the case
     follow(page, "link", "Record a decision")
     page.get_by_label("Decision", exact=True).fill("The teacher works away from the pupil's class until the enquiry ends.")
     page.get_by_label("Rationale").fill("Keeps the pupil safe without prejudging the outcome.")
@@ -166,7 +168,8 @@ def test_referral_from_school_to_closed_case(page: Page, agency_a_manager, lado_
     submit(page, "Save")
     expect(page.locator(".govuk-summary-card")).to_contain_text("Professional challenge raised by Head teacher")
 
-    follow(page, "link", "Record the outcome")
+    page.get_by_role("button", name="Case actions").click()  # the case's menu
+    follow(page, "button", "Record the outcome")
     page.get_by_label("Substantiated", exact=True).check()
     page.get_by_label("No police action").check()
     page.get_by_label("Disciplinary sanction").check()
@@ -176,16 +179,19 @@ def test_referral_from_school_to_closed_case(page: Page, agency_a_manager, lado_
     expect(outcome).to_contain_text("No police action")
     expect(outcome).to_contain_text("Disciplinary sanction")
 
+    page.get_by_role("button", name="Case actions").click()
     follow(page, "button", "Close the case")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Are you sure you want to close this case?")
     fill_date(page, "Closure date and time", local_now())
     page.get_by_label("Closing summary").fill("Substantiated; final written warning; no police action.")
-    submit(page, "Close case")
+    submit(page, "Close the case")
 
     expect(page.locator(".govuk-notification-banner")).to_contain_text("Case closed.")
     expect(page.locator("h1 + p .govuk-tag")).to_have_text("Closed")
     expect(page.get_by_role("button", name="Close the case")).to_have_count(0)
     assert Case.objects.get(referral=referral).status == "closed"
 
+    follow(page, "link", "Timeline")
     timeline = page.locator(".app-timeline__item")
     steps = [
         ("Referral received, submitted by Riverside Primary", name_of(agency_a_manager)),

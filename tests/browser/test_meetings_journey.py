@@ -72,7 +72,7 @@ def test_minutes_from_scheduling_to_a_redacted_pdf(
 
     # --- The chair schedules a meeting from the case page ------------------------------------------
     sign_in(page, chair)
-    visit(page, f"/cases/{case.reference}/")
+    visit(page, f"/cases/{case.reference}/meetings/")
     follow(page, "link", "Schedule a meeting")
     page.get_by_label("Initial position-of-trust (managing allegations) meeting").check()
     fill_date(page, "Date and time", f"{tomorrow.isoformat()}T10:00")

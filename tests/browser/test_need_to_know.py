@@ -28,7 +28,7 @@ def choose(page: Page, label: str) -> None:
 
 def hold_or_lift(page: Page, case, link: str, answer: str, why: str) -> None:
     """From the case page, follow the arrangement's hold link, answer, say why and save: all from the keyboard."""
-    visit(page, f"/cases/{case.reference}/")
+    visit(page, f"/cases/{case.reference}/strands/")
     page.get_by_role("link", name=re.compile(link + r"\s+\(Alternative duties")).focus()
     press_and_load(page)
     choose(page, answer)
@@ -65,7 +65,7 @@ def test_share_at_a_level_then_the_police_hold_an_item_from_the_school(page: Pag
 
     # The school no longer reads it.
     sign_in(page, agency_a_manager)
-    visit(page, f"/cases/{case.reference}/")
+    visit(page, f"/cases/{case.reference}/strands/")
     expect(page.get_by_text("Working in the library, away from pupils.")).to_have_count(0)
     expect(page.get_by_role("link", name=re.compile("Keep from the employer"))).to_have_count(0)
     sign_out(page)
@@ -76,5 +76,5 @@ def test_share_at_a_level_then_the_police_hold_an_item_from_the_school(page: Pag
                  "Yes: the investigation no longer needs it kept from the employer", "Interview held.")
     sign_out(page)
     sign_in(page, agency_a_manager)
-    visit(page, f"/cases/{case.reference}/")
+    visit(page, f"/cases/{case.reference}/strands/")
     expect(page.get_by_text("Working in the library, away from pupils.")).to_be_visible()

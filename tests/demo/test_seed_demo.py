@@ -137,14 +137,16 @@ def _assert_meetings_minutes_and_actions(login):
     police_lead = str(escape(case.strands.get(kind="police").lead))  # as the page writes it (a name may hold ')
     held_risk = str(escape(case.risk_assessments.order_by("assessed_at", "pk").first().summary[:40]))
     employer_lead = str(escape(case.strands.get(kind="employer").lead))
-    as_police = login(police).get(reverse("allegations:case_detail", args=[case.reference])).content.decode()
-    as_school = login(users["school.dsl"]).get(reverse("allegations:case_detail", args=[case.reference])).content.decode()
+    as_police = login(police).get(reverse("allegations:case_strands", args=[case.reference])).content.decode()
+    school = login(users["school.dsl"])
+    as_school = school.get(reverse("allegations:case_strands", args=[case.reference])).content.decode()
     assert police_lead in as_police and held_risk in as_police
     assert "not for the employer while the investigation runs" in as_police
     assert police_lead not in as_school and held_risk not in as_school and employer_lead in as_school
     assert "Decision log" not in as_school
+    assert school.get(reverse("allegations:case_decisions", args=[case.reference])).status_code == 404
 
     # chair: the meetings on the case page.
     meeting = Meeting.objects.filter(chair=users["chair"]).select_related("case__referral").first()
-    page = login(users["chair"]).get(reverse("allegations:case_detail", args=[meeting.case.referral.reference]))
+    page = login(users["chair"]).get(reverse("allegations:case_meetings", args=[meeting.case.referral.reference]))
     assert page.status_code == 200 and reverse("meetings:meeting_detail", args=[meeting.pk]) in page.content.decode()

@@ -318,7 +318,8 @@ def test_the_police_stop_seeing_the_meeting_when_uninvited(world):
 
 def test_the_referring_agency_sees_the_case_but_not_a_meeting_it_was_not_invited_to(world):
     client = _client(world, "agency_a_manager")
-    html = client.get(reverse("allegations:case_detail", args=[world.case.reference])).content.decode()
+    html = "\n".join(client.get(reverse(f"allegations:case_{slug}", args=[world.case.reference])).content.decode()
+                     for slug in ("detail", "meetings", "actions"))
     assert f'href="/meetings/{world.meeting.pk}/"' not in html and "No meetings yet." in html
     assert "Interview the teacher" not in html, "another agency's action"
     assert "Schedule a meeting" not in html and "Record an action" not in html

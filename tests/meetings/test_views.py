@@ -83,7 +83,7 @@ def hr_person(agency_a):
 
 def test_the_lado_schedules_a_meeting_from_the_case_page(login, case, lado_officer, chair):
     client = login(lado_officer)
-    html = page(client, reverse("allegations:case_detail", args=[case.reference]))
+    html = page(client, reverse("allegations:case_meetings", args=[case.reference]))
     schedule_url = reverse("meetings:meeting_schedule", args=[case.reference])
     assert schedule_url in html and "No meetings yet." in html
     when = (timezone.localtime() + dt.timedelta(days=3)).replace(hour=10, minute=0, second=0, microsecond=0)
@@ -94,7 +94,7 @@ def test_the_lado_schedules_a_meeting_from_the_case_page(login, case, lado_offic
     meeting = Meeting.objects.get()
     assert response.status_code == 302 and response.url == detail_url(meeting)
     assert (meeting.kind, meeting.scheduled_at, meeting.chair) == ("initial", when, chair)
-    html = page(client, reverse("allegations:case_detail", args=[case.reference]))
+    html = page(client, reverse("allegations:case_meetings", args=[case.reference]))
     assert detail_url(meeting) in html and "Initial position-of-trust" in html
 
 
@@ -395,7 +395,7 @@ def test_the_case_page_shows_the_lado_every_action_and_which_agencies_are_late(l
     make_action(case, lado_officer, agency_a, "Send the suspension letter")
     done = make_action(case, lado_officer, agency_a, "Tell the parents", days=0)
     services.action_complete(actor=agency_a_manager, action=done, evidence="Phoned on Tuesday.")
-    url = reverse("allegations:case_detail", args=[case.reference])
+    url = reverse("allegations:case_actions", args=[case.reference])
     html = page(login(lado_officer), url)
     assert "Interview the teacher" in html and "Send the suspension letter" in html
     assert html.index("Send the suspension letter") < html.index("Tell the parents"), "open actions first"
@@ -497,7 +497,7 @@ def test_the_action_list_query_count_does_not_grow(login, case, lado_officer, ag
 
 
 def test_the_case_page_meetings_section_costs_a_fixed_number_of_queries(login, case, lado_officer, chair, police_agency):
-    url = reverse("allegations:case_detail", args=[case.reference])
+    url = reverse("allegations:case_meetings", args=[case.reference])
     client = login(lado_officer)
     schedule(case, actor=lado_officer, chair=chair)
     make_action(case, lado_officer, police_agency, "First")

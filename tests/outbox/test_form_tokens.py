@@ -108,7 +108,7 @@ def test_a_document_sent_twice_is_attached_once(login, case, lado_officer):
         response = client.post(path, {"title": "Statement", "kind": "evidence", "file": upload("statement.pdf", PDF),
                                        TOKEN_FIELD: token})
         assert response.status_code == 302
-        assert response.url.endswith(f"/cases/{case.referral.reference}/#documents")
+        assert response.url.endswith(f"/cases/{case.referral.reference}/documents/#documents")
 
     assert Document.objects.count() == 1
     assert info(response)[-1] == "This document was already attached: it was saved once."

@@ -57,7 +57,7 @@ def test_who_has_opened_this_case_includes_minutes_pdfs_and_documents(login, cas
                                     requested_by=police_user)
     PdfDownload.objects.create(pdf=pdf, user=police_user)
     login(agency_a_viewer).get(reverse("records:document_download", args=[document.pk]))
-    html = login(lado_officer).get(reverse("allegations:case_detail", args=[case.referral.reference])).content.decode()
+    html = login(lado_officer).get(reverse("allegations:case_access", args=[case.referral.reference])).content.decode()
     section = html.split("Who has opened this case", 1)[1]
     police_name = police_user.get_full_name() or police_user.username
     viewer_name = agency_a_viewer.get_full_name() or agency_a_viewer.username

@@ -28,7 +28,7 @@ def test_the_lado_attaches_a_docx_to_a_case_and_it_is_stored_under_a_random_name
         "file": upload("../../etc/Statement of A.docx", content),
     })
     assert response.status_code == 302
-    assert response.url.endswith(f"/cases/{case.referral.reference}/#documents")
+    assert response.url.endswith(f"/cases/{case.referral.reference}/documents/#documents")
     document = Document.objects.get()
     assert (document.case, document.referral, document.meeting) == (case, None, None)
     assert document.original_name == "Statement of A.docx"  # shown, never a path
@@ -140,14 +140,14 @@ def test_the_case_page_lists_the_case_and_referral_documents(login, case, lado_o
                          kind="correspondence", name="letter.pdf")
     on_case = attach(actor=lado_officer, case=case, title="Police summary", kind="report", name="summary.png",
                      content=png())
-    html = login(lado_officer).get(reverse("allegations:case_detail", args=[case.referral.reference])).content.decode()
+    html = login(lado_officer).get(reverse("allegations:case_documents", args=[case.referral.reference])).content.decode()
     for document in (on_referral, on_case):
         assert reverse("records:document_download", args=[document.pk]) in html
         assert reverse("records:document_withdraw", args=[document.pk]) in html
     assert "Referral letter" in html and "Police summary" in html and "Attach a document" in html
     # Agency A (employer level) reads the letter it attached to its referral, not the case's document, which is
     # for the safeguarding level (issue 12 §1; before, it read both); it neither attaches to the case nor withdraws.
-    html = login(agency_a_manager).get(reverse("allegations:case_detail", args=[case.referral.reference])).content.decode()
+    html = login(agency_a_manager).get(reverse("allegations:case_documents", args=[case.referral.reference])).content.decode()
     assert "Referral letter" in html and "Police summary" not in html
     assert "Attach a document" not in html and "Withdraw" not in html
 
@@ -175,9 +175,9 @@ def test_withdrawing_needs_a_reason_leaves_history_and_stops_downloads(login, ca
     assert document.history.first().history_change_reason == "Uploaded to the wrong case"
     assert Event.objects.filter(verb="document_withdrawn", reason="Uploaded to the wrong case").exists()
     assert client.get(reverse("records:document_download", args=[document.pk])).status_code == 404
-    page = client.get(reverse("allegations:case_detail", args=[case.referral.reference])).content.decode()
+    page = client.get(reverse("allegations:case_documents", args=[case.referral.reference])).content.decode()
     assert "Withdrawn" in page and "Uploaded to the wrong case" in page
-    viewer_page = login(agency_a_viewer).get(reverse("allegations:case_detail", args=[case.referral.reference]))
+    viewer_page = login(agency_a_viewer).get(reverse("allegations:case_documents", args=[case.referral.reference]))
     assert document.title not in viewer_page.content.decode()
 
 
@@ -231,7 +231,7 @@ def test_a_file_of_exactly_the_limit_is_accepted(login, case, lado_officer, sett
 
 def test_the_case_page_query_count_does_not_grow_with_documents(login, case, lado_officer):
     client = login(lado_officer)
-    url = reverse("allegations:case_detail", args=[case.referral.reference])
+    url = reverse("allegations:case_documents", args=[case.referral.reference])
     attach(actor=lado_officer, case=case)
     client.get(url)
     from django.db import connection
