@@ -76,9 +76,10 @@ def test_the_full_pdf_lists_who_came_with_agency_and_role_apologies_and_every_ac
     actions = text.split("Actions agreed", 1)[1]
     assert SCHOOL_ACTION in actions and POLICE_ACTION in actions
     due = timezone.localdate() + dt.timedelta(days=10)
-    assert f"Riverside Primary {agency_a_manager.get_full_name()}" in actions
-    assert due.strftime("%-d %B %Y") in actions
-    assert (due + dt.timedelta(days=5)).strftime("%-d %B %Y") in actions
+    assert (f"Owner: Riverside Primary ({agency_a_manager.get_full_name()}). Due by {due:%-d %B %Y}. Open."
+            in actions)
+    assert (f"Owner: Testshire Police ({police_user.get_full_name()}). "
+            f"Due by {due + dt.timedelta(days=5):%-d %B %Y}. Open." in actions)
 
 
 @pytest.mark.django_db
