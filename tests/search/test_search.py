@@ -266,3 +266,25 @@ def test_the_page_says_when_nothing_matches_and_when_a_group_has_more_than_it_sh
 def test_the_header_links_to_search(login, agency_a_manager):
     html = login(agency_a_manager).get(reverse("home"), follow=True).content.decode()
     assert f'href="{reverse("search:search")}"' in html
+
+
+# --- The indexes ----------------------------------------------------------------------------------------------
+
+@pytest.mark.django_db
+def test_the_name_employer_and_reference_matches_can_use_the_trigram_indexes(lado_officer, referral):
+    """The search's expressions are the indexes' (UPPER(column)): with sequential scans off, PostgreSQL reads
+    the trigram indexes rather than refusing them (a mismatched expression could not use them at all)."""
+    from allegations.models import Referral
+
+    def plan(queryset) -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+        return queryset.explain()
+
+    names = plan(selectors.matching_subjects("Morgen").values("pk"))
+    assert "subject_family_trgm" in names and "subjectname_family_trgm" in names
+    from django.db.models.functions import Upper
+    employer = plan(Referral.objects.alias(employer_upper=Upper("employer_name"))
+                    .filter(employer_upper__trigram_word_similar="RIVERSIDE").values("pk"))
+    assert "referral_employer_trgm" in employer
+    assert "referral_reference_trgm" in plan(Referral.objects.filter(reference__icontains="00052").values("pk"))
