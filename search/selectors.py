@@ -26,6 +26,7 @@ from django.db import connection, transaction
 from django.contrib.postgres.search import TrigramWordSimilarity
 from django.db.models import Case as Case_
 from django.contrib.postgres.expressions import ArraySubquery
+from django.contrib.postgres.lookups import TrigramWordSimilar
 from django.db.models import CharField, F, FloatField, Lookup, Q, Value, When
 from django.db.models.functions import Concat, Greatest, Upper
 
@@ -120,17 +121,17 @@ def matching_subjects(query: str):
 
 
 def _referral_condition(query: str, lado_service_ids, prefix: str = "") -> Q:
-    """What a referral (or, with prefix "referral__", a case) matches. Expects the alias `employer_upper`."""
+    """What a referral (or, with prefix "referral__", a case) matches."""
     condition = (
         Q(**{f"{prefix}reference__icontains": query})
         | _any_of(f"{prefix}subject_id", matching_subjects(query).values("pk"))
-        | Q(employer_upper__trigram_word_similar=query.upper())
+        | Q(TrigramWordSimilar(Upper(f"{prefix}employer_name"), query.upper()))
         | Q(**{f"{prefix}employer_name__icontains": query})
     )
     if lado_service_ids:  # the child's first name, for the LADO service's own referrals only
         children = Child.objects.alias(ug=Upper("given_name")).filter(ug=query.upper()).values("referral_id")
-        key = f"{prefix}pk__in" if not prefix else "referral_id__in"
-        condition |= Q(**{f"{prefix}lado_service_id__in": lado_service_ids}) & Q(**{key: children})
+        condition |= (Q(**{f"{prefix}lado_service_id__in": lado_service_ids})
+                      & _any_of("referral_id" if prefix else "pk", children))
     return condition
 
 
@@ -151,14 +152,12 @@ def relevance(query: str, prefix: str = ""):
 
 def matching_referrals(user, query: str):
     s = standing(user)
-    return (Referral.objects.visible_to(user).alias(employer_upper=Upper("employer_name"))
-            .filter(_referral_condition(query, s.lado_service_ids)))
+    return Referral.objects.visible_to(user).filter(_referral_condition(query, s.lado_service_ids))
 
 
 def matching_cases(user, query: str):
     s = standing(user)
-    return (Case.objects.visible_to(user).alias(employer_upper=Upper("referral__employer_name"))
-            .filter(_referral_condition(query, s.lado_service_ids, prefix="referral__")))
+    return Case.objects.visible_to(user).filter(_referral_condition(query, s.lado_service_ids, prefix="referral__"))
 
 
 def matching_concerns(user, query: str):
