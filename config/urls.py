@@ -33,4 +33,5 @@ urlpatterns = [
     path("account/", include("accounts.urls")),
     path("records/", include("records.urls")),
     path("governance/", include("governance.urls")),
+    path("search/", include("search.urls")),
 ]

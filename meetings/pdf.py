@@ -26,7 +26,7 @@ from django.utils import timezone
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from .models import AUDIENCES_FOR, VARIANT_LEVEL, AccessLevel, Audience, MinutesVersion, PdfVariant
+from .models import AUDIENCES_FOR, VARIANT_LEVEL, AccessLevel, Attendance, Audience, MinutesVersion, PdfVariant
 
 TEMPLATE = "meetings/pdf/minutes.html"
 WITHHELD = "[withheld]"
@@ -153,14 +153,27 @@ class Rendered:
     fetcher: StaticFilesOnlyFetcher
 
 
-def document_context(*, version: MinutesVersion, variant: str, recipient: str, passages=()) -> dict:
-    """What the template needs. Reads the version's minutes, meeting, case and approver (select_related them)."""
+def redacted_rows(rows: list[dict], passages, keys) -> list[dict]:
+    """Attendance or action rows with every withheld passage taken out of their text fields (`keys`)."""
+    passages = [p for p in passages if p and p.strip()]
+    return [{**row, **{k: redact(row[k], passages) for k in keys}} for row in rows]
+
+
+def document_context(*, version: MinutesVersion, variant: str, recipient: str, passages=(), record=None) -> dict:
+    """What the template needs. Reads the version's minutes, meeting, case and approver (select_related them).
+
+    `record` is selectors.minutes_record() for this variant and recipient (attendance, apologies, actions), or
+    None to leave them out."""
     minutes = version.minutes
     meeting = minutes.meeting
     level = VARIANT_LEVEL[variant]
     sections = version.sections_for(AUDIENCES_FOR[level])
+    attendance = list(record.attendance) if record is not None else []
+    actions = list(record.actions) if record is not None else []
     if variant == PdfVariant.REDACTED:
         sections = redacted_sections(sections, passages)
+        attendance = redacted_rows(attendance, passages, ("name", "agency", "role"))
+        actions = redacted_rows(actions, passages, ("description", "agency", "owner"))
     when = meeting.held_at or meeting.scheduled_at
     reference = meeting.case.referral.reference if meeting.case_id else ""
     if meeting.provider_concern_id:  # a serious concerns meeting: the provider concern's reference (001)
@@ -184,6 +197,13 @@ def document_context(*, version: MinutesVersion, variant: str, recipient: str, p
         "sections": sections,
         "audience_labels": dict(Audience.choices),
         "withheld": WITHHELD,
+        "has_record": record is not None,
+        "present": [a for a in attendance if a["attendance"] == Attendance.ATTENDED],
+        "apologies": [a for a in attendance if a["attendance"] == Attendance.APOLOGIES],
+        "absent": [a for a in attendance if a["attendance"] == Attendance.ABSENT],
+        "not_recorded": [a for a in attendance if a["attendance"] == Attendance.INVITED],
+        "actions": actions,
+        "all_actions": record.all_actions if record is not None else True,
     }
 
 
@@ -201,6 +221,6 @@ def render_pdf(html: str, *, fetcher: StaticFilesOnlyFetcher | None = None) -> R
     return Rendered(data=data, pages=len(document.pages), fetcher=fetcher)
 
 
-def render_minutes(*, version: MinutesVersion, variant: str, recipient: str, passages=()) -> Rendered:
+def render_minutes(*, version: MinutesVersion, variant: str, recipient: str, passages=(), record=None) -> Rendered:
     return render_pdf(render_html(document_context(version=version, variant=variant, recipient=recipient,
-                                                   passages=passages)))
+                                                   passages=passages, record=record)))

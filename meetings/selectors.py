@@ -31,6 +31,7 @@ from .models import (
     AccessLevel,
     Action,
     ActionStatus,
+    Attendance,
     Circulation,
     Invitation,
     GuestAccess,
@@ -328,15 +329,67 @@ def acting_agency_ids(user) -> set[int]:
     )
 
 
-def meeting_actions(meeting: Meeting, user, *, manage: bool):
+def _actions_of_meeting(meeting: Meeting, *, agency_ids=None):
+    """The one rule for which of a meeting's actions someone sees: whoever manages the meeting (and the full
+    minutes) every agency's (agency_ids None); anyone else their own agencies' only. The meeting page and the
+    minutes PDF both read it."""
     actions = _action_rows().filter(meeting=meeting)
-    if not manage:
-        actions = actions.filter(agency_id__in=standing(user).agency_ids)
-    return list(actions.order_by("-status", "due_on", "pk"))
+    if agency_ids is not None:
+        actions = actions.filter(agency_id__in=agency_ids)
+    return actions.order_by("-status", "due_on", "pk")
+
+
+def meeting_actions(meeting: Meeting, user, *, manage: bool):
+    return list(_actions_of_meeting(meeting, agency_ids=None if manage else standing(user).agency_ids))
 
 
 
 # --- PDFs and guests ------------------------------------------------------------------------------
+
+# Attendance in the order the minutes list it: present, apologies, did not come, not recorded.
+_ATTENDANCE_ORDER = (Attendance.ATTENDED, Attendance.APOLOGIES, Attendance.ABSENT, Attendance.INVITED)
+
+
+@dataclass
+class MinutesRecord:
+    """Who came and what was agreed, as a PDF of the minutes shows them (plain values, for meetings.pdf)."""
+
+    attendance: list[dict]  # {"name", "agency", "role", "attendance", "attendance_label"}, in _ATTENDANCE_ORDER
+    actions: list[dict]  # {"description", "agency", "owner", "due_on", "status_label"}
+    all_actions: bool  # every agency's actions, or only the recipient's agency's
+
+
+def minutes_record(*, meeting: Meeting, variant: str, invitation: Invitation | None) -> MinutesRecord:
+    """The attendance, apologies and actions a PDF at this variant holds, for this recipient: three queries.
+
+    Who was invited and whether they came is shown to everyone who sees the meeting (as on its page). The actions
+    follow the meeting page's rule (_actions_of_meeting): the full minutes hold every agency's; a narrower level
+    only the actions of the recipient's own agency (none when the PDF is for someone outside any agency)."""
+    invitations = invitations_of(meeting)
+    user_ids = {i.user_id for i in invitations if i.user_id}
+    titles = {}
+    if user_ids:
+        for user_id, agency_id, title in Membership.objects.filter(user_id__in=user_ids).exclude(job_title="").values_list(
+                "user_id", "agency_id", "job_title").order_by("pk"):
+            titles.setdefault((user_id, agency_id), title)
+    rank = {value: n for n, value in enumerate(_ATTENDANCE_ORDER)}
+    attendance = [
+        {"name": i.display_name, "agency": i.agency.name if i.agency_id and i.display_name != i.agency.name else "",
+         "role": i.role or titles.get((i.user_id, i.agency_id), ""), "attendance": i.attendance,
+         "attendance_label": i.get_attendance_display()}
+        for i in sorted(invitations, key=lambda i: (rank.get(i.attendance, len(rank)), i.invited_at, i.pk))
+    ]
+    all_actions = VARIANT_LEVEL[variant] == AccessLevel.FULL
+    agency_ids = None
+    if not all_actions:
+        agency_ids = {invitation.agency_id} if invitation is not None and invitation.agency_id else set()
+    actions = [
+        {"description": a.description, "agency": a.agency.name, "owner": a.assignee_display, "due_on": a.due_on,
+         "status_label": a.get_status_display()}
+        for a in _actions_of_meeting(meeting, agency_ids=agency_ids).exclude(status=ActionStatus.CANCELLED)
+    ] if agency_ids is None or agency_ids else []
+    return MinutesRecord(attendance=attendance, actions=actions, all_actions=all_actions)
+
 
 def pdfs_of(version: MinutesVersion):
     """A version's PDFs, newest first, with their download counts: two queries whatever the number of rows."""

@@ -1057,9 +1057,11 @@ def minutes_pdf_render(*, pdf_id: int) -> MinutesPdf:
     withholdings = []
     if claimed.variant == PdfVariant.REDACTED:
         withholdings = list(Withholding.objects.filter(minutes_id=version.minutes_id).order_by("pk"))
+    record = selectors.minutes_record(meeting=version.minutes.meeting, variant=claimed.variant,
+                                      invitation=claimed.invitation)
     try:
         rendered = renderer.render_minutes(version=version, variant=claimed.variant, recipient=claimed.recipient,
-                                           passages=[w.text for w in withholdings])
+                                           passages=[w.text for w in withholdings], record=record)
     except Exception as error:  # noqa: BLE001 — any failure is recorded on the row for the people waiting
         logger.exception("PDF %s could not be rendered", pdf_id)
         with transaction.atomic():
