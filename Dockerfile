@@ -38,6 +38,10 @@ COPY accounts ./accounts
 COPY records ./records
 COPY governance ./governance
 COPY interchange ./interchange
+COPY outbox ./outbox
+COPY deadlines ./deadlines
+COPY search ./search
+COPY demo ./demo
 RUN pip install . && rm -rf build ./*.egg-info
 
 COPY templates ./templates

@@ -28,7 +28,7 @@ def _drop(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("allegations", "0010_help_texts_plain_words"),
+        ("allegations", "0011_deadline_moved_to_deadlines"),
     ]
 
     operations = [migrations.RunPython(_create, _drop)]
