@@ -16,6 +16,7 @@ from allegations.models import AccessLog, Case, CaseStatus, RiskAssessment
 from allegations.views import CASE_PAGES, case_page_url
 from records.selectors import readers_of
 from tests.allegations.test_permissions import CASE_ACTION_DATA
+from tests.forms import with_dates
 
 pytestmark = pytest.mark.django_db
 
@@ -72,7 +73,7 @@ def test_closing_goes_through_a_confirmation_page(login, lado_officer, case):
     case.refresh_from_db()
     assert case.status == CaseStatus.OPEN  # looking at it changes nothing
 
-    response = client.post(url, CASE_ACTION_DATA["close"](None))
+    response = client.post(url, with_dates(CASE_ACTION_DATA["close"](None)))
     assert response.status_code == 302 and response["Location"] == reverse("allegations:case_detail",
                                                                            args=[case.reference])
     assert Case.objects.get(pk=case.pk).status == CaseStatus.CLOSED
@@ -161,7 +162,7 @@ def test_a_saved_form_returns_to_its_page(login, lado_officer, case, action, pag
             return request.getfixturevalue(name)
 
     response = login(lado_officer).post(reverse("allegations:case_action", args=[case.reference, action]),
-                                        CASE_ACTION_DATA[action](World))
+                                        with_dates(CASE_ACTION_DATA[action](World)))
     assert response.status_code == 302, response.content.decode()[:2000]
     assert response["Location"] == case_page_url(case.reference, page)
 

@@ -11,12 +11,12 @@ import pytest
 import time_machine
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import Notification
 from deadlines import chasing
 from allegations.models import Case, Event
+from allegations.views import case_page_url
 from deadlines.models import Deadline
 from config.jinja2 import govuk_datetime
 from meetings.models import Action, Meeting
@@ -55,9 +55,9 @@ def test_a_case_from_march_shows_march_and_the_next_sweep_sends_few_notices(logi
         review = Deadline.objects.filter(case=march, kind="case_review").order_by("anchor_at").first()
         assert review.anchor_at == march.opened_at and review.history.order_by("history_date").first().history_date == march.opened_at
 
-        # The case page (as its LADO officer sees it) shows March's dates on the timeline.
+        # The case's timeline page (as its LADO officer sees it) shows March's dates.
         officer = march.owner or get_user_model().objects.get(username="lado")
-        page = login(officer).get(reverse("allegations:case_detail", args=[march.referral.reference])).content.decode()
+        page = login(officer).get(case_page_url(march.referral.reference, "timeline")).content.decode()
         assert govuk_datetime(opened.at) in page and "March 2026 at" in page
         assert not re.search(r"\bago\b", page.split('id="timeline"', 1)[1]), "no times relative to the seeding"
 
