@@ -645,7 +645,8 @@ class Disagreement(models.Model):
     resolution = models.TextField(blank=True)
     escalated_to = models.CharField(max_length=150, blank=True)
     resolved_on = models.DateField(null=True, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # None: imported without naming who recorded it (interchange.disagreements).
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     history = HistoricalRecords()
 
@@ -880,7 +881,8 @@ class DisagreementStep(models.Model):
     answered_at = models.DateTimeField(null=True, blank=True)
     answer = models.TextField(blank=True)
     result = models.CharField(max_length=16, choices=Result.choices, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # None: imported without naming who recorded it (interchange.disagreements).
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     history = HistoricalRecords()
 
@@ -894,3 +896,9 @@ class DisagreementStep(models.Model):
     @property
     def is_answered(self) -> bool:
         return self.answered_at is not None
+
+    @property
+    def level_in_words(self) -> str:
+        """"the LADO manager": the step's name inside a sentence."""
+        label = self.get_level_display()
+        return label[0].lower() + label[1:]

@@ -779,8 +779,7 @@ def _answer_title(case: Case, form) -> str:
                                            answered_at__isnull=True).order_by("-pk").first()
     if step is None:
         return "Record how the disagreement ended"
-    label = step.get_level_display()
-    return f"Record the answer of {label[0].lower()}{label[1:]}"
+    return f"Record the answer of {step.level_in_words}"
 
 
 # --- Need to know: who may see one item of a case (issue 12 §1) -------------------------------------------

@@ -185,7 +185,7 @@ def test_the_case_page_shows_the_ladder_in_plain_words(login, case, lado_officer
     disagreement = raise_it(case, lado_officer, raised_to="Sam Jones")
     answer(lado_officer, disagreement, "escalated", to="Alex Reid")
     html = login(lado_officer).get(reverse("allegations:case_decisions", args=[case.reference])).content.decode()
-    assert "waiting for an answer from the lado manager" in html
+    assert "waiting for an answer from the LADO manager" in html
     assert "The manager: Sam Jones" in html and "The LADO manager: Alex Reid" in html
     assert "escalated to the next step" in html and "Waiting for the answer." in html
     assert "Record the answer" in html
