@@ -11,7 +11,7 @@ SPAN_LABELS = {
     "minutes_initial": "Minutes of an initial meeting",
     "minutes_review": "Minutes of a review meeting",
     "case_review": "Case review",
-    "disagreement_step": "Answer to a disagreement, at each step",
+    "disagreement_step": "Disagreement step",
 }
 
 
