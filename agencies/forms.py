@@ -17,6 +17,10 @@ SPAN_HINTS = {
     "minutes_review": "From a review meeting being held until its minutes are circulated. The default is 7 days.",
     # 003 §42: periodic review.
     "case_review": "From the case being opened, then from each recorded review. The default is 28 days.",
+    # 004 §3.5: the protocol's timescales were unclear; ours is one clear default per step.
+    "disagreement_step": "From a disagreement being raised with the manager, the LADO manager, the head of service "
+                         "or under the partnership's escalation protocol, until that step answers it. "
+                         "The default is 5 working days.",
 }
 MAX_SPAN = {SpanUnit.HOURS: 24 * 366, SpanUnit.WORKING_DAYS: 260, SpanUnit.DAYS: 366}
 

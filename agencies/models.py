@@ -22,7 +22,10 @@ class SpanUnit(models.TextChoices):
 # The deadline kinds whose span is a partnership setting (deadlines.md: "local procedures differ:
 # 003's 7 working days is one authority's rule; others use 72 hours"). Each is a number and a unit:
 # fields <kind>_span and <kind>_unit.
-SPAN_SETTINGS = ("strategy_meeting", "minutes_initial", "minutes_review", "case_review")
+# disagreement_step: the answer at each step of a disagreement's escalation (allegations.ladder). Seed 004 §3.5
+# found the professional differences protocol's "specified timescales are unclear"; the product gives one clear
+# default per step (5 working days), which the partnership sets to its own protocol.
+SPAN_SETTINGS = ("strategy_meeting", "minutes_initial", "minutes_review", "case_review", "disagreement_step")
 # The prompt to consider the serious concerns process (providers.selectors.prompts_for, 001): whole numbers, 1 or more.
 PROMPT_SETTINGS = {
     "provider_prompt_referrals": "Referrals about staff at one provider in 12 months",
@@ -47,6 +50,8 @@ class Partnership(models.Model):
     minutes_review_unit = models.CharField(max_length=16, choices=SpanUnit.choices, default=SpanUnit.DAYS)
     case_review_span = models.PositiveSmallIntegerField(default=28)
     case_review_unit = models.CharField(max_length=16, choices=SpanUnit.choices, default=SpanUnit.DAYS)
+    disagreement_step_span = models.PositiveSmallIntegerField(default=5)
+    disagreement_step_unit = models.CharField(max_length=16, choices=SpanUnit.choices, default=SpanUnit.WORKING_DAYS)
     # Provider concerns (001): suggest the serious concerns process when a provider has this many referrals
     # about its staff in 12 months, or this many of the same category within the cluster window.
     provider_prompt_referrals = models.PositiveSmallIntegerField(default=3)

@@ -382,19 +382,33 @@ class DisagreementForm(LimitsInWords, SaneDatesMixin, forms.ModelForm):
                           "raised_on": {"required": "Enter the date it was raised."},
                           "raised_by": {"required": "Enter who raised it."}, "about": {"required": "Say what it is about."}}
 
+    # The first step of its escalation (allegations.ladder): raised with the manager, to answer by a date.
+    raised_to = forms.CharField(label="Raised with which manager? (optional)", max_length=150, required=False,
+                                help_text="Their name and role, for example: Sam Jones, team manager")
+    answer_by = GovukDateField(label="Date to answer by (optional)", what="The date to answer by", required=False,
+                               help_text="Leave blank for the partnership's usual time to answer.")
+
     def clean_raised_on(self):
         return not_future(self.cleaned_data.get("raised_on"), "The date")
 
 
 class DisagreementResolveForm(LimitsInWords, SaneDatesMixin, forms.Form):
     disagreement = forms.IntegerField(widget=forms.HiddenInput)
-    status = forms.ChoiceField(label="What happened?", widget=forms.RadioSelect,
-                               choices=[(Disagreement.Status.RESOLVED, "Resolved"), (Disagreement.Status.ESCALATED, "Escalated")],
+    status = forms.ChoiceField(label="What was the answer?", widget=forms.RadioSelect,
+                               choices=[(Disagreement.Status.RESOLVED, "Resolved"),
+                                        (Disagreement.Status.ESCALATED, "Escalated to the next step")],
                                error_messages={"required": "Say whether it was resolved or escalated."})
     resolution = forms.CharField(label="How it was resolved, or why it was escalated", widget=forms.Textarea(attrs={"rows": 4}),
                                  error_messages={"required": "Say how it was resolved or why it was escalated."})
-    escalated_to = forms.CharField(label="Escalated to (if escalated)", max_length=150, required=False)
-    resolved_on = GovukDateField(label="Date", what="The date", error_messages={"required": "Enter the date."})
+    resolved_on = GovukDateField(label="Date of the answer", what="The date", error_messages={"required": "Enter the date."})
+    escalated_to = forms.CharField(label="Escalated to (if escalated)", max_length=150, required=False,
+                                   help_text="Their name and role at the next step")
+    # The next step of the escalation (allegations.ladder), when it is escalated.
+    escalated_by = forms.CharField(label="Escalated by (if escalated, optional)", max_length=150, required=False,
+                                   help_text="Leave blank if it is the person who raised it")
+    answer_by = GovukDateField(label="Date the next step should answer by (if escalated, optional)",
+                               what="The date to answer by", required=False,
+                               help_text="Leave blank for the partnership's usual time to answer.")
 
 
 class CaseLinkForm(LimitsInWords, SaneDatesMixin, forms.Form):

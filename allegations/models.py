@@ -645,7 +645,8 @@ class Disagreement(models.Model):
     resolution = models.TextField(blank=True)
     escalated_to = models.CharField(max_length=150, blank=True)
     resolved_on = models.DateField(null=True, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # None: imported without naming who recorded it (interchange.disagreements).
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     history = HistoricalRecords()
 
@@ -849,3 +850,55 @@ class AccessLog(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["referral", "-at"], name="accesslog_referral_at")]  # "who has opened this"
+
+
+class DisagreementStep(models.Model):
+    """One step of a disagreement's escalation ladder (004 §3.5: a protocol for resolving professional
+    differences; §3.13: challenge that climbs past team managers; §5.4: disagreements on the record): who raised
+    it with whom, when, the date to answer by (a `disagreement_step` deadline, chased until answered), and the
+    answer: resolved, or escalated to the next step. Its audience is its disagreement's (Part.DISAGREEMENT)."""
+
+    class Level(models.TextChoices):
+        # The ladder's steps, in order (allegations.ladder.LADDER).
+        MANAGER = "manager", "The manager"
+        LADO_MANAGER = "lado_manager", "The LADO manager"
+        HEAD_OF_SERVICE = "head_of_service", "The head of service"
+        PROTOCOL = "protocol", "The partnership's escalation protocol"
+
+    class Result(models.TextChoices):
+        RESOLVED = "resolved", "Resolved"
+        ESCALATED = "escalated", "Escalated to the next step"
+
+    disagreement = models.ForeignKey(Disagreement, on_delete=models.CASCADE, related_name="steps")
+    level = models.CharField(max_length=20, choices=Level.choices)
+    raised_on = models.DateField()
+    raised_by = models.CharField(max_length=150, help_text="Who raised it at this step, and for which agency")
+    raised_to = models.CharField(max_length=150, blank=True, help_text="Who it was raised with (their name and role)")
+    answer_by = models.DateField()
+    # The step's deadline (kind disagreement_step), met when the step is answered.
+    deadline = models.ForeignKey("deadlines.Deadline", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # When the answer was recorded: the date typed (now when it is today, else the end of that day).
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answer = models.TextField(blank=True)
+    result = models.CharField(max_length=16, choices=Result.choices, blank=True)
+    # None: imported without naming who recorded it (interchange.disagreements).
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["disagreement", "pk"]
+        constraints = [
+            # Each step of the ladder is climbed once (allegations.ladder).
+            models.UniqueConstraint(fields=["disagreement", "level"], name="disagreementstep_once"),
+        ]
+
+    @property
+    def is_answered(self) -> bool:
+        return self.answered_at is not None
+
+    @property
+    def level_in_words(self) -> str:
+        """"the LADO manager": the step's name inside a sentence."""
+        label = self.get_level_display()
+        return label[0].lower() + label[1:]

@@ -13,6 +13,7 @@ from agencies.permissions import standing
 
 from deadlines.models import Deadline
 
+from .ladder import ladder_of
 from .models import (
     AUDIENCES_SEEN,
     DEADLINE_AUDIENCE,
@@ -419,6 +420,7 @@ def case_parts_for(user, case: Case, *, timeline_limit: int = 100, load: frozens
         parts.decisions = _visible_items(parts, Part.DECISION, case.decisions.select_related("decided_by"), overrides)
     if wanted(Part.DISAGREEMENT):
         parts.disagreements = _visible_items(parts, Part.DISAGREEMENT, case.disagreements.all(), overrides)
+        ladder_of(parts.disagreements)  # each one's escalation steps: only of those the person may see
     if wanted(Part.REGULATOR) and parts.shows(Section.OUTCOME):
         parts.regulator_referrals = _visible_items(parts, Part.REGULATOR, case.regulator_referrals.all(), overrides)
     if parts.shows(Section.CHILDREN) or _own_children(user, referral):

@@ -661,19 +661,36 @@ def decision_record(*, actor, case: Case, **fields) -> Decision:
 
 
 @transaction.atomic
-def disagreement_record(*, actor, case: Case, **fields) -> Disagreement:
+def disagreement_record(*, actor, case: Case, raised_to: str = "", answer_by=None, **fields) -> Disagreement:
+    """Record it and raise it with the manager: the first step of its escalation ladder (allegations.ladder)."""
+    from . import ladder
+
     case = _case_for_update(actor, case)
     item = Disagreement(case=case, recorded_by=actor, **fields)
-    return _case_record(
+    _case_record(
         actor=actor, case=case, instance=item, verb="disagreement", part=Part.DISAGREEMENT, reason=item.about,
         summary=f"{item.get_kind_display()} raised by {item.raised_by}",
     )
+    ladder.step_open(actor=actor, case=case, disagreement=item, level=ladder.Level.MANAGER, raised_on=item.raised_on,
+                     raised_by=item.raised_by, raised_to=raised_to, answer_by=answer_by)
+    return item
 
 
 @transaction.atomic
-def disagreement_resolve(*, actor, disagreement: Disagreement, status: str, resolution: str, escalated_to: str, resolved_on) -> Disagreement:
+def disagreement_resolve(*, actor, disagreement: Disagreement, status: str, resolution: str, escalated_to: str, resolved_on,
+                         escalated_by: str = "", answer_by=None) -> Disagreement:
+    """How the step waiting for an answer ended: resolved, or escalated to the next step (allegations.ladder). A
+    disagreement without steps (recorded before the ladder, or imported so) ends here as it always did."""
+    from . import ladder
+
     case = _case_for_update(actor, disagreement.case)
     item = Disagreement.objects.select_for_update().get(pk=disagreement.pk, case=case)
+    if item.steps.filter(answered_at__isnull=True).exists():
+        ladder.step_answer(actor=actor, case=case, disagreement=item, answered_on=resolved_on, answer=resolution,
+                           result=status, raised_by=escalated_by, raised_to=escalated_to, answer_by=answer_by)
+        return item
+    if item.steps.exists() or item.status == Disagreement.Status.RESOLVED:
+        raise ValidationError("This disagreement is not waiting for an answer.")
     if status == Disagreement.Status.ESCALATED and not escalated_to.strip():
         raise ValidationError({"escalated_to": "Say to whom it was escalated."})
     if not resolution.strip():

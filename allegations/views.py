@@ -765,9 +765,21 @@ def disagreement_resolve(request, reference):
             messages.success(request, "Recorded.")
             return redirect(case_page_url(reference, "decisions"))
     return render(request, "allegations/form_page.html", {
-        "form": form, "title": "Record how the disagreement ended", "caption": f"Case {case.reference}",
+        "form": form, "title": _answer_title(case, form), "caption": f"Case {case.reference}",
         "back": case_page_url(reference, "decisions"), "submit": "Save",
     })
+
+
+def _answer_title(case: Case, form) -> str:
+    """"Record the answer of the LADO manager" while the disagreement climbs its ladder (allegations.ladder)."""
+    from .models import DisagreementStep
+
+    pk = form.data.get("disagreement") if form.is_bound else form.initial.get("disagreement")
+    step = DisagreementStep.objects.filter(disagreement__case=case, disagreement_id=pk if str(pk or "").isdigit() else None,
+                                           answered_at__isnull=True).order_by("-pk").first()
+    if step is None:
+        return "Record how the disagreement ended"
+    return f"Record the answer of {step.level_in_words}"
 
 
 # --- Need to know: who may see one item of a case (issue 12 §1) -------------------------------------------

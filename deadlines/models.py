@@ -33,6 +33,7 @@ class Deadline(models.Model):
         POLICE_REVIEW = "police_review", "Police review"
         ACTION = "action", "Action"
         ADMISSIONS_REVIEW = "admissions_review", "Review of suspended admissions"
+        DISAGREEMENT_STEP = "disagreement_step", "Answer to a disagreement"  # 004 §3.5, §3.13: allegations.ladder
 
     class Status(models.TextChoices):
         OPEN = "open", "Open"

@@ -701,13 +701,25 @@ class ReferralStory:
                 if when is not None:
                     escalate = rng.random() < 0.3
                     with clock.at(when):
+                        # The manager's answer: agreed, or escalated to the LADO manager (the ladder's next step).
                         services.disagreement_resolve(
                             actor=officer, disagreement=disagreement,
                             status=Disagreement.Status.ESCALATED if escalate else Disagreement.Status.RESOLVED,
-                            resolution="Escalated under the partnership's resolution protocol." if escalate
+                            resolution="The manager upheld the decision; escalated under the partnership's resolution "
+                                       "protocol." if escalate
                             else "Agreed alternative duties with no unsupervised contact until the enquiry ends.",
-                            escalated_to=f"Head of service, {social_care}" if escalate else "", resolved_on=day(when),
+                            escalated_to=f"LADO service manager, {referral.lado_service.name}" if escalate else "",
+                            resolved_on=day(when),
                         )
+                    later = at(27, optional=True) if escalate else None
+                    if later is not None:
+                        with clock.at(later):
+                            services.disagreement_resolve(
+                                actor=officer, disagreement=disagreement, status=Disagreement.Status.RESOLVED,
+                                resolution="The LADO service manager met both agencies: alternative duties agreed "
+                                           "until the enquiry ends.",
+                                escalated_to="", resolved_on=day(later),
+                            )
 
         when = at(35, optional=True)
         if when is not None:

@@ -207,6 +207,8 @@ def assemble(sar) -> Draft:
         texts += [s.decided_by + " " + s.notes for s in case.suspensions.all()]
         texts += [v.summary for v in case.reviews.all()]
         texts += [d.raised_by + " " + d.about + " " + d.resolution for d in case.disagreements.all()]
+        texts += [s.raised_by + " " + s.raised_to + " " + s.answer  # the escalation steps (allegations.ladder)
+                  for d in case.disagreements.all() for s in d.steps.all()]
     for v in versions.values():
         texts += [s.get("body", "") for s in v.sections]
     for m in meetings:
@@ -293,6 +295,10 @@ def assemble(sar) -> Draft:
                 cs.rows.append(Row(f"{v.get_kind_display()}, {v.held_on:%-d %B %Y}", T(v.summary)))
             for d in case.disagreements.all():
                 cs.rows.append(Row(d.get_kind_display(), T(d.about) + [" "] + T(d.resolution)))
+                for step in d.steps.all():  # its escalation steps (allegations.ladder)
+                    cs.rows.append(Row(f"{step.get_level_display()}, {step.raised_on:%-d %B %Y}",
+                                       T(step.raised_by) + [" raised it with "] + T(step.raised_to or "—") + [" "]
+                                       + T(step.answer)))
             for g in case.regulator_referrals.all():
                 cs.rows.append(Row("Referral to a regulator", [f"{g.get_regulator_display()}, {g.made_on:%-d %B %Y}"]))
             if case.closure_summary:

@@ -43,6 +43,8 @@ class ReadResult:
     cases: list[RawRow] = field(default_factory=list)
     meetings: list[RawRow] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    # (file, line) of a referral in the export -> its disagreements (interchange.disagreements.RawDisagreement).
+    disagreements: dict = field(default_factory=dict)
 
 
 def _allowed(columns: tuple[Column, ...]) -> str:
@@ -171,6 +173,9 @@ def read_json_lines(text: str, name: str, result: ReadResult) -> None:
         row = RawRow(name, number, {})
         row.cells = _json_cells(obj, CASE_COLUMNS, row, result.problems, extra=EXPORT_EXTRA_KEYS)
         result.cases.append(row)
+        from . import disagreements
+
+        disagreements.read(obj, row, result, _cell)
         meetings = obj.get("meetings") or []
         if not isinstance(meetings, list):
             result.problems.append(row.problem("meetings", "must be a list of meetings"))

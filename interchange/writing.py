@@ -310,6 +310,10 @@ def write_chunk(rows: list[CaseRow], meetings_by_ref: dict[str, list[MeetingRow]
             verb="imported", summary=ctx.reason(row.file, row.line)[:300],
         ))
     Event.objects.bulk_create(events, batch_size=BATCH)
+    from . import disagreements
+
+    disagreements.write([(row, referral.pk, case) for case, (row, referral) in zip(cases, case_rows)], ctx=ctx,
+                        bulk=lambda objs, model: _bulk(objs, model, ctx))
 
 
 def _reason_for(plan: PlannedDeadline, row: CaseRow, ctx: Context) -> str:

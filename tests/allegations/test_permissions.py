@@ -371,6 +371,12 @@ ENDPOINTS: dict[str, Endpoint] = {
         )
         for action in CASE_ACTIONS
     },
+    # Disagreements that climb a ladder (issue 16 §9): the answer of a step escalates it to the next one.
+    "allegations:disagreement_resolve:escalate": Endpoint(
+        "allegations:disagreement_resolve", lambda w: [w.ref], "post",
+        lambda w: {"disagreement": _open_disagreement(w), "status": "escalated", "resolution": "Not agreed.",
+                   "resolved_on": TODAY(), "escalated_to": "Alex Reid, LADO manager"},
+    ),
 }
 
 MATRIX: dict[str, dict[str, int | str]] = {
@@ -464,6 +470,7 @@ MATRIX: dict[str, dict[str, int | str]] = {
     "allegations:case_share_withdraw": _row(200, 404, 403, 403, 404, 403, 404),
     **{f"allegations:strand_edit:{kind}": LADO_ACTION for kind in Strand.Kind.values},
     **{f"allegations:case_action:{action}": LADO_ACTION for action in CASE_ACTIONS},
+    "allegations:disagreement_resolve:escalate": _row("->allegations:case_decisions", 404, 403, 403, 404, 404, 404),
 }
 
 ROWS = [(key, persona, MATRIX[key][persona]) for key in MATRIX for persona in PERSONAS]

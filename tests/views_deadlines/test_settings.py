@@ -24,6 +24,7 @@ CURRENT = {
     "minutes_initial_span": 14, "minutes_initial_unit": "days",
     "minutes_review_span": 7, "minutes_review_unit": "days",
     "case_review_span": 28, "case_review_unit": "days",
+    "disagreement_step_span": 5, "disagreement_step_unit": "working_days",
     "provider_prompt_referrals": 3, "provider_prompt_cluster": 2, "provider_prompt_cluster_days": 28,
 }
 
@@ -33,6 +34,7 @@ def test_the_defaults_are_todays_rules(partnership):
     assert partnership.span("minutes_initial") == (14, SpanUnit.DAYS)
     assert partnership.span("minutes_review") == (7, SpanUnit.DAYS)
     assert partnership.span("case_review") == (28, SpanUnit.DAYS)
+    assert partnership.span("disagreement_step") == (5, SpanUnit.WORKING_DAYS)  # each step of a disagreement's ladder
 
 
 @pytest.mark.parametrize(("number", "unit", "due"), [
