@@ -51,10 +51,10 @@ def deadline_words(deadline: Deadline, now: dt.datetime) -> dict:
     status = current_status(deadline, now)
     S = Deadline.Status
     if status == S.MET:
-        text, colour, detail = "Met", "green", f"Met on {timezone.localtime(deadline.met_at):%-d %b %Y}"
+        text, colour, detail = "Met", "green", f"Met on {timezone.localtime(deadline.met_at):%-d %B %Y}"
     elif status == S.MET_LATE:
         text, colour = "Met late", "yellow"
-        detail = f"Met on {timezone.localtime(deadline.met_at):%-d %b %Y}, {time_left_in_words(deadline.due_at, deadline.met_at).replace('Overdue by', 'late by')}"
+        detail = f"Met on {timezone.localtime(deadline.met_at):%-d %B %Y}, {time_left_in_words(deadline.due_at, deadline.met_at).replace('Overdue by', 'late by')}"
     elif status == S.OVERDUE:
         text, colour, detail = "Overdue", "red", time_left_in_words(deadline.due_at, now)
     elif status == S.WAIVED:

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from agencies.access import role_required
 from agencies.models import Role
-from allegations.models import Referral
+from allegations.models import ContactType, Referral
 
 from .permissions import may_see_reports
 
@@ -21,4 +21,6 @@ def figures(request):
         .annotate(n=Count("pk"))
         .order_by("year", "quarter", "contact_type")
     )
-    return render(request, "reporting/figures.html", {"rows": list(rows)})
+    # Each type in the words the referral form uses ("Not an allegation …"), not its stored code.
+    rows = [{**row, "type": ContactType(row["contact_type"]).label} for row in rows]
+    return render(request, "reporting/figures.html", {"rows": rows})

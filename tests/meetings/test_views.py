@@ -579,4 +579,4 @@ def test_the_chair_sees_a_circulation_queued_until_its_notice_and_email_have_gon
 
     outbox_drain()  # what the worker does
     html = page(client, detail_url(meeting))
-    assert ">Queued</strong>" not in html and "<td class=\"govuk-table__cell\">Sent</td>" in html
+    assert ">Queued</strong>" not in html and "data-label=\"Notice and e-mail\">Sent</td>" in html
