@@ -176,18 +176,23 @@ class ReferralForm(LimitsInWords, SaneDatesMixin, forms.Form):
 class ChildForm(LimitsInWords, SaneDatesMixin, forms.ModelForm):
     class Meta:
         model = Child
-        fields = ["given_name", "family_name", "date_of_birth", "relationship"]
+        fields = ["given_name", "family_name", "date_of_birth", "relationship", "social_worker", "looked_after"]
         formfield_callback = govuk_formfield  # dates typed in day, month and year boxes
-        widgets = {"relationship": forms.Select}
+        widgets = {"relationship": forms.Select, "social_worker": forms.RadioSelect, "looked_after": forms.RadioSelect}
+        # Whether they have a social worker and are looked after: 003 §18, §25; 002 §2.2.
         labels = {"given_name": "First name", "family_name": "Last name (optional)", "date_of_birth": "Date of birth (optional)",
-                  "relationship": "Who are they?"}
+                  "relationship": "Who are they?", "social_worker": "Do they have a social worker?",
+                  "looked_after": "Are they looked after (in care)?"}
         error_messages = {"given_name": {"required": "Enter the child's or adult's first name, or leave the whole row empty."}}
 
     def clean_date_of_birth(self):
         return not_future(self.cleaned_data.get("date_of_birth"), "The date of birth")
 
 
-ChildFormSet = forms.formset_factory(ChildForm, extra=3, max_num=3, validate_max=True)
+# Any number of people (issue 16 §1): three rows to start with, "Add another person" adds a row
+# (views.referral_create); the limit only stops a runaway form.
+MAX_CHILDREN_AT_INTAKE = 100
+ChildFormSet = forms.formset_factory(ChildForm, extra=3, max_num=MAX_CHILDREN_AT_INTAKE, validate_max=True)
 
 
 class AssignForm(LimitsInWords, SaneDatesMixin, forms.Form):

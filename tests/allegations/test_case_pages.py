@@ -15,6 +15,7 @@ from allegations import selectors, services
 from allegations.models import AccessLog, Case, CaseStatus, RiskAssessment
 from allegations.views import CASE_PAGES, case_page_url
 from records.selectors import readers_of
+from tests.allegations.factories import tell_parents
 from tests.allegations.test_permissions import CASE_ACTION_DATA
 from tests.forms import with_dates
 
@@ -73,6 +74,7 @@ def test_closing_goes_through_a_confirmation_page(login, lado_officer, case):
     case.refresh_from_db()
     assert case.status == CaseStatus.OPEN  # looking at it changes nothing
 
+    tell_parents(case, lado_officer)  # closing asks it of each child (tests/allegations/test_facts.py)
     response = client.post(url, with_dates(CASE_ACTION_DATA["close"](None)))
     assert response.status_code == 302 and response["Location"] == reverse("allegations:case_detail",
                                                                            args=[case.reference])

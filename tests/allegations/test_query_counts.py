@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from allegations import services
 from allegations.models import Disagreement, RiskAssessment, Suspension
-from tests.allegations.factories import discuss, make_case, make_referral
+from tests.allegations.factories import discuss, make_case, make_referral, tell_parents
 
 pytestmark = pytest.mark.django_db
 
@@ -97,6 +97,7 @@ def varied_referrals(refer, lado_officer, lado_manager):
 def close(case, officer):
     case = services.case_record_outcome(actor=officer, case=case, outcome="unfounded", police_outcome="no_police_action",
                                         police_outcome_detail="", employer_outcome="no_sanction")
+    tell_parents(case, officer)
     return services.case_close(actor=officer, case=case, closed_at=timezone.now(), summary="Unfounded; closed.")
 
 
