@@ -125,10 +125,8 @@ class ChildFactsForm(ChildForm):
 
     class Meta(ChildForm.Meta):
         fields = ["given_name", "family_name", "date_of_birth", "relationship", "social_worker", "looked_after", "notes"]
-        widgets = {"relationship": forms.Select, "social_worker": forms.RadioSelect, "looked_after": forms.RadioSelect,
-                   "notes": forms.Textarea(attrs={"rows": 3})}
-        labels = {**ChildForm.Meta.labels, "social_worker": "Do they have a social worker?",
-                  "looked_after": "Are they looked after (in care)?", "notes": "Notes (optional)"}
+        widgets = {"relationship": forms.Select, "notes": forms.Textarea(attrs={"rows": 3})}
+        labels = {**ChildForm.Meta.labels, "notes": "Notes (optional)"}
         error_messages = {"given_name": {"required": "Enter the first name."}}
 
 
