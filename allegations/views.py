@@ -517,9 +517,9 @@ CASE_PAGES: dict[str, frozenset] = {
     "meetings": frozenset(),
     "actions": frozenset(),
     "documents": frozenset(),
+    "people_told": frozenset(),  # its children and who told their parents or carers (people.people_told)
     "timeline": frozenset({selectors.EVENTS}),
     "access": frozenset(),
-    "people_told": frozenset(),  # its children and who told their parents or carers (people.people_told)
 }
 
 # The things the case's button menu offers, in order (the last, closing, leads to a confirmation page).

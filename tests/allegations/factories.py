@@ -63,7 +63,7 @@ def tell_parents(case, officer):
     """Record that each child's parents or carers were told (closing a case asks it of each child: issue 16 §3)."""
     from allegations import facts
 
-    for child in case.referral.children.all():
+    for child in facts.children_without_answer(case.referral):
         facts.parents_told_record(actor=officer, child=child, told=True, told_by="Designated safeguarding lead",
                                   told_on=timezone.localdate(), what_told="That an allegation was made.")
 
