@@ -893,7 +893,9 @@ class ParentsTold(models.Model):
     what_told = models.TextField(blank=True)
     not_told_reason = models.TextField(blank=True)
     child_views = models.TextField(blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Empty only when imported without --by (interchange).
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
 
     history = HistoricalRecords()

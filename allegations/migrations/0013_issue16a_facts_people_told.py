@@ -156,7 +156,7 @@ class Migration(migrations.Migration):
                 ('child_views', models.TextField(blank=True)),
                 ('recorded_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('child', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='parents_told', to='allegations.child')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
         ),
         migrations.CreateModel(
