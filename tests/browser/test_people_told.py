@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 from allegations import services
 from allegations.models import Case, CaseStatus, Child, ParentsTold
 from tests.allegations.factories import make_case, make_referral
-from tests.browser.conftest import follow, sign_in, submit, visit
+from tests.browser.conftest import click_and_load, follow, sign_in, submit, visit
 from tests.browser.dates import fill_date
 from tests.browser.test_case_overview import check_region, no_sideways_scroll
 
@@ -52,8 +52,8 @@ def test_a_fourth_child_after_intake_parents_told_and_closing(page: Page, three_
     _fits(page)
     page.get_by_label("First name").fill("Dee")
     page.get_by_label("Who are they?").select_option("other_in_setting")
-    page.get_by_role("group", name="Do they have a social worker?").get_by_label("Yes").check()
-    page.get_by_role("group", name="Are they looked after (in care)?").get_by_label("No").check()
+    page.get_by_role("group", name="Do they have a social worker?").get_by_label("Yes", exact=True).check()
+    page.get_by_role("group", name="Are they looked after (in care)?").get_by_label("No", exact=True).check()
     submit(page, "Save")  # no reason: the GOV.UK error summary, what was typed kept
     expect(page.locator(".govuk-error-summary")).to_contain_text("Say why you are making this change.")
     expect(page.get_by_label("First name")).to_have_value("Dee")
@@ -68,9 +68,11 @@ def test_a_fourth_child_after_intake_parents_told_and_closing(page: Page, three_
     # People told: Dee's parents were told by the head teacher.
     visit(page, f"/cases/{case.reference}/people-told/")
     _fits(page)
-    follow(page, "link", "Record whether the parents or carers were told: Dee")
+    record = page.locator(f'a[href$="/children/{dee.pk}/parents-told/"]')
+    expect(record).to_contain_text("Record whether the parents or carers were told")
+    click_and_load(page, record)
     _fits(page)
-    page.get_by_role("group", name="Have the parents or carers been told?").get_by_label("Yes").check()
+    page.get_by_role("group", name="Have the parents or carers been told?").get_by_label("Yes", exact=True).check()
     page.get_by_label("Who told them? (if told)").fill("Head teacher, Riverside Primary")
     fill_date(page, "When were they told? (if told)", timezone.localdate() - dt.timedelta(days=1))
     page.get_by_label("What were they told? (if told)").fill("That an allegation was made and is being looked into.")
