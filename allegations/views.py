@@ -271,7 +271,9 @@ def _referral_answers(form, children, change_url: str) -> list[dict]:
                 data = child.cleaned_data
                 name = " ".join(p for p in (data.get("given_name"), data.get("family_name")) if p)
                 details = [_answer(child["relationship"]),
-                           f"born {govuk_date(data['date_of_birth'])}" if data.get("date_of_birth") else ""]
+                           f"born {govuk_date(data['date_of_birth'])}" if data.get("date_of_birth") else "",
+                           {"yes": "has a social worker", "no": "no social worker"}.get(data.get("social_worker"), ""),
+                           {"yes": "looked after", "no": "not looked after"}.get(data.get("looked_after"), "")]
                 value = ", ".join(p for p in [name, *details] if p and p != "Not given")
                 rows.append(row(f"Person {index + 1}", value, field_id(child["given_name"]), f"person {index + 1}"))
         sections.append({"heading": heading, "rows": rows})

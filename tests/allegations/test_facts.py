@@ -214,6 +214,8 @@ def test_intake_takes_any_number_of_children_with_add_another(login, agency_a_ma
     checked = client.post("/referrals/new/", data)
     assert checked.status_code == 302, checked.content.decode()[:2000]
     draft = checked.url.split("draft=", 1)[1]
+    check_page = client.get(checked.url).content.decode()
+    assert "Person 4" in check_page and "Pupil3, Made the allegation or was harmed, has a social worker, looked after" in check_page
     sent = client.post("/referrals/new/check/", {"draft": draft})
     assert sent.status_code == 302
     from allegations.models import Referral
