@@ -33,6 +33,7 @@ from .models import (
     Timing,
     TriageDecision,
     Workforce,
+    YesNoNotKnown,
 )
 from .wording import ADULTS_DECISIONS, route_away, wording
 
@@ -173,10 +174,31 @@ class ReferralForm(LimitsInWords, SaneDatesMixin, forms.Form):
         return data
 
 
+class NotKnownField(forms.ChoiceField):
+    """Yes, no or not known, "not known" when unanswered: a row of people left empty stays empty (it has not
+    changed), and a row filled in without this answer records "not known"."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=YesNoNotKnown.choices, widget=forms.RadioSelect, required=False,
+                         initial=YesNoNotKnown.NOT_KNOWN, **kwargs)
+
+    def has_changed(self, initial, data):
+        if data in (None, ""):
+            return False
+        return super().has_changed(initial, data)
+
+    def clean(self, value):
+        return super().clean(value) or YesNoNotKnown.NOT_KNOWN
+
+
 class ChildForm(LimitsInWords, SaneDatesMixin, forms.ModelForm):
+    # Whether they have a social worker and are looked after: 003 §18, §25; 002 §2.2.
+    social_worker = NotKnownField(label="Do they have a social worker?")
+    looked_after = NotKnownField(label="Are they looked after (in care)?")
+
     class Meta:
         model = Child
-        fields = ["given_name", "family_name", "date_of_birth", "relationship"]
+        fields = ["given_name", "family_name", "date_of_birth", "relationship", "social_worker", "looked_after"]
         formfield_callback = govuk_formfield  # dates typed in day, month and year boxes
         widgets = {"relationship": forms.Select}
         labels = {"given_name": "First name", "family_name": "Last name (optional)", "date_of_birth": "Date of birth (optional)",
@@ -187,7 +209,10 @@ class ChildForm(LimitsInWords, SaneDatesMixin, forms.ModelForm):
         return not_future(self.cleaned_data.get("date_of_birth"), "The date of birth")
 
 
-ChildFormSet = forms.formset_factory(ChildForm, extra=3, max_num=3, validate_max=True)
+# Any number of people (issue 16 §1): three rows to start with, "Add another person" adds a row
+# (views.referral_create); the limit only stops a runaway form.
+MAX_CHILDREN_AT_INTAKE = 100
+ChildFormSet = forms.formset_factory(ChildForm, extra=3, max_num=MAX_CHILDREN_AT_INTAKE, validate_max=True)
 
 
 class AssignForm(LimitsInWords, SaneDatesMixin, forms.Form):

@@ -318,6 +318,12 @@ class ReferenceCounter(models.Model):
     last = models.PositiveIntegerField(default=0)
 
 
+class YesNoNotKnown(models.TextChoices):
+    YES = "yes", "Yes"
+    NO = "no", "No"
+    NOT_KNOWN = "not_known", "Not known"
+
+
 class Child(models.Model):
     """A child or adult at risk the referral concerns: the most sensitive data we hold."""
 
@@ -332,16 +338,28 @@ class Child(models.Model):
     family_name = models.CharField(max_length=100, blank=True)
     date_of_birth = models.DateField(null=True, blank=True)
     relationship = models.CharField(max_length=24, choices=Relationship.choices, default=Relationship.COMPLAINANT)
-    has_social_worker = models.BooleanField(default=False)
+    # Whether the child has a social worker and whether they are looked after (003 §18, §25; 002 §2.2).
+    social_worker = models.CharField(max_length=16, choices=YesNoNotKnown.choices, default=YesNoNotKnown.NOT_KNOWN)
+    looked_after = models.CharField(max_length=16, choices=YesNoNotKnown.choices, default=YesNoNotKnown.NOT_KNOWN)
     notes = models.TextField(blank=True)
 
     history = HistoricalRecords()
 
     class Meta:
         verbose_name_plural = "children"
+        ordering = ["pk"]
 
     def __str__(self):
         return f"{self.given_name} {self.family_name}".strip()
+
+    # The yes/no reading the meetings' invitation suggestions use (meetings.services): "yes" only.
+    @property
+    def has_social_worker(self) -> bool:
+        return self.social_worker == YesNoNotKnown.YES
+
+    @has_social_worker.setter
+    def has_social_worker(self, value: bool) -> None:
+        self.social_worker = YesNoNotKnown.YES if value else YesNoNotKnown.NO
 
 
 class SubjectMatch(models.Model):
@@ -751,6 +769,8 @@ class Section(models.TextChoices):
     REFERRAL = "referral", "What was referred: the person and the concern"
     CHILDREN = "children", "The children's or adults' details"
     LINKS = "links", "Linked cases"
+    ASSOCIATED = "associated", "People associated with the allegation who are not alleged against"
+    CHILD_VIEWS = "child_views", "The children's or adults' own views"
     LADO_WORK = "lado_work", "Initial discussion notes, triage rationale, decisions' rationale, sharing, earlier records"
     ACCESS_LOG = "access_log", "Who has opened this"
 
@@ -762,6 +782,8 @@ SECTION_AUDIENCE: dict[str, str] = {
     Section.REFERRAL: Audience.EMPLOYER,
     Section.CHILDREN: Audience.SAFEGUARDING,
     Section.LINKS: Audience.SAFEGUARDING,
+    Section.ASSOCIATED: Audience.SAFEGUARDING,
+    Section.CHILD_VIEWS: Audience.SAFEGUARDING,
     Section.LADO_WORK: Audience.LADO,
     Section.ACCESS_LOG: Audience.LADO,
 }
@@ -779,6 +801,12 @@ VERB_AUDIENCE: dict[str, str] = {
     "document_added": Audience.SAFEGUARDING, "document_withdrawn": Audience.SAFEGUARDING,
     "meeting_scheduled": Audience.SAFEGUARDING, "meeting_held": Audience.SAFEGUARDING,
     "minutes_circulated": Audience.SAFEGUARDING,
+    # Facts that change (allegations/facts.py): the referral and its people at the employer level, the children
+    # and the people around the allegation at the safeguarding level (Section.CHILDREN, Section.ASSOCIATED).
+    "facts_changed": Audience.EMPLOYER, "subject_changed": Audience.EMPLOYER, "other_subject_added": Audience.EMPLOYER,
+    "child_added": Audience.SAFEGUARDING, "child_changed": Audience.SAFEGUARDING,
+    "child_removed": Audience.SAFEGUARDING, "parents_told": Audience.SAFEGUARDING,
+    "associated_person_added": Audience.SAFEGUARDING,
 }
 
 # The deadlines on the case page, by kind. Actions' deadlines: each agency sees its own actions in the
@@ -902,3 +930,68 @@ class DisagreementStep(models.Model):
         """"the LADO manager": the step's name inside a sentence."""
         label = self.get_level_display()
         return label[0].lower() + label[1:]
+
+
+# --- Facts that change, and the people told (issue 16 §1, §3) ------------------------------------------------
+
+
+class ParentsTold(models.Model):
+    """Whether a child's parents or carers were told, by whom, when and what; or why they were not; and the child's
+    views if given (003 §25, §58; 004 §5.10). One per child; changes are kept in its history."""
+
+    child = models.OneToOneField(Child, on_delete=models.CASCADE, related_name="parents_told")
+    told = models.BooleanField(default=True)
+    told_by = models.CharField(max_length=150, blank=True, help_text="Who informed them, and for which agency")
+    told_on = models.DateField(null=True, blank=True)
+    what_told = models.TextField(blank=True)
+    not_told_reason = models.TextField(blank=True)
+    child_views = models.TextField(blank=True)
+    # Empty only when imported without --by (interchange).
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords()
+
+    def __str__(self):
+        return f"Parents told, child {self.child_id}"
+
+
+class AssociatedPerson(models.Model):
+    """Someone connected to the allegation who is not the subject: a partner, a colleague whose conduct is relevant
+    (003 §68)."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="associated_people")
+    name = models.CharField(max_length=150)
+    relationship = models.CharField(max_length=150, help_text="Their relationship or role")
+    notes = models.TextField(blank=True)
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+")
+    added_at = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self):
+        return self.name
+
+
+class OtherSubject(models.Model):
+    """A second (or further) person alleged against in the same referral: their own subject record, so earlier
+    records of them are found as the first subject's are."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="other_subjects")
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="other_referrals")
+    subject_role = models.CharField(max_length=150, blank=True)
+    employment_type = models.CharField(max_length=24, choices=EmploymentType.choices, blank=True)
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+")
+    added_at = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [models.UniqueConstraint(fields=["referral", "subject"], name="othersubject_once")]

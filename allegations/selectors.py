@@ -454,7 +454,8 @@ def case_tabs(parts: CaseParts) -> list[CaseTab]:
     if parts.may_open(Part.DECISION) or parts.may_open(Part.DISAGREEMENT):
         tabs.append(CaseTab("decisions", "Decisions"))
     tabs += [CaseTab("meetings", "Meetings"), CaseTab("actions", "Actions"), CaseTab("documents", "Documents")]
-    # "People told" (who was told what, and when) goes here once it is recorded: a CaseTab and a view in CASE_PAGES.
+    if parts.shows(Section.CHILDREN):  # who told each child's parents or carers (people.people_told)
+        tabs.append(CaseTab("people_told", "People told"))
     tabs.append(CaseTab("timeline", "Timeline"))
     if parts.shows(Section.ACCESS_LOG):
         tabs.append(CaseTab("access", "Access"))

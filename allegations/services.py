@@ -876,10 +876,18 @@ def regulator_referral_record(*, actor, case: Case, **fields) -> RegulatorReferr
 
 @transaction.atomic
 def case_close(*, actor, case: Case, closed_at: dt.datetime, summary: str,
-               feedback_given_on=None, lessons_learned_on=None, return_to_work_support: str = "") -> Case:
-    """Close with a recorded outcome (004 §3.7: outcomes were never recorded)."""
+               feedback_given_on=None, lessons_learned_on=None, return_to_work_support: str = "",
+               parents_not_told: dict[int, str] | None = None) -> Case:
+    """Close with a recorded outcome (004 §3.7: outcomes were never recorded), and for each child either that the
+    parents or carers were told or why not (003 §25, §58): `parents_not_told` gives the reason for a child
+    (by id) not yet answered (allegations/facts.py)."""
+    from .facts import parents_not_told_at_closing
+
     case = _case_for_update(actor, case)
     errors: dict[str, list[str]] = {}  # every reason at once: two on one field must not overwrite each other
+    for child_id, line in parents_not_told_at_closing(actor=actor, referral=case.referral,
+                                                      reasons=parents_not_told or {}):
+        errors.setdefault(f"not_told_{child_id}", []).append(line)
     if not case.outcome:
         errors.setdefault("closed_at", []).append("Record the outcome before closing the case.")
     if case.dbs_duty and not (case.dbs_referral_on or case.dbs_referral_notes.strip()):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, work_views
+from . import facts_views, views, work_views
 
 app_name = "allegations"
 urlpatterns = [
@@ -28,10 +28,22 @@ urlpatterns = [
     path("cases/<str:reference>/documents/", views.case_documents, name="case_documents"),
     path("cases/<str:reference>/timeline/", views.case_timeline, name="case_timeline"),
     path("cases/<str:reference>/access/", views.case_access, name="case_access"),
+    path("cases/<str:reference>/people-told/", views.case_people_told, name="case_people_told"),
     path("cases/<str:reference>/disagreements/resolve/", views.disagreement_resolve, name="disagreement_resolve"),
     path("cases/<str:reference>/strands/<str:kind>/", views.strand_edit, name="strand_edit"),
     path("cases/<str:reference>/parts/<str:part>/<int:pk>/audience/", views.part_audience, name="part_audience"),
     path("cases/<str:reference>/parts/<str:part>/<int:pk>/hold/", views.part_hold, name="part_hold"),
     path("cases/<str:reference>/sharing/<int:agency>/withdraw/", views.case_share_withdraw, name="case_share_withdraw"),
     path("cases/<str:reference>/<str:action>/", views.case_action, name="case_action"),
+    # Facts that change, and the people told (issue 16 §1, §3; allegations/facts.py).
+    path("referrals/<str:reference>/facts/", facts_views.referral_facts_change, name="referral_facts_change"),
+    path("referrals/<str:reference>/person/", facts_views.subject_change, name="subject_change"),
+    path("referrals/<str:reference>/people-alleged-against/add/", facts_views.other_subject_add,
+         name="other_subject_add"),
+    path("referrals/<str:reference>/children/add/", facts_views.child_add, name="child_add"),
+    path("referrals/<str:reference>/children/<int:pk>/", facts_views.child_change, name="child_change"),
+    path("referrals/<str:reference>/children/<int:pk>/remove/", facts_views.child_remove, name="child_remove"),
+    path("referrals/<str:reference>/children/<int:pk>/parents-told/", facts_views.parents_told, name="parents_told"),
+    path("referrals/<str:reference>/associated-people/add/", facts_views.associated_person_add,
+         name="associated_person_add"),
 ]

@@ -29,7 +29,7 @@ from records.selectors import documents_context
 from deadlines import wording
 from deadlines.models import Deadline
 
-from . import forms, listing, pages, paging, selectors, services
+from . import facts, facts_forms, forms, listing, pages, paging, people, selectors, services
 from .filters import CaseFilter, TriageFilter
 from .models import Case, CaseGroupObjectPermission, Disagreement, Part, Section, Strand, Subject
 
@@ -114,12 +114,42 @@ def _draft_drop(request, token: str) -> None:
         request.session[DRAFTS] = drafts
 
 
+ADD_CHILD = "add_child"  # the name of the form's "Add another person" button
+
+
+def _with_another_child(data, *, children_prefix: str):
+    """The posted answers with one more (empty) row of people, up to the form's limit."""
+    data = data.copy()
+    key = f"{children_prefix}-TOTAL_FORMS"
+    try:
+        total = int(data.get(key, 0))
+    except ValueError:
+        total = 0
+    data[key] = str(min(max(total, 0) + 1, forms.MAX_CHILDREN_AT_INTAKE))
+    data.pop(ADD_CHILD, None)
+    return data
+
+
+def _quiet(form, children) -> None:
+    """Show the answers as typed without judging them yet: adding a row is not sending the form."""
+    from django.forms.utils import ErrorDict
+
+    form._errors = ErrorDict()
+    for child in children.forms:
+        child._errors = ErrorDict()
+    children._errors = [ErrorDict() for _ in children.forms]
+    children._non_form_errors = children.error_class()
+
+
 @require_http_methods(["GET", "POST"])
 @role_required(*REFERRAL_ROLES)
 def referral_create(request):
     """The referral form. Valid answers go to the check page (nothing is sent yet); "Change" there comes back here
     with the answers kept (`?draft=`)."""
-    if request.method == "POST":
+    if request.method == "POST" and ADD_CHILD in request.POST:  # "Add another person": the form again, one row more
+        form, children, phone = _referral_forms(request, _with_another_child(request.POST, children_prefix="children"))
+        _quiet(form, children)
+    elif request.method == "POST":
         form, children, phone = _referral_forms(request, request.POST)
         if _referral_valid(request, form, children) is not None:
             token = _draft_keep(request, request.POST)
@@ -241,7 +271,9 @@ def _referral_answers(form, children, change_url: str) -> list[dict]:
                 data = child.cleaned_data
                 name = " ".join(p for p in (data.get("given_name"), data.get("family_name")) if p)
                 details = [_answer(child["relationship"]),
-                           f"born {govuk_date(data['date_of_birth'])}" if data.get("date_of_birth") else ""]
+                           f"born {govuk_date(data['date_of_birth'])}" if data.get("date_of_birth") else "",
+                           {"yes": "has a social worker", "no": "no social worker"}.get(data.get("social_worker"), ""),
+                           {"yes": "looked after", "no": "not looked after"}.get(data.get("looked_after"), "")]
                 value = ", ".join(p for p in [name, *details] if p and p != "Not given")
                 rows.append(row(f"Person {index + 1}", value, field_id(child["given_name"]), f"person {index + 1}"))
         sections.append({"heading": heading, "rows": rows})
@@ -282,6 +314,9 @@ def referral_detail(request, reference):
     context = {"referral": referral, "manage": manage, "parts": parts, "back": back,
                "show_children": parts.shows(Section.CHILDREN), "children_list": parts.children,
                **documents_context(request.user, referral=referral)}
+    from .facts_views import people_context
+
+    context.update(people_context(request.user, referral, parts))  # other people, and "Change" links
     if manage:
         initial = referral.deadlines.filter(kind=Deadline.Kind.INITIAL_DISCUSSION).first()
         rejected = set(referral.subject_matches.filter(decision="rejected").values_list("candidate_id", flat=True))
@@ -484,6 +519,7 @@ CASE_PAGES: dict[str, frozenset] = {
     "meetings": frozenset(),
     "actions": frozenset(),
     "documents": frozenset(),
+    "people_told": frozenset(),  # its children and who told their parents or carers (people.people_told)
     "timeline": frozenset({selectors.EVENTS}),
     "access": frozenset(),
 }
@@ -535,6 +571,7 @@ def case_detail(request, reference):
         # Only linked cases the user may see: a reference alone confirms that a case exists.
         links=list(case.links.filter(linked_case__in=Case.objects.visible_to(request.user))
                    .select_related("linked_case__referral")) if parts.shows(Section.LINKS) else [],
+        other_subjects=people.other_subjects(parts, referral),  # a second person alleged against
     )
     return render(request, "allegations/case_detail.html", context)
 
@@ -573,6 +610,15 @@ def case_documents(request, reference):
     if context["manage"] or parts.may_hold:
         context["document_views"] = selectors.document_views(case.referral, context["documents"], parts.overrides)
     return render(request, "allegations/case_documents.html", context)
+
+
+def case_people_told(request, reference):
+    """Each child, whether their parents or carers were told (by whom, when, what) or why not, and the child's views
+    for those whose level sees them (people.people_told)."""
+    case, context = _case_page(request, reference, "people_told")
+    context.update(rows=people.people_told(context["parts"], case.referral),
+                   may_record=people.can_change_facts(request.user, case.referral))
+    return render(request, "allegations/case_people_told.html", context)
 
 
 def case_timeline(request, reference):
@@ -633,6 +679,13 @@ def _link(actor, case, linked_reference, reason):
     return services.case_link(actor=actor, case=case, linked_case=linked, reason=reason)
 
 
+def _close(actor, case, data):
+    """Close, with the reason given for each child whose parents or carers were not told (facts_forms.ClosingForm)."""
+    reasons = {int(name.removeprefix("not_told_")): value for name, value in data.items() if name.startswith("not_told_")}
+    rest = {name: value for name, value in data.items() if not name.startswith("not_told_")}
+    return services.case_close(actor=actor, case=case, parents_not_told=reasons, **rest)
+
+
 CASE_ACTIONS: dict[str, CaseAction] = {
     "suspension": CaseAction("Record suspension or other arrangements", lambda case, **kw: forms.SuspensionForm(**kw),
                              lambda actor, case, data: services.suspension_record(actor=actor, case=case, **data),
@@ -675,8 +728,8 @@ CASE_ACTIONS: dict[str, CaseAction] = {
     "route": CaseAction("Change how the case is managed", lambda case, **kw: forms.RouteForm(initial={"route": case.route}, **kw),
                         lambda actor, case, data: services.case_change_route(actor=actor, case=case, **data),
                         "Route changed."),
-    "close": CaseAction("Close the case", lambda case, **kw: forms.CaseCloseForm(**kw),
-                        lambda actor, case, data: services.case_close(actor=actor, case=case, **data),
+    "close": CaseAction("Close the case", lambda case, **kw: facts_forms.ClosingForm(
+        children=facts.children_without_answer(case.referral), **kw), lambda actor, case, data: _close(actor, case, data),
                         "Case closed.", submit="Close the case", template="allegations/case_close.html"),
 }
 

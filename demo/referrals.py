@@ -13,7 +13,7 @@ from django.utils import timezone
 from faker import Faker
 
 from agencies.models import AccessLevel, Sector
-from allegations import services
+from allegations import facts, services
 from allegations.models import (
     Audience,
     Case,
@@ -773,6 +773,12 @@ class ReferralStory:
                 )
         closed_at = spec["closed_at"]
         with clock.at(closed_at):
+            for child in referral.children.all():  # closing asks, for each child, that the parents were told
+                facts.parents_told_record(
+                    actor=officer, child=child, told=True, told_by=f"Designated safeguarding lead, {employer}",
+                    told_on=day(opened), what_told="That an allegation had been made, that it would be looked into, "
+                                                   "and whom to contact with questions.",
+                )
             services.case_close(
                 actor=officer, case=case, closed_at=closed_at,
                 summary=f"Outcome: {Outcome(result).label.lower()}. Employer: {EmployerOutcome(employer_outcome).label.lower()}.",

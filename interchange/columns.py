@@ -10,7 +10,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from agencies.models import Sector
-from allegations.models import Category, ContactType, EmployerOutcome, Outcome, PoliceOutcome, Route, Timing, Workforce
+from allegations.models import (
+    Category,
+    Child,
+    ContactType,
+    EmployerOutcome,
+    EmploymentType,
+    Outcome,
+    PoliceOutcome,
+    Route,
+    Timing,
+    Workforce,
+    YesNoNotKnown,
+)
 from meetings.models import MeetingKind
 
 
@@ -67,10 +79,43 @@ CASE_COLUMN_NAMES = tuple(c.name for c in CASE_COLUMNS)
 MEETING_COLUMN_NAMES = tuple(c.name for c in MEETING_COLUMNS)
 # A meeting inside an exported referral has no case_reference: it is the referral's own.
 NESTED_MEETING_COLUMNS = tuple(c for c in MEETING_COLUMNS if c.name != "case_reference")
-# The export adds these to each referral; an import of the export reads `meetings` and
+# The people of a referral beyond its subject (issue 16 §1, §3), lists in a line of the export (JSON Lines only:
+# a CSV row holds one referral's columns). A file without them still imports (it names none).
+CHILD_COLUMNS: tuple[Column, ...] = (
+    Column("given_name", required=True, max_length=100),
+    Column("family_name", max_length=100),
+    Column("date_of_birth", DATE),
+    Column("relationship", ENUM, choices=tuple(Child.Relationship.values)),
+    Column("social_worker", ENUM, choices=tuple(YesNoNotKnown.values)),
+    Column("looked_after", ENUM, choices=tuple(YesNoNotKnown.values)),
+    # Whether the parents or carers were told: true (with by whom and when), false (with why not), or null.
+    Column("parents_told", BOOLEAN, choices=("true", "false")),
+    Column("parents_told_on", DATE),
+    Column("parents_told_by", max_length=150),
+    Column("parents_told_what"),
+    Column("parents_not_told_reason"),
+    Column("child_views"),
+)
+ASSOCIATED_PERSON_COLUMNS: tuple[Column, ...] = (
+    Column("name", required=True, max_length=150),
+    Column("relationship", required=True, max_length=150),
+    Column("notes"),
+)
+OTHER_SUBJECT_COLUMNS: tuple[Column, ...] = (
+    Column("given_name", required=True, max_length=100),
+    Column("family_name", required=True, max_length=100),
+    Column("date_of_birth", DATE),
+    Column("role", max_length=150),
+    Column("employment_type", ENUM, choices=tuple(EmploymentType.values)),
+)
+PEOPLE_LISTS: dict[str, tuple[Column, ...]] = {
+    "children": CHILD_COLUMNS, "associated_people": ASSOCIATED_PERSON_COLUMNS, "other_subjects": OTHER_SUBJECT_COLUMNS,
+}
+
+# The export adds these to each referral; an import of the export reads `meetings` and the people lists and
 # recomputes `deadlines` (they are derived, never imported).
 # `disagreements` (interchange.disagreements): each with its escalation steps; their deadlines are derived too.
-EXPORT_EXTRA_KEYS = ("meetings", "deadlines", "disagreements")
+EXPORT_EXTRA_KEYS = ("meetings", "deadlines", "disagreements", *PEOPLE_LISTS)
 
 # The largest children_count the model can hold (PositiveSmallIntegerField).
 MAX_CHILDREN_COUNT = 32767

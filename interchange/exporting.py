@@ -17,7 +17,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from agencies.models import Partnership
-from allegations.models import Referral, RegulatorReferral
+from allegations.models import Child, OtherSubject, Referral, RegulatorReferral
 from deadlines import services as deadline_rules
 from deadlines.models import Deadline
 from meetings.models import Meeting, MeetingStatus
@@ -144,6 +144,9 @@ def referrals_for_export():
                      to_attr="held_meetings"),
             Prefetch("deadlines", queryset=Deadline.objects.order_by("due_at", "kind", "pk")),
             "case__disagreements__steps",
+            Prefetch("children", queryset=Child.objects.select_related("parents_told").order_by("pk")),
+            Prefetch("other_subjects", queryset=OtherSubject.objects.select_related("subject").order_by("pk")),
+            "associated_people",
         )
         .order_by("received_at", "reference")
     )
@@ -159,7 +162,42 @@ def full_record(referral: Referral, tz: ZoneInfo, now: dt.datetime) -> dict:
     deadlines.sort(key=lambda d: (_instant(d["due_at"]), d["kind"], _instant(d["met_at"]) if d["met_at"] else dt.datetime.max.replace(tzinfo=dt.UTC), d["status"]))
     record["deadlines"] = deadlines
     record["disagreements"] = disagreements.records_of(case, tz)
+    record.update(people_records(referral))
     return record
+
+
+def _told(child: Child):
+    try:
+        return child.parents_told
+    except Child.parents_told.RelatedObjectDoesNotExist:
+        return None
+
+
+def child_record(child: Child) -> dict:
+    told = _told(child)
+    return {
+        "given_name": child.given_name, "family_name": _or_none(child.family_name),
+        "date_of_birth": format_date(child.date_of_birth), "relationship": child.relationship,
+        "social_worker": child.social_worker, "looked_after": child.looked_after,
+        "parents_told": told.told if told else None,
+        "parents_told_on": format_date(told.told_on) if told else None,
+        "parents_told_by": _or_none(told.told_by) if told else None,
+        "parents_told_what": _or_none(told.what_told) if told else None,
+        "parents_not_told_reason": _or_none(told.not_told_reason) if told else None,
+        "child_views": _or_none(told.child_views) if told else None,
+    }
+
+
+def people_records(referral: Referral) -> dict:
+    """The people of a referral beyond its subject (columns.PEOPLE_LISTS), in the order they were recorded."""
+    return {
+        "children": [child_record(c) for c in referral.children.all()],
+        "associated_people": [{"name": p.name, "relationship": p.relationship, "notes": _or_none(p.notes)}
+                              for p in sorted(referral.associated_people.all(), key=lambda p: p.pk)],
+        "other_subjects": [{"given_name": o.subject.given_name, "family_name": o.subject.family_name,
+                            "date_of_birth": format_date(o.subject.date_of_birth), "role": _or_none(o.subject_role),
+                            "employment_type": _or_none(o.employment_type)} for o in referral.other_subjects.all()],
+    }
 
 
 def _instant(text: str) -> dt.datetime:

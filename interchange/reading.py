@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .columns import CASE_COLUMNS, EXPORT_EXTRA_KEYS, NESTED_MEETING_COLUMNS, Column
+from .columns import CASE_COLUMNS, EXPORT_EXTRA_KEYS, NESTED_MEETING_COLUMNS, PEOPLE_LISTS, Column
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,8 @@ class RawRow:
     line: int
     cells: dict[str, str]
     prefix: str = ""  # "meetings[2]." for a meeting inside a line of the export
+    # The people lists of a line of the export ("children", "associated_people", "other_subjects"): rows of cells.
+    people: dict[str, list["RawRow"]] = field(default_factory=dict)
 
     def problem(self, column: str, reason: str) -> Problem:
         return Problem(self.file, self.line, f"{self.prefix}{column}", reason)
@@ -176,6 +178,7 @@ def read_json_lines(text: str, name: str, result: ReadResult) -> None:
         from . import disagreements
 
         disagreements.read(obj, row, result, _cell)
+        _read_people(obj, row, result.problems)
         meetings = obj.get("meetings") or []
         if not isinstance(meetings, list):
             result.problems.append(row.problem("meetings", "must be a list of meetings"))
@@ -189,3 +192,22 @@ def read_json_lines(text: str, name: str, result: ReadResult) -> None:
             nested.cells["case_reference"] = row.cells.get("reference", "")
             result.meetings.append(nested)
 
+
+
+def _read_people(obj: dict, row: RawRow, problems: list[Problem]) -> None:
+    """The people lists of one line (children, associated people, other people alleged against), each entry checked
+    against its columns (columns.PEOPLE_LISTS). Absent or null: none."""
+    for key, columns in PEOPLE_LISTS.items():
+        entries = obj.get(key) or []
+        if not isinstance(entries, list):
+            problems.append(row.problem(key, f"must be a list of objects with the columns {_allowed(columns)}"))
+            continue
+        rows = []
+        for index, entry in enumerate(entries):
+            nested = RawRow(row.file, row.line, {}, prefix=f"{key}[{index}].")
+            if not isinstance(entry, dict):
+                problems.append(nested.problem("-", "each entry must be a JSON object"))
+                continue
+            nested.cells = _json_cells(entry, columns, nested, problems)
+            rows.append(nested)
+        row.people[key] = rows

@@ -14,7 +14,18 @@ from zoneinfo import ZoneInfo
 from allegations.models import ContactType
 
 from . import values
-from .columns import BOOLEAN, CASE_COLUMNS, COUNT, DATE, DATE_OR_DATETIME, DATETIME, ENUM, MEETING_COLUMNS, Column
+from .columns import (
+    BOOLEAN,
+    CASE_COLUMNS,
+    COUNT,
+    DATE,
+    DATE_OR_DATETIME,
+    DATETIME,
+    ENUM,
+    MEETING_COLUMNS,
+    PEOPLE_LISTS,
+    Column,
+)
 from .reading import Problem, RawRow
 
 
@@ -49,6 +60,8 @@ class CaseRow:
     closed_at: dt.datetime | None
     # From the export's `disagreements` (interchange.disagreements.validate); a CSV row has none.
     disagreements: list = field(default_factory=list)
+    # The people lists of a line of the export, typed: {"children": [{column: value}], ...} (columns.PEOPLE_LISTS).
+    people: dict[str, list[dict]] = field(default_factory=dict)
 
     @property
     def is_referral(self) -> bool:
@@ -141,6 +154,7 @@ def validate_case(row: RawRow, tz: ZoneInfo, now: dt.datetime, problems: list[Pr
     v = _values(row, CASE_COLUMNS, tz, now, found)
     if v is not None:
         _case_rules(row, v, found)
+    people = _people(row, tz, now, found)
     problems.extend(found)
     if found:
         return None
@@ -157,8 +171,26 @@ def validate_case(row: RawRow, tz: ZoneInfo, now: dt.datetime, problems: list[Pr
         initial_discussion_at=v["initial_discussion_at"], route=v["route"], outcome=v["outcome"],
         police_outcome=v["police_outcome"], employer_outcome=v["employer_outcome"],
         dbs_referral_at=v["dbs_referral_at"], regulator_referral_at=v["regulator_referral_at"],
-        regulator=v["regulator"], closed_at=v["closed_at"],
+        regulator=v["regulator"], closed_at=v["closed_at"], people=people,
     )
+
+
+def _people(row: RawRow, tz: ZoneInfo, now: dt.datetime, found: list[Problem]) -> dict[str, list[dict]]:
+    """The typed people lists of a line of the export; a child told needs when, one not told why not."""
+    people: dict[str, list[dict]] = {}
+    for key, columns in PEOPLE_LISTS.items():
+        typed = []
+        for nested in row.people.get(key, []):
+            v = _values(nested, columns, tz, now, found)
+            if v is None:
+                continue
+            if key == "children" and v["parents_told"] is True and not v["parents_told_on"]:
+                found.append(nested.problem("parents_told_on", "required when parents_told is true"))
+            if key == "children" and v["parents_told"] is False and not v["parents_not_told_reason"]:
+                found.append(nested.problem("parents_not_told_reason", "required when parents_told is false"))
+            typed.append(v)
+        people[key] = typed
+    return people
 
 
 def _case_rules(row: RawRow, v: dict, found: list[Problem]) -> None:

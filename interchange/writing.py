@@ -20,7 +20,11 @@ from simple_history.utils import bulk_create_with_history
 from agencies.models import Agency, AgencyKind, Partnership, Sector
 from allegations import matching
 from allegations.models import (
+    AssociatedPerson,
     Case,
+    Child,
+    OtherSubject,
+    ParentsTold,
     CaseStatus,
     ContactType,
     Event,
@@ -255,6 +259,7 @@ def write_chunk(rows: list[CaseRow], meetings_by_ref: dict[str, list[MeetingRow]
         referral._change_reason = ctx.reason(row.file, row.line)
         referrals.append(referral)
     _bulk(referrals, Referral, ctx)
+    write_people(rows, referrals, ctx)
 
     cases = []
     case_rows = []
@@ -314,6 +319,55 @@ def write_chunk(rows: list[CaseRow], meetings_by_ref: dict[str, list[MeetingRow]
 
     disagreements.write([(row, referral.pk, case) for case, (row, referral) in zip(cases, case_rows)], ctx=ctx,
                         bulk=lambda objs, model: _bulk(objs, model, ctx))
+
+
+def write_people(rows: list[CaseRow], referrals: list[Referral], ctx: Context) -> None:
+    """The children (with whether their parents were told), associated people and other people alleged against of
+    a line of the export (columns.PEOPLE_LISTS), each with its history saying it was imported."""
+    children, told_for, associated, other_subjects, subjects = [], [], [], [], []
+    for row, referral in zip(rows, referrals):
+        reason = ctx.reason(row.file, row.line)
+        for v in row.people.get("children", []):
+            child = Child(referral_id=referral.pk, given_name=v["given_name"], family_name=v["family_name"],
+                          date_of_birth=v["date_of_birth"],
+                          relationship=v["relationship"] or Child.Relationship.COMPLAINANT,
+                          social_worker=v["social_worker"] or "not_known", looked_after=v["looked_after"] or "not_known")
+            child._change_reason = reason
+            children.append(child)
+            told_for.append((child, v, reason))
+        for v in row.people.get("associated_people", []):
+            person = AssociatedPerson(referral_id=referral.pk, name=v["name"], relationship=v["relationship"],
+                                      notes=v["notes"], added_at=ctx.now)
+            person._change_reason = reason
+            associated.append(person)
+        for v in row.people.get("other_subjects", []):
+            subject = Subject(given_name=v["given_name"], family_name=v["family_name"], date_of_birth=v["date_of_birth"],
+                              created_at=ctx.now, given_key=matching.phonetic_key(v["given_name"]),
+                              family_key=matching.phonetic_key(v["family_name"]))
+            subject._change_reason = reason
+            subjects.append(subject)
+            other_subjects.append((referral, subject, v, reason))
+    _bulk(children, Child, ctx)
+    told = []
+    for child, v, reason in told_for:
+        if v["parents_told"] is None:
+            continue
+        record = ParentsTold(child_id=child.pk, told=v["parents_told"], told_on=v["parents_told_on"],
+                             told_by=v["parents_told_by"], what_told=v["parents_told_what"],
+                             not_told_reason=v["parents_not_told_reason"], child_views=v["child_views"],
+                             recorded_by=ctx.user, recorded_at=ctx.now)
+        record._change_reason = reason
+        told.append(record)
+    _bulk(told, ParentsTold, ctx)
+    _bulk(associated, AssociatedPerson, ctx)
+    _bulk(subjects, Subject, ctx)
+    others = []
+    for referral, subject, v, reason in other_subjects:
+        other = OtherSubject(referral_id=referral.pk, subject_id=subject.pk, subject_role=v["role"],
+                             employment_type=v["employment_type"], added_at=ctx.now)
+        other._change_reason = reason
+        others.append(other)
+    _bulk(others, OtherSubject, ctx)
 
 
 def _reason_for(plan: PlannedDeadline, row: CaseRow, ctx: Context) -> str:

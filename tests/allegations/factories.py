@@ -59,6 +59,15 @@ def make_case(*, officer, referral, route="position_of_trust"):
     return referral.case
 
 
+def tell_parents(case, officer):
+    """Record that each child's parents or carers were told (closing a case asks it of each child: issue 16 §3)."""
+    from allegations import facts
+
+    for child in facts.children_without_answer(case.referral):
+        facts.parents_told_record(actor=officer, child=child, told=True, told_by="Designated safeguarding lead",
+                                  told_on=timezone.localdate(), what_told="That an allegation was made.")
+
+
 def referral_copies(template: Referral, n: int, **fields) -> list[Referral]:
     """n copies of a referral made through the services, written with bulk_create (for speed, bypassing
     the services and history): only the rows the lists read (the referral, its initial-discussion deadline)."""

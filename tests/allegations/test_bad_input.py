@@ -26,7 +26,7 @@ from allegations.models import (
     TriageDecision,
 )
 from deadlines.models import Deadline
-from tests.allegations.factories import discuss, make_case, make_referral
+from tests.allegations.factories import discuss, make_case, make_referral, tell_parents
 from tests.forms import referral_send, typed, with_dates
 
 pytestmark = pytest.mark.django_db
@@ -324,7 +324,9 @@ def older_case(agency_a_manager, lado_service, agency_a, lado_officer):
     """A case whose referral came in two days ago, so 'now' is a valid closure time."""
     referral = make_referral(actor=agency_a_manager, lado_service=lado_service, agency=agency_a,
                              received_at=timezone.now() - dt.timedelta(days=2))
-    return make_case(officer=lado_officer, referral=referral)
+    case = make_case(officer=lado_officer, referral=referral)
+    tell_parents(case, lado_officer)  # closing also asks this of each child (tests/allegations/test_facts.py)
+    return case
 
 
 def _close(client, case, closed_at=None, **data):

@@ -15,6 +15,7 @@ from allegations import selectors, services
 from allegations.models import AccessLog, Case, CaseStatus, RiskAssessment
 from allegations.views import CASE_PAGES, case_page_url
 from records.selectors import readers_of
+from tests.allegations.factories import tell_parents
 from tests.allegations.test_permissions import CASE_ACTION_DATA
 from tests.forms import with_dates
 
@@ -73,6 +74,7 @@ def test_closing_goes_through_a_confirmation_page(login, lado_officer, case):
     case.refresh_from_db()
     assert case.status == CaseStatus.OPEN  # looking at it changes nothing
 
+    tell_parents(case, lado_officer)  # closing asks it of each child (tests/allegations/test_facts.py)
     response = client.post(url, with_dates(CASE_ACTION_DATA["close"](None)))
     assert response.status_code == 302 and response["Location"] == reverse("allegations:case_detail",
                                                                            args=[case.reference])
@@ -112,10 +114,11 @@ def test_each_page_shows_only_the_parts_the_person_may_see(login, lado_officer, 
 
     assert {slug for slug, r in lado_pages.items() if r.status_code == 200} == set(CASE_PAGES)
     assert _nav(lado_pages["overview"].content.decode()) == [
-        "Overview", "Strands", "Decisions", "Meetings", "Actions", "Documents", "Timeline", "Access"]
-    # The police at the employer level: no decisions, no access log; not listed, and 404 (never 403).
+        "Overview", "Strands", "Decisions", "Meetings", "Actions", "Documents", "People told", "Timeline", "Access"]
+    # The police at the employer level: no decisions, no children (people told), no access log; not listed, and
+    # 404 (never 403).
     assert {slug: r.status_code for slug, r in police_pages.items() if r.status_code != 200} == {
-        "decisions": 404, "access": 404}
+        "decisions": 404, "people_told": 404, "access": 404}
     assert _nav(police_pages["overview"].content.decode()) == [
         "Overview", "Strands", "Meetings", "Actions", "Documents", "Timeline"]
 
@@ -173,7 +176,8 @@ def test_the_tabs_come_from_the_need_to_know_selector(lado_officer, agency_a_man
     school = [tab.slug for tab in selectors.case_tabs(selectors.case_parts_for(agency_a_manager, case,
                                                                                 load=frozenset()))]
     assert lado == list(CASE_PAGES)
-    assert school == ["overview", "strands", "meetings", "actions", "documents", "timeline"]
+    # The school named the children: it sees who told their parents (issue 16 §3).
+    assert school == ["overview", "strands", "meetings", "actions", "documents", "people_told", "timeline"]
 
 
 # --- Who has opened this: repeated reads once, with a count ------------------------------------------------

@@ -17,7 +17,7 @@ from allegations.services import save_with_history
 from deadlines import chasing, timescales
 from deadlines import services as deadlines
 from deadlines.models import Deadline
-from tests.allegations.factories import discuss, make_case, make_referral
+from tests.allegations.factories import discuss, make_case, make_referral, tell_parents
 from tests.meetings.factories import hold, make_strategy_case, schedule
 from tests.forms import with_dates
 
@@ -293,6 +293,7 @@ def test_closure_is_judged_at_the_closure_time_not_now(old_case, lado_officer):
                                  police_outcome_detail="", employer_outcome="no_sanction")
     closed_at = timezone.now() - dt.timedelta(days=5)  # closed five days ago: before the review fell due
 
+    tell_parents(old_case, lado_officer)
     services.case_close(actor=lado_officer, case=old_case, closed_at=closed_at, summary="Unfounded.")
 
     review.refresh_from_db()
@@ -309,6 +310,7 @@ def test_a_met_deadline_is_left_as_it_is_at_closure(old_case, lado_officer):
     services.review_record(actor=lado_officer, case=old_case, kind=Review.Kind.CASE, held_on=today(), summary="Fine.")
     services.case_record_outcome(actor=lado_officer, case=old_case, outcome="unfounded", police_outcome="no_police_action",
                                  police_outcome_detail="", employer_outcome="no_sanction")
+    tell_parents(old_case, lado_officer)
     services.case_close(actor=lado_officer, case=old_case, closed_at=timezone.now(), summary="Unfounded.")
 
     statuses = dict(Deadline.objects.filter(referral=old_case.referral, kind=K.CASE_REVIEW).values_list("status", "kind"))

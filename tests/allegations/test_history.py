@@ -15,7 +15,7 @@ from markupsafe import escape
 from allegations import services
 from allegations.models import AccessLog, Case, Child, Event, Strand, SubjectMatch
 from deadlines.models import Deadline
-from tests.allegations.factories import discuss, make_case, make_referral
+from tests.allegations.factories import discuss, make_case, make_referral, tell_parents
 
 pytestmark = pytest.mark.django_db
 
@@ -101,6 +101,7 @@ def test_recording_the_outcome_and_closing_are_attributed(agency_a_manager, lado
     record = assert_attributed(case, lado_manager, "Outcome recorded")
     assert record.outcome == "unfounded"
 
+    tell_parents(case, lado_officer)
     services.case_close(actor=lado_officer, case=case, closed_at=timezone.now(), summary="Unfounded; closed.")
     case.refresh_from_db()
     record = assert_attributed(case, lado_officer, "Case closed")
@@ -164,6 +165,7 @@ def test_a_whole_case_leaves_no_history_row_without_a_user_and_a_reason(
     services.case_record_dbs_referral(actor=lado_manager, case=case, referred_on=today, notes="")
     services.regulator_referral_record(actor=lado_manager, case=case, regulator="TRA", made_on=today,
                                        made_by="Riverside Primary")
+    tell_parents(case, lado_manager)
     services.case_close(actor=lado_manager, case=case, closed_at=timezone.now(), summary="Substantiated.")
 
     assert_attributed(match, lado_officer)

@@ -26,7 +26,7 @@ from allegations import services
 from allegations.models import Case, Event, Strand
 from allegations.views import CASE_ACTIONS
 from tests.agencies.factories import AgencyFactory, UserFactory, member
-from tests.allegations.factories import discuss, make_case, make_referral
+from tests.allegations.factories import discuss, make_case, make_referral, tell_parents
 from tests.forms import with_dates
 
 pytestmark = pytest.mark.django_db
@@ -377,6 +377,46 @@ ENDPOINTS: dict[str, Endpoint] = {
         lambda w: {"disagreement": _open_disagreement(w), "status": "escalated", "resolution": "Not agreed.",
                    "resolved_on": TODAY(), "escalated_to": "Alex Reid, LADO manager"},
     ),
+    # Facts that change and the people told (issue 16 §1, §3; tests/allegations/test_facts.py).
+    "allegations:case_people_told": Endpoint("allegations:case_people_told", lambda w: [w.ref]),
+    "allegations:referral_facts_change": Endpoint(
+        "allegations:referral_facts_change", lambda w: [w.ref], "get",
+        lambda w: {"concern_kind": "allegation", "category": "physical", "description": "Corrected description.",
+                   "concern_arose_on": TODAY(), "how_arose": "child_or_parent", "timing": "contemporaneous",
+                   "employer_name": "Riverside Primary", "sector": "education", "reason": "The school corrected it."},
+    ),
+    "allegations:subject_change": Endpoint(
+        "allegations:subject_change", lambda w: [w.ref], "get",
+        lambda w: {"given_name": "Alexander", "family_name": "Morgan", "subject_role": "Teacher",
+                   "employment_type": "paid", "reason": "Full first name given by HR."},
+    ),
+    "allegations:other_subject_add": Endpoint(
+        "allegations:other_subject_add", lambda w: [w.ref], "get",
+        lambda w: {"given_name": "Chris", "family_name": "Dale", "subject_role": "Teaching assistant",
+                   "employment_type": "paid", "reason": "Named by the child as also involved."},
+    ),
+    "allegations:child_add": Endpoint(
+        "allegations:child_add", lambda w: [w.ref], "get",
+        lambda w: {"given_name": "Robin", "relationship": "other_in_setting", "social_worker": "no",
+                   "looked_after": "not_known", "reason": "Another pupil who was there."},
+    ),
+    "allegations:child_change": Endpoint(
+        "allegations:child_change", lambda w: [w.ref, w.case.referral.children.first().pk], "get",
+        lambda w: {"given_name": "Sam", "family_name": "Child", "relationship": "complainant", "social_worker": "yes",
+                   "looked_after": "no", "reason": "Social care confirmed a social worker."},
+    ),
+    "allegations:child_remove": Endpoint(
+        "allegations:child_remove", lambda w: [w.ref, w.case.referral.children.first().pk], "get",
+        lambda w: {"reason": "Named in error."},
+    ),
+    "allegations:parents_told": Endpoint(
+        "allegations:parents_told", lambda w: [w.ref, w.case.referral.children.first().pk], "get",
+        lambda w: {"told": "yes", "told_by": "Head teacher", "told_on": TODAY(), "what_told": "An allegation was made."},
+    ),
+    "allegations:associated_person_add": Endpoint(
+        "allegations:associated_person_add", lambda w: [w.ref], "get",
+        lambda w: {"name": "Jo Partner", "relationship": "The subject's partner", "reason": "Lives with the subject."},
+    ),
 }
 
 MATRIX: dict[str, dict[str, int | str]] = {
@@ -471,6 +511,12 @@ MATRIX: dict[str, dict[str, int | str]] = {
     **{f"allegations:strand_edit:{kind}": LADO_ACTION for kind in Strand.Kind.values},
     **{f"allegations:case_action:{action}": LADO_ACTION for action in CASE_ACTIONS},
     "allegations:disagreement_resolve:escalate": _row("->allegations:case_decisions", 404, 403, 403, 404, 404, 404),
+    # People told: whoever sees the children (the referring agency named them: its own words); the LADO service
+    # alone changes the facts, the children and the people around the allegation, and records who was told.
+    "allegations:case_people_told": RECORD_PAGE,
+    **{f"allegations:{name}": LADO_ACTION for name in (
+        "referral_facts_change", "subject_change", "other_subject_add", "child_add", "child_change", "child_remove",
+        "parents_told", "associated_person_add")},
 }
 
 ROWS = [(key, persona, MATRIX[key][persona]) for key in MATRIX for persona in PERSONAS]
@@ -588,6 +634,7 @@ def test_lado_officer_can_take_every_case_action(world, login, action):
         services.case_record_outcome(actor=lado_officer, case=world.case, outcome="unfounded",
                                      police_outcome="no_police_action", police_outcome_detail="",
                                      employer_outcome="no_sanction")
+        tell_parents(world.case, lado_officer)  # closing asks it of each child (tests/allegations/test_facts.py)
     url = reverse("allegations:case_action", args=[world.ref, action])
     response = login(lado_officer).post(url, with_dates(CASE_ACTION_DATA[action](world)))
     # Back to the page of the case that shows what was recorded.

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from allegations import services
 from allegations.models import Disagreement, RiskAssessment, Suspension
-from tests.allegations.factories import discuss, make_case, make_referral
+from tests.allegations.factories import discuss, make_case, make_referral, tell_parents
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +29,7 @@ AGENCY_REFERRAL_LIST_QUERIES = 6
 # The case's overview (the case at a glance): session, user, standing, the inbox's unread count; the case, the items'
 # audiences (need to know), the reading logged; its deadlines, meetings and actions (what it waits on), linked
 # cases and referrals to a regulator. Each part of the case has its own page, with its own bounded count.
-CASE_OVERVIEW_QUERIES = 12
+CASE_OVERVIEW_QUERIES = 13  # + other people alleged against, in "Who" (issue 16 §1)
 CASE_STRANDS_QUERIES = 11  # the same chrome; strands, arrangements, reviews and risk assessments
 
 
@@ -97,6 +97,7 @@ def varied_referrals(refer, lado_officer, lado_manager):
 def close(case, officer):
     case = services.case_record_outcome(actor=officer, case=case, outcome="unfounded", police_outcome="no_police_action",
                                         police_outcome_detail="", employer_outcome="no_sanction")
+    tell_parents(case, officer)
     return services.case_close(actor=officer, case=case, closed_at=timezone.now(), summary="Unfounded; closed.")
 
 

@@ -23,7 +23,7 @@ from allegations.models import (
 )
 from deadlines.models import Deadline
 from deadlines.services import current_status
-from tests.allegations.factories import discuss, make_referral
+from tests.allegations.factories import discuss, make_referral, tell_parents
 
 pytestmark = pytest.mark.django_db
 
@@ -42,6 +42,7 @@ def record_outcome(case, officer, outcome=Outcome.UNFOUNDED, employer_outcome=Em
 
 
 def close(case, officer):
+    tell_parents(case, officer)
     return services.case_close(actor=officer, case=case, closed_at=timezone.now(), summary="Concluded.")
 
 

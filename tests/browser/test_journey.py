@@ -184,6 +184,8 @@ def test_referral_from_school_to_closed_case(page: Page, agency_a_manager, lado_
     expect(page.get_by_role("heading", level=1)).to_have_text("Are you sure you want to close this case?")
     fill_date(page, "Closure date and time", local_now())
     page.get_by_label("Closing summary").fill("Substantiated; final written warning; no police action.")
+    # For each child: the parents were told, or why not (issue 16 §3; tests/browser/test_people_told.py).
+    page.get_by_label("Why were the parents or carers of Sam not told?").fill("Sam is 17 and asked us not to.")
     submit(page, "Close the case")
 
     expect(page.locator(".govuk-notification-banner")).to_contain_text("Case closed.")

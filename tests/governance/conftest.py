@@ -9,7 +9,7 @@ from agencies.models import Role
 from allegations import services as case_services
 from allegations.models import Case, Referral, TriageDecision
 from tests.agencies.factories import UserFactory, member
-from tests.allegations.factories import discuss, make_case, make_referral
+from tests.allegations.factories import discuss, make_case, make_referral, tell_parents
 from tests.meetings.factories import approve, held_meeting_with_minutes
 
 
@@ -27,6 +27,7 @@ def closed_case(*, officer, chair, referral, outcome="substantiated", with_meeti
         approve(meeting, chair=chair)
     case_services.case_record_outcome(actor=officer, case=case, outcome=outcome, police_outcome="no_police_action",
                                       police_outcome_detail="", employer_outcome="no_sanction")
+    tell_parents(case, officer)
     case_services.case_close(actor=officer, case=case, closed_at=timezone.now(), summary="Closed after the outcome.")
     case.refresh_from_db()
     return case

@@ -13,7 +13,7 @@ from django.utils import timezone
 from allegations import services
 from interchange.columns import CASE_COLUMN_NAMES
 from interchange.exporting import export_lines
-from tests.allegations.factories import make_referral
+from tests.allegations.factories import make_referral, tell_parents
 
 from .conftest import export_records, run_export, run_import, table_counts
 
@@ -27,9 +27,11 @@ def test_a_referral_made_in_the_product(case, lado_officer, agency_a):
     services.case_record_dbs_referral(actor=lado_officer, case=case, referred_on=timezone.localdate(), notes="")
     services.regulator_referral_record(actor=lado_officer, case=case, regulator="TRA", made_on=timezone.localdate(),
                                        made_by="The school")
+    tell_parents(case, lado_officer)
     services.case_close(actor=lado_officer, case=case, closed_at=timezone.now(), summary="Done.")
     record = export_records()[referral.reference]
-    assert list(record) == [*CASE_COLUMN_NAMES, "meetings", "deadlines", "disagreements"]
+    assert list(record) == [*CASE_COLUMN_NAMES, "meetings", "deadlines", "disagreements", "children",
+                            "associated_people", "other_subjects"]
     assert record["referrer_agency"] == agency_a.name
     assert record["contact_type"] == "referral"
     assert record["route"] == "position_of_trust"

@@ -26,7 +26,7 @@ from meetings.models import (
 )
 from outbox.services import messages_drain as outbox_drain
 from tests.agencies.factories import AgencyFactory, UserFactory, member
-from tests.allegations.factories import make_case, make_referral
+from tests.allegations.factories import make_case, make_referral, tell_parents
 from tests.meetings.factories import (
     REQUIRED_TEXT,
     approve,
@@ -131,6 +131,7 @@ def test_a_closed_case_cannot_have_new_meetings(case, lado_officer, chair):
 
     case_services.case_record_outcome(actor=lado_officer, case=case, outcome="unfounded", police_outcome="no_police_action",
                                       police_outcome_detail="", employer_outcome="no_sanction")
+    tell_parents(case, lado_officer)
     case_services.case_close(actor=lado_officer, case=case, closed_at=timezone.now(), summary="Unfounded.")
     with pytest.raises(ValidationError, match="closed"):
         schedule(case, actor=lado_officer, chair=chair)
