@@ -33,6 +33,8 @@ class Deadline(models.Model):
         POLICE_REVIEW = "police_review", "Police review"
         ACTION = "action", "Action"
         ADMISSIONS_REVIEW = "admissions_review", "Review of suspended admissions"
+        PERSON_UPDATE = "person_update", "Update to the person"  # 003 §35: regular updates to the person
+        SUSPENSION_REVIEW = "suspension_review", "Review of the suspension"  # 003 §34-35
 
     class Status(models.TextChoices):
         OPEN = "open", "Open"
