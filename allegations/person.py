@@ -80,9 +80,11 @@ def person_told_record(*, actor, case: Case, told_on: dt.date | None = None, tol
         summary = f"Held back from the person on the advice of {held_back_advised_by}"
     _case_record(actor=actor, case=case, instance=item, verb="person_told", part=Part.PERSON_TOLD,
                  summary=summary[:300], reason=held_back_why)
-    if told_on is not None:
-        _updates_due_from(actor=actor, case=case, at=_start_of(told_on),
-                          reason="The person was told: regular updates to them are due")  # 003 §35
+    if told_on is not None and not Deadline.objects.filter(
+        referral=case.referral, kind=Deadline.Kind.PERSON_UPDATE, status__in=deadlines.UNMET
+    ).exists():  # the first time they are told (or told again after the updates were waived)
+        deadlines.deadline_open(actor=actor, referral=case.referral, case=case, kind=Deadline.Kind.PERSON_UPDATE,
+                                anchor=_start_of(told_on), reason="The person was told: regular updates to them are due")  # 003 §35
     return item
 
 
