@@ -565,7 +565,9 @@ class Suspension(models.Model):
     lado_informed_on = models.DateField(null=True, blank=True)
     ended_on = models.DateField(null=True, blank=True)
     notes = models.TextField(blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # None when imported without a --by user (interchange.case_records).
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
     # Considering suspension properly (003 §34-35, 004 §3.10; issue 16 §5). Blank on arrangements recorded before.
     alternatives_considered = models.JSONField(default=list, blank=True)  # Alternative values
     alternatives_notes = models.TextField(blank=True)
@@ -910,7 +912,8 @@ class PersonTold(models.Model):
     held_back_advised_by = models.CharField(max_length=150, blank=True)
     held_back_until = models.DateField(null=True, blank=True)
     held_back_why = models.TextField(blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")  # None when imported without a --by user
     recorded_at = models.DateTimeField(default=timezone.now)
 
     history = HistoricalRecords()
@@ -929,7 +932,8 @@ class PersonContact(models.Model):
     agency = models.CharField(max_length=200)
     contact_details = models.CharField(max_length=200, blank=True)
     from_on = models.DateField()
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")  # None when imported without a --by user
     recorded_at = models.DateTimeField(default=timezone.now)
 
     history = HistoricalRecords()
@@ -958,7 +962,8 @@ class PersonSupport(models.Model):
     offered_on = models.DateField()
     offered_by = models.CharField(max_length=150)
     taken_up = models.CharField(max_length=12, choices=TakenUp.choices, default=TakenUp.NOT_KNOWN)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")  # None when imported without a --by user
     recorded_at = models.DateTimeField(default=timezone.now)
 
     history = HistoricalRecords()
@@ -980,7 +985,8 @@ class PersonUpdate(models.Model):
     given_by = models.CharField(max_length=150)
     summary = models.TextField()
     views = models.TextField(blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")  # None when imported without a --by user
     recorded_at = models.DateTimeField(default=timezone.now)
 
     history = HistoricalRecords()

@@ -69,7 +69,8 @@ MEETING_COLUMN_NAMES = tuple(c.name for c in MEETING_COLUMNS)
 NESTED_MEETING_COLUMNS = tuple(c for c in MEETING_COLUMNS if c.name != "case_reference")
 # The export adds these to each referral; an import of the export reads `meetings` and
 # recomputes `deadlines` (they are derived, never imported).
-EXPORT_EXTRA_KEYS = ("meetings", "deadlines")
+# `suspensions` and `person` (case_records.py) are read back on the new cases an import writes.
+EXPORT_EXTRA_KEYS = ("meetings", "deadlines", "suspensions", "person")
 
 # The largest children_count the model can hold (PositiveSmallIntegerField).
 MAX_CHILDREN_COUNT = 32767

@@ -22,6 +22,7 @@ from deadlines import services as deadline_rules
 from deadlines.models import Deadline
 from meetings.models import Meeting, MeetingStatus
 
+from . import case_records
 from .columns import CASE_COLUMN_NAMES
 from .values import format_date, format_datetime
 
@@ -142,6 +143,8 @@ def referrals_for_export():
             Prefetch("case__meetings", queryset=Meeting.objects.filter(status=MeetingStatus.HELD).order_by("held_at", "pk"),
                      to_attr="held_meetings"),
             Prefetch("deadlines", queryset=Deadline.objects.order_by("due_at", "kind", "pk")),
+            "case__suspensions", "case__person_told", "case__person_contacts", "case__person_support",
+            "case__person_updates",
         )
         .order_by("received_at", "reference")
     )
@@ -156,6 +159,7 @@ def full_record(referral: Referral, tz: ZoneInfo, now: dt.datetime) -> dict:
     deadlines = [deadline_record(d, tz, now) for d in referral.deadlines.all()]
     deadlines.sort(key=lambda d: (_instant(d["due_at"]), d["kind"], _instant(d["met_at"]) if d["met_at"] else dt.datetime.max.replace(tzinfo=dt.UTC), d["status"]))
     record["deadlines"] = deadlines
+    record.update(case_records.export_records(case))  # the arrangements and the person's records (issue 16)
     return record
 
 
