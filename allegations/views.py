@@ -482,11 +482,11 @@ CASE_PAGES: dict[str, frozenset] = {
     # The support offered to the person is shown beside the arrangements (003 §35).
     "strands": frozenset({Part.STRAND, Part.SUSPENSION, Part.REVIEW, Part.RISK, Part.PERSON_SUPPORT}),
     "decisions": frozenset({Part.DECISION, Part.DISAGREEMENT}),
+    "person": frozenset(selectors.PERSON_PARTS),  # the person the allegation is about (issue 16 §2)
     "meetings": frozenset(),
     "actions": frozenset(),
     "documents": frozenset(),
     "timeline": frozenset({selectors.EVENTS}),
-    "person": frozenset(selectors.PERSON_PARTS),
     "access": frozenset(),
 }
 
