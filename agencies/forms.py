@@ -17,6 +17,9 @@ SPAN_HINTS = {
     "minutes_review": "From a review meeting being held until its minutes are circulated. The default is 7 days.",
     # 003 §42: periodic review.
     "case_review": "From the case being opened, then from each recorded review. The default is 28 days.",
+    # 003 §35: updates to the person provided regularly.
+    "person_update": "From the person being told of the allegation, then from each recorded update, while the case "
+                     "is open. The default is 28 days.",
 }
 MAX_SPAN = {SpanUnit.HOURS: 24 * 366, SpanUnit.WORKING_DAYS: 260, SpanUnit.DAYS: 366}
 

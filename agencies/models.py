@@ -22,7 +22,7 @@ class SpanUnit(models.TextChoices):
 # The deadline kinds whose span is a partnership setting (deadlines.md: "local procedures differ:
 # 003's 7 working days is one authority's rule; others use 72 hours"). Each is a number and a unit:
 # fields <kind>_span and <kind>_unit.
-SPAN_SETTINGS = ("strategy_meeting", "minutes_initial", "minutes_review", "case_review")
+SPAN_SETTINGS = ("strategy_meeting", "minutes_initial", "minutes_review", "case_review", "person_update")
 # The prompt to consider the serious concerns process (providers.selectors.prompts_for, 001): whole numbers, 1 or more.
 PROMPT_SETTINGS = {
     "provider_prompt_referrals": "Referrals about staff at one provider in 12 months",
@@ -47,6 +47,9 @@ class Partnership(models.Model):
     minutes_review_unit = models.CharField(max_length=16, choices=SpanUnit.choices, default=SpanUnit.DAYS)
     case_review_span = models.PositiveSmallIntegerField(default=28)
     case_review_unit = models.CharField(max_length=16, choices=SpanUnit.choices, default=SpanUnit.DAYS)
+    # Regular updates to the person the allegation is about while the case is open (issue 16 §2).
+    person_update_span = models.PositiveSmallIntegerField(default=28)
+    person_update_unit = models.CharField(max_length=16, choices=SpanUnit.choices, default=SpanUnit.DAYS)
     # Provider concerns (001): suggest the serious concerns process when a provider has this many referrals
     # about its staff in 12 months, or this many of the same category within the cluster window.
     provider_prompt_referrals = models.PositiveSmallIntegerField(default=3)

@@ -11,6 +11,7 @@ SPAN_LABELS = {
     "minutes_initial": "Minutes of an initial meeting",
     "minutes_review": "Minutes of a review meeting",
     "case_review": "Case review",
+    "person_update": "Update to the person",
 }
 
 

@@ -38,15 +38,12 @@ def add_span(anchor: dt.datetime, number: int, unit: str, partnership: Partnersh
     raise ValueError(f"unknown span unit {unit!r}")
 
 
-# A regular update to the person the allegation is about while the case is open (003 §35: "updates about progress
-# and likely timescales ... provided regularly"; issue 16 §2: every 28 days by default).
-PERSON_UPDATE_DAYS = 28
-
-
 def due_for(kind: str, anchor: dt.datetime, partnership: Partnership) -> dt.datetime:
     tz, nation = partnership.time_zone, partnership.nation
     K = Deadline.Kind
-    if kind in SPAN_SETTINGS:  # strategy meeting, minutes, case review: the partnership's number and unit
+    # Strategy meeting, minutes, case review, and the update to the person (003 §35: "updates about progress and
+    # likely timescales ... provided regularly"; 28 days by default): the partnership's number and unit.
+    if kind in SPAN_SETTINGS:
         return add_span(anchor, *partnership.span(kind), partnership)
     if kind == K.INITIAL_DISCUSSION:
         return timescales.add_hours(anchor, 24)
@@ -54,8 +51,6 @@ def due_for(kind: str, anchor: dt.datetime, partnership: Partnership) -> dt.date
         return timescales.add_working_days(anchor, 3, nation=nation, tz=tz)
     if kind == K.DISCIPLINARY_HEARING:
         return timescales.add_working_days(anchor, 15, nation=nation, tz=tz)
-    if kind == K.PERSON_UPDATE:
-        return timescales.add_days(anchor, PERSON_UPDATE_DAYS, tz=tz)
     raise ValueError(f"{kind} deadlines take a date, not a span")
 
 

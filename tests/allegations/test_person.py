@@ -256,3 +256,12 @@ def test_the_suspension_form_asks_the_questions_and_shows_the_support_beside_it(
     assert client.post(url, with_dates(data)).status_code == 302
     strands = login(agency_a_manager).get(reverse("allegations:case_strands", args=[case.reference])).content.decode()
     assert "Occupational health: taken up" in strands and "No role without pupils." in strands
+
+
+def test_the_update_span_is_a_partnership_setting(old_case, lado_officer):
+    from agencies.models import Partnership
+
+    Partnership.objects.update(person_update_span=14)  # a local procedure: fortnightly
+    tell(old_case, lado_officer, days_ago(3))
+    [deadline] = updates(old_case)
+    assert timezone.localtime(deadline.due_at).date() == days_ago(3) + dt.timedelta(days=14)

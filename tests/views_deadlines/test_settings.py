@@ -24,6 +24,7 @@ CURRENT = {
     "minutes_initial_span": 14, "minutes_initial_unit": "days",
     "minutes_review_span": 7, "minutes_review_unit": "days",
     "case_review_span": 28, "case_review_unit": "days",
+    "person_update_span": 28, "person_update_unit": "days",
     "provider_prompt_referrals": 3, "provider_prompt_cluster": 2, "provider_prompt_cluster_days": 28,
 }
 
