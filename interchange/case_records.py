@@ -8,8 +8,8 @@ The export adds to each referral:
   fields of PERSON_FIELDS.
 
 Dates are `YYYY-MM-DD`, absent values `null`. An import of the export writes them on the new cases it creates
-(history: "Imported from FILE line N by USERNAME"); a file without them (an older export, a cases.csv) imports as
-before. They open no deadline: an imported case's deadlines are those of deadlines.md (writing.plan_deadlines).
+(history: "Imported from FILE line N by USERNAME"); a reference already in the product keeps what it has (an import
+never overwrites); a file without them (an older export, a cases.csv) imports as before. They open no deadline: an imported case's deadlines are those of deadlines.md (writing.plan_deadlines).
 """
 
 from __future__ import annotations
