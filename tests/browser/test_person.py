@@ -103,3 +103,33 @@ def test_the_person_told_their_contact_support_and_an_update(page: Page, old_cas
     visit(page, f"/cases/{case.reference}/person/")
     check_region(page)
     no_sideways_scroll(page)
+
+
+def test_recording_a_suspension_asks_the_questions(page: Page, old_case, lado_officer):
+    """Suspension considered properly (issue 16 §5): the questions are asked, errors keep what was typed, and the
+    review date becomes a deadline; axe finds nothing on the form and its errors."""
+    case, today = old_case, timezone.localdate()
+    sign_in(page, lado_officer)
+    visit(page, f"/cases/{case.reference}/suspension/")
+    page.get_by_label("Suspended", exact=True).check()
+    page.get_by_label("Redeployment to duties without contact with children or adults at risk").check()
+    fill_date(page, "Decided on", today)
+    page.get_by_label("Decided by").fill("Ms Patel, head teacher")
+    submit(page, "Save")  # the questions not answered: errors, with what was typed kept
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_contain_text("Describe the risk that the arrangement manages.")
+    expect(summary).to_contain_text("Enter when the arrangement will be reviewed.")
+    expect(page.get_by_label("Redeployment to duties without contact with children or adults at risk")).to_be_checked()
+    page.get_by_label("Why the alternatives are, or are not, enough").fill("No role away from pupils this term.")
+    page.get_by_label("The risk: to children or adults at risk, to the investigation, and to the person").fill(
+        "Unsupervised contact with pupils.")
+    page.get_by_role("group", name="Was the LADO's advice sought before the decision?").get_by_label("Yes").check()
+    fill_date(page, "When was the LADO's advice sought?", today)
+    page.get_by_role("group", name="Has the person been told of the arrangement?").get_by_label("Yes").check()
+    fill_date(page, "When were they told?", today)
+    fill_date(page, "When will the arrangement be reviewed?", today + dt.timedelta(days=14))
+    submit(page, "Save")
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Arrangement recorded.")
+    expect(page.locator("#arrangements ~ dl").first).to_contain_text("No role away from pupils this term.")
+    deadline = Deadline.objects.get(referral=case.referral, kind=Deadline.Kind.SUSPENSION_REVIEW)
+    assert timezone.localtime(deadline.due_at).date() == today + dt.timedelta(days=14)
