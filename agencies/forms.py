@@ -21,6 +21,9 @@ SPAN_HINTS = {
     "disagreement_step": "From a disagreement being raised with the manager, the LADO manager, the head of service "
                          "or under the partnership's escalation protocol, until that step answers it. "
                          "The default is 5 working days.",
+    # 003 §35: updates to the person provided regularly.
+    "person_update": "From the person being told of the allegation, then from each recorded update, while the case "
+                     "is open. The default is 28 days.",
 }
 MAX_SPAN = {SpanUnit.HOURS: 24 * 366, SpanUnit.WORKING_DAYS: 260, SpanUnit.DAYS: 366}
 

@@ -25,7 +25,9 @@ class SpanUnit(models.TextChoices):
 # disagreement_step: the answer at each step of a disagreement's escalation (allegations.ladder). Seed 004 §3.5
 # found the professional differences protocol's "specified timescales are unclear"; the product gives one clear
 # default per step (5 working days), which the partnership sets to its own protocol.
-SPAN_SETTINGS = ("strategy_meeting", "minutes_initial", "minutes_review", "case_review", "disagreement_step")
+# person_update: regular updates to the person the allegation is about while the case is open (003 §35).
+SPAN_SETTINGS = ("strategy_meeting", "minutes_initial", "minutes_review", "case_review", "disagreement_step",
+                 "person_update")
 # The prompt to consider the serious concerns process (providers.selectors.prompts_for, 001): whole numbers, 1 or more.
 PROMPT_SETTINGS = {
     "provider_prompt_referrals": "Referrals about staff at one provider in 12 months",
@@ -52,6 +54,9 @@ class Partnership(models.Model):
     case_review_unit = models.CharField(max_length=16, choices=SpanUnit.choices, default=SpanUnit.DAYS)
     disagreement_step_span = models.PositiveSmallIntegerField(default=5)
     disagreement_step_unit = models.CharField(max_length=16, choices=SpanUnit.choices, default=SpanUnit.WORKING_DAYS)
+    # Regular updates to the person the allegation is about while the case is open (issue 16 §2).
+    person_update_span = models.PositiveSmallIntegerField(default=28)
+    person_update_unit = models.CharField(max_length=16, choices=SpanUnit.choices, default=SpanUnit.DAYS)
     # Provider concerns (001): suggest the serious concerns process when a provider has this many referrals
     # about its staff in 12 months, or this many of the same category within the cluster window.
     provider_prompt_referrals = models.PositiveSmallIntegerField(default=3)

@@ -12,6 +12,7 @@ SPAN_LABELS = {
     "minutes_review": "Minutes of a review meeting",
     "case_review": "Case review",
     "disagreement_step": "Disagreement step",
+    "person_update": "Update to the person",
 }
 
 

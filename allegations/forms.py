@@ -24,6 +24,7 @@ from .models import (
     EmploymentType,
     HowArose,
     Outcome,
+    PersonSupport,
     PoliceOutcome,
     RegulatorReferral,
     RiskAssessment,
@@ -365,17 +366,145 @@ class StrandForm(LimitsInWords, SaneDatesMixin, forms.ModelForm):
 
 
 class SuspensionForm(LimitsInWords, SaneDatesMixin, forms.ModelForm):
+    """Suspension considered properly (003 §34-35, 004 §3.10): the questions to ask before suspending, whether the
+    LADO's advice was sought first, and when the arrangement is reviewed."""
+
+    # The arrangements that keep the person from their usual work: they need the questions answered and a review date.
+    RESTRICTIVE = (Suspension.Arrangement.SUSPENDED, Suspension.Arrangement.ALTERNATIVE_DUTIES,
+                   Suspension.Arrangement.NO_CONTACT)
+
+    alternatives_considered = forms.MultipleChoiceField(
+        label="Which alternatives to suspension were considered?", choices=Suspension.Alternative.choices,
+        widget=forms.CheckboxSelectMultiple, required=False, help_text="Select all that apply.",
+    )
+
     class Meta:
         model = Suspension
-        fields = ["arrangement", "decided_on", "decided_by", "lado_informed_on", "ended_on", "notes"]
+        fields = ["arrangement", "decided_on", "decided_by", "alternatives_considered", "alternatives_notes", "risk",
+                  "police_views", "social_care_views", "lado_advice_sought", "lado_advice_on", "person_informed",
+                  "person_informed_on", "lado_informed_on", "review_on", "ended_on", "notes"]
         formfield_callback = govuk_formfield
-        widgets = {"arrangement": forms.RadioSelect, "notes": forms.Textarea(attrs={"rows": 4})}
+        widgets = {"arrangement": forms.RadioSelect, "notes": forms.Textarea(attrs={"rows": 4}),
+                   "alternatives_notes": forms.Textarea(attrs={"rows": 3}), "risk": forms.Textarea(attrs={"rows": 4}),
+                   "police_views": forms.Textarea(attrs={"rows": 3}), "social_care_views": forms.Textarea(attrs={"rows": 3}),
+                   "lado_advice_sought": forms.RadioSelect, "person_informed": forms.RadioSelect}
+        labels = {
+            "alternatives_notes": "Why the alternatives are, or are not, enough",
+            "risk": "The risk: to children or adults at risk, to the investigation, and to the person",
+            "police_views": "The police's views",
+            "social_care_views": "Children's or adults' social care's views",
+            "lado_advice_sought": "Was the LADO's advice sought before the decision?",
+            "lado_advice_on": "When was the LADO's advice sought?",
+            "person_informed": "Has the person been told of the arrangement?",
+            "person_informed_on": "When were they told?",
+            "lado_informed_on": "When was the LADO told of the decision?",
+            "review_on": "When will the arrangement be reviewed?",
+            "ended_on": "Ended on (if it has ended)",
+        }
+        help_texts = {
+            "police_views": "For example, whether suspending now could alert the person before evidence is secured.",
+            "review_on": "The review is chased like the other deadlines. Record the arrangement again when it is reviewed.",
+        }
         error_messages = {"arrangement": {"required": "Choose the arrangement."},
                           "decided_on": {"required": "Enter the date it was decided."},
                           "decided_by": {"required": "Enter who decided."}}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lado_advice_sought"].choices = Suspension.Answer.choices
+        self.fields["person_informed"].choices = Suspension.Informed.choices
+
     def clean_decided_on(self):
         return not_future(self.cleaned_data.get("decided_on"), "The decision date")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("arrangement") in self.RESTRICTIVE:
+            if not (data.get("risk") or "").strip():
+                self.add_error("risk", "Describe the risk that the arrangement manages.")
+            if data.get("arrangement") == Suspension.Arrangement.SUSPENDED and not (data.get("alternatives_notes") or "").strip():
+                self.add_error("alternatives_notes", "Say why the alternatives to suspension are not enough.")
+            if not data.get("lado_advice_sought"):
+                self.add_error("lado_advice_sought", "Say whether the LADO's advice was sought before the decision.")
+            if not data.get("person_informed"):
+                self.add_error("person_informed", "Say whether the person has been told.")
+            if data.get("review_on") is None and data.get("ended_on") is None and "review_on" not in self.errors:
+                self.add_error("review_on", "Enter when the arrangement will be reviewed.")
+        return data
+
+
+class PersonToldForm(LimitsInWords, SaneDatesMixin, forms.Form):
+    """What the person was told, by whom and when; what is held back and on whose advice."""
+
+    told_on = GovukDateField(label="When was the person told?", what="The date they were told", required=False,
+                             help_text="Leave blank if they have not been told yet.")
+    told_by = forms.CharField(label="Who told them?", max_length=150, required=False,
+                              help_text="Their name, role and agency, for example the head teacher.")
+    what_told = forms.CharField(label="What were they told?", widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    held_back = forms.CharField(label="What is held back from them, if anything?", required=False,
+                                widget=forms.Textarea(attrs={"rows": 3}),
+                                help_text="For example, the police asked that the person is not told of the allegation "
+                                          "until they have been interviewed.")
+    held_back_advised_by = forms.CharField(label="On whose advice is it held back?", max_length=150, required=False,
+                                           help_text="Their name, role and agency.")
+    held_back_until = GovukDateField(label="Held back until (if known)", what="The date", required=False)
+    held_back_why = forms.CharField(label="Why is it held back, or until what?", required=False,
+                                    widget=forms.Textarea(attrs={"rows": 3}))
+
+    def clean_told_on(self):
+        return not_future(self.cleaned_data.get("told_on"), "The date they were told")
+
+
+class PersonContactForm(LimitsInWords, SaneDatesMixin, forms.Form):
+    name = forms.CharField(label="Name of the named contact", max_length=150,
+                           help_text="Someone other than the LADO, usually at the employer.",
+                           error_messages={"required": "Enter the named contact's name."})
+    role = forms.CharField(label="Their role", max_length=150, required=False)
+    agency = forms.CharField(label="Their agency", max_length=200,
+                             error_messages={"required": "Enter the named contact's agency."})
+    contact_details = forms.CharField(label="How the person reaches them (optional)", max_length=200, required=False,
+                                      help_text="For example, a work telephone number.")
+    from_on = GovukDateField(label="Named contact from", what="The date",
+                             error_messages={"required": "Enter the date they became the named contact."})
+
+    def clean_from_on(self):
+        return not_future(self.cleaned_data.get("from_on"), "The date")
+
+
+class PersonSupportForm(LimitsInWords, SaneDatesMixin, forms.Form):
+    kind = forms.ChoiceField(label="What support was offered?", choices=PersonSupport.Kind.choices,
+                             widget=forms.RadioSelect, error_messages={"required": "Choose the support offered."})
+    detail = forms.CharField(label="Details (required for other support)", max_length=200, required=False)
+    offered_on = GovukDateField(label="When was it offered?", what="The date",
+                                error_messages={"required": "Enter the date it was offered."})
+    offered_by = forms.CharField(label="Who offered it?", max_length=150,
+                                 error_messages={"required": "Enter who offered it."})
+    taken_up = forms.ChoiceField(label="Did the person take it up?", choices=PersonSupport.TakenUp.choices,
+                                 widget=forms.RadioSelect, initial=PersonSupport.TakenUp.NOT_KNOWN,
+                                 error_messages={"required": "Say whether the person took it up."})
+
+    def clean_offered_on(self):
+        return not_future(self.cleaned_data.get("offered_on"), "The date it was offered")
+
+
+class PersonSupportTakenUpForm(LimitsInWords, SaneDatesMixin, forms.Form):
+    taken_up = forms.ChoiceField(label="Did the person take it up?", choices=PersonSupport.TakenUp.choices,
+                                 widget=forms.RadioSelect, error_messages={"required": "Say whether the person took it up."})
+
+
+class PersonUpdateForm(LimitsInWords, SaneDatesMixin, forms.Form):
+    given_on = GovukDateField(label="When was the person updated?", what="The date of the update",
+                              error_messages={"required": "Enter the date of the update."})
+    given_by = forms.CharField(label="Who updated them?", max_length=150,
+                               help_text="Usually their named contact.", error_messages={"required": "Enter who gave the update."})
+    summary = forms.CharField(label="What were they told about progress and likely timescales?",
+                              widget=forms.Textarea(attrs={"rows": 4}),
+                              error_messages={"required": "Say what the person was told about progress and timescales."})
+    views = forms.CharField(label="Their views, if they gave them (optional)", widget=forms.Textarea(attrs={"rows": 4}),
+                            required=False, help_text="Their views go to the papers of the next meeting about the case.")
+
+    def clean_given_on(self):
+        return not_future(self.cleaned_data.get("given_on"), "The date of the update")
 
 
 class RiskAssessmentForm(LimitsInWords, SaneDatesMixin, forms.ModelForm):

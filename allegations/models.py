@@ -560,6 +560,22 @@ class Suspension(models.Model):
         NOT_NEEDED = "not_needed", "Considered — not needed"
         NOT_WORKING = "not_working", "Not working at present"
 
+    class Alternative(models.TextChoices):
+        """The alternatives to suspension the employer considered (003 §34)."""
+
+        REDEPLOYMENT = "redeployment", "Redeployment to duties without contact with children or adults at risk"
+        SUPERVISION = "supervision", "Supervision of any contact"
+        NO_CONTACT = "no_contact", "No contact with the children or adults concerned"
+        LEAVE = "leave", "Leave, by agreement"
+
+    class Answer(models.TextChoices):
+        YES = "yes", "Yes"
+        NO = "no", "No"
+
+    class Informed(models.TextChoices):
+        YES = "yes", "Yes"
+        NOT_YET = "not_yet", "Not yet (for example, the police asked that they are not told yet)"
+
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="suspensions")
     arrangement = models.CharField(max_length=24, choices=Arrangement.choices)
     decided_on = models.DateField()
@@ -567,12 +583,30 @@ class Suspension(models.Model):
     lado_informed_on = models.DateField(null=True, blank=True)
     ended_on = models.DateField(null=True, blank=True)
     notes = models.TextField(blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # None when imported without a --by user (interchange.case_records).
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    # Considering suspension properly (003 §34-35, 004 §3.10; issue 16 §5). Blank on arrangements recorded before.
+    alternatives_considered = models.JSONField(default=list, blank=True)  # Alternative values
+    alternatives_notes = models.TextField(blank=True)
+    risk = models.TextField(blank=True)
+    police_views = models.TextField(blank=True)
+    social_care_views = models.TextField(blank=True)
+    person_informed = models.CharField(max_length=8, choices=Informed.choices, blank=True)
+    person_informed_on = models.DateField(null=True, blank=True)
+    lado_advice_sought = models.CharField(max_length=4, choices=Answer.choices, blank=True)
+    lado_advice_on = models.DateField(null=True, blank=True)
+    # When the arrangement is next reviewed: a suspension_review deadline, met by recording the arrangement again.
+    review_on = models.DateField(null=True, blank=True)
 
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["-decided_on", "-pk"]
+
+    def alternatives_display(self) -> list[str]:
+        labels = dict(self.Alternative.choices)
+        return [labels.get(value, value) for value in self.alternatives_considered]
 
 
 class Review(models.Model):
@@ -739,6 +773,11 @@ class Part(models.TextChoices):
     DISAGREEMENT = "disagreement", "Disagreement or professional challenge"
     REGULATOR = "regulator", "Referral to a regulator"
     DOCUMENT = "document", "Document"
+    # The person the allegation is about: a fair process (issue 16 §2).
+    PERSON_TOLD = "person_told", "What the person was told"
+    PERSON_CONTACT = "person_contact", "The person's named contact"
+    PERSON_SUPPORT = "person_support", "Support offered to the person"
+    PERSON_UPDATE = "person_update", "Update to the person"
 
 
 # Each item's audience until the LADO service changes it (003 §29, §32, §34; issue 12 §1). A strand's depends on
@@ -752,6 +791,12 @@ DEFAULT_AUDIENCE: dict[str, str] = {
     Part.DISAGREEMENT: Audience.LADO,
     Part.REGULATOR: Audience.EMPLOYER,  # part of the outcome
     Part.DOCUMENT: Audience.SAFEGUARDING,
+    # The employer usually tells the person, names their contact, offers support and keeps them updated (003 §35):
+    # these are the employer's to see, unless the police hold one back (what was held back on their advice).
+    Part.PERSON_TOLD: Audience.EMPLOYER,
+    Part.PERSON_CONTACT: Audience.EMPLOYER,
+    Part.PERSON_SUPPORT: Audience.EMPLOYER,
+    Part.PERSON_UPDATE: Audience.EMPLOYER,
 }
 
 
@@ -815,6 +860,7 @@ DEADLINE_AUDIENCE: dict[str, str] = {
     "employer_action": Audience.EMPLOYER, "disciplinary_hearing": Audience.EMPLOYER,
     "strategy_meeting": Audience.SAFEGUARDING, "minutes_initial": Audience.SAFEGUARDING,
     "minutes_review": Audience.SAFEGUARDING, "police_review": Audience.SAFEGUARDING,
+    "person_update": Audience.EMPLOYER, "suspension_review": Audience.EMPLOYER,
 }
 
 
@@ -995,3 +1041,103 @@ class OtherSubject(models.Model):
     class Meta:
         ordering = ["pk"]
         constraints = [models.UniqueConstraint(fields=["referral", "subject"], name="othersubject_once")]
+
+
+# --- The person the allegation is about: a fair process (issue 16 §2; 002 §12-16, 003 §25, §34-35) ---------------
+
+
+class PersonTold(models.Model):
+    """What the person was told, by whom and when; and what was held back, on whose advice, until when and why
+    (003 §25, §34: the police may ask that the person is not told yet). Nothing told yet: only what is held back."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="person_told")
+    told_on = models.DateField(null=True, blank=True)
+    told_by = models.CharField(max_length=150, blank=True, help_text="Who told them, and for which agency")
+    what_told = models.TextField(blank=True)
+    held_back = models.TextField(blank=True)
+    held_back_advised_by = models.CharField(max_length=150, blank=True)
+    held_back_until = models.DateField(null=True, blank=True)
+    held_back_why = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")  # None when imported without a --by user
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-recorded_at", "-pk"]
+
+
+class PersonContact(models.Model):
+    """The person's named contact while the case runs (003 §35): someone other than the LADO, usually at the
+    employer; a name, a role and an agency, not necessarily someone with an account."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="person_contacts")
+    name = models.CharField(max_length=150)
+    role = models.CharField(max_length=150, blank=True)
+    agency = models.CharField(max_length=200)
+    contact_details = models.CharField(max_length=200, blank=True)
+    from_on = models.DateField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")  # None when imported without a --by user
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-from_on", "-pk"]
+
+
+class PersonSupport(models.Model):
+    """Support offered to the person, and whether they took it up (003 §35)."""
+
+    class Kind(models.TextChoices):
+        UNION = "union", "Trade union or professional body"
+        OCCUPATIONAL_HEALTH = "occupational_health", "Occupational health"
+        COUNSELLING = "counselling", "Counselling or an employee assistance programme"
+        OTHER = "other", "Other support"
+
+    class TakenUp(models.TextChoices):
+        YES = "yes", "Taken up"
+        NO = "no", "Declined"
+        NOT_KNOWN = "not_known", "Not known yet"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="person_support")
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    detail = models.CharField(max_length=200, blank=True)
+    offered_on = models.DateField()
+    offered_by = models.CharField(max_length=150)
+    taken_up = models.CharField(max_length=12, choices=TakenUp.choices, default=TakenUp.NOT_KNOWN)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")  # None when imported without a --by user
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-offered_on", "-pk"]
+
+    def label(self) -> str:
+        return self.detail if self.kind == self.Kind.OTHER and self.detail else self.get_kind_display()
+
+
+class PersonUpdate(models.Model):
+    """An update to the person on progress and likely timescales (003 §35), and their views when they gave them,
+    which go to the next meeting's papers (002 §14). Recording one meets the person_update deadline and opens the
+    next."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="person_updates")
+    given_on = models.DateField()
+    given_by = models.CharField(max_length=150)
+    summary = models.TextField()
+    views = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")  # None when imported without a --by user
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-given_on", "-pk"]
+        # meetings' papers: a case's views given between two dates (selectors.person_views_between).
+        indexes = [models.Index(fields=["case", "given_on"], name="personupdate_case_given")]

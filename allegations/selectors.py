@@ -26,6 +26,10 @@ from .models import (
     Event,
     Part,
     PartAudience,
+    PersonContact,
+    PersonSupport,
+    PersonTold,
+    PersonUpdate,
     Referral,
     RegulatorReferral,
     Review,
@@ -257,6 +261,14 @@ class ItemView:
             return f"{item.get_kind_display()}, {item.held_on:%d %B %Y}"
         if self.part == Part.DOCUMENT:
             return f"document {item.pk}"
+        if self.part == Part.PERSON_TOLD:
+            return f"what the person was told, recorded {item.recorded_at:%d %B %Y}"
+        if self.part == Part.PERSON_CONTACT:
+            return f"named contact {item.name}"
+        if self.part == Part.PERSON_SUPPORT:
+            return f"{item.label().lower()}, offered {item.offered_on:%d %B %Y}"
+        if self.part == Part.PERSON_UPDATE:
+            return f"update to the person, {item.given_on:%d %B %Y}"
         return f"{Part(self.part).label.lower()} {item.pk}"
 
 
@@ -273,6 +285,10 @@ class CaseParts:
     decisions: list = field(default_factory=list)
     disagreements: list = field(default_factory=list)
     regulator_referrals: list = field(default_factory=list)
+    person_told: list = field(default_factory=list)
+    person_contacts: list = field(default_factory=list)
+    person_support: list = field(default_factory=list)
+    person_updates: list = field(default_factory=list)
     children: list = field(default_factory=list)
     events: list = field(default_factory=list)
     deadline_kinds: frozenset = frozenset()
@@ -361,7 +377,8 @@ def part_model(part: str):
 
     return {Part.STRAND: Strand, Part.SUSPENSION: Suspension, Part.REVIEW: Review, Part.RISK: RiskAssessment,
             Part.DECISION: Decision, Part.DISAGREEMENT: Disagreement, Part.REGULATOR: RegulatorReferral,
-            Part.DOCUMENT: Document}[part]
+            Part.DOCUMENT: Document, Part.PERSON_TOLD: PersonTold, Part.PERSON_CONTACT: PersonContact,
+            Part.PERSON_SUPPORT: PersonSupport, Part.PERSON_UPDATE: PersonUpdate}[part]
 
 
 def item_of(case: Case, part: str, part_id: int):
@@ -423,6 +440,14 @@ def case_parts_for(user, case: Case, *, timeline_limit: int = 100, load: frozens
         ladder_of(parts.disagreements)  # each one's escalation steps: only of those the person may see
     if wanted(Part.REGULATOR) and parts.shows(Section.OUTCOME):
         parts.regulator_referrals = _visible_items(parts, Part.REGULATOR, case.regulator_referrals.all(), overrides)
+    if wanted(Part.PERSON_TOLD):
+        parts.person_told = _visible_items(parts, Part.PERSON_TOLD, case.person_told.all(), overrides)
+    if wanted(Part.PERSON_CONTACT):
+        parts.person_contacts = _visible_items(parts, Part.PERSON_CONTACT, case.person_contacts.all(), overrides)
+    if wanted(Part.PERSON_SUPPORT):
+        parts.person_support = _visible_items(parts, Part.PERSON_SUPPORT, case.person_support.all(), overrides)
+    if wanted(Part.PERSON_UPDATE):
+        parts.person_updates = _visible_items(parts, Part.PERSON_UPDATE, case.person_updates.all(), overrides)
     if parts.shows(Section.CHILDREN) or _own_children(user, referral):
         parts.sections |= {Section.CHILDREN}
         if wanted(CHILDREN_LIST):
@@ -447,12 +472,26 @@ class CaseTab:
     label: str
 
 
+PERSON_PARTS = (Part.PERSON_TOLD, Part.PERSON_CONTACT, Part.PERSON_SUPPORT, Part.PERSON_UPDATE)
+
+
+def person_views_between(user, case: Case, *, after, until) -> list:
+    """The person's views recorded after `after` (the last meeting's time, or None: the start of the case) and up to
+    `until` (this meeting's time), that this person may see: a meeting's papers (meetings.views.meeting_detail;
+    002 §14: the person does not attend, their views are conveyed to the meeting)."""
+    parts = case_parts_for(user, case, load=frozenset({Part.PERSON_UPDATE}))
+    return sorted((u for u in parts.person_updates if u.views.strip() and u.recorded_at <= until
+                   and (after is None or u.recorded_at > after)), key=lambda u: (u.recorded_at, u.pk))
+
+
 def case_tabs(parts: CaseParts) -> list[CaseTab]:
     """The pages of the case this person may open, in the sub-navigation's order. A page they may not see is not
     listed, and its view answers 404 (views._case_page asks this list)."""
     tabs = [CaseTab("overview", "Overview"), CaseTab("strands", "Strands")]
     if parts.may_open(Part.DECISION) or parts.may_open(Part.DISAGREEMENT):
         tabs.append(CaseTab("decisions", "Decisions"))
+    if any(parts.may_open(part) for part in PERSON_PARTS):
+        tabs.append(CaseTab("person", "The person"))  # a fair process for the person (issue 16 §2)
     tabs += [CaseTab("meetings", "Meetings"), CaseTab("actions", "Actions"), CaseTab("documents", "Documents")]
     if parts.shows(Section.CHILDREN):  # who told each child's parents or carers (people.people_told)
         tabs.append(CaseTab("people_told", "People told"))
@@ -470,6 +509,8 @@ WAITING_ON: dict[str, str] = {
     Deadline.Kind.MINUTES_INITIAL: "chair", Deadline.Kind.MINUTES_REVIEW: "chair",
     Deadline.Kind.POLICE_REVIEW: "police",
     Deadline.Kind.EMPLOYER_ACTION: "employer", Deadline.Kind.DISCIPLINARY_HEARING: "employer",
+    # The person's updates come from their named contact, usually at the employer (003 §35).
+    Deadline.Kind.PERSON_UPDATE: "employer", Deadline.Kind.SUSPENSION_REVIEW: "employer",
 }
 
 

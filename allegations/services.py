@@ -632,12 +632,41 @@ def _case_record(*, actor, case: Case, instance, verb: str, summary: str, part: 
 
 @transaction.atomic
 def suspension_record(*, actor, case: Case, **fields) -> Suspension:
+    """Suspension or other arrangements, considered properly (003 §34-35): the alternatives, the risk, the police's
+    and social care's views, whether the person was told, whether the LADO's advice was sought before it, and a
+    review date (the suspension_review deadline). Recording the arrangement again is its review: it meets the
+    review that was due, and its own review date opens the next."""
     case = _case_for_update(actor, case)
     item = Suspension(case=case, recorded_by=actor, **fields)
-    return _case_record(
+    errors = {}
+    unknown = set(item.alternatives_considered) - set(Suspension.Alternative.values)
+    if unknown:
+        errors["alternatives_considered"] = "Choose the alternatives from the list."
+    if item.lado_advice_sought == Suspension.Answer.YES:
+        if item.lado_advice_on is None:
+            errors["lado_advice_on"] = "Enter when the LADO's advice was sought."
+        elif item.lado_advice_on > item.decided_on:
+            errors["lado_advice_on"] = "The LADO's advice was sought before the decision: enter a date on or before it."
+    elif item.lado_advice_on is not None:
+        errors["lado_advice_sought"] = "Say that the LADO's advice was sought, or clear the date."
+    if item.person_informed == Suspension.Informed.YES and item.person_informed_on is None:
+        errors["person_informed_on"] = "Enter when the person was told."
+    if item.review_on is not None and item.review_on <= item.decided_on:
+        errors["review_on"] = "The review date must be after the decision."
+    if errors:
+        raise ValidationError(errors)
+    _case_record(
         actor=actor, case=case, instance=item, verb="suspension", part=Part.SUSPENSION, reason=item.notes,
         summary=f"Employment arrangement: {item.get_arrangement_display().lower()} (decided by {item.decided_by})",
     )
+    deadlines.deadline_meet(actor=actor, referral=case.referral, kind=Deadline.Kind.SUSPENSION_REVIEW,
+                            met_at=_instant(item.decided_on), reason="The arrangement was recorded again (reviewed)")
+    if item.review_on is not None and item.ended_on is None:
+        deadlines.deadline_open_on_date(
+            actor=actor, referral=case.referral, case=case, kind=Deadline.Kind.SUSPENSION_REVIEW, due_on=item.review_on,
+            anchor=_start_of(item.decided_on), reason=f"Arrangement to be reviewed by {item.review_on:%d %B %Y}",
+        )
+    return item
 
 
 @transaction.atomic

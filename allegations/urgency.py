@@ -38,6 +38,8 @@ NEXT_STEP = {
     K.POLICE_REVIEW: "Ask the police for their review",
     K.ACTION: "Chase the agreed action",
     K.ADMISSIONS_REVIEW: "Review the suspended admissions",
+    K.PERSON_UPDATE: "Make sure the person has had an update",
+    K.SUSPENSION_REVIEW: "Ask the employer to review the suspension",
 }
 
 

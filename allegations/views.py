@@ -29,7 +29,7 @@ from records.selectors import documents_context
 from deadlines import wording
 from deadlines.models import Deadline
 
-from . import facts, facts_forms, forms, listing, pages, paging, people, selectors, services
+from . import facts, facts_forms, forms, listing, pages, paging, people, person, selectors, services
 from .filters import CaseFilter, TriageFilter
 from .models import Case, CaseGroupObjectPermission, Disagreement, Part, Section, Strand, Subject
 
@@ -514,8 +514,10 @@ def case_list(request):
 # selectors.case_tabs lists the pages a person may open; any other answers 404.
 CASE_PAGES: dict[str, frozenset] = {
     "overview": frozenset({Part.REGULATOR}),  # the children's details are on the referral's page
-    "strands": frozenset({Part.STRAND, Part.SUSPENSION, Part.REVIEW, Part.RISK}),
+    # The support offered to the person is shown beside the arrangements (003 §35).
+    "strands": frozenset({Part.STRAND, Part.SUSPENSION, Part.REVIEW, Part.RISK, Part.PERSON_SUPPORT}),
     "decisions": frozenset({Part.DECISION, Part.DISAGREEMENT}),
+    "person": frozenset(selectors.PERSON_PARTS),  # the person the allegation is about (issue 16 §2)
     "meetings": frozenset(),
     "actions": frozenset(),
     "documents": frozenset(),
@@ -580,8 +582,50 @@ def case_strands(request, reference):
     """The strands (police, social care, employer), the arrangements while they run, reviews and risk."""
     case, context = _case_page(request, reference, "strands")
     parts = context["parts"]
-    context.update(strands=parts.strands, suspensions=parts.suspensions, risks=parts.risks, reviews=parts.reviews)
+    context.update(strands=parts.strands, suspensions=parts.suspensions, risks=parts.risks, reviews=parts.reviews,
+                   person_support=parts.person_support)
     return render(request, "allegations/case_strands.html", context)
+
+
+def case_person(request, reference):
+    """The person the allegation is about: what they were told (and what is held back, on whose advice), their
+    named contact, the support offered and the updates to them, with the next update due (issue 16 §2)."""
+    case, context = _case_page(request, reference, "person")
+    parts = context["parts"]
+    now = timezone.now()
+    kinds = [k for k in (Deadline.Kind.PERSON_UPDATE,) if k in parts.deadline_kinds]
+    context.update(
+        told=parts.person_told, contacts=parts.person_contacts, support=parts.person_support,
+        updates=parts.person_updates,
+        update_deadlines=wording.deadline_list(
+            case.referral.deadlines.filter(kind__in=kinds).select_related("waived_by").order_by("-due_at")[:3], now=now),
+    )
+    return render(request, "allegations/case_person.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def person_support_taken_up(request, reference, pk):
+    """Whether the person took up the support offered, once it is known."""
+    case = _managed_case(request, reference)
+    support = case.person_support.filter(pk=pk).first()
+    if support is None:
+        raise Http404
+    form = forms.PersonSupportTakenUpForm(request.POST if request.method == "POST" else None,
+                                          initial={"taken_up": support.taken_up})
+    if request.method == "POST" and not case.is_open:
+        form.add_error(None, "This case is closed. Nothing more can be recorded on it.")
+    if request.method == "POST" and form.is_valid():
+        try:
+            person.person_support_taken_up(actor=request.user, support=support, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(request, "Recorded.")
+            return redirect(case_page_url(reference, "person"))
+    return render(request, "allegations/form_page.html", {
+        "form": form, "title": f"Did the person take up {support.label().lower()}?", "caption": f"Case {case.reference}",
+        "back": case_page_url(reference, "person"), "submit": "Save",
+    })
 
 
 def case_decisions(request, reference):
@@ -728,6 +772,19 @@ CASE_ACTIONS: dict[str, CaseAction] = {
     "route": CaseAction("Change how the case is managed", lambda case, **kw: forms.RouteForm(initial={"route": case.route}, **kw),
                         lambda actor, case, data: services.case_change_route(actor=actor, case=case, **data),
                         "Route changed."),
+    # The person the allegation is about (issue 16 §2).
+    "person-told": CaseAction("Record what the person was told", lambda case, **kw: forms.PersonToldForm(**kw),
+                              lambda actor, case, data: person.person_told_record(actor=actor, case=case, **data),
+                              "Recorded what the person was told.", page="person"),
+    "person-contact": CaseAction("Record the person's named contact", lambda case, **kw: forms.PersonContactForm(**kw),
+                                 lambda actor, case, data: person.person_contact_record(actor=actor, case=case, **data),
+                                 "Named contact recorded.", page="person"),
+    "person-support": CaseAction("Record support offered to the person", lambda case, **kw: forms.PersonSupportForm(**kw),
+                                 lambda actor, case, data: person.person_support_record(actor=actor, case=case, **data),
+                                 "Support recorded.", page="person"),
+    "person-update": CaseAction("Record an update to the person", lambda case, **kw: forms.PersonUpdateForm(**kw),
+                                lambda actor, case, data: person.person_update_record(actor=actor, case=case, **data),
+                                "Update recorded.", page="person"),
     "close": CaseAction("Close the case", lambda case, **kw: facts_forms.ClosingForm(
         children=facts.children_without_answer(case.referral), **kw), lambda actor, case, data: _close(actor, case, data),
                         "Case closed.", submit="Close the case", template="allegations/case_close.html"),
@@ -858,7 +915,8 @@ def _case_item(request, reference, part, pk):
 # The page of the case that lists each kind of item (where its "who may see it" links are).
 PART_PAGE = {Part.STRAND: "strands", Part.SUSPENSION: "strands", Part.REVIEW: "strands", Part.RISK: "strands",
              Part.DECISION: "decisions", Part.DISAGREEMENT: "decisions", Part.REGULATOR: "overview",
-             Part.DOCUMENT: "documents"}
+             Part.DOCUMENT: "documents", Part.PERSON_TOLD: "person", Part.PERSON_CONTACT: "person",
+             Part.PERSON_SUPPORT: "person", Part.PERSON_UPDATE: "person"}
 
 
 def _item_form_page(request, case, form, perform: Callable[[dict], object], *, title: str, done: str, part: str):

@@ -34,6 +34,8 @@ class Deadline(models.Model):
         ACTION = "action", "Action"
         ADMISSIONS_REVIEW = "admissions_review", "Review of suspended admissions"
         DISAGREEMENT_STEP = "disagreement_step", "Answer to a disagreement"  # 004 §3.5, §3.13: allegations.ladder
+        PERSON_UPDATE = "person_update", "Update to the person"  # 003 §35: regular updates to the person
+        SUSPENSION_REVIEW = "suspension_review", "Review of the suspension"  # 003 §34-35
 
     class Status(models.TextChoices):
         OPEN = "open", "Open"

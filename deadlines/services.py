@@ -41,7 +41,9 @@ def add_span(anchor: dt.datetime, number: int, unit: str, partnership: Partnersh
 def due_for(kind: str, anchor: dt.datetime, partnership: Partnership) -> dt.datetime:
     tz, nation = partnership.time_zone, partnership.nation
     K = Deadline.Kind
-    if kind in SPAN_SETTINGS:  # strategy meeting, minutes, case review: the partnership's number and unit
+    # Strategy meeting, minutes, case review, and the update to the person (003 §35: "updates about progress and
+    # likely timescales ... provided regularly"; 28 days by default): the partnership's number and unit.
+    if kind in SPAN_SETTINGS:
         return add_span(anchor, *partnership.span(kind), partnership)
     if kind == K.INITIAL_DISCUSSION:
         return timescales.add_hours(anchor, 24)

@@ -205,6 +205,11 @@ def assemble(sar) -> Draft:
         texts += [a.summary + " " + a.controls for a in case.risk_assessments.all()]
         texts += [s.lead + " " + s.notes for s in case.strands.all()]
         texts += [s.decided_by + " " + s.notes for s in case.suspensions.all()]
+        # The person's own records (issue 16 §2): who told and updated them, their contact, what they said.
+        texts += [t.told_by + " " + t.what_told for t in case.person_told.all()]
+        texts += [c.name + " " + c.role + " " + c.agency for c in case.person_contacts.all()]
+        texts += [p.offered_by + " " + p.detail for p in case.person_support.all()]
+        texts += [u.given_by + " " + u.summary + " " + u.views for u in case.person_updates.all()]
         texts += [v.summary for v in case.reviews.all()]
         texts += [d.raised_by + " " + d.about + " " + d.resolution for d in case.disagreements.all()]
         texts += [s.raised_by + " " + s.raised_to + " " + s.answer  # the escalation steps (allegations.ladder)
@@ -285,6 +290,18 @@ def assemble(sar) -> Draft:
                 cs.rows.append(Row("Employer outcome", [case.get_employer_outcome_display()]))
             for s in case.suspensions.all():
                 cs.rows.append(Row("Suspension or arrangements", [f"{s.get_arrangement_display()} from {s.decided_on:%-d %B %Y}, decided by "] + T(s.decided_by)))
+            # What the person was told, their contact, support and updates (issue 16 §2). What was held back on
+            # someone's advice (the police's, while they investigate) is left out: whether it may be disclosed is for
+            # the person answering the request to decide with that advice, not for a draft to reveal.
+            for t in case.person_told.all():
+                if t.told_on:
+                    cs.rows.append(Row(f"Told, {t.told_on:%-d %B %Y}, by", T(t.told_by) + [": "] + T(t.what_told)))
+            for c in case.person_contacts.all():
+                cs.rows.append(Row(f"Named contact from {c.from_on:%-d %B %Y}", T(c.name) + [", "] + T(c.agency)))
+            for p in case.person_support.all():
+                cs.rows.append(Row("Support offered", [f"{p.label()}, {p.offered_on:%-d %B %Y}: {p.get_taken_up_display().lower()}"]))
+            for u in case.person_updates.all():
+                cs.rows.append(Row(f"Update, {u.given_on:%-d %B %Y}", T(u.summary) + ([" Your views: "] + T(u.views) if u.views else [])))
             for a in case.risk_assessments.all():
                 cs.rows.append(Row(f"Risk assessment ({a.get_level_display()})", T(a.summary) + [" "] + T(a.controls)))
             for d in case.decisions.all():

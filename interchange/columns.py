@@ -115,7 +115,8 @@ PEOPLE_LISTS: dict[str, tuple[Column, ...]] = {
 # The export adds these to each referral; an import of the export reads `meetings` and the people lists and
 # recomputes `deadlines` (they are derived, never imported).
 # `disagreements` (interchange.disagreements): each with its escalation steps; their deadlines are derived too.
-EXPORT_EXTRA_KEYS = ("meetings", "deadlines", "disagreements", *PEOPLE_LISTS)
+# `suspensions` and `person` (case_records.py) are read back on the new cases an import writes.
+EXPORT_EXTRA_KEYS = ("meetings", "deadlines", "disagreements", *PEOPLE_LISTS, "suspensions", "person")
 
 # The largest children_count the model can hold (PositiveSmallIntegerField).
 MAX_CHILDREN_COUNT = 32767

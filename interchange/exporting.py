@@ -22,7 +22,7 @@ from deadlines import services as deadline_rules
 from deadlines.models import Deadline
 from meetings.models import Meeting, MeetingStatus
 
-from . import disagreements
+from . import case_records, disagreements
 from .columns import CASE_COLUMN_NAMES
 from .values import format_date, format_datetime
 
@@ -147,6 +147,8 @@ def referrals_for_export():
             Prefetch("children", queryset=Child.objects.select_related("parents_told").order_by("pk")),
             Prefetch("other_subjects", queryset=OtherSubject.objects.select_related("subject").order_by("pk")),
             "associated_people",
+            "case__suspensions", "case__person_told", "case__person_contacts", "case__person_support",
+            "case__person_updates",
         )
         .order_by("received_at", "reference")
     )
@@ -163,6 +165,7 @@ def full_record(referral: Referral, tz: ZoneInfo, now: dt.datetime) -> dict:
     record["deadlines"] = deadlines
     record["disagreements"] = disagreements.records_of(case, tz)
     record.update(people_records(referral))
+    record.update(case_records.export_records(case))  # the arrangements and the person's records (issue 16)
     return record
 
 

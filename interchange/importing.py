@@ -91,6 +91,7 @@ def import_cases(*, cases: str | Path, meetings: str | Path | None = None, dry_r
     problems.extend(read.problems)
 
     rows: list[CaseRow] = []
+    file_rows_by_ref: dict[str, CaseRow] = {}
     seen: dict[str, int] = {}
     raw_references: set[str] = set()
     for raw in _progress(read.cases, show=progress, desc="Checking cases"):
@@ -108,6 +109,7 @@ def import_cases(*, cases: str | Path, meetings: str | Path | None = None, dry_r
             seen[reference] = raw.line
         if row is not None:
             rows.append(row)
+            file_rows_by_ref[row.reference] = row
 
     # References already in the product: the same content is "already imported", other content an error.
     existing = _existing_records({r.reference for r in rows} | _meeting_refs(read), tz, now)
@@ -125,6 +127,10 @@ def import_cases(*, cases: str | Path, meetings: str | Path | None = None, dry_r
         else:
             result.referrals_existing += 1
     result.referrals_new = len(new_rows)
+    for reference, (raw, _) in read.records.items():  # the arrangements and the person's records belong to a case
+        row = file_rows_by_ref.get(reference)
+        if row is not None and not row.is_referral:
+            problems.append(raw.problem("suspensions", "only a referral (a case) has arrangements and the person's records"))
 
     file_rows = {r.reference: r for r in rows}
     new_meetings, existing_case_meetings = _check_meetings(read, tz, now, file_rows, raw_references, existing,
@@ -137,7 +143,8 @@ def import_cases(*, cases: str | Path, meetings: str | Path | None = None, dry_r
         return result
 
     _write(new_rows, new_meetings, existing_case_meetings, existing, service_name=service, user=user,
-           file=Path(cases).name, now=now, progress=progress)
+           file=Path(cases).name, now=now, progress=progress,
+           records_by_ref={ref: found for ref, (_, found) in read.records.items()})
     return result
 
 
@@ -230,7 +237,8 @@ def _check_meetings(read, tz, now, file_rows, raw_references, existing, result, 
 
 
 @transaction.atomic
-def _write(rows, meetings_by_ref, existing_case_meetings, existing, *, service_name, user, file, now, progress) -> None:
+def _write(rows, meetings_by_ref, existing_case_meetings, existing, *, service_name, user, file, now, progress,
+           records_by_ref=None) -> None:
     partnership = Partnership.current()
     lado_service, _ = _lado_service(service_name)
     if lado_service is None:
@@ -247,7 +255,8 @@ def _write(rows, meetings_by_ref, existing_case_meetings, existing, *, service_n
     chunks = range(0, len(rows), CHUNK)
     bar = _progress(chunks, show=progress, desc="Writing", total=len(chunks))
     for start in bar:
-        writing.write_chunk(rows[start:start + CHUNK], meetings_by_ref, ctx=ctx, subjects=subjects, agencies=agencies)
+        writing.write_chunk(rows[start:start + CHUNK], meetings_by_ref, ctx=ctx, subjects=subjects, agencies=agencies,
+                            records_by_ref=records_by_ref or {})
     if existing_case_meetings:
         case_by_ref = {ref: Case.objects.select_related("referral").get(pk=known["case"].pk)
                        for ref, known in existing.items() if known["case"] is not None}

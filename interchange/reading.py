@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import case_records
 from .columns import CASE_COLUMNS, EXPORT_EXTRA_KEYS, NESTED_MEETING_COLUMNS, PEOPLE_LISTS, Column
 
 
@@ -44,6 +45,8 @@ class RawRow:
 class ReadResult:
     cases: list[RawRow] = field(default_factory=list)
     meetings: list[RawRow] = field(default_factory=list)
+    # An exported referral's `suspensions` and `person` (case_records.read_records), by reference, when it has any.
+    records: dict = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     # (file, line) of a referral in the export -> its disagreements (interchange.disagreements.RawDisagreement).
     disagreements: dict = field(default_factory=dict)
@@ -179,6 +182,10 @@ def read_json_lines(text: str, name: str, result: ReadResult) -> None:
 
         disagreements.read(obj, row, result, _cell)
         _read_people(obj, row, result.problems)
+        found, problems = case_records.read_records(obj)
+        result.problems.extend(row.problem(column, reason) for column, reason in problems)
+        if case_records.has_records(found):
+            result.records[row.cells.get("reference", "")] = (row, found)
         meetings = obj.get("meetings") or []
         if not isinstance(meetings, list):
             result.problems.append(row.problem("meetings", "must be a list of meetings"))

@@ -40,6 +40,7 @@ from deadlines import services as deadline_rules
 from deadlines.models import Deadline
 from meetings.models import INITIAL_KINDS, Meeting, MeetingKind, MeetingStatus
 
+from . import case_records
 from .validating import CaseRow, MeetingRow
 
 BATCH = 2000
@@ -213,7 +214,7 @@ def _bulk(objs: list, model, ctx: Context) -> list:
 # --- The rows --------------------------------------------------------------------------------
 
 def write_chunk(rows: list[CaseRow], meetings_by_ref: dict[str, list[MeetingRow]], *, ctx: Context,
-                subjects: dict, agencies: dict[str, int]) -> None:
+                subjects: dict, agencies: dict[str, int], records_by_ref: dict | None = None) -> None:
     """Write one chunk of new referrals (and their meetings) with their deadlines and history."""
     tz_partnership = ctx.partnership
     # Subjects: one record per (name, date of birth) seen; rows without a date of birth get their own.
@@ -304,6 +305,16 @@ def write_chunk(rows: list[CaseRow], meetings_by_ref: dict[str, list[MeetingRow]
             planned_meetings.append((meeting, case, None))
     _bulk(strands, Strand, ctx)
     _bulk(regulators, RegulatorReferral, ctx)
+    # The arrangements and the person's records of an exported referral (case_records.py).
+    records: dict[type, list] = {}
+    for case, (row, _) in zip(cases, case_rows):
+        found = (records_by_ref or {}).get(row.reference)
+        if found:
+            for model, items in case_records.plan_records(case.pk, found, user=ctx.user,
+                                                          reason=ctx.reason(row.file, row.line)).items():
+                records.setdefault(model, []).extend(items)
+    for model, items in records.items():
+        _bulk(items, model, ctx)
     _bulk([d for _, d in deadlines], Deadline, ctx)
     minutes_deadline = {id(plan.meeting): d.pk for plan, d in deadlines if plan.meeting is not None}
     _bulk([_meeting(m, case.pk, minutes_deadline.get(id(m)), ctx) for m, case, _ in planned_meetings], Meeting, ctx)

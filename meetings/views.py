@@ -172,9 +172,21 @@ def meeting_detail(request, pk):
     context["case_visible"] = edit or (
         meeting.case_id is not None and Case.objects.visible_to(user).filter(pk=meeting.case_id).exists()
     )
+    if meeting.case_id and context["case_visible"]:
+        context["person_views"] = _person_views(user, meeting)
     context["late_agencies"] = selectors.late_agencies(context["actions"], context["today"]) if manage else []
     context.update(documents_context(user, meeting=meeting))
     return render(request, "meetings/meeting_detail.html", context)
+
+
+def _person_views(user, meeting: Meeting) -> list:
+    """The meeting's papers: the person's views recorded since the case's previous meeting (002 §14: the person does
+    not attend; their views are conveyed to the meeting), those this user may see (allegations' need to know)."""
+    previous = (meeting.case.meetings.exclude(pk=meeting.pk).exclude(status=MeetingStatus.CANCELLED)
+                .filter(scheduled_at__lt=meeting.scheduled_at).order_by("-scheduled_at").first())
+    after = (previous.held_at or previous.scheduled_at) if previous else None
+    until = meeting.held_at or max(meeting.scheduled_at, timezone.now())
+    return case_selectors.person_views_between(user, meeting.case, after=after, until=until)
 
 
 def minutes_version(request, pk, number):

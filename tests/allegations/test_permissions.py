@@ -167,7 +167,11 @@ class Endpoint:
 TODAY = lambda: timezone.localdate().isoformat()  # noqa: E731
 
 CASE_ACTION_DATA: dict[str, Callable[[World], dict]] = {
-    "suspension": lambda w: {"arrangement": "suspended", "decided_on": TODAY(), "decided_by": "Head teacher, Riverside"},
+    "suspension": lambda w: {"arrangement": "suspended", "decided_on": TODAY(), "decided_by": "Head teacher, Riverside",
+                             "alternatives_considered": ["redeployment"], "alternatives_notes": "No role without pupils.",
+                             "risk": "Contact with pupils.", "lado_advice_sought": "yes", "lado_advice_on": TODAY(),
+                             "person_informed": "yes", "person_informed_on": TODAY(),
+                             "review_on": (timezone.localdate() + dt.timedelta(days=14)).isoformat()},
     "risk": lambda w: {"level": "medium", "summary": "Contact with pupils is supervised.", "controls": "No lone working."},
     "decision": lambda w: {"decision": "Strategy meeting to be held.", "rationale": "Police interest.",
                            "made_at": "between_meetings", "agreed_with": "DS Patel"},
@@ -184,12 +188,22 @@ CASE_ACTION_DATA: dict[str, Callable[[World], dict]] = {
     "police-review": lambda w: {"held_on": TODAY(), "summary": "Continue to investigate.",
                                 "next_review_on": (timezone.localdate() + dt.timedelta(days=14)).isoformat()},
     "route": lambda w: {"route": "strategy_discussion", "reason": "Police now investigating."},
+    # The person the allegation is about (issue 16 §2).
+    "person-told": lambda w: {"told_on": TODAY(), "told_by": "Head teacher, Riverside Primary",
+                              "what_told": "That an allegation was made and the LADO is involved."},
+    "person-contact": lambda w: {"name": "Sam Carter", "role": "Deputy head", "agency": "Riverside Primary",
+                                 "from_on": TODAY()},
+    "person-support": lambda w: {"kind": "union", "offered_on": TODAY(), "offered_by": "Head teacher",
+                                 "taken_up": "yes"},
+    "person-update": lambda w: {"given_on": TODAY(), "given_by": "Sam Carter", "summary": "Police enquiries continue."},
 }
 CASE_ACTION_VERBS = {
     "suspension": "suspension", "risk": "risk_assessment", "decision": "decision", "disagreement": "disagreement",
     "link": "case_linked", "share": "case_shared", "outcome": "outcome", "dbs": "dbs_referral",
     "regulator": "regulator_referral", "assign": "case_assigned", "close": "case_closed",
     "review": "case_review", "police-review": "police_review", "route": "route_changed",
+    "person-told": "person_told", "person-contact": "person_contact", "person-support": "person_support",
+    "person-update": "person_update",
 }
 
 
@@ -240,6 +254,17 @@ def _meeting(w: World) -> int:
 
         w._extra["meeting"] = schedule(w.case, actor=w.fixture("lado_officer"), chair=w.fixture("lado_officer"))
     return w._extra["meeting"].pk
+
+
+def _support(w: World) -> int:
+    """Support offered to the person on the world's case (issue 16 §2)."""
+    if "support" not in w._extra:
+        from allegations.person import person_support_record
+
+        w._extra["support"] = person_support_record(
+            actor=w.fixture("lado_officer"), case=w.case, kind="union", offered_on=timezone.localdate(),
+            offered_by="Head teacher").pk
+    return w._extra["support"]
 
 
 def _shared_with_police(w: World) -> int:
@@ -335,10 +360,13 @@ ENDPOINTS: dict[str, Endpoint] = {
     "allegations:case_list": Endpoint("allegations:case_list"),
     "allegations:case_detail": Endpoint("allegations:case_detail", lambda w: [w.ref]),
     **{f"allegations:case_{slug}": Endpoint(f"allegations:case_{slug}", lambda w: [w.ref])
-       for slug in ("strands", "decisions", "meetings", "actions", "documents", "timeline", "access")},
+       for slug in ("strands", "decisions", "meetings", "actions", "documents", "timeline", "access", "person")},
     "allegations:referral_restrict": Endpoint(
         "allegations:referral_restrict", lambda w: [w.ref], "get",
         lambda w: {"reason": "The subject is on our staff.", "may_open": [w.fixture("lado_officer").pk]},
+    ),
+    "allegations:person_support_taken_up": Endpoint(
+        "allegations:person_support_taken_up", lambda w: [w.ref, _support(w)], "get", lambda w: {"taken_up": "no"},
     ),
     "allegations:case_share_withdraw": Endpoint(
         "allegations:case_share_withdraw", lambda w: [w.ref, _shared_with_police(w)], "get",
@@ -517,6 +545,9 @@ MATRIX: dict[str, dict[str, int | str]] = {
     **{f"allegations:{name}": LADO_ACTION for name in (
         "referral_facts_change", "subject_change", "other_subject_add", "child_add", "child_change", "child_remove",
         "parents_told", "associated_person_add")},
+    # The person the allegation is about (issue 16 §2): for the employer level too, so agency A sees the page.
+    "allegations:case_person": RECORD_PAGE,
+    "allegations:person_support_taken_up": LADO_ACTION,
 }
 
 ROWS = [(key, persona, MATRIX[key][persona]) for key in MATRIX for persona in PERSONAS]

@@ -30,7 +30,7 @@ AGENCY_REFERRAL_LIST_QUERIES = 6
 # audiences (need to know), the reading logged; its deadlines, meetings and actions (what it waits on), linked
 # cases and referrals to a regulator. Each part of the case has its own page, with its own bounded count.
 CASE_OVERVIEW_QUERIES = 13  # + other people alleged against, in "Who" (issue 16 §1)
-CASE_STRANDS_QUERIES = 11  # the same chrome; strands, arrangements, reviews and risk assessments
+CASE_STRANDS_QUERIES = 12  # the same chrome; strands, arrangements, reviews, risk assessments, the support offered to the person
 
 
 def count_queries(client, url) -> tuple[int, str]:

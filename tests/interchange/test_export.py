@@ -31,7 +31,7 @@ def test_a_referral_made_in_the_product(case, lado_officer, agency_a):
     services.case_close(actor=lado_officer, case=case, closed_at=timezone.now(), summary="Done.")
     record = export_records()[referral.reference]
     assert list(record) == [*CASE_COLUMN_NAMES, "meetings", "deadlines", "disagreements", "children",
-                            "associated_people", "other_subjects"]
+                            "associated_people", "other_subjects", "suspensions", "person"]
     assert record["referrer_agency"] == agency_a.name
     assert record["contact_type"] == "referral"
     assert record["route"] == "position_of_trust"
