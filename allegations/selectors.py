@@ -20,6 +20,7 @@ from .models import (
     SECTION_AUDIENCE,
     VERB_AUDIENCE,
     Case,
+    Complaint,
     Decision,
     Disagreement,
     Event,
@@ -272,6 +273,10 @@ class CaseParts:
     decisions: list = field(default_factory=list)
     disagreements: list = field(default_factory=list)
     regulator_referrals: list = field(default_factory=list)
+    # After the outcome (outcomes.py): complaints by their audience; the checklist and reopenings with the outcome.
+    complaints: list = field(default_factory=list)
+    outcome_checklist: list = field(default_factory=list)
+    amendments: list = field(default_factory=list)
     children: list = field(default_factory=list)
     events: list = field(default_factory=list)
     deadline_kinds: frozenset = frozenset()
@@ -360,7 +365,7 @@ def part_model(part: str):
 
     return {Part.STRAND: Strand, Part.SUSPENSION: Suspension, Part.REVIEW: Review, Part.RISK: RiskAssessment,
             Part.DECISION: Decision, Part.DISAGREEMENT: Disagreement, Part.REGULATOR: RegulatorReferral,
-            Part.DOCUMENT: Document}[part]
+            Part.DOCUMENT: Document, Part.COMPLAINT: Complaint}[part]
 
 
 def item_of(case: Case, part: str, part_id: int):
@@ -391,6 +396,7 @@ def _event_items(events) -> dict:
 # only their own kinds, so a page's queries are bounded by what it shows (views.CASE_PAGES).
 CHILDREN_LIST = "children"
 EVENTS = "events"
+OUTCOME_RECORDS = "outcome_records"  # the outcome's checklist and the case's reopenings and amended outcomes
 
 
 def case_parts_for(user, case: Case, *, timeline_limit: int = 100, load: frozenset | None = None) -> CaseParts:
@@ -421,6 +427,13 @@ def case_parts_for(user, case: Case, *, timeline_limit: int = 100, load: frozens
         parts.disagreements = _visible_items(parts, Part.DISAGREEMENT, case.disagreements.all(), overrides)
     if wanted(Part.REGULATOR) and parts.shows(Section.OUTCOME):
         parts.regulator_referrals = _visible_items(parts, Part.REGULATOR, case.regulator_referrals.all(), overrides)
+    if wanted(Part.COMPLAINT):
+        parts.complaints = _visible_items(parts, Part.COMPLAINT, case.complaints.all(), overrides)
+    if wanted(OUTCOME_RECORDS) and parts.shows(Section.OUTCOME):
+        from .outcomes import current_checklist
+
+        parts.outcome_checklist = current_checklist(case)
+        parts.amendments = list(case.amendments.select_related("decided_by"))
     if parts.shows(Section.CHILDREN) or _own_children(user, referral):
         parts.sections |= {Section.CHILDREN}
         if wanted(CHILDREN_LIST):
@@ -452,6 +465,9 @@ def case_tabs(parts: CaseParts) -> list[CaseTab]:
     if parts.may_open(Part.DECISION) or parts.may_open(Part.DISAGREEMENT):
         tabs.append(CaseTab("decisions", "Decisions"))
     tabs += [CaseTab("meetings", "Meetings"), CaseTab("actions", "Actions"), CaseTab("documents", "Documents")]
+    # What the outcome set off, complaints, reopening (outcomes.py): whoever sees the outcome.
+    if parts.shows(Section.OUTCOME):
+        tabs.append(CaseTab("conclusion", "Outcome"))
     # "People told" (who was told what, and when) goes here once it is recorded: a CaseTab and a view in CASE_PAGES.
     tabs.append(CaseTab("timeline", "Timeline"))
     if parts.shows(Section.ACCESS_LOG):

@@ -486,6 +486,7 @@ CASE_PAGES: dict[str, frozenset] = {
     "documents": frozenset(),
     "timeline": frozenset({selectors.EVENTS}),
     "access": frozenset(),
+    "conclusion": frozenset({Part.REGULATOR, Part.COMPLAINT, selectors.OUTCOME_RECORDS}),  # outcome_views.py
 }
 
 # The things the case's button menu offers, in order (the last, closing, leads to a confirmation page).
@@ -688,7 +689,7 @@ def case_action(request, reference, action):
         raise Http404
     case = _managed_case(request, reference)
     form = spec.form(case, data=request.POST if request.method == "POST" else None)
-    if request.method == "POST" and not case.is_open:
+    if request.method == "POST" and not case.is_open and spec.needs_open:
         form.add_error(None, "This case is closed. Nothing more can be recorded on it.")
     if request.method == "POST" and form.is_valid():
         try:
@@ -793,7 +794,7 @@ def _case_item(request, reference, part, pk):
 # The page of the case that lists each kind of item (where its "who may see it" links are).
 PART_PAGE = {Part.STRAND: "strands", Part.SUSPENSION: "strands", Part.REVIEW: "strands", Part.RISK: "strands",
              Part.DECISION: "decisions", Part.DISAGREEMENT: "decisions", Part.REGULATOR: "overview",
-             Part.DOCUMENT: "documents"}
+             Part.DOCUMENT: "documents", Part.COMPLAINT: "conclusion"}
 
 
 def _item_form_page(request, case, form, perform: Callable[[dict], object], *, title: str, done: str, part: str):
