@@ -925,7 +925,9 @@ class Complaint(models.Model):
     result = models.CharField(max_length=16, choices=Result.choices, blank=True)
     answered_on = models.DateField(null=True, blank=True)
     answer = models.TextField(blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # None: imported (interchange), with who imported it in its history.
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
 
     history = HistoricalRecords()

@@ -69,7 +69,9 @@ MEETING_COLUMN_NAMES = tuple(c.name for c in MEETING_COLUMNS)
 NESTED_MEETING_COLUMNS = tuple(c for c in MEETING_COLUMNS if c.name != "case_reference")
 # The export adds these to each referral; an import of the export reads `meetings` and
 # recomputes `deadlines` (they are derived, never imported).
-EXPORT_EXTRA_KEYS = ("meetings", "deadlines")
+EXPORT_EXTRA_KEYS = ("meetings", "deadlines",
+                     # What followed the outcome (after_outcome.py): imported with the case, when it is new.
+                     "outcome_checklist", "complaints", "amendments")
 
 # The largest children_count the model can hold (PositiveSmallIntegerField).
 MAX_CHILDREN_COUNT = 32767

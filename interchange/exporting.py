@@ -22,6 +22,7 @@ from deadlines import services as deadline_rules
 from deadlines.models import Deadline
 from meetings.models import Meeting, MeetingStatus
 
+from . import after_outcome
 from .columns import CASE_COLUMN_NAMES
 from .values import format_date, format_datetime
 
@@ -142,6 +143,7 @@ def referrals_for_export():
             Prefetch("case__meetings", queryset=Meeting.objects.filter(status=MeetingStatus.HELD).order_by("held_at", "pk"),
                      to_attr="held_meetings"),
             Prefetch("deadlines", queryset=Deadline.objects.order_by("due_at", "kind", "pk")),
+            *after_outcome.PREFETCH,
         )
         .order_by("received_at", "reference")
     )
@@ -156,6 +158,7 @@ def full_record(referral: Referral, tz: ZoneInfo, now: dt.datetime) -> dict:
     deadlines = [deadline_record(d, tz, now) for d in referral.deadlines.all()]
     deadlines.sort(key=lambda d: (_instant(d["due_at"]), d["kind"], _instant(d["met_at"]) if d["met_at"] else dt.datetime.max.replace(tzinfo=dt.UTC), d["status"]))
     record["deadlines"] = deadlines
+    record.update(after_outcome.records(case, tz))
     return record
 
 

@@ -27,7 +27,7 @@ from django.utils import timezone
 from agencies.models import Agency, AgencyKind, Partnership, Sector
 from allegations.models import Case
 
-from . import exporting, writing
+from . import after_outcome, exporting, writing
 from .columns import CASE_COLUMNS, MEETING_COLUMNS
 from .reading import Problem, ReadResult, read_file
 from .validating import CaseRow, MeetingRow, validate_case, validate_meeting
@@ -97,6 +97,9 @@ def import_cases(*, cases: str | Path, meetings: str | Path | None = None, dry_r
         reference = raw.cells.get("reference", "")
         raw_references.add(reference)
         row = validate_case(raw, tz, now, problems)
+        if row is not None and raw.nested:
+            row.after = after_outcome.validate(raw, is_referral=row.is_referral, closed=row.closed_at is not None,
+                                               tz=tz, now=now, problems=problems)
         if reference and reference in seen:
             problems.append(raw.problem("reference", f"{reference} appears twice in the file (first on line {seen[reference]})"))
             continue

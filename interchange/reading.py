@@ -33,6 +33,8 @@ class RawRow:
     line: int
     cells: dict[str, str]
     prefix: str = ""  # "meetings[2]." for a meeting inside a line of the export
+    # The lists of what followed the outcome, as raw rows by key (after_outcome.py): JSON Lines only.
+    nested: dict = field(default_factory=dict)
 
     def problem(self, column: str, reason: str) -> Problem:
         return Problem(self.file, self.line, f"{self.prefix}{column}", reason)
@@ -171,6 +173,9 @@ def read_json_lines(text: str, name: str, result: ReadResult) -> None:
         row = RawRow(name, number, {})
         row.cells = _json_cells(obj, CASE_COLUMNS, row, result.problems, extra=EXPORT_EXTRA_KEYS)
         result.cases.append(row)
+        from . import after_outcome
+
+        after_outcome.read(obj, row, result.problems)
         meetings = obj.get("meetings") or []
         if not isinstance(meetings, list):
             result.problems.append(row.problem("meetings", "must be a list of meetings"))

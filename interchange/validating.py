@@ -8,7 +8,7 @@ product's own records are checked in importing.py.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from allegations.models import ContactType
@@ -47,6 +47,8 @@ class CaseRow:
     regulator_referral_at: dt.date | None
     regulator: str
     closed_at: dt.datetime | None
+    # What followed the outcome, typed (after_outcome.validate): JSON Lines only.
+    after: dict = field(default_factory=dict)
 
     @property
     def is_referral(self) -> bool:
