@@ -484,9 +484,9 @@ CASE_PAGES: dict[str, frozenset] = {
     "meetings": frozenset(),
     "actions": frozenset(),
     "documents": frozenset(),
+    "conclusion": frozenset({Part.REGULATOR, Part.COMPLAINT, selectors.OUTCOME_RECORDS}),  # outcome_views.py
     "timeline": frozenset({selectors.EVENTS}),
     "access": frozenset(),
-    "conclusion": frozenset({Part.REGULATOR, Part.COMPLAINT, selectors.OUTCOME_RECORDS}),  # outcome_views.py
 }
 
 # The things the case's button menu offers, in order (the last, closing, leads to a confirmation page).

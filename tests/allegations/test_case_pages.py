@@ -112,12 +112,12 @@ def test_each_page_shows_only_the_parts_the_person_may_see(login, lado_officer, 
 
     assert {slug for slug, r in lado_pages.items() if r.status_code == 200} == set(CASE_PAGES)
     assert _nav(lado_pages["overview"].content.decode()) == [
-        "Overview", "Strands", "Decisions", "Meetings", "Actions", "Documents", "Timeline", "Access"]
+        "Overview", "Strands", "Decisions", "Meetings", "Actions", "Documents", "Outcome", "Timeline", "Access"]
     # The police at the employer level: no decisions, no access log; not listed, and 404 (never 403).
     assert {slug: r.status_code for slug, r in police_pages.items() if r.status_code != 200} == {
         "decisions": 404, "access": 404}
     assert _nav(police_pages["overview"].content.decode()) == [
-        "Overview", "Strands", "Meetings", "Actions", "Documents", "Timeline"]
+        "Overview", "Strands", "Meetings", "Actions", "Documents", "Outcome", "Timeline"]
 
     lado_strands = lado_pages["strands"].content.decode()
     police_strands = police_pages["strands"].content.decode()
@@ -173,7 +173,7 @@ def test_the_tabs_come_from_the_need_to_know_selector(lado_officer, agency_a_man
     school = [tab.slug for tab in selectors.case_tabs(selectors.case_parts_for(agency_a_manager, case,
                                                                                 load=frozenset()))]
     assert lado == list(CASE_PAGES)
-    assert school == ["overview", "strands", "meetings", "actions", "documents", "timeline"]
+    assert school == ["overview", "strands", "meetings", "actions", "documents", "conclusion", "timeline"]
 
 
 # --- Who has opened this: repeated reads once, with a count ------------------------------------------------

@@ -15,7 +15,7 @@ from tests.browser.conftest import after_navigation, sign_in, visit
 
 pytestmark = pytest.mark.browser
 
-PAGES = ["Overview", "Strands", "Decisions", "Meetings", "Actions", "Documents", "Timeline", "Access"]
+PAGES = ["Overview", "Strands", "Decisions", "Meetings", "Actions", "Documents", "Outcome", "Timeline", "Access"]
 
 
 def check_region(page: Page) -> None:
