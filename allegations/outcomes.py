@@ -340,13 +340,14 @@ def case_reopen(*, actor, case: Case, reason: str, complaint: Complaint | None =
     amendment = CaseAmendment(case=case, kind=CaseAmendment.Kind.REOPENED, reason=reason.strip(),
                               outcome_before=case.outcome, outcome_after=case.outcome, complaint=complaint,
                               decided_by=actor)
-    _save(case, actor=actor, reason=f"Case reopened: {reason.strip()}")
+    retention = f"Retention review was {retention_before}; it counts again from the next closure."
+    _save(case, actor=actor, reason=f"Case reopened: {reason.strip()} ({retention})")
     _save(amendment, actor=actor, reason="Case reopened")
     deadlines.deadline_open(actor=actor, referral=case.referral, case=case, kind=Deadline.Kind.CASE_REVIEW,
                             anchor=amendment.at, reason="Case reopened: periodic review")  # 003 §42
+    # The retention date is the LADO service's records management: in the reason, which only it reads.
     event_record(actor=actor, referral=case.referral, case=case, verb="case_reopened",
-                 summary=f"Case reopened by a LADO service manager; retention review was {retention_before}"[:300],
-                 reason=reason.strip())
+                 summary="Case reopened by a LADO service manager", reason=f"{reason.strip()}\n\n{retention}")
     return amendment
 
 
@@ -376,14 +377,15 @@ def case_amend_outcome(*, actor, case: Case, outcome: str, reason: str,
     amendment = CaseAmendment(case=case, kind=CaseAmendment.Kind.OUTCOME_AMENDED, reason=reason.strip(),
                               outcome_before=before, outcome_after=outcome, complaint=complaint, decided_by=actor)
     retention_after = _retention_words(case.referral)
+    retention = (f"Retention review now {retention_after}, was {retention_before}."
+                 if retention_after != retention_before else f"Retention review unchanged: {retention_after}.")
     _save(case, actor=actor, reason=f"Outcome amended from {Outcome(before).label.lower()} to "
-                                    f"{Outcome(outcome).label.lower()}: {reason.strip()}")
+                                    f"{Outcome(outcome).label.lower()}: {reason.strip()} ({retention})")
     _save(amendment, actor=actor, reason="Outcome amended")
     checklist_sync(actor=actor, case=case, reason="Outcome amended")
     summary = f"Outcome amended from {Outcome(before).label.lower()} to {Outcome(outcome).label.lower()}"
-    if retention_after != retention_before:
-        summary += f"; retention review now {retention_after}, was {retention_before}"
-    event_record(actor=actor, referral=case.referral, case=case, verb="outcome_amended", summary=summary[:300],
-                 reason=reason.strip())
+    # The retention date is the LADO service's records management: in the reason, which only it reads.
+    event_record(actor=actor, referral=case.referral, case=case, verb="outcome_amended", summary=summary,
+                 reason=f"{reason.strip()}\n\n{retention}")
     return amendment
 

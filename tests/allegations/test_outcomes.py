@@ -146,7 +146,7 @@ def test_only_a_manager_reopens_and_the_retention_date_follows(login, case, lado
     assert Deadline.objects.filter(case=case, kind=Deadline.Kind.CASE_REVIEW, status="open").exists()
     assert case.history.filter(history_change_reason__startswith="Case reopened").exists()
     event = Event.objects.get(case=case, verb="case_reopened")
-    assert "retention review was" in event.summary
+    assert "Retention review was" in event.reason  # the LADO service's reason, not the employer's summary
     with pytest.raises(ValidationError):
         outcomes.case_reopen(actor=lado_manager, case=case, reason="Again.")
 
@@ -171,8 +171,10 @@ def test_amending_the_outcome_moves_the_retention_date_with_history(login, case,
     assert (amendment.outcome_before, amendment.outcome_after, amendment.complaint) == ("false", "unsubstantiated",
                                                                                           complaint)
     event = Event.objects.get(case=case, verb="outcome_amended")
-    assert f"{after[1].day} {after[1]:%B %Y}" in event.summary and f"{before[1]:%B %Y}" in event.summary
-    assert case.history.first().history_change_reason.startswith("Outcome amended from false to unsubstantiated")
+    assert f"{after[1].day} {after[1]:%B %Y}" in event.reason and f"{before[1]:%B %Y}" in event.reason
+    history = case.history.first().history_change_reason
+    assert history.startswith("Outcome amended from false to unsubstantiated")
+    assert f"Retention review now {after[1].day} {after[1]:%B %Y}" in history
     assert _items(case) == []  # unsubstantiated sets nothing off
 
 
@@ -196,3 +198,20 @@ def test_outsiders_get_404(login, case, agency_b_outsider, lado_officer):
                 reverse("allegations:case_reopen", args=[case.reference]),
                 reverse("allegations:case_amend_outcome", args=[case.reference])):
         assert client.get(url).status_code == 404
+
+
+def test_the_employer_reads_the_checklist_but_not_the_retention_date(login, case, lado_officer, lado_manager,
+                                                                     agency_a_manager):
+    _outcome(case, lado_officer, "false")
+    _close(case, lado_officer)
+    outcomes.case_amend_outcome(actor=lado_manager, case=case, outcome="unfounded", reason="Wording corrected.")
+    client = login(agency_a_manager)
+    page = client.get(reverse("allegations:case_conclusion", args=[case.reference])).content.decode()
+    assert "removed the allegation from the person" in page  # the employer's to do
+    assert "/conclusion/checklist/" not in page and "Retention review" not in page and "Reopen the case" not in page
+    assert "Outcome amended" in page and "Wording corrected." not in page  # what, not why
+    timeline = client.get(reverse("allegations:case_timeline", args=[case.reference])).content.decode()
+    assert "Outcome amended from false to unfounded" in timeline
+    assert "Retention review" not in timeline and "Wording corrected." not in timeline
+    lado_timeline = login(lado_officer).get(reverse("allegations:case_timeline", args=[case.reference])).content
+    assert b"Retention review unchanged" in lado_timeline  # false and unfounded: the same schedule
