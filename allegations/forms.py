@@ -629,6 +629,14 @@ class OutcomeForm(LimitsInWords, SaneDatesMixin, forms.Form):
     employer_outcome = forms.ChoiceField(label="Employer outcome", choices=EmployerOutcome.choices, widget=forms.RadioSelect,
                                          error_messages={"required": "Choose the employer's outcome."})
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .outcomes import EMPLOYER_OUTCOME_HINTS, OUTCOME_DEFINITIONS
+
+        # Each outcome's definition under it (003 §55); resignation: a compromise agreement stops no referral (§61).
+        self.fields["outcome"].choice_hints = {str(k): v for k, v in OUTCOME_DEFINITIONS.items()}
+        self.fields["employer_outcome"].choice_hints = {str(k): v for k, v in EMPLOYER_OUTCOME_HINTS.items()}
+
 
 class DbsReferralForm(LimitsInWords, SaneDatesMixin, forms.Form):
     referred_on = GovukDateField(label="Date the employer referred to the DBS (leave blank if not made)", required=False,

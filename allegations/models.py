@@ -778,6 +778,7 @@ class Part(models.TextChoices):
     PERSON_CONTACT = "person_contact", "The person's named contact"
     PERSON_SUPPORT = "person_support", "Support offered to the person"
     PERSON_UPDATE = "person_update", "Update to the person"
+    COMPLAINT = "complaint", "Complaint"
 
 
 # Each item's audience until the LADO service changes it (003 §29, §32, §34; issue 12 §1). A strand's depends on
@@ -797,6 +798,9 @@ DEFAULT_AUDIENCE: dict[str, str] = {
     Part.PERSON_CONTACT: Audience.EMPLOYER,
     Part.PERSON_SUPPORT: Audience.EMPLOYER,
     Part.PERSON_UPDATE: Audience.EMPLOYER,
+    # A complaint about the outcome or about how the LADO service ran the process (003 §70): the service's own,
+    # unless it widens one (e.g. an agency's complaint shared back with that agency).
+    Part.COMPLAINT: Audience.LADO,
 }
 
 
@@ -852,6 +856,8 @@ VERB_AUDIENCE: dict[str, str] = {
     "child_added": Audience.SAFEGUARDING, "child_changed": Audience.SAFEGUARDING,
     "child_removed": Audience.SAFEGUARDING, "parents_told": Audience.SAFEGUARDING,
     "associated_person_added": Audience.SAFEGUARDING,
+    # The outcome's checklist, a reopened case and an amended outcome are part of the outcome (outcomes.py).
+    "outcome_checklist": Audience.EMPLOYER, "case_reopened": Audience.EMPLOYER, "outcome_amended": Audience.EMPLOYER,
 }
 
 # The deadlines on the case page, by kind. Actions' deadlines: each agency sees its own actions in the
@@ -1141,3 +1147,114 @@ class PersonUpdate(models.Model):
         ordering = ["-given_on", "-pk"]
         # meetings' papers: a case's views given between two dates (selectors.person_views_between).
         indexes = [models.Index(fields=["case", "given_on"], name="personupdate_case_given")]
+
+
+# --- After the outcome: what each outcome sets off, complaints, reopening (issue 16 §4, §6) ----------------
+
+
+class OutcomeChecklistItem(models.Model):
+    """One thing an outcome sets off, ticked as done or not applicable (outcomes.CHECKLIST says which). Made when
+    the outcome is recorded; an amended outcome adds its own and drops the untouched ones that no longer apply."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "To do"
+        DONE = "done", "Done"
+        NOT_APPLICABLE = "not_applicable", "Not applicable"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="outcome_checklist")
+    item = models.CharField(max_length=32)  # outcomes.CHECKLIST_ITEMS
+    # Suggested by the person's role or sector (a regulator to consider), shown first.
+    suggested = models.BooleanField(default=False)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
+    note = models.TextField(blank=True)
+    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="+")
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [models.UniqueConstraint(fields=["case", "item"], name="outcomechecklist_once")]
+
+
+class Complaint(models.Model):
+    """A formal complaint about the outcome of an allegation or how the LADO service managed the process
+    (003 §70), its stage and its answer (002 §2.9: received, withdrawn, investigated, taken to stage 2)."""
+
+    class From(models.TextChoices):
+        SUBJECT = "subject", "The person the allegation is about"
+        PARENT = "parent", "A parent or carer"
+        AGENCY = "agency", "A partner agency"
+        OTHER = "other", "Someone else"
+
+    class About(models.TextChoices):
+        OUTCOME = "outcome", "The outcome of the allegation"
+        PROCESS = "process", "How the process was managed"
+        BOTH = "both", "Both the outcome and the process"
+
+    class Stage(models.TextChoices):
+        INFORMAL = "informal", "Informal resolution"
+        STAGE_1 = "stage_1", "Stage 1"
+        STAGE_2 = "stage_2", "Stage 2"
+        OMBUDSMAN = "ombudsman", "Ombudsman"
+
+    class Result(models.TextChoices):
+        UPHELD = "upheld", "Upheld"
+        PARTLY_UPHELD = "partly_upheld", "Partly upheld"
+        NOT_UPHELD = "not_upheld", "Not upheld"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="complaints")
+    received_on = models.DateField()
+    made_by = models.CharField(max_length=16, choices=From.choices)
+    complainant = models.CharField(max_length=150, blank=True, help_text="Who complained, and for which agency")
+    about = models.CharField(max_length=16, choices=About.choices)
+    summary = models.TextField()
+    stage = models.CharField(max_length=16, choices=Stage.choices, default=Stage.STAGE_1)
+    stage_started_on = models.DateField()
+    # The answer at the current stage; blank while it is being looked into.
+    result = models.CharField(max_length=16, choices=Result.choices, blank=True)
+    answered_on = models.DateField(null=True, blank=True)
+    answer = models.TextField(blank=True)
+    # None: imported (interchange), with who imported it in its history.
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-received_on", "-pk"]
+        indexes = [models.Index(fields=["received_on"], name="complaint_received")]  # the annual report's year
+
+    @property
+    def is_open(self) -> bool:
+        return not self.result
+
+
+class CaseAmendment(models.Model):
+    """A LADO service manager reopened a closed case, or amended its outcome, and why (002 §2.9: complaints led to
+    reconvened meetings and altered outcomes). The annual report counts them; the case's history and timeline
+    show them."""
+
+    class Kind(models.TextChoices):
+        REOPENED = "reopened", "Case reopened"
+        OUTCOME_AMENDED = "outcome_amended", "Outcome amended"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="amendments")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    at = models.DateTimeField(default=timezone.now)
+    reason = models.TextField()
+    outcome_before = models.CharField(max_length=16, choices=Outcome.choices, blank=True)
+    outcome_after = models.CharField(max_length=16, choices=Outcome.choices, blank=True)
+    # The complaint that led to it, if one did.
+    complaint = models.ForeignKey(Complaint, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["at"], name="caseamendment_at")]  # the annual report's year

@@ -21,6 +21,7 @@ from .models import (
     SECTION_AUDIENCE,
     VERB_AUDIENCE,
     Case,
+    Complaint,
     Decision,
     Disagreement,
     Event,
@@ -289,6 +290,10 @@ class CaseParts:
     person_contacts: list = field(default_factory=list)
     person_support: list = field(default_factory=list)
     person_updates: list = field(default_factory=list)
+    # After the outcome (outcomes.py): complaints by their audience; the checklist and reopenings with the outcome.
+    complaints: list = field(default_factory=list)
+    outcome_checklist: list = field(default_factory=list)
+    amendments: list = field(default_factory=list)
     children: list = field(default_factory=list)
     events: list = field(default_factory=list)
     deadline_kinds: frozenset = frozenset()
@@ -379,6 +384,7 @@ def part_model(part: str):
             Part.DECISION: Decision, Part.DISAGREEMENT: Disagreement, Part.REGULATOR: RegulatorReferral,
             Part.DOCUMENT: Document, Part.PERSON_TOLD: PersonTold, Part.PERSON_CONTACT: PersonContact,
             Part.PERSON_SUPPORT: PersonSupport, Part.PERSON_UPDATE: PersonUpdate}[part]
+            Part.DOCUMENT: Document, Part.COMPLAINT: Complaint}[part]
 
 
 def item_of(case: Case, part: str, part_id: int):
@@ -409,6 +415,7 @@ def _event_items(events) -> dict:
 # only their own kinds, so a page's queries are bounded by what it shows (views.CASE_PAGES).
 CHILDREN_LIST = "children"
 EVENTS = "events"
+OUTCOME_RECORDS = "outcome_records"  # the outcome's checklist and the case's reopenings and amended outcomes
 
 
 def case_parts_for(user, case: Case, *, timeline_limit: int = 100, load: frozenset | None = None) -> CaseParts:
@@ -448,6 +455,13 @@ def case_parts_for(user, case: Case, *, timeline_limit: int = 100, load: frozens
         parts.person_support = _visible_items(parts, Part.PERSON_SUPPORT, case.person_support.all(), overrides)
     if wanted(Part.PERSON_UPDATE):
         parts.person_updates = _visible_items(parts, Part.PERSON_UPDATE, case.person_updates.all(), overrides)
+    if wanted(Part.COMPLAINT):
+        parts.complaints = _visible_items(parts, Part.COMPLAINT, case.complaints.all(), overrides)
+    if wanted(OUTCOME_RECORDS) and parts.shows(Section.OUTCOME):
+        from .outcomes import current_checklist
+
+        parts.outcome_checklist = current_checklist(case)
+        parts.amendments = list(case.amendments.select_related("decided_by"))
     if parts.shows(Section.CHILDREN) or _own_children(user, referral):
         parts.sections |= {Section.CHILDREN}
         if wanted(CHILDREN_LIST):
@@ -493,6 +507,9 @@ def case_tabs(parts: CaseParts) -> list[CaseTab]:
     if any(parts.may_open(part) for part in PERSON_PARTS):
         tabs.append(CaseTab("person", "The person"))  # a fair process for the person (issue 16 §2)
     tabs += [CaseTab("meetings", "Meetings"), CaseTab("actions", "Actions"), CaseTab("documents", "Documents")]
+    # What the outcome set off, complaints, reopening (outcomes.py): whoever sees the outcome.
+    if parts.shows(Section.OUTCOME):
+        tabs.append(CaseTab("conclusion", "Outcome"))
     if parts.shows(Section.CHILDREN):  # who told each child's parents or carers (people.people_told)
         tabs.append(CaseTab("people_told", "People told"))
     tabs.append(CaseTab("timeline", "Timeline"))

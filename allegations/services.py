@@ -412,7 +412,8 @@ def _case_for_update(actor, case: Case) -> Case:
     _require_lado(actor, case.referral)
     locked = Case.objects.select_for_update().select_related("referral").get(pk=case.pk)
     if not locked.is_open:
-        raise ValidationError("This case is closed. Reopening is not possible; record new information as a new referral.")
+        raise ValidationError("This case is closed. A LADO service manager can reopen it; or record new information as "
+                              "a new referral.")
     return locked
 
 
@@ -873,6 +874,9 @@ def case_record_outcome(*, actor, case: Case, outcome: str, police_outcome: str,
     case.police_outcome_detail = police_outcome_detail
     case.outcome_recorded_at = timezone.now()
     save_with_history(case, actor=actor, reason=reason or "Outcome recorded")
+    from .outcomes import checklist_sync
+
+    checklist_sync(actor=actor, case=case, reason="Outcome recorded")  # what the outcome sets off (003 §55-56)
     summary = f"Outcome recorded: {case.get_outcome_display().lower()}"
     if case.dbs_duty:
         summary += "; the employer has a duty to refer to the DBS"

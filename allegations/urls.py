@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import facts_views, views, work_views
+from . import facts_views, outcome_views, views, work_views
 
 app_name = "allegations"
 urlpatterns = [
@@ -36,6 +36,8 @@ urlpatterns = [
     path("cases/<str:reference>/parts/<str:part>/<int:pk>/audience/", views.part_audience, name="part_audience"),
     path("cases/<str:reference>/parts/<str:part>/<int:pk>/hold/", views.part_hold, name="part_hold"),
     path("cases/<str:reference>/sharing/<int:agency>/withdraw/", views.case_share_withdraw, name="case_share_withdraw"),
+    # The outcome page (outcome_views.py), before the catch-all of the case's actions.
+    path("cases/<str:reference>/conclusion/", outcome_views.case_conclusion, name="case_conclusion"),
     path("cases/<str:reference>/<str:action>/", views.case_action, name="case_action"),
     # Facts that change, and the people told (issue 16 §1, §3; allegations/facts.py).
     path("referrals/<str:reference>/facts/", facts_views.referral_facts_change, name="referral_facts_change"),
@@ -48,4 +50,10 @@ urlpatterns = [
     path("referrals/<str:reference>/children/<int:pk>/parents-told/", facts_views.parents_told, name="parents_told"),
     path("referrals/<str:reference>/associated-people/add/", facts_views.associated_person_add,
          name="associated_person_add"),
+    path("cases/<str:reference>/conclusion/checklist/<int:pk>/", outcome_views.checklist_item, name="checklist_item"),
+    path("cases/<str:reference>/conclusion/complaints/new/", outcome_views.complaint_add, name="complaint_add"),
+    path("cases/<str:reference>/conclusion/complaints/<int:pk>/", outcome_views.complaint_update,
+         name="complaint_update"),
+    path("cases/<str:reference>/conclusion/reopen/", outcome_views.case_reopen, name="case_reopen"),
+    path("cases/<str:reference>/conclusion/amend/", outcome_views.case_amend_outcome, name="case_amend_outcome"),
 ]

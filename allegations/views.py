@@ -521,6 +521,7 @@ CASE_PAGES: dict[str, frozenset] = {
     "meetings": frozenset(),
     "actions": frozenset(),
     "documents": frozenset(),
+    "conclusion": frozenset({Part.REGULATOR, Part.COMPLAINT, selectors.OUTCOME_RECORDS}),  # outcome_views.py
     "people_told": frozenset(),  # its children and who told their parents or carers (people.people_told)
     "timeline": frozenset({selectors.EVENTS}),
     "access": frozenset(),
@@ -798,7 +799,7 @@ def case_action(request, reference, action):
         raise Http404
     case = _managed_case(request, reference)
     form = spec.form(case, data=request.POST if request.method == "POST" else None)
-    if request.method == "POST" and not case.is_open:
+    if request.method == "POST" and not case.is_open and spec.needs_open:
         form.add_error(None, "This case is closed. Nothing more can be recorded on it.")
     if request.method == "POST" and form.is_valid():
         try:
@@ -917,6 +918,7 @@ PART_PAGE = {Part.STRAND: "strands", Part.SUSPENSION: "strands", Part.REVIEW: "s
              Part.DECISION: "decisions", Part.DISAGREEMENT: "decisions", Part.REGULATOR: "overview",
              Part.DOCUMENT: "documents", Part.PERSON_TOLD: "person", Part.PERSON_CONTACT: "person",
              Part.PERSON_SUPPORT: "person", Part.PERSON_UPDATE: "person"}
+             Part.DOCUMENT: "documents", Part.COMPLAINT: "conclusion"}
 
 
 def _item_form_page(request, case, form, perform: Callable[[dict], object], *, title: str, done: str, part: str):

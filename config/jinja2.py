@@ -383,6 +383,8 @@ def govuk_field_params(bound_field: forms.BoundField, **extra: Any) -> dict:
 
     if component in ("radios", "checkboxes"):
         options = [o for o in _choice_options(bound_field) if str(o["value"]) != ""]
+        # A field may carry a hint for each choice (``field.choice_hints = {value: text}``): shown under it.
+        choice_hints = getattr(field, "choice_hints", None) or {}
         items = []
         for index, option in enumerate(options):
             item = {
@@ -390,6 +392,8 @@ def govuk_field_params(bound_field: forms.BoundField, **extra: Any) -> dict:
                 "text": str(option["label"]),
                 "checked": bool(option["selected"]),
             }
+            if str(option["value"]) in choice_hints:
+                item["hint"] = {"text": str(choice_hints[str(option["value"])])}
             if index == 0:
                 item["id"] = first_id
             items.append(item)

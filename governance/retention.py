@@ -157,3 +157,13 @@ def past_retention(*, user, today: dt.date | None = None) -> list[PastRetention]
                 found.append(PastRetention(referral=referral, record_type=record_type, due_on=due))
     found.sort(key=lambda item: (item.due_on, item.referral.pk))
     return found[:LIST_LIMIT]
+
+
+def retention_of(referral: Referral) -> tuple[str, dt.date] | None:
+    """What kind of record a closed referral or case is, and the date it falls due for review; None while it is
+    open. Follows the recorded outcome: allegations.outcomes asks it (registered in apps.py) before and after an
+    outcome is amended, and writes both into the case's history."""
+    record_type = record_type_of(referral)
+    if record_type is None:
+        return None
+    return RecordType(record_type).label, due_on(referral, rules()[record_type])

@@ -22,7 +22,7 @@ from deadlines import services as deadline_rules
 from deadlines.models import Deadline
 from meetings.models import Meeting, MeetingStatus
 
-from . import case_records, disagreements
+from . import after_outcome, case_records, disagreements
 from .columns import CASE_COLUMN_NAMES
 from .values import format_date, format_datetime
 
@@ -149,6 +149,7 @@ def referrals_for_export():
             "associated_people",
             "case__suspensions", "case__person_told", "case__person_contacts", "case__person_support",
             "case__person_updates",
+            *after_outcome.PREFETCH,
         )
         .order_by("received_at", "reference")
     )
@@ -166,6 +167,7 @@ def full_record(referral: Referral, tz: ZoneInfo, now: dt.datetime) -> dict:
     record["disagreements"] = disagreements.records_of(case, tz)
     record.update(people_records(referral))
     record.update(case_records.export_records(case))  # the arrangements and the person's records (issue 16)
+    record.update(after_outcome.records(case, tz))
     return record
 
 

@@ -27,7 +27,7 @@ from django.utils import timezone
 from agencies.models import Agency, AgencyKind, Partnership, Sector
 from allegations.models import Case
 
-from . import disagreements, exporting, writing
+from . import after_outcome, disagreements, exporting, writing
 from .columns import CASE_COLUMNS, MEETING_COLUMNS
 from .reading import Problem, ReadResult, read_file
 from .validating import CaseRow, MeetingRow, validate_case, validate_meeting
@@ -102,6 +102,9 @@ def import_cases(*, cases: str | Path, meetings: str | Path | None = None, dry_r
             row.disagreements = disagreements.validate(
                 read.disagreements[(raw.file, raw.line)], is_referral=row.is_referral, contact_type=row.contact_type,
                 tz=tz, now=now, problems=problems)
+        if row is not None and raw.nested:
+            row.after = after_outcome.validate(raw, is_referral=row.is_referral, closed=row.closed_at is not None,
+                                               tz=tz, now=now, problems=problems)
         if reference and reference in seen:
             problems.append(raw.problem("reference", f"{reference} appears twice in the file (first on line {seen[reference]})"))
             continue

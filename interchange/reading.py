@@ -36,6 +36,8 @@ class RawRow:
     prefix: str = ""  # "meetings[2]." for a meeting inside a line of the export
     # The people lists of a line of the export ("children", "associated_people", "other_subjects"): rows of cells.
     people: dict[str, list["RawRow"]] = field(default_factory=dict)
+    # The lists of what followed the outcome, as raw rows by key (after_outcome.py): JSON Lines only.
+    nested: dict = field(default_factory=dict)
 
     def problem(self, column: str, reason: str) -> Problem:
         return Problem(self.file, self.line, f"{self.prefix}{column}", reason)
@@ -186,6 +188,9 @@ def read_json_lines(text: str, name: str, result: ReadResult) -> None:
         result.problems.extend(row.problem(column, reason) for column, reason in problems)
         if case_records.has_records(found):
             result.records[row.cells.get("reference", "")] = (row, found)
+        from . import after_outcome
+
+        after_outcome.read(obj, row, result.problems)
         meetings = obj.get("meetings") or []
         if not isinstance(meetings, list):
             result.problems.append(row.problem("meetings", "must be a list of meetings"))

@@ -62,6 +62,8 @@ class CaseRow:
     disagreements: list = field(default_factory=list)
     # The people lists of a line of the export, typed: {"children": [{column: value}], ...} (columns.PEOPLE_LISTS).
     people: dict[str, list[dict]] = field(default_factory=dict)
+    # What followed the outcome, typed (after_outcome.validate): JSON Lines only.
+    after: dict = field(default_factory=dict)
 
     @property
     def is_referral(self) -> bool:

@@ -280,6 +280,10 @@ def write_chunk(rows: list[CaseRow], meetings_by_ref: dict[str, list[MeetingRow]
         cases.append(case)
         case_rows.append((row, referral))
     _bulk(cases, Case, ctx)
+    from . import after_outcome
+
+    after_outcome.write([(case, row) for case, (row, _) in zip(cases, case_rows)], ctx,
+                        lambda objs, model: _bulk(objs, model, ctx))
 
     strands, regulators, deadlines, events = [], [], [], []
     planned_meetings: list[tuple[MeetingRow, Case, PlannedDeadline | None]] = []

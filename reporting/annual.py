@@ -11,7 +11,9 @@ with TruncQuarter in the local time zone (financial Q1 April–June is calendar 
 
 `report_history(year)` adds what seed 002 shows over five years but the JSON does not hold: the
 duration of closed referrals and the DBS and regulator referrals, year by year (the page, the PDF
-and the spreadsheet show them).
+and the spreadsheet show them); and complaints and reopened cases (issue 16 §6; 002 §2.9), defined
+at `_complaints_history` in annual-report.md's style. They are outside the JSON so that its keys,
+and the sample's expected figures, stay as the spec gives them.
 """
 
 from __future__ import annotations
@@ -27,7 +29,9 @@ from django.db.models.functions import TruncQuarter
 from agencies.models import Partnership, Sector
 from allegations.models import (
     Case,
+    CaseAmendment,
     Category,
+    Complaint,
     ContactType,
     EmployerOutcome,
     Outcome,
@@ -291,4 +295,50 @@ def report_history(year: int, *, partnership: Partnership | None = None) -> dict
         "duration_of_closed": durations,
         "dbs_referrals": dbs,
         "regulator_referrals": regulator,
+        **_complaints_history(years, tz),
     }
+
+
+COMPLAINT_RESULTS = [r.value for r in Complaint.Result] + ["open"]
+LATER_STAGES = (Complaint.Stage.STAGE_2, Complaint.Stage.OMBUDSMAN)
+
+
+def _complaints_history(years: list[int], tz: ZoneInfo) -> dict:
+    """Complaints and reopened cases, year by year (two GROUP BY queries). Definitions:
+
+    - **complaints** count complaints whose `received_on` (a local date) falls in the year, by their result at the
+      stage they have reached: `upheld`, `partly_upheld`, `not_upheld`, `withdrawn`, or `open` (not yet answered);
+      `received` is their total, and `later_stage` counts those at stage 2 or with the ombudsman.
+    - **reopened** counts cases reopened by a LADO service manager in the year (the local date of the reopening);
+      **outcome_amended** cases whose outcome was amended in the year. A case reopened (or amended) twice in one
+      year counts once.
+
+    {"complaints": {"received": [n per year], "upheld": [...], ..., "open": [...], "later_stage": [...]},
+     "reopened": [n per year], "outcome_amended": [n per year]}
+    """
+    index = {y: i for i, y in enumerate(years)}
+    first_day, last_day = dt.date(years[0], 4, 1), dt.date(years[-1] + 1, 3, 31)
+    keys = ["received", *COMPLAINT_RESULTS, "later_stage"]
+    complaints = {key: [0] * len(years) for key in keys}
+    counts = {"received": Count("pk"), "open": Count("pk", filter=Q(result="")),
+              "later_stage": Count("pk", filter=Q(stage__in=LATER_STAGES)),
+              **{r: Count("pk", filter=Q(result=r)) for r in Complaint.Result.values}}
+    for row in (
+        Complaint.objects.filter(received_on__gte=first_day, received_on__lte=last_day)
+        .annotate(fy=_year_case("received_on", years, None)).values("fy").annotate(**counts).order_by()
+    ):
+        if row["fy"] in index:
+            for key in keys:
+                complaints[key][index[row["fy"]]] = row[key]
+    start, _ = year_bounds(years[0], tz)
+    _, end = year_bounds(years[-1], tz)
+    amended = {kind: [0] * len(years) for kind in CaseAmendment.Kind.values}
+    for row in (
+        CaseAmendment.objects.filter(_in("at", start, end))
+        .annotate(fy=_year_case("at", years, tz)).values("fy", "kind")
+        .annotate(n=Count("case", distinct=True)).order_by()
+    ):
+        if row["fy"] in index:
+            amended[row["kind"]][index[row["fy"]]] = row["n"]
+    return {"complaints": complaints, "reopened": amended[CaseAmendment.Kind.REOPENED],
+            "outcome_amended": amended[CaseAmendment.Kind.OUTCOME_AMENDED]}

@@ -160,6 +160,8 @@ def report_tables(report: dict, history: dict, partnership_name: str = "") -> li
               ["Professional regulatory body", *history["regulator_referrals"]]],
         note="Counted by the date of the referral to the DBS or the regulator.",
     ))
+    if "complaints" in history:  # a report rendered before complaints were counted has no such history
+        tables.append(_complaints_table(history))
     for table in tables:
         table.section = next(heading for heading, keys in SECTIONS if table.key in keys)
     return tables
@@ -173,7 +175,27 @@ SECTIONS = [
     ("3. Case outcomes", {"closed", "outcomes", "police_outcomes", "employer_outcomes"}),
     ("4. Case duration", {"duration_of_closed", "duration_history_contemporaneous", "duration_history_non_recent"}),
     ("5. Referrals to the DBS and regulatory bodies", {"dbs_and_regulators"}),
+    ("6. Complaints and reopened cases", {"complaints"}),
 ]
+
+COMPLAINT_LABELS = {
+    "received": "Complaints received", "upheld": "Upheld", "partly_upheld": "Partly upheld",
+    "not_upheld": "Not upheld", "withdrawn": "Withdrawn", "open": "Not yet answered",
+    "later_stage": "At stage 2 or with the ombudsman",
+}
+
+
+def _complaints_table(history: dict) -> Table:
+    """Complaints by their result, and cases reopened or with an amended outcome, over five years (002 §2.9)."""
+    complaints = history["complaints"]
+    return Table(
+        key="complaints", title="Complaints, reopened cases and amended outcomes",
+        headers=["Complaints and cases", *history["years"]],
+        rows=[[COMPLAINT_LABELS[key], *complaints[key]] for key in COMPLAINT_LABELS]
+        + [["Cases reopened", *history["reopened"]], ["Cases whose outcome was amended", *history["outcome_amended"]]],
+        note="Complaints by the date received and their result at the stage reached; cases by the date they were "
+             "reopened or their outcome amended (a case counts once a year).",
+    )
 
 
 @dataclass

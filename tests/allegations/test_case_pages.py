@@ -114,14 +114,14 @@ def test_each_page_shows_only_the_parts_the_person_may_see(login, lado_officer, 
 
     assert {slug for slug, r in lado_pages.items() if r.status_code == 200} == set(CASE_PAGES)
     assert _nav(lado_pages["overview"].content.decode()) == [
-        "Overview", "Strands", "Decisions", "The person", "Meetings", "Actions", "Documents", "People told", "Timeline",
-        "Access"]
+        "Overview", "Strands", "Decisions", "The person", "Meetings", "Actions", "Documents", "Outcome", "People told",
+        "Timeline", "Access"]
     # The police at the employer level: no decisions, no children (people told), no access log; not listed, and
     # 404 (never 403).
     assert {slug: r.status_code for slug, r in police_pages.items() if r.status_code != 200} == {
         "decisions": 404, "people_told": 404, "access": 404}
     assert _nav(police_pages["overview"].content.decode()) == [
-        "Overview", "Strands", "The person", "Meetings", "Actions", "Documents", "Timeline"]
+        "Overview", "Strands", "The person", "Meetings", "Actions", "Documents", "Outcome", "Timeline"]
 
     lado_strands = lado_pages["strands"].content.decode()
     police_strands = police_pages["strands"].content.decode()
@@ -178,7 +178,8 @@ def test_the_tabs_come_from_the_need_to_know_selector(lado_officer, agency_a_man
                                                                                 load=frozenset()))]
     assert lado == list(CASE_PAGES)
     # The school named the children: it sees who told their parents (issue 16 §3).
-    assert school == ["overview", "strands", "person", "meetings", "actions", "documents", "people_told", "timeline"]
+    assert school == ["overview", "strands", "person", "meetings", "actions", "documents", "conclusion", "people_told",
+                      "timeline"]
 
 
 # --- Who has opened this: repeated reads once, with a count ------------------------------------------------

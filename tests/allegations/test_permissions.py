@@ -276,6 +276,28 @@ def _shared_with_police(w: World) -> int:
     return w._extra["police_share"]
 
 
+def _checklist_item(w: World) -> int:
+    """An item of the outcome's checklist (a false outcome: the personnel file)."""
+    from allegations import outcomes
+
+    if "checklist" not in w._extra:
+        services.case_record_outcome(actor=w.fixture("lado_officer"), case=w.case, outcome="false",
+                                     police_outcome="no_police_action", police_outcome_detail="",
+                                     employer_outcome="no_sanction")
+        w._extra["checklist"] = outcomes.current_checklist(Case.objects.get(pk=w.case.pk))[0].pk  # w.case is shared
+    return w._extra["checklist"]
+
+
+def _complaint(w: World) -> int:
+    from allegations import outcomes
+
+    if "complaint" not in w._extra:
+        w._extra["complaint"] = outcomes.complaint_record(
+            actor=w.fixture("lado_officer"), case=w.case, received_on=timezone.localdate(), made_by="parent",
+            complainant="", about="process", summary="Not kept informed.", stage="stage_1").pk
+    return w._extra["complaint"]
+
+
 def _upload(w: World) -> dict:
     from tests.records.factories import PDF, upload
 
@@ -445,6 +467,25 @@ ENDPOINTS: dict[str, Endpoint] = {
         "allegations:associated_person_add", lambda w: [w.ref], "get",
         lambda w: {"name": "Jo Partner", "relationship": "The subject's partner", "reason": "Lives with the subject."},
     ),
+    # After the outcome (issue 16 §4, §6): the outcome page, its checklist, complaints, reopening and amending.
+    "allegations:case_conclusion": Endpoint("allegations:case_conclusion", lambda w: [w.ref]),
+    "allegations:checklist_item": Endpoint(
+        "allegations:checklist_item", lambda w: [w.ref, _checklist_item(w)], "get",
+        lambda w: {"state": "done", "note": "Removed from the file."},
+    ),
+    "allegations:complaint_add": Endpoint(
+        "allegations:complaint_add", lambda w: [w.ref], "get",
+        lambda w: {"received_on": TODAY(), "made_by": "subject", "about": "outcome", "summary": "Unfair.",
+                   "stage": "stage_1"},
+    ),
+    "allegations:complaint_update": Endpoint(
+        "allegations:complaint_update", lambda w: [w.ref, _complaint(w)], "get",
+        lambda w: {"stage": "stage_2", "stage_started_on": TODAY()},
+    ),
+    "allegations:case_reopen": Endpoint("allegations:case_reopen", lambda w: [w.ref], "get",
+                                        lambda w: {"reason": "New evidence."}),
+    "allegations:case_amend_outcome": Endpoint("allegations:case_amend_outcome", lambda w: [w.ref], "get",
+                                               lambda w: {"outcome": "unsubstantiated", "reason": "Complaint upheld."}),
 }
 
 MATRIX: dict[str, dict[str, int | str]] = {
@@ -548,6 +589,16 @@ MATRIX: dict[str, dict[str, int | str]] = {
     # The person the allegation is about (issue 16 §2): for the employer level too, so agency A sees the page.
     "allegations:case_person": RECORD_PAGE,
     "allegations:person_support_taken_up": LADO_ACTION,
+    # The outcome page: whoever sees the outcome (the employer level up); its checklist and complaints are the LADO
+    # service's to record (a complaint is the LADO service's own to see by default: tests/allegations/
+    # test_outcomes.py); reopening and amending the outcome are for a LADO service manager only (not a matrix
+    # persona: there, the officer is refused too).
+    "allegations:case_conclusion": RECORD_PAGE,
+    "allegations:checklist_item": LADO_ACTION,
+    "allegations:complaint_add": LADO_ACTION,
+    "allegations:complaint_update": LADO_ACTION,
+    "allegations:case_reopen": _row(403, 404, 403, 403, 404, 404, 404),
+    "allegations:case_amend_outcome": _row(403, 404, 403, 403, 404, 404, 404),
 }
 
 ROWS = [(key, persona, MATRIX[key][persona]) for key in MATRIX for persona in PERSONAS]

@@ -15,8 +15,8 @@ from tests.browser.conftest import after_navigation, sign_in, visit
 
 pytestmark = pytest.mark.browser
 
-PAGES = ["Overview", "Strands", "Decisions", "The person", "Meetings", "Actions", "Documents", "People told", "Timeline",
-         "Access"]
+PAGES = ["Overview", "Strands", "Decisions", "The person", "Meetings", "Actions", "Documents", "Outcome", "People told",
+         "Timeline", "Access"]
 
 
 def check_region(page: Page) -> None:
