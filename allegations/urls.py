@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, work_views
+from . import transfer_views, views, work_views
 
 app_name = "allegations"
 urlpatterns = [
@@ -34,4 +34,7 @@ urlpatterns = [
     path("cases/<str:reference>/parts/<str:part>/<int:pk>/hold/", views.part_hold, name="part_hold"),
     path("cases/<str:reference>/sharing/<int:agency>/withdraw/", views.case_share_withdraw, name="case_share_withdraw"),
     path("cases/<str:reference>/<str:action>/", views.case_action, name="case_action"),
+    path("referrals/<str:reference>/transfer/", transfer_views.transfer_send, name="transfer_send"),
+    path("referrals/<str:reference>/transfer/acknowledgement/", transfer_views.transfer_acknowledge,
+         name="transfer_acknowledge"),
 ]
