@@ -251,6 +251,21 @@ def _shared_with_police(w: World) -> int:
     return w._extra["police_share"]
 
 
+def _transferred(w: World, *, sent: bool):
+    """Another referral of agency A, decided at triage as a transfer; sent to Westshire when `sent`."""
+    key = f"transferred_{sent}"
+    if key not in w._extra:
+        from tests.allegations.test_transfers import decide_transfer, send
+
+        referral = make_referral(actor=w.fixture("agency_a_manager"), lado_service=w.fixture("lado_service"),
+                                 agency=w.fixture("agency_a"), given="Robin", family="Hale" if sent else "Lake")
+        referral = decide_transfer(referral, w.fixture("lado_officer"))
+        if sent:
+            send(referral, w.fixture("lado_officer"))
+        w._extra[key] = referral
+    return w._extra[key]
+
+
 def _upload(w: World) -> dict:
     from tests.records.factories import PDF, upload
 
@@ -371,6 +386,15 @@ ENDPOINTS: dict[str, Endpoint] = {
         )
         for action in CASE_ACTIONS
     },
+    "allegations:transfer_send": Endpoint(
+        "allegations:transfer_send", lambda w: [_transferred(w, sent=False).reference], "get",
+        lambda w: {"authority_name": "Westshire", "contact_name": "Jo Receiver", "contact_email": "jo@west.example",
+                   "lead_authority": "Westshire", "lead_agreed_with": "Jo Receiver", "lead_agreed_on": TODAY()},
+    ),
+    "allegations:transfer_acknowledge": Endpoint(
+        "allegations:transfer_acknowledge", lambda w: [_transferred(w, sent=True).reference], "get",
+        lambda w: {"acknowledged_by": "Jo Receiver", "acknowledged_on": TODAY()},
+    ),
 }
 
 MATRIX: dict[str, dict[str, int | str]] = {
@@ -464,6 +488,10 @@ MATRIX: dict[str, dict[str, int | str]] = {
     "allegations:case_share_withdraw": _row(200, 404, 403, 403, 404, 403, 404),
     **{f"allegations:strand_edit:{kind}": LADO_ACTION for kind in Strand.Kind.values},
     **{f"allegations:case_action:{action}": LADO_ACTION for action in CASE_ACTIONS},
+    # Cross-border transfers (issue 16 part 7): sending agency A's referral decided as a transfer, and recording
+    # the receiving service's acknowledgement, are the LADO service's; agency A sees the referral, so 403.
+    "allegations:transfer_send": LADO_ACTION,
+    "allegations:transfer_acknowledge": LADO_ACTION,
 }
 
 ROWS = [(key, persona, MATRIX[key][persona]) for key in MATRIX for persona in PERSONAS]
