@@ -68,8 +68,8 @@ def _bundle(referral: Referral, transfer: Transfer) -> list[BundleFile]:
 def transfer_for(user, referral: Referral) -> Transfer | None:
     """Need to know: the transfer (where it went, its contact, the lead agreed and the acknowledgement) is the
     LADO service's alone. The referral has been fetched through visible_to already."""
-    if not can_manage(user, referral):
-        return None
+    if not can_manage(user, referral) or referral.status != ReferralStatus.TRANSFERRED:
+        return None  # only a referral decided as a transfer is ever sent (transfer_send): no query for the rest
     return Transfer.objects.filter(referral=referral).select_related(
         "receiving_service", "sent_by", "acknowledgement_recorded_by", "bundle_pdf", "bundle_jsonl").first()
 

@@ -259,3 +259,21 @@ def test_transfers_out_count_in_the_year_received(transferred, lado_officer):
     local = timezone.localtime(transferred.received_at)
     year = local.year if local.month >= 4 else local.year - 1
     assert annual_report(year)["transfers"] == {"in": 0, "out": 1}
+
+
+def test_the_lado_service_takes_an_incoming_transfer_through_the_referral_pages(lado_officer, agency_a, login):
+    from tests.allegations.test_bad_input import referral_form
+    from tests.forms import referral_send
+
+    client = login(lado_officer)
+    data = referral_form(agency_a, request_kind="transfer_in", transferred_from="Eastshire")
+    checked = client.post("/referrals/new/", data)
+    assert checked.status_code == 302
+    check_page = client.get(checked.url).content.decode()
+    assert "A transfer from another authority&#39;s LADO service" in check_page and "Eastshire" in check_page
+    sent = referral_send(client, data)
+    assert sent.status_code == 302
+    incoming = Referral.objects.get()
+    assert incoming.contact_type == ContactType.TRANSFER_IN and incoming.transferred_from == "Eastshire"
+    page = client.get(reverse("allegations:referral_detail", args=[incoming.reference])).content.decode()
+    assert "Transferred from" in page and "Transfer from another authority" in page
