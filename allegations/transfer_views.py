@@ -17,6 +17,14 @@ from . import selectors, transfers
 from .transfer_forms import AcknowledgementForm, TransferForm
 
 
+def _in_their_words(form, workforce: str) -> None:
+    """The adults' workforce calls the receiving service its PiPoT service (allegations/wording.py)."""
+    if workforce == "adults":
+        for field in form.fields.values():
+            field.label = str(field.label).replace("LADO service", "PiPoT service")
+            field.help_text = str(field.help_text).replace("LADO service", "PiPoT service")
+
+
 def _managed(request, reference):
     referral = selectors.referral_get(user=request.user, reference=reference)
     if not selectors.can_manage(request.user, referral):
@@ -34,6 +42,7 @@ def transfer_send(request, reference):
     form = TransferForm(request.POST if request.method == "POST" else None, services=services,
                         initial={"authority_name": triage.transfer_to if triage else "",
                                  "lead_authority": triage.transfer_to if triage else ""})
+    _in_their_words(form, referral.workforce)
     if request.method == "POST" and form.is_valid():
         try:
             transfers.transfer_send(actor=request.user, referral=referral, **form.cleaned_data)
@@ -57,6 +66,7 @@ def transfer_acknowledge(request, reference):
         raise Http404("No transfer waiting for its acknowledgement")
     form = AcknowledgementForm(request.POST if request.method == "POST" else None,
                                initial={"acknowledged_by": transfer.contact_name})
+    _in_their_words(form, referral.workforce)
     if request.method == "POST" and form.is_valid():
         try:
             transfers.transfer_acknowledge(actor=request.user, transfer=transfer, **form.cleaned_data)

@@ -277,3 +277,18 @@ def test_the_lado_service_takes_an_incoming_transfer_through_the_referral_pages(
     assert incoming.contact_type == ContactType.TRANSFER_IN and incoming.transferred_from == "Eastshire"
     page = client.get(reverse("allegations:referral_detail", args=[incoming.reference])).content.decode()
     assert "Transferred from" in page and "Transfer from another authority" in page
+
+
+def test_the_acknowledgement_is_on_my_work_until_it_is_recorded(transferred, lado_officer, login):
+    from deadlines.workload import live_deadlines
+
+    transfer = send(transferred, lado_officer)
+    deadline = Deadline.objects.get(referral=transferred, kind=Deadline.Kind.TRANSFER_ACKNOWLEDGEMENT)
+    assert deadline in live_deadlines()
+    page = login(lado_officer).get(reverse("allegations:my_work")).content.decode()
+    assert "Acknowledgement of a transfer" in page and transferred.reference in page
+    transfers.transfer_acknowledge(actor=lado_officer, transfer=transfer, acknowledged_by="Jo Receiver",
+                                   acknowledged_on=timezone.localdate())
+    assert deadline not in live_deadlines()
+    # The referral's other deadlines stay closed with the contact.
+    assert not live_deadlines().filter(referral=transferred).exists()
