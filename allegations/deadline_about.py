@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from agencies.models import LADO_ROLES, Role
 from deadlines import about
+from deadlines.models import CHASED_AFTER_CLOSING
 from deadlines.chasing import service_members
 
 from .models import OPEN_REFERRAL_STATUSES, Case, CaseStatus, Referral, Restriction
@@ -29,7 +30,10 @@ def _link(deadline) -> str:
 
 
 def _closed_at(deadline):
-    """When the case, or the contact closed without a case, closed; else None."""
+    """When the case, or the contact closed without a case, closed; else None. A transfer's acknowledgement is
+    owed after the transferred contact closed here: its work ends when it is met (CHASED_AFTER_CLOSING)."""
+    if deadline.kind in CHASED_AFTER_CLOSING:
+        return None
     if deadline.case_id:
         if deadline.case.status == CaseStatus.OPEN:
             return None

@@ -86,6 +86,10 @@ class ReferralForm(LimitsInWords, SaneDatesMixin, forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Say whether you are making a referral or asking for advice."},
     )
+    # An incoming transfer from another authority's LADO service (003 §4, §69–72): taken by the LADO service
+    # only (the phone form); __init__ removes both for the agencies' own form.
+    transferred_from = forms.CharField(label="If it is a transfer: from which authority?", max_length=200,
+                                       required=False, help_text="The local authority whose LADO service sent it")
     referring_agency = forms.ModelChoiceField(
         label="Referring agency", queryset=Agency.objects.none(), required=False,
         error_messages={"invalid_choice": "Choose an agency from the list."},
@@ -158,7 +162,11 @@ class ReferralForm(LimitsInWords, SaneDatesMixin, forms.Form):
         self.fields["referring_agency"].queryset = agencies if agencies is not None else Agency.objects.none()
         if phone:
             self.fields["referring_agency"].label = "Which agency is the caller from? (leave blank for a member of the public)"
+            self.fields["request_kind"].choices = [*self.fields["request_kind"].choices,
+                                                   ("transfer_in", "A transfer from another authority's LADO service")]
+            self.fields["request_kind"].label = "Is it a referral, a request for advice or a transfer?"
         else:
+            del self.fields["transferred_from"]
             self.fields["referring_agency"].required = True
             self.fields["referring_agency"].error_messages["required"] = "Choose the agency you are referring for."
 
@@ -170,8 +178,10 @@ class ReferralForm(LimitsInWords, SaneDatesMixin, forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("request_kind") == "referral" and data.get("concern_kind") == ConcernKind.ALLEGATION and not data.get("category"):
+        if data.get("request_kind") in ("referral", "transfer_in") and data.get("concern_kind") == ConcernKind.ALLEGATION and not data.get("category"):
             self.add_error("category", "Choose the category of the allegation.")
+        if data.get("request_kind") == "transfer_in" and not (data.get("transferred_from") or "").strip():
+            self.add_error("transferred_from", "Enter the authority the transfer came from.")
         return data
 
 

@@ -26,6 +26,9 @@ class ContactType(models.TextChoices):
     REFERRAL = "referral", "Referral (harm threshold met)"
     TRANSFER = "transfer", "Transfer to another authority"
     NOT_ALLEGATION = "not_allegation", "Not an allegation (complaint or conduct matter)"
+    # Received from another authority's LADO service (003 §4, §69–72); triage then decides what it becomes,
+    # and Referral.transferred_from keeps where it came from.
+    TRANSFER_IN = "transfer_in", "Transfer from another authority"
 
 
 class Timing(models.TextChoices):
@@ -245,6 +248,9 @@ class Referral(models.Model):
     initial_discussion_notes = models.TextField(blank=True)
     # When a contact was closed without a case (advice given, transferred, not an allegation).
     closed_at = models.DateTimeField(null=True, blank=True)
+    # The authority an incoming transfer came from (ContactType.TRANSFER_IN at intake; kept after triage so the
+    # figures count transfers in: reporting.annual).
+    transferred_from = models.CharField(max_length=200, blank=True)
     # "cases.csv" for a record brought in by import_cases (its history says which line, and by whom).
     imported_from = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -1258,3 +1264,53 @@ class CaseAmendment(models.Model):
     class Meta:
         ordering = ["-at", "-pk"]
         indexes = [models.Index(fields=["at"], name="caseamendment_at")]  # the annual report's year
+
+
+# --- Cross-border transfers (issue 16 §7) ---------------------------------------------------------------------
+
+
+class Transfer(models.Model):
+    """A referral handed to another authority's LADO service (003 §4, §14, §69–72): to whom, what was sent
+    (the handover bundle: a PDF and the referral's export line, kept as documents of the referral, for the
+    LADO service only), who leads by agreement, and the receiving service's acknowledgement, a deadline
+    (Deadline.Kind.TRANSFER_ACKNOWLEDGEMENT) chased until it is recorded (allegations/transfers.py)."""
+
+    referral = models.OneToOneField(Referral, on_delete=models.CASCADE, related_name="transfer_out")
+    authority_name = models.CharField(max_length=200)
+    # The receiving LADO service, when it is an agency of the product (then authority_name is its name).
+    receiving_service = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    contact_name = models.CharField(max_length=150)
+    contact_email = models.EmailField(blank=True)
+    contact_phone = models.CharField(max_length=40, blank=True)
+    # Who leads the coordination, agreed between the LADO services (003 §72).
+    lead_authority = models.CharField(max_length=200)
+    lead_agreed_with = models.CharField(max_length=150)
+    lead_agreed_on = models.DateField()
+    sent_at = models.DateTimeField(default=timezone.now)
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="+")
+    bundle_pdf = models.ForeignKey("records.Document", null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    bundle_jsonl = models.ForeignKey("records.Document", null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.CharField(max_length=150, blank=True, help_text="Who acknowledged it, at the receiving service")
+    acknowledgement_recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                                    on_delete=models.PROTECT, related_name="+")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(name="transfer_acknowledged_by_someone",
+                                   condition=models.Q(acknowledged_at__isnull=True) | ~models.Q(acknowledged_by="")),
+        ]
+        # reporting.annual counts transfers out by the referral's received_at (its own index); the referral page
+        # reads the one row through the one-to-one's unique index.
+
+    def __str__(self):
+        return f"Transfer of {self.referral_id}"
+
+    @property
+    def is_acknowledged(self) -> bool:
+        return self.acknowledged_at is not None

@@ -383,8 +383,7 @@ def part_model(part: str):
     return {Part.STRAND: Strand, Part.SUSPENSION: Suspension, Part.REVIEW: Review, Part.RISK: RiskAssessment,
             Part.DECISION: Decision, Part.DISAGREEMENT: Disagreement, Part.REGULATOR: RegulatorReferral,
             Part.DOCUMENT: Document, Part.PERSON_TOLD: PersonTold, Part.PERSON_CONTACT: PersonContact,
-            Part.PERSON_SUPPORT: PersonSupport, Part.PERSON_UPDATE: PersonUpdate}[part]
-            Part.DOCUMENT: Document, Part.COMPLAINT: Complaint}[part]
+            Part.PERSON_SUPPORT: PersonSupport, Part.PERSON_UPDATE: PersonUpdate, Part.COMPLAINT: Complaint}[part]
 
 
 def item_of(case: Case, part: str, part_id: int):

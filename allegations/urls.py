@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import facts_views, outcome_views, views, work_views
+from . import facts_views, outcome_views, transfer_views, views, work_views
 
 app_name = "allegations"
 urlpatterns = [
@@ -56,4 +56,7 @@ urlpatterns = [
          name="complaint_update"),
     path("cases/<str:reference>/conclusion/reopen/", outcome_views.case_reopen, name="case_reopen"),
     path("cases/<str:reference>/conclusion/amend/", outcome_views.case_amend_outcome, name="case_amend_outcome"),
+    path("referrals/<str:reference>/transfer/", transfer_views.transfer_send, name="transfer_send"),
+    path("referrals/<str:reference>/transfer/acknowledgement/", transfer_views.transfer_acknowledge,
+         name="transfer_acknowledge"),
 ]

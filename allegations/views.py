@@ -29,7 +29,7 @@ from records.selectors import documents_context
 from deadlines import wording
 from deadlines.models import Deadline
 
-from . import facts, facts_forms, forms, listing, pages, paging, people, person, selectors, services
+from . import facts, facts_forms, forms, listing, pages, paging, people, person, selectors, services, transfers
 from .filters import CaseFilter, TriageFilter
 from .models import Case, CaseGroupObjectPermission, Disagreement, Part, Section, Strand, Subject
 
@@ -209,7 +209,8 @@ def _referral_send(request, form, children, *, lado_service, phone):
         },
         previous_family_name=data["previous_family_name"],
         referral_fields={
-            "contact_type": "advice" if data["request_kind"] == "advice" else "referral",
+            "contact_type": {"advice": "advice", "transfer_in": "transfer_in"}.get(data["request_kind"], "referral"),
+            "transferred_from": (data.get("transferred_from") or "").strip() if data["request_kind"] == "transfer_in" else "",
             "referrer_name": data["referrer_name"], "referrer_role": data["referrer_role"],
             "referrer_email": data["referrer_email"], "referrer_phone": data["referrer_phone"],
             "workforce": data["workforce"], "timing": data["timing"], "category": data["category"],
@@ -228,7 +229,7 @@ def _referral_send(request, form, children, *, lado_service, phone):
 
 
 REFERRAL_SECTIONS = (
-    ("About the referral", ("workforce", "request_kind", "referring_agency", "referrer_name", "referrer_role",
+    ("About the referral", ("workforce", "request_kind", "transferred_from", "referring_agency", "referrer_name", "referrer_role",
                             "referrer_phone", "referrer_email")),
     ("The person the concern is about", ("given_name", "family_name", "known_as", "previous_family_name",
                                          "date_of_birth", "address", "subject_role", "employment_type",
@@ -335,6 +336,8 @@ def referral_detail(request, reference):
         context["match_referrals"] = _referrals_of([m.subject for m in context["matches"]], request.user)
         context["restriction"] = selectors.restriction_of(referral)
         context["may_restrict"] = selectors.can_restrict(request.user, referral)
+        context["transfer"] = transfers.transfer_for(request.user, referral)
+        context["may_send_transfer"] = context["transfer"] is None and transfers.may_send(request.user, referral)
     return render(request, "allegations/referral_detail.html", context)
 
 
@@ -405,6 +408,8 @@ def referral_decision(request, reference):
             referral.refresh_from_db()
             if hasattr(referral, "case"):
                 return redirect("allegations:case_detail", reference=reference)
+            if transfers.may_send(request.user, referral):  # next: to whom it goes, and the handover
+                return redirect("allegations:transfer_send", reference=reference)
             return redirect("allegations:referral_detail", reference=reference)
     return render(request, "allegations/referral_decision.html", {"form": form, "referral": referral})
 
@@ -917,8 +922,7 @@ def _case_item(request, reference, part, pk):
 PART_PAGE = {Part.STRAND: "strands", Part.SUSPENSION: "strands", Part.REVIEW: "strands", Part.RISK: "strands",
              Part.DECISION: "decisions", Part.DISAGREEMENT: "decisions", Part.REGULATOR: "overview",
              Part.DOCUMENT: "documents", Part.PERSON_TOLD: "person", Part.PERSON_CONTACT: "person",
-             Part.PERSON_SUPPORT: "person", Part.PERSON_UPDATE: "person"}
-             Part.DOCUMENT: "documents", Part.COMPLAINT: "conclusion"}
+             Part.PERSON_SUPPORT: "person", Part.PERSON_UPDATE: "person", Part.COMPLAINT: "conclusion"}
 
 
 def _item_form_page(request, case, form, perform: Callable[[dict], object], *, title: str, done: str, part: str):

@@ -10,6 +10,11 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 
+# Kinds chased although their contact is closed: a transferred referral is closed here when it is sent, and
+# the receiving service's acknowledgement is still owed (services._chase_ended, allegations.deadline_about).
+CHASED_AFTER_CLOSING = frozenset({"transfer_acknowledgement"})
+
+
 class Timeliness(models.TextChoices):
     """Was the referral received within 1 working day of the concern arising (003 §16)?"""
 
@@ -36,6 +41,8 @@ class Deadline(models.Model):
         DISAGREEMENT_STEP = "disagreement_step", "Answer to a disagreement"  # 004 §3.5, §3.13: allegations.ladder
         PERSON_UPDATE = "person_update", "Update to the person"  # 003 §35: regular updates to the person
         SUSPENSION_REVIEW = "suspension_review", "Review of the suspension"  # 003 §34-35
+        # The receiving LADO service acknowledges a transfer (003 §4, §69–72): 1 working day from sending.
+        TRANSFER_ACKNOWLEDGEMENT = "transfer_acknowledgement", "Acknowledgement of a transfer"
 
     class Status(models.TextChoices):
         OPEN = "open", "Open"

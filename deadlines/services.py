@@ -13,7 +13,7 @@ from django.utils import timezone
 from agencies.models import SPAN_SETTINGS, Partnership, SpanUnit
 
 from . import timescales
-from .models import Deadline
+from .models import CHASED_AFTER_CLOSING, Deadline
 
 
 def save_with_history(deadline: Deadline, *, actor, reason: str) -> None:
@@ -51,6 +51,8 @@ def due_for(kind: str, anchor: dt.datetime, partnership: Partnership) -> dt.date
         return timescales.add_working_days(anchor, 3, nation=nation, tz=tz)
     if kind == K.DISCIPLINARY_HEARING:
         return timescales.add_working_days(anchor, 15, nation=nation, tz=tz)
+    if kind == K.TRANSFER_ACKNOWLEDGEMENT:
+        return timescales.add_working_days(anchor, 1, nation=nation, tz=tz)
     raise ValueError(f"{kind} deadlines take a date, not a span")
 
 
@@ -64,9 +66,11 @@ def chase_times(anchor: dt.datetime, due: dt.datetime, partnership: Partnership)
     return remind_at, escalate_at
 
 
-def _chase_ended(referral, case) -> dt.datetime | None:
-    """A deadline opened on closed work (an import of a closed case or contact) is never chased."""
-    if referral is None:  # a provider concern's deadline: opened only while the concern is active
+def _chase_ended(referral, case, kind: str = "") -> dt.datetime | None:
+    """A deadline opened on closed work (an import of a closed case or contact) is never chased, unless its
+    kind is owed after closing (a transfer's acknowledgement)."""
+    # A provider concern's deadline: opened only while the concern is active.
+    if referral is None or kind in CHASED_AFTER_CLOSING:
         return None
     if case is not None and case.closed_at is not None and case.status == "closed":
         return case.closed_at
@@ -87,7 +91,7 @@ def _open(*, actor, referral, case, provider_concern, kind: str, anchor_at: dt.d
         due_at=due_at,
         remind_at=remind_at,
         escalate_at=escalate_at,
-        chase_ended_at=_chase_ended(referral, case),
+        chase_ended_at=_chase_ended(referral, case, kind),
     )
     _save(deadline, actor, reason)
     return deadline

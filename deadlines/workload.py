@@ -24,7 +24,7 @@ from agencies.models import LADO_ROLES, Membership
 from agencies.permissions import standing
 
 from . import about
-from .models import Deadline
+from .models import CHASED_AFTER_CLOSING, Deadline
 from .timescales import END_OF_DAY
 from .wording import deadline_clock, deadline_list, deadline_waived_on, deadline_words, person, time_left_in_words
 
@@ -37,9 +37,11 @@ SOON_DAYS = 7
 
 
 def live_deadlines():
-    """Deadlines still to meet on work still open (what the chase still chases)."""
+    """Deadlines still to meet on work still open (what the chase still chases), and those owed after their
+    contact closed here (a transfer's acknowledgement: CHASED_AFTER_CLOSING)."""
     return Deadline.objects.filter(met_at__isnull=True, status__in=UNMET, chase_ended_at__isnull=True).filter(
         Q(case__isnull=True, referral__closed_at__isnull=True) | Q(case__status=CASE_OPEN)
+        | Q(kind__in=CHASED_AFTER_CLOSING)
     )
 
 

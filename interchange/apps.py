@@ -7,3 +7,11 @@ class InterchangeConfig(AppConfig):
 
     name = "interchange"
     verbose_name = "Importing and exporting cases"
+
+    def ready(self):
+        # A transfer's handover bundle is a PDF and this app's export line (allegations.transfers).
+        from allegations.transfers import bundle_register
+
+        from .handover import bundle
+
+        bundle_register(bundle)

@@ -40,6 +40,23 @@ class Column:
     max_length: int | None = None  # the model field's length: longer text cannot be stored
 
 
+TRANSFER_COLUMNS: tuple[Column, ...] = (
+    Column("transferred_from", max_length=200),
+    Column("transfer_to_authority", max_length=200),
+    Column("transfer_contact_name", max_length=150),
+    Column("transfer_contact_email", max_length=254),
+    Column("transfer_contact_phone", max_length=40),
+    Column("transfer_sent_at", DATETIME),
+    Column("transfer_lead_authority", max_length=200),
+    Column("transfer_lead_agreed_with", max_length=150),
+    Column("transfer_lead_agreed_on", DATE),
+    Column("transfer_acknowledged_at", DATETIME),
+    Column("transfer_acknowledged_by", max_length=150),
+)
+# A transfer's columns without which it cannot be kept (allegations.Transfer's required fields).
+TRANSFER_REQUIRED = ("transfer_to_authority", "transfer_contact_name", "transfer_sent_at", "transfer_lead_authority",
+                     "transfer_lead_agreed_with", "transfer_lead_agreed_on")
+
 CASE_COLUMNS: tuple[Column, ...] = (
     Column("reference", required=True, max_length=32),
     Column("workforce", ENUM, required=True, choices=tuple(Workforce.values)),
@@ -65,6 +82,11 @@ CASE_COLUMNS: tuple[Column, ...] = (
     Column("regulator_referral_at", DATE),
     Column("regulator", max_length=60),
     Column("closed_at", DATETIME),
+    # Cross-border transfers (issue 16 part 7; 003 §4, §69–72). Optional: files without them still import.
+    # transferred_from: the authority an incoming transfer came from (kept after triage);
+    # transfer_*: a contact sent to another authority (contact_type transfer), its contact, the lead agreed and
+    # the receiving service's acknowledgement.
+    *TRANSFER_COLUMNS,
 )
 
 MEETING_COLUMNS: tuple[Column, ...] = (

@@ -74,9 +74,28 @@ def referral_record(referral: Referral, tz: ZoneInfo) -> dict:
         "regulator_referral_at": format_date(regulator.made_on) if regulator else None,
         "regulator": regulator.regulator if regulator else None,
         "closed_at": format_datetime(closed_at, tz),
+        **_transfer_record(referral, tz),
     }
     assert tuple(record) == CASE_COLUMN_NAMES
     return record
+
+
+def _transfer_record(referral: Referral, tz: ZoneInfo) -> dict:
+    """The transfer columns (columns.TRANSFER_COLUMNS) of a referral."""
+    transfer = getattr(referral, "transfer_out", None)  # a reverse one-to-one: None when there is none
+    return {
+        "transferred_from": _or_none(referral.transferred_from),
+        "transfer_to_authority": transfer.authority_name if transfer else None,
+        "transfer_contact_name": transfer.contact_name if transfer else None,
+        "transfer_contact_email": _or_none(transfer.contact_email) if transfer else None,
+        "transfer_contact_phone": _or_none(transfer.contact_phone) if transfer else None,
+        "transfer_sent_at": format_datetime(transfer.sent_at, tz) if transfer else None,
+        "transfer_lead_authority": transfer.lead_authority if transfer else None,
+        "transfer_lead_agreed_with": transfer.lead_agreed_with if transfer else None,
+        "transfer_lead_agreed_on": format_date(transfer.lead_agreed_on) if transfer else None,
+        "transfer_acknowledged_at": format_datetime(transfer.acknowledged_at, tz) if transfer else None,
+        "transfer_acknowledged_by": _or_none(transfer.acknowledged_by) if transfer else None,
+    }
 
 
 def _has_case(referral: Referral) -> bool:
@@ -113,6 +132,17 @@ def row_record(row, tz: ZoneInfo) -> dict:
         "regulator_referral_at": format_date(row.regulator_referral_at),
         "regulator": _or_none(row.regulator),
         "closed_at": format_datetime(row.closed_at, tz),
+        "transferred_from": _or_none(row.transferred_from),
+        "transfer_to_authority": _or_none(row.transfer_to_authority),
+        "transfer_contact_name": _or_none(row.transfer_contact_name),
+        "transfer_contact_email": _or_none(row.transfer_contact_email),
+        "transfer_contact_phone": _or_none(row.transfer_contact_phone),
+        "transfer_sent_at": format_datetime(row.transfer_sent_at, tz),
+        "transfer_lead_authority": _or_none(row.transfer_lead_authority),
+        "transfer_lead_agreed_with": _or_none(row.transfer_lead_agreed_with),
+        "transfer_lead_agreed_on": format_date(row.transfer_lead_agreed_on),
+        "transfer_acknowledged_at": format_datetime(row.transfer_acknowledged_at, tz),
+        "transfer_acknowledged_by": _or_none(row.transfer_acknowledged_by),
     }
 
 
@@ -137,7 +167,7 @@ def deadline_record(deadline: Deadline, tz: ZoneInfo, now: dt.datetime) -> dict:
 def referrals_for_export():
     """Every referral with what its record needs, in export order (prefetched per chunk by iterator())."""
     return (
-        Referral.objects.select_related("subject", "referring_agency", "case")
+        Referral.objects.select_related("subject", "referring_agency", "case", "transfer_out")
         .prefetch_related(
             Prefetch("case__regulator_referrals", queryset=RegulatorReferral.objects.order_by("made_on", "pk")),
             Prefetch("case__meetings", queryset=Meeting.objects.filter(status=MeetingStatus.HELD).order_by("held_at", "pk"),

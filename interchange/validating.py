@@ -24,6 +24,8 @@ from .columns import (
     ENUM,
     MEETING_COLUMNS,
     PEOPLE_LISTS,
+    TRANSFER_COLUMNS,
+    TRANSFER_REQUIRED,
     Column,
 )
 from .reading import Problem, RawRow
@@ -64,10 +66,26 @@ class CaseRow:
     people: dict[str, list[dict]] = field(default_factory=dict)
     # What followed the outcome, typed (after_outcome.validate): JSON Lines only.
     after: dict = field(default_factory=dict)
+    # Cross-border transfers (columns.TRANSFER_COLUMNS): absent from older files.
+    transferred_from: str = ""
+    transfer_to_authority: str = ""
+    transfer_contact_name: str = ""
+    transfer_contact_email: str = ""
+    transfer_contact_phone: str = ""
+    transfer_sent_at: dt.datetime | None = None
+    transfer_lead_authority: str = ""
+    transfer_lead_agreed_with: str = ""
+    transfer_lead_agreed_on: dt.date | None = None
+    transfer_acknowledged_at: dt.datetime | None = None
+    transfer_acknowledged_by: str = ""
 
     @property
     def is_referral(self) -> bool:
         return self.contact_type == ContactType.REFERRAL
+
+    @property
+    def has_transfer(self) -> bool:
+        return bool(self.transfer_to_authority)
 
 
 @dataclass
@@ -174,6 +192,7 @@ def validate_case(row: RawRow, tz: ZoneInfo, now: dt.datetime, problems: list[Pr
         police_outcome=v["police_outcome"], employer_outcome=v["employer_outcome"],
         dbs_referral_at=v["dbs_referral_at"], regulator_referral_at=v["regulator_referral_at"],
         regulator=v["regulator"], closed_at=v["closed_at"], people=people,
+        **{column.name: v[column.name] for column in TRANSFER_COLUMNS},
     )
 
 
@@ -225,6 +244,38 @@ def _case_rules(row: RawRow, v: dict, found: list[Problem]) -> None:
         found.append(row.problem("regulator", "required with regulator_referral_at (e.g. TRA, Ofsted, HCPC, SWE, NMC, GMC, CQC)"))
     if v["regulator"] and not v["regulator_referral_at"] and referral:
         found.append(row.problem("regulator_referral_at", "required with regulator: the date of the referral to the regulator"))
+    _transfer_rules(row, v, found)
+
+
+def _transfer_rules(row: RawRow, v: dict, found: list[Problem]) -> None:
+    """A transfer out is kept whole or not at all; an incoming transfer awaiting triage is open."""
+    given = [c.name for c in TRANSFER_COLUMNS if c.name != "transferred_from" and v[c.name] not in ("", None)]
+    if v["contact_type"] == ContactType.TRANSFER_IN and v["closed_at"] is not None:
+        found.append(row.problem("closed_at", "a transfer in (contact_type transfer_in) is awaiting triage, so it is "
+                                              "open: import what triage decided, with transferred_from"))
+    if v["contact_type"] == ContactType.TRANSFER_IN and not v["transferred_from"]:
+        found.append(row.problem("transferred_from", "required on a transfer in (contact_type transfer_in): "
+                                                     "the authority it came from"))
+    if not given:
+        return
+    if v["contact_type"] != ContactType.TRANSFER:
+        for name in given:
+            found.append(row.problem(name, f"only a contact sent to another authority (contact_type transfer) has "
+                                           f"this, not one of type {v['contact_type']}"))
+        return
+    for name in TRANSFER_REQUIRED:
+        if v[name] in ("", None):
+            found.append(row.problem(name, "required with the other transfer_ columns"))
+    if not v["transfer_contact_email"] and not v["transfer_contact_phone"]:
+        found.append(row.problem("transfer_contact_email", "the contact's e-mail address or phone number is required"))
+    sent, acknowledged = v["transfer_sent_at"], v["transfer_acknowledged_at"]
+    if sent and sent < v["received_at"]:
+        found.append(row.problem("transfer_sent_at", "is before received_at"))
+    if acknowledged and sent and acknowledged < sent:
+        found.append(row.problem("transfer_acknowledged_at", "is before transfer_sent_at"))
+    if bool(acknowledged) != bool(v["transfer_acknowledged_by"]):
+        missing = "transfer_acknowledged_by" if acknowledged else "transfer_acknowledged_at"
+        found.append(row.problem(missing, "transfer_acknowledged_at and transfer_acknowledged_by go together"))
 
 
 def validate_meeting(row: RawRow, tz: ZoneInfo, now: dt.datetime, problems: list[Problem]) -> MeetingRow | None:

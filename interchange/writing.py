@@ -34,6 +34,7 @@ from allegations.models import (
     Route,
     Strand,
     Subject,
+    Transfer,
 )
 from deadlines import measures
 from deadlines import services as deadline_rules
@@ -51,6 +52,7 @@ STATUS_FOR = {
     ContactType.NOT_ALLEGATION: ReferralStatus.NOT_ALLEGATION,
     ContactType.TRANSFER: ReferralStatus.TRANSFERRED,
     ContactType.REFERRAL: ReferralStatus.CASE_OPENED,
+    ContactType.TRANSFER_IN: ReferralStatus.NEW,  # received from another authority, awaiting triage
 }
 
 # An employer named in an import and not yet known becomes an agency of the kind its sector suggests.
@@ -255,12 +257,13 @@ def write_chunk(rows: list[CaseRow], meetings_by_ref: dict[str, list[MeetingRow]
             children_count=row.children_count, status=STATUS_FOR[row.contact_type],
             initial_discussion_at=row.initial_discussion_at,
             closed_at=None if row.is_referral else row.closed_at,
-            imported_from=ctx.file_name[:255], created_at=ctx.now,
+            imported_from=ctx.file_name[:255], created_at=ctx.now, transferred_from=row.transferred_from,
         )
         referral._change_reason = ctx.reason(row.file, row.line)
         referrals.append(referral)
     _bulk(referrals, Referral, ctx)
     write_people(rows, referrals, ctx)
+    _write_transfers([(row, referral) for row, referral in zip(rows, referrals) if row.has_transfer], ctx)
 
     cases = []
     case_rows = []
@@ -383,6 +386,33 @@ def write_people(rows: list[CaseRow], referrals: list[Referral], ctx: Context) -
         other._change_reason = reason
         others.append(other)
     _bulk(others, OtherSubject, ctx)
+
+
+def _write_transfers(pairs: list[tuple[CaseRow, Referral]], ctx: Context) -> None:
+    """Contacts sent to another authority: the transfer, and its acknowledgement deadline (1 working day from
+    sending, met when acknowledged). An imported unmet one is not chased: it is legacy, of a closed contact."""
+    transfers, deadlines = [], []
+    for row, referral in pairs:
+        reason = ctx.reason(row.file, row.line)
+        transfer = Transfer(
+            referral_id=referral.pk, authority_name=row.transfer_to_authority, contact_name=row.transfer_contact_name,
+            contact_email=row.transfer_contact_email, contact_phone=row.transfer_contact_phone,
+            lead_authority=row.transfer_lead_authority, lead_agreed_with=row.transfer_lead_agreed_with,
+            lead_agreed_on=row.transfer_lead_agreed_on, sent_at=row.transfer_sent_at, sent_by=None,
+            acknowledged_at=row.transfer_acknowledged_at, acknowledged_by=row.transfer_acknowledged_by,
+        )
+        transfer._change_reason = reason
+        transfers.append(transfer)
+        kind = Deadline.Kind.TRANSFER_ACKNOWLEDGEMENT
+        due = deadline_rules.due_for(kind, row.transfer_sent_at, ctx.partnership)
+        met = row.transfer_acknowledged_at
+        plan = PlannedDeadline(kind, row.transfer_sent_at, due, met, deadline_status(due, met, None))
+        deadline = _deadline(plan, referral_id=referral.pk, case_id=None, ctx=ctx, reason=reason)
+        if met is None:
+            deadline.chase_ended_at = ctx.now
+        deadlines.append(deadline)
+    _bulk(transfers, Transfer, ctx)
+    _bulk(deadlines, Deadline, ctx)
 
 
 def _reason_for(plan: PlannedDeadline, row: CaseRow, ctx: Context) -> str:

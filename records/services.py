@@ -145,3 +145,28 @@ def document_open(*, user, document: Document):
     view_record(user=user, what=ViewLog.What.DOCUMENT, referral=selectors.referral_of(document),
                 meeting=document.meeting, document=document)
     return handle
+
+
+def document_attach_made(*, actor, referral: Referral, title: str, kind: str, name: str, content: bytes,
+                         checked_as: str, reason: str) -> Document:
+    """Keep a file the product made (a transfer's handover bundle) as a document of a referral, inside the
+    caller's transaction: the change that made it and the document commit together. The content is checked
+    like an upload, as `checked_as` (a name whose extension says what it must be: "bundle.pdf", "bundle.txt");
+    `name` is the name it is downloaded under. A file whose transaction rolls back later has no row, so it is
+    never served (as an upload's that fails after storing)."""
+    from django.core.files.base import ContentFile
+
+    upload = ContentFile(content, name=checked_as)
+    detected = files.detect(upload, checked_as)
+    stored_name, sha256 = _store(upload)
+    try:
+        document = Document(
+            referral=referral, title=title[:200], kind=kind, original_name=Path(name).name[:255],
+            stored_name=stored_name, size=detected.size, sha256=sha256, content_type=detected.type.content_type,
+            file_type=detected.type.key, uploaded_by=actor,
+        )
+        save_with_history(document, actor=actor, reason=reason)
+    except BaseException:
+        (document_root() / stored_name).unlink(missing_ok=True)
+        raise
+    return document

@@ -133,15 +133,22 @@ def _quarterly(year: int, tz: ZoneInfo) -> dict:
 
 
 def _referrals_in_year(start, end) -> dict:
-    """Referrals (both timings) received in the year by sector, category and timeliness: one query."""
+    """Referrals (both timings) received in the year by sector, category and timeliness, and the year's
+    transfers in and out (docs/annual-report.md; issue 16 part 7, 003 §4, §69–72): one query."""
     counts = {}
+    referral = Q(contact_type=ContactType.REFERRAL)
     for field, values in (("sector", SECTORS), ("category", CATEGORIES), ("timeliness", TIMELINESS)):
         for value in values:
-            counts[f"{field}:{value}"] = Count("pk", filter=Q(**{field: value}))
-    row = Referral.objects.filter(_in("received_at", start, end), contact_type=ContactType.REFERRAL).aggregate(**counts)
+            counts[f"{field}:{value}"] = Count("pk", filter=referral & Q(**{field: value}))
+    # In: came from another authority's LADO service (still a transfer_in, or received as one and since triaged,
+    # keeping where it came from). Out: sent to another authority.
+    counts["transfers:in"] = Count("pk", filter=Q(contact_type=ContactType.TRANSFER_IN) | ~Q(transferred_from=""))
+    counts["transfers:out"] = Count("pk", filter=Q(contact_type=ContactType.TRANSFER))
+    row = Referral.objects.filter(_in("received_at", start, end)).aggregate(**counts)
     return {
-        field: {value: row[f"{field}:{value}"] for value in values}
-        for field, values in (("sector", SECTORS), ("category", CATEGORIES), ("timeliness", TIMELINESS))
+        **{field: {value: row[f"{field}:{value}"] for value in values}
+           for field, values in (("sector", SECTORS), ("category", CATEGORIES), ("timeliness", TIMELINESS))},
+        "transfers": {"in": row["transfers:in"], "out": row["transfers:out"]},
     }
 
 
@@ -236,6 +243,7 @@ def annual_report(year: int, *, partnership: Partnership | None = None) -> dict:
         "dbs_referrals": _dbs_referrals(first_day, last_day),
         "regulator_referrals": _regulator_referrals(first_day, last_day),
         "referral_timeliness": in_year["timeliness"],
+        "transfers": in_year["transfers"],
     }
 
 

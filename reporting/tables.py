@@ -118,6 +118,13 @@ def report_tables(report: dict, history: dict, partnership_name: str = "") -> li
         _counts("referral_timeliness", "Referrals received within 1 working day of the concern arising",
                 report["referral_timeliness"], dict(Timeliness.choices), what="Received"),
         Table(
+            key="transfers", title="Transfers between authorities",
+            headers=["Transfers", "Number"],
+            rows=[["In: received from another authority", report["transfers"]["in"]],
+                  ["Out: sent to another authority", report["transfers"]["out"]]],
+            note="Counted by the date the contact was received.",
+        ),
+        Table(
             key="meetings", title="Managing allegations meetings held",
             headers=["Meetings", "Initial", "Review", "Total"],
             rows=[
@@ -170,7 +177,7 @@ def report_tables(report: dict, history: dict, partnership_name: str = "") -> li
 # 002's data section: what comes in, then meetings, then what happened at the end.
 SECTIONS = [
     ("1. Work coming in", {"advice", "referrals_contemporaneous", "referrals_non_recent", "referrals_by_sector",
-                           "referrals_by_category", "referral_timeliness"}),
+                           "referrals_by_category", "referral_timeliness", "transfers"}),
     ("2. Managing allegations meetings", {"meetings"}),
     ("3. Case outcomes", {"closed", "outcomes", "police_outcomes", "employer_outcomes"}),
     ("4. Case duration", {"duration_of_closed", "duration_history_contemporaneous", "duration_history_non_recent"}),

@@ -298,6 +298,21 @@ def _complaint(w: World) -> int:
     return w._extra["complaint"]
 
 
+def _transferred(w: World, *, sent: bool):
+    """Another referral of agency A, decided at triage as a transfer; sent to Westshire when `sent`."""
+    key = f"transferred_{sent}"
+    if key not in w._extra:
+        from tests.allegations.test_transfers import decide_transfer, send
+
+        referral = make_referral(actor=w.fixture("agency_a_manager"), lado_service=w.fixture("lado_service"),
+                                 agency=w.fixture("agency_a"), given="Robin", family="Hale" if sent else "Lake")
+        referral = decide_transfer(referral, w.fixture("lado_officer"))
+        if sent:
+            send(referral, w.fixture("lado_officer"))
+        w._extra[key] = referral
+    return w._extra[key]
+
+
 def _upload(w: World) -> dict:
     from tests.records.factories import PDF, upload
 
@@ -486,6 +501,15 @@ ENDPOINTS: dict[str, Endpoint] = {
                                         lambda w: {"reason": "New evidence."}),
     "allegations:case_amend_outcome": Endpoint("allegations:case_amend_outcome", lambda w: [w.ref], "get",
                                                lambda w: {"outcome": "unsubstantiated", "reason": "Complaint upheld."}),
+    "allegations:transfer_send": Endpoint(
+        "allegations:transfer_send", lambda w: [_transferred(w, sent=False).reference], "get",
+        lambda w: {"authority_name": "Westshire", "contact_name": "Jo Receiver", "contact_email": "jo@west.example",
+                   "lead_authority": "Westshire", "lead_agreed_with": "Jo Receiver", "lead_agreed_on": TODAY()},
+    ),
+    "allegations:transfer_acknowledge": Endpoint(
+        "allegations:transfer_acknowledge", lambda w: [_transferred(w, sent=True).reference], "get",
+        lambda w: {"acknowledged_by": "Jo Receiver", "acknowledged_on": TODAY()},
+    ),
 }
 
 MATRIX: dict[str, dict[str, int | str]] = {
@@ -599,6 +623,10 @@ MATRIX: dict[str, dict[str, int | str]] = {
     "allegations:complaint_update": LADO_ACTION,
     "allegations:case_reopen": _row(403, 404, 403, 403, 404, 404, 404),
     "allegations:case_amend_outcome": _row(403, 404, 403, 403, 404, 404, 404),
+    # Cross-border transfers (issue 16 part 7): sending agency A's referral decided as a transfer, and recording
+    # the receiving service's acknowledgement, are the LADO service's; agency A sees the referral, so 403.
+    "allegations:transfer_send": LADO_ACTION,
+    "allegations:transfer_acknowledge": LADO_ACTION,
 }
 
 ROWS = [(key, persona, MATRIX[key][persona]) for key in MATRIX for persona in PERSONAS]

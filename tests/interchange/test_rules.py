@@ -7,7 +7,7 @@ import json
 import pytest
 
 from agencies.models import AgencyKind
-from interchange.columns import CASE_COLUMN_NAMES, MEETING_COLUMN_NAMES
+from interchange.columns import CASE_COLUMN_NAMES, MEETING_COLUMN_NAMES, TRANSFER_COLUMNS
 from allegations.models import Referral
 from tests.agencies.factories import AgencyFactory
 
@@ -23,6 +23,8 @@ ROW = {
     "referrer_agency": "County Police", "children_count": "1", "initial_discussion_at": "2024-03-04T12:00",
     "route": "strategy_discussion", "outcome": "unfounded", "police_outcome": "", "employer_outcome": "no_sanction",
     "dbs_referral_at": "", "regulator_referral_at": "", "regulator": "", "closed_at": "2024-06-01T09:00",
+    # The transfer columns (issue 16 part 7), empty: a referral that stayed here.
+    **{column.name: "" for column in TRANSFER_COLUMNS},
 }
 MEETING = {"case_reference": "MAS-2024-00001", "kind": "strategy_discussion", "held_at": "2024-03-08T14:00",
            "chaired_by_service": "true", "minutes_circulated_at": "2024-03-15T09:00"}
@@ -109,7 +111,7 @@ def test_required_value_empty(cases_file):
 
 @pytest.mark.parametrize("column, value, allowed", [
     ("workforce", "staff", "children, adults"),
-    ("contact_type", "consultation", "advice, referral, transfer, not_allegation"),
+    ("contact_type", "consultation", "advice, referral, transfer, not_allegation, transfer_in"),
     ("timing", "historic", "contemporaneous, non_recent"),
     ("category", "verbal", "physical, sexual, emotional, neglect, suitability"),
     ("route", "s47", "strategy_discussion, position_of_trust, employer"),
@@ -260,7 +262,8 @@ def test_a_reference_already_in_the_product_with_different_content(cases_file):
 
 def test_a_row_with_too_many_values(write_csv):
     path = write_csv("cases.csv", list(CASE_COLUMN_NAMES), [[*[ROW[c] for c in CASE_COLUMN_NAMES], "extra"]])
-    assert f"{path}:2: -: the row has 25 values but the header has 24 columns" in refused(cases=path)
+    n = len(CASE_COLUMN_NAMES)
+    assert f"{path}:2: -: the row has {n + 1} values but the header has {n} columns" in refused(cases=path)
 
 
 def test_lines_are_physical_lines(tmp_path):

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 SPEC_KEYS = [
     "year", "period", "advice", "referrals_contemporaneous", "referrals_non_recent", "referrals_by_sector",
     "referrals_by_category", "meetings", "closed", "outcomes", "police_outcomes", "employer_outcomes",
-    "duration_of_closed", "dbs_referrals", "regulator_referrals", "referral_timeliness",
+    "duration_of_closed", "dbs_referrals", "regulator_referrals", "referral_timeliness", "transfers",
 ]
 
 
