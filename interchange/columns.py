@@ -35,8 +35,9 @@ CASE_COLUMNS: tuple[Column, ...] = (
     Column("timing", ENUM, required=True, choices=tuple(Timing.values)),
     Column("received_at", DATETIME, required=True),
     Column("allegation_arose_at", DATE_OR_DATETIME),
-    Column("subject_given_name", required=True, max_length=100),
-    Column("subject_family_name", required=True, max_length=100),
+    # Required on every contact but advice (validating._case_rules): a consultation may leave the person unnamed.
+    Column("subject_given_name", max_length=100),
+    Column("subject_family_name", max_length=100),
     Column("subject_date_of_birth", DATE),
     Column("subject_role", max_length=150),
     Column("employer_name", required=True, max_length=200),
@@ -53,6 +54,9 @@ CASE_COLUMNS: tuple[Column, ...] = (
     Column("regulator_referral_at", DATE),
     Column("regulator", max_length=60),
     Column("closed_at", DATETIME),
+    # How an unnamed person of an advice contact was described ("a teaching assistant"); optional, so older
+    # files (without the column) still import.
+    Column("subject_described_as", max_length=200),
 )
 
 MEETING_COLUMNS: tuple[Column, ...] = (

@@ -73,6 +73,7 @@ def referral_record(referral: Referral, tz: ZoneInfo) -> dict:
         "regulator_referral_at": format_date(regulator.made_on) if regulator else None,
         "regulator": regulator.regulator if regulator else None,
         "closed_at": format_datetime(closed_at, tz),
+        "subject_described_as": _or_none(subject.described_as),
     }
     assert tuple(record) == CASE_COLUMN_NAMES
     return record
@@ -112,6 +113,7 @@ def row_record(row, tz: ZoneInfo) -> dict:
         "regulator_referral_at": format_date(row.regulator_referral_at),
         "regulator": _or_none(row.regulator),
         "closed_at": format_datetime(row.closed_at, tz),
+        "subject_described_as": _or_none(row.subject_described_as),
     }
 
 
