@@ -185,8 +185,7 @@ def _case_rules(row: RawRow, v: dict, found: list[Problem]) -> None:
         # Only an advice contact (a consultation) may leave the person unnamed.
         for name in ("subject_given_name", "subject_family_name"):
             if not v[name]:
-                found.append(row.problem(name, "required, but empty (only an advice contact may leave the person "
-                                               "unnamed)"))
+                found.append(row.problem(name, "required, but empty"))
     if referral and not v["category"]:
         found.append(row.problem("category", "required on a referral (contact_type referral): use one of "
                                  + ", ".join(next(c for c in CASE_COLUMNS if c.name == "category").choices)))

@@ -62,19 +62,19 @@ def concern_detail(request, pk):
     })
 
 
-def _prompt_ids(request) -> list[int]:
-    raw = request.POST.get("concerns") if request.method == "POST" else request.GET.get("concerns")
+def _prompt_ids(key: str) -> list[int]:
+    """The prompt's concerns, as its link names them: "12-15-31"."""
     try:
-        return sorted({int(part) for part in (raw or "").split("-") if part})
+        return sorted({int(part) for part in key.split("-") if part})
     except ValueError:
         raise Http404("No such concerns") from None
 
 
 @require_http_methods(["GET", "POST"])
 @role_required(lambda user: standing(user).is_lado, *LADO)
-def referral_open(request):
+def referral_open(request, key):
     """Open a referral from a prompt's concerns: prefilled from them; they are linked to it."""
-    ids = _prompt_ids(request)
+    ids = _prompt_ids(key)
     concerns = selectors.prompt_concerns(user=request.user, ids=ids)
     if not concerns:
         raise Http404("No such concerns, or they are already linked to a referral")
@@ -97,6 +97,6 @@ def referral_open(request):
             messages.success(request, f"Referral {referral.reference} opened from {len(concerns)} low-level concerns.")
             return redirect("allegations:referral_detail", reference=referral.reference)
     return render(request, "lowlevel/referral_open.html", {
-        "form": form, "concerns": concerns, "key": "-".join(str(c.pk) for c in concerns),
+        "form": form, "concerns": concerns,
         "back": reverse("allegations:triage_queue"),
     })

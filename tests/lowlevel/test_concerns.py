@@ -111,14 +111,14 @@ def test_the_lado_opens_a_referral_from_the_prompt(login, agency_a_manager, agen
     concerns = _three(agency_a_manager, agency_a)
     client = login(lado_officer)
     [prompt] = prompts_for(lado_officer)
-    url = reverse("lowlevel:referral_open") + f"?concerns={prompt.key}"
+    url = reverse("lowlevel:referral_open", args=[prompt.key])
     page = client.get(url).content.decode()
     assert 'value="Chris"' in page and 'value="Teaching assistant"' in page
     assert "Shouted at a pupil in the dinner hall." in page  # the account, prefilled from the concerns
     # Another agency cannot open it, nor see that the concerns exist.
     assert login(agency_b_outsider).get(url).status_code == 403
-    response = client.post(reverse("lowlevel:referral_open"), with_dates({
-        "concerns": prompt.key, "given_name": "Chris", "family_name": "Lowe", "subject_role": "Teaching assistant",
+    response = client.post(url, with_dates({
+        "given_name": "Chris", "family_name": "Lowe", "subject_role": "Teaching assistant",
         "workforce": "children", "category": "emotional", "timing": "contemporaneous",
         "description": "Three concerns about shouting at pupils in a year.",
     }))
@@ -143,7 +143,7 @@ def test_the_lado_opens_a_referral_from_the_prompt(login, agency_a_manager, agen
 def test_a_referral_from_concerns_needs_its_answers(login, agency_a_manager, agency_a, lado_officer):
     _three(agency_a_manager, agency_a)
     [prompt] = prompts_for(lado_officer)
-    response = login(lado_officer).post(reverse("lowlevel:referral_open"), {"concerns": prompt.key, "given_name": "Chris"})
+    response = login(lado_officer).post(reverse("lowlevel:referral_open", args=[prompt.key]), {"given_name": "Chris"})
     assert response.status_code == 200 and "Choose the category of the allegation." in response.content.decode()
     assert not Referral.objects.exists()
 

@@ -25,6 +25,7 @@ CURRENT = {
     "minutes_review_span": 7, "minutes_review_unit": "days",
     "case_review_span": 28, "case_review_unit": "days",
     "provider_prompt_referrals": 3, "provider_prompt_cluster": 2, "provider_prompt_cluster_days": 28,
+    "low_level_prompt_concerns": 3, "low_level_prompt_months": 12,
 }
 
 
