@@ -29,7 +29,7 @@ def test_an_agency_records_a_concern_and_the_lado_opens_a_referral_from_the_prom
     # --- The agency's senior manager records the third concern -------------------------------------------
     sign_in(page, agency_a_manager)
     visit(page, "/low-level-concerns/")
-    follow(page, "link", "Record a low-level concern")
+    follow(page, "button", "Record a low-level concern")
     submit(page, "Record the concern")  # nothing typed: the error summary says what is missing
     expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the person's first name.")
     page.get_by_label("First name").fill("Chris")
