@@ -17,7 +17,7 @@ from dateutil.relativedelta import relativedelta
 from django.core.cache import cache
 from django.http import Http404
 
-from agencies.models import Partnership
+from agencies.models import Agency, Partnership
 from agencies.permissions import standing
 from allegations import matching
 
@@ -42,8 +42,6 @@ def can_record(user) -> bool:
 
 
 def recording_agencies(user):
-    from agencies.models import Agency
-
     s = standing(user)
     return Agency.objects.filter(pk__in=s.referrer_agency_ids - s.lado_service_ids, is_active=True,
                                  lado_service__isnull=False).order_by("name")

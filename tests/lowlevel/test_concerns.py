@@ -155,3 +155,16 @@ def test_only_a_senior_manager_of_an_agency_records(login, agency_a_viewer, lado
     assert login(lado_officer).get(reverse("lowlevel:concern_create")).status_code == 403
     with pytest.raises(PermissionDenied):
         record(actor=agency_a_viewer, agency=agency_a)
+
+
+def test_the_manager_sets_when_the_low_level_prompt_appears(login, partnership, lado_manager):
+    from tests.views_deadlines.test_settings import CURRENT
+
+    client = login(lado_manager)
+    url = reverse("settings_deadlines")
+    assert "Prompt to consider a referral from low-level concerns" in client.get(url).content.decode()
+    response = client.post(url, {**CURRENT, "low_level_prompt_months": "18", "reason": "Agreed at the board"})
+    assert response.status_code == 302
+    partnership.refresh_from_db()
+    assert (partnership.low_level_prompt_concerns, partnership.low_level_prompt_months) == (3, 18)
+    assert "Within this many months: 12 → 18" in client.get(url).content.decode()
