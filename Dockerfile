@@ -33,6 +33,7 @@ COPY allegations ./allegations
 COPY meetings ./meetings
 COPY reporting ./reporting
 COPY providers ./providers
+COPY lowlevel ./lowlevel
 COPY assurance ./assurance
 COPY accounts ./accounts
 COPY records ./records

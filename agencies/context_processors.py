@@ -38,6 +38,8 @@ def navigation(request):
         add("Our actions", "meetings:action_list")
     if s.is_lado or s.roles & {Role.DIRECTOR, Role.ADULT_SAFEGUARDING_MANAGER}:
         add("Provider concerns", "providers:concern_list")
+    if s.is_lado or s.referrer_agency_ids:
+        add("Low-level concerns", "lowlevel:concern_list")
     if s.is_analyst:
         add("Provider register", "providers:register", group="Reports")
     if s.is_analyst:

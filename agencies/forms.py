@@ -66,7 +66,11 @@ class PartnershipSettingsForm(LimitsInWords, forms.Form):
 
     def prompts(self):
         """The fields of the serious concerns prompt (001), for their fieldset."""
-        return [self[name] for name in PROMPT_SETTINGS]
+        return [self[name] for name in PROMPT_SETTINGS if name.startswith("provider_")]
+
+    def low_level_prompts(self):
+        """The fields of the low-level concerns' prompt (003 §10), for their fieldset."""
+        return [self[name] for name in PROMPT_SETTINGS if name.startswith("low_level_")]
 
     def spans(self):
         """(kind, label, hint, number field, unit field) for the page's fieldsets."""

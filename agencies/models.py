@@ -33,6 +33,9 @@ PROMPT_SETTINGS = {
     "provider_prompt_referrals": "Referrals about staff at one provider in 12 months",
     "provider_prompt_cluster": "Concerns of the same category at one provider within the cluster window",
     "provider_prompt_cluster_days": "Cluster window, in days",
+    # Low-level concerns about one person (lowlevel.selectors.prompts_for, 003 §10): this many within this many months.
+    "low_level_prompt_concerns": "Low-level concerns about one person that prompt a referral",
+    "low_level_prompt_months": "Within this many months",
 }
 
 
@@ -62,6 +65,10 @@ class Partnership(models.Model):
     provider_prompt_referrals = models.PositiveSmallIntegerField(default=3)
     provider_prompt_cluster = models.PositiveSmallIntegerField(default=2)
     provider_prompt_cluster_days = models.PositiveSmallIntegerField(default=28)
+    # Low-level concerns (003 §10): prompt the LADO service when this many concerns about one person fall within
+    # this many months (or come from two employers).
+    low_level_prompt_concerns = models.PositiveSmallIntegerField(default=3)
+    low_level_prompt_months = models.PositiveSmallIntegerField(default=12)
 
     history = HistoricalRecords()
 

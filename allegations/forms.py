@@ -108,15 +108,21 @@ class ReferralForm(LimitsInWords, SaneDatesMixin, forms.Form):
     )
 
     # The person (subject)
-    given_name = forms.CharField(label="First name", max_length=100, error_messages={"required": "Enter the person's first name."})
-    family_name = forms.CharField(label="Last name", max_length=100, error_messages={"required": "Enter the person's last name."})
+    # Required for a referral; asking for advice, the person may be left unnamed and described instead
+    # (ReferralForm.clean, NAMED_FOR_REFERRAL).
+    given_name = forms.CharField(label="First name", max_length=100, required=False,
+                                 help_text="If you are only asking for advice, you can leave the name out and "
+                                           "describe the person below instead")
+    family_name = forms.CharField(label="Last name", max_length=100, required=False)
+    described_as = forms.CharField(label="If you are not naming them: describe the person (optional)", max_length=200,
+                                   required=False, help_text="For example, a teaching assistant")
     known_as = forms.CharField(label="Also known as (optional)", max_length=100, required=False)
     previous_family_name = forms.CharField(label="Previous last name (optional)", max_length=100, required=False)
     date_of_birth = GovukDateField(label="Date of birth (optional)", required=False, example="For example, 27 3 1980")
     address = forms.CharField(label="Home address (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    subject_role = forms.CharField(label="Their role", max_length=150, error_messages={"required": "Enter the person's role, for example teacher or foster carer."})
+    subject_role = forms.CharField(label="Their role", max_length=150, required=False)
     employment_type = forms.ChoiceField(label="How are they engaged?", choices=EmploymentType.choices, widget=forms.RadioSelect,
-                                        error_messages={"required": "Say how the person is engaged."})
+                                        required=False)
     employer_name = forms.CharField(label="Employer or organisation", max_length=200,
                                     error_messages={"required": "Enter the employer or organisation."})
     sector = forms.ChoiceField(label="Sector", choices=_choices(Sector.choices, blank=True),
@@ -182,7 +188,23 @@ class ReferralForm(LimitsInWords, SaneDatesMixin, forms.Form):
             self.add_error("category", "Choose the category of the allegation.")
         if data.get("request_kind") == "transfer_in" and not (data.get("transferred_from") or "").strip():
             self.add_error("transferred_from", "Enter the authority the transfer came from.")
+        if data.get("request_kind") != "advice":
+            # A referral names the person; only an advice request (a consultation) may describe them instead.
+            for name, message in NAMED_FOR_REFERRAL.items():
+                if not data.get(name) and name not in self.errors:
+                    self.add_error(name, message)
+        elif not (data.get("given_name") or data.get("family_name")) and not data.get("described_as"):
+            self.add_error("described_as", "Describe the person, for example a teaching assistant, or enter their name.")
         return data
+
+
+# What a referral must say about the person (an advice request may leave these out: ReferralForm.clean).
+NAMED_FOR_REFERRAL = {
+    "given_name": "Enter the person's first name.",
+    "family_name": "Enter the person's last name.",
+    "subject_role": "Enter the person's role, for example teacher or foster carer.",
+    "employment_type": "Say how the person is engaged.",
+}
 
 
 class NotKnownField(forms.ChoiceField):

@@ -119,6 +119,10 @@ class Subject(models.Model):
     address = models.TextField(blank=True)
     registration_body = models.CharField(max_length=60, blank=True)
     registration_number = models.CharField(max_length=60, blank=True)
+    # An advice request (a consultation) may leave the person unnamed (003 §10: advice can always be sought when
+    # it is unclear whether a concern reaches the threshold): the names are blank and the person is described,
+    # e.g. "a teaching assistant". An allegation always names them (allegations.forms.ReferralForm, the triage).
+    described_as = models.CharField(max_length=200, blank=True)
     # Phonetic keys for finding earlier records of the same person (matching.py).
     given_key = models.CharField(max_length=32, blank=True, editable=False)
     family_key = models.CharField(max_length=32, blank=True, editable=False)
@@ -143,7 +147,13 @@ class Subject(models.Model):
         return self.full_name
 
     @property
+    def is_named(self) -> bool:
+        return bool(self.given_name.strip() or self.family_name.strip())
+
+    @property
     def full_name(self) -> str:
+        if not self.is_named:
+            return f"Not named: {self.described_as}" if self.described_as else "Not named"
         return f"{self.given_name} {self.family_name}"
 
 

@@ -297,6 +297,10 @@ def referral_triage(
     _require_lado(actor, referral)
     referral = _locked(referral)
     D = TriageDecision.Decision
+    if decision in (D.THRESHOLD_MET, D.STRATEGY) and not referral.subject.is_named:
+        # An advice request may describe the person without naming them; an allegation names them.
+        raise ValidationError({"decision": "The person is not named: a case needs their name. Record advice, or ask "
+                                           "the referrer to make a referral that names them."})
     any_threshold = harmed or criminal_offence or risk_of_harm or unsuitable
     errors = {}
     if not concern_kind:  # not asked (the children's form leaves it optional): opening a case says it is an allegation

@@ -205,7 +205,7 @@ def _referral_send(request, form, children, *, lado_service, phone):
         taken_by_phone=phone,
         subject_fields={
             k: data[k] for k in ("given_name", "family_name", "known_as", "date_of_birth", "address",
-                                 "registration_body", "registration_number")
+                                 "registration_body", "registration_number", "described_as")
         },
         previous_family_name=data["previous_family_name"],
         referral_fields={
@@ -231,7 +231,7 @@ def _referral_send(request, form, children, *, lado_service, phone):
 REFERRAL_SECTIONS = (
     ("About the referral", ("workforce", "request_kind", "transferred_from", "referring_agency", "referrer_name", "referrer_role",
                             "referrer_phone", "referrer_email")),
-    ("The person the concern is about", ("given_name", "family_name", "known_as", "previous_family_name",
+    ("The person the concern is about", ("given_name", "family_name", "described_as", "known_as", "previous_family_name",
                                          "date_of_birth", "address", "subject_role", "employment_type",
                                          "employer_name", "sector", "registration_body", "registration_number")),
     ("What happened", ("concern_kind", "category", "description", "concern_arose_on", "how_arose", "timing",

@@ -34,4 +34,5 @@ urlpatterns = [
     path("records/", include("records.urls")),
     path("governance/", include("governance.urls")),
     path("search/", include("search.urls")),
+    path("low-level-concerns/", include("lowlevel.urls")),
 ]

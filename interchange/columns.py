@@ -64,8 +64,9 @@ CASE_COLUMNS: tuple[Column, ...] = (
     Column("timing", ENUM, required=True, choices=tuple(Timing.values)),
     Column("received_at", DATETIME, required=True),
     Column("allegation_arose_at", DATE_OR_DATETIME),
-    Column("subject_given_name", required=True, max_length=100),
-    Column("subject_family_name", required=True, max_length=100),
+    # Required on every contact but advice (validating._case_rules): a consultation may leave the person unnamed.
+    Column("subject_given_name", max_length=100),
+    Column("subject_family_name", max_length=100),
     Column("subject_date_of_birth", DATE),
     Column("subject_role", max_length=150),
     Column("employer_name", required=True, max_length=200),
@@ -87,6 +88,9 @@ CASE_COLUMNS: tuple[Column, ...] = (
     # transfer_*: a contact sent to another authority (contact_type transfer), its contact, the lead agreed and
     # the receiving service's acknowledgement.
     *TRANSFER_COLUMNS,
+    # How an unnamed person of an advice contact was described ("a teaching assistant"); optional, so older
+    # files (without the column) still import.
+    Column("subject_described_as", max_length=200),
 )
 
 MEETING_COLUMNS: tuple[Column, ...] = (

@@ -75,6 +75,7 @@ def referral_record(referral: Referral, tz: ZoneInfo) -> dict:
         "regulator": regulator.regulator if regulator else None,
         "closed_at": format_datetime(closed_at, tz),
         **_transfer_record(referral, tz),
+        "subject_described_as": _or_none(subject.described_as),
     }
     assert tuple(record) == CASE_COLUMN_NAMES
     return record
@@ -143,6 +144,7 @@ def row_record(row, tz: ZoneInfo) -> dict:
         "transfer_lead_agreed_on": format_date(row.transfer_lead_agreed_on),
         "transfer_acknowledged_at": format_datetime(row.transfer_acknowledged_at, tz),
         "transfer_acknowledged_by": _or_none(row.transfer_acknowledged_by),
+        "subject_described_as": _or_none(row.subject_described_as),
     }
 
 

@@ -28,6 +28,7 @@ from agencies.models import Agency, AgencyKind, Partnership, Sector
 from allegations.models import Case
 
 from . import after_outcome, disagreements, exporting, writing
+from . import concerns as low_level
 from .columns import CASE_COLUMNS, MEETING_COLUMNS
 from .reading import Problem, ReadResult, read_file
 from .validating import CaseRow, MeetingRow, validate_case, validate_meeting
@@ -43,6 +44,8 @@ class ImportResult:
     meetings_new: int = 0
     meetings_existing: int = 0
     dry_run: bool = False
+    concerns_new: int | None = None  # None: no --concerns file (low-level concerns, interchange/concerns.py)
+    concerns_existing: int = 0
 
     @property
     def ok(self) -> bool:
@@ -51,9 +54,11 @@ class ImportResult:
     def summary(self) -> str:
         text = (f"Referrals: {self.referrals_new} new, {self.referrals_existing} already imported. "
                 f"Meetings: {self.meetings_new} new, {self.meetings_existing} already imported.")
+        if self.concerns_new is not None:
+            text += f" Low-level concerns: {self.concerns_new} new, {self.concerns_existing} already imported."
         if self.dry_run:
             return f"Dry run, nothing written. {text}"
-        if not (self.referrals_new or self.meetings_new):
+        if not (self.referrals_new or self.meetings_new or self.concerns_new):
             return f"Nothing to import: everything is already in the product. {text}"
         return f"Imported. {text}"
 
@@ -68,7 +73,7 @@ def _progress(iterable, *, show: bool, desc: str, total: int | None = None):
 
 def import_cases(*, cases: str | Path, meetings: str | Path | None = None, dry_run: bool = False,
                  service: str | None = None, by: str | None = None, progress: bool = False,
-                 now: dt.datetime | None = None) -> ImportResult:
+                 now: dt.datetime | None = None, concerns: str | Path | None = None) -> ImportResult:
     now = now or timezone.now()
     result = ImportResult(dry_run=dry_run)
     partnership = Partnership.objects.order_by("pk").first() or Partnership(name="Safeguarding partnership")
@@ -139,15 +144,23 @@ def import_cases(*, cases: str | Path, meetings: str | Path | None = None, dry_r
     new_meetings, existing_case_meetings = _check_meetings(read, tz, now, file_rows, raw_references, existing,
                                                            result, problems)
 
+    checked_concerns = None
+    if concerns:
+        checked_concerns = low_level.check_concerns(concerns, tz=tz, now=now, file_references=set(file_rows))
+        problems.extend(checked_concerns.problems)
+        result.concerns_new, result.concerns_existing = checked_concerns.new, checked_concerns.existing
+
     result.problems = problems
     if problems or dry_run:
         if problems:
             result.referrals_new = result.referrals_existing = result.meetings_new = result.meetings_existing = 0
+            if concerns:
+                result.concerns_new = result.concerns_existing = 0
         return result
 
     _write(new_rows, new_meetings, existing_case_meetings, existing, service_name=service, user=user,
            file=Path(cases).name, now=now, progress=progress,
-           records_by_ref={ref: found for ref, (_, found) in read.records.items()})
+           records_by_ref={ref: found for ref, (_, found) in read.records.items()}, concerns=checked_concerns)
     return result
 
 
@@ -241,7 +254,7 @@ def _check_meetings(read, tz, now, file_rows, raw_references, existing, result, 
 
 @transaction.atomic
 def _write(rows, meetings_by_ref, existing_case_meetings, existing, *, service_name, user, file, now, progress,
-           records_by_ref=None) -> None:
+           records_by_ref=None, concerns=None) -> None:
     partnership = Partnership.current()
     lado_service, _ = _lado_service(service_name)
     if lado_service is None:
@@ -264,6 +277,8 @@ def _write(rows, meetings_by_ref, existing_case_meetings, existing, *, service_n
         case_by_ref = {ref: Case.objects.select_related("referral").get(pk=known["case"].pk)
                        for ref, known in existing.items() if known["case"] is not None}
         writing.write_meetings_of_existing_cases(existing_case_meetings, case_by_ref, ctx)
+    if concerns is not None:
+        low_level.write_concerns(concerns, ctx=ctx)
 
 
 def _os_user() -> str:

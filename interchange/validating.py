@@ -78,6 +78,7 @@ class CaseRow:
     transfer_lead_agreed_on: dt.date | None = None
     transfer_acknowledged_at: dt.datetime | None = None
     transfer_acknowledged_by: str = ""
+    subject_described_as: str = ""
 
     @property
     def is_referral(self) -> bool:
@@ -191,7 +192,7 @@ def validate_case(row: RawRow, tz: ZoneInfo, now: dt.datetime, problems: list[Pr
         initial_discussion_at=v["initial_discussion_at"], route=v["route"], outcome=v["outcome"],
         police_outcome=v["police_outcome"], employer_outcome=v["employer_outcome"],
         dbs_referral_at=v["dbs_referral_at"], regulator_referral_at=v["regulator_referral_at"],
-        regulator=v["regulator"], closed_at=v["closed_at"], people=people,
+        regulator=v["regulator"], closed_at=v["closed_at"], people=people, subject_described_as=v["subject_described_as"],
         **{column.name: v[column.name] for column in TRANSFER_COLUMNS},
     )
 
@@ -235,6 +236,11 @@ def _case_rules(row: RawRow, v: dict, found: list[Problem]) -> None:
         if v[name] and not (referral and closed):
             why = f"contact_type is {v['contact_type']}" if not referral else "closed_at is empty"
             found.append(row.problem(name, f"only a closed referral has an outcome ({why})"))
+    if v["contact_type"] != ContactType.ADVICE:
+        # Only an advice contact (a consultation) may leave the person unnamed.
+        for name in ("subject_given_name", "subject_family_name"):
+            if not v[name]:
+                found.append(row.problem(name, "required, but empty"))
     if referral and not v["category"]:
         found.append(row.problem("category", "required on a referral (contact_type referral): use one of "
                                  + ", ".join(next(c for c in CASE_COLUMNS if c.name == "category").choices)))

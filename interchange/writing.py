@@ -224,19 +224,20 @@ def write_chunk(rows: list[CaseRow], meetings_by_ref: dict[str, list[MeetingRow]
     subject_of: list[object] = []
     for row in rows:
         key = subject_key(row.subject_given_name, row.subject_family_name, row.subject_date_of_birth)
-        if row.subject_date_of_birth and key in subjects:
+        named = bool(row.subject_given_name or row.subject_family_name)  # an advice row may leave them out
+        if named and row.subject_date_of_birth and key in subjects:
             subject_of.append(subjects[key])
             continue
         subject = Subject(
             given_name=row.subject_given_name, family_name=row.subject_family_name,
-            date_of_birth=row.subject_date_of_birth, created_at=ctx.now,
+            date_of_birth=row.subject_date_of_birth, created_at=ctx.now, described_as=row.subject_described_as,
             given_key=matching.phonetic_key(row.subject_given_name),
             family_key=matching.phonetic_key(row.subject_family_name),
         )
         subject._change_reason = ctx.reason(row.file, row.line)
         new_subjects.append(subject)
         subject_of.append(subject)
-        if row.subject_date_of_birth:
+        if named and row.subject_date_of_birth:
             subjects[key] = subject
     _bulk(new_subjects, Subject, ctx)
     for key, value in list(subjects.items()):

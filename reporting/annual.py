@@ -263,7 +263,8 @@ def report_history(year: int, *, partnership: Partnership | None = None) -> dict
     """Five-year tables of 002 beyond the JSON: durations of closed referrals, DBS and regulator referrals.
 
     {"years": ["2018/19", ...], "duration_of_closed": {timing: {bucket: [n per year]}},
-     "dbs_referrals": [n per year], "regulator_referrals": [n per year]} — three GROUP BY queries.
+     "dbs_referrals": [n per year], "regulator_referrals": [n per year],
+     "consultations_without_a_name": [n per year]} — four GROUP BY queries.
     """
     tz = time_zone(partnership)
     years = list(range(year - HISTORY_YEARS + 1, year + 1))
@@ -290,6 +291,18 @@ def report_history(year: int, *, partnership: Partnership | None = None) -> dict
     ):
         if row["fy"] in index:
             dbs[index[row["fy"]]] = row["n"]
+    # consultations without a name = contacts of contact type advice received in the year (local date of
+    # received_at) whose person is not named (no first and no last name: the advice request described them
+    # instead, e.g. "a teaching assistant"). They are counted in advice too. Five years, like advice; kept out of
+    # the JSON, whose keys are fixed (the sample's expected reports).
+    unnamed = [0] * len(years)
+    for row in (
+        Referral.objects.filter(_in("received_at", start, end), contact_type=ContactType.ADVICE,
+                                subject__given_name="", subject__family_name="")
+        .annotate(fy=_year_case("received_at", years, tz)).values("fy").annotate(n=Count("pk")).order_by()
+    ):
+        if row["fy"] in index:
+            unnamed[index[row["fy"]]] = row["n"]
     regulator = [0] * len(years)
     for row in (
         RegulatorReferral.objects.filter(made_on__gte=first_day, made_on__lte=last_day)
@@ -304,6 +317,7 @@ def report_history(year: int, *, partnership: Partnership | None = None) -> dict
         "dbs_referrals": dbs,
         "regulator_referrals": regulator,
         **_complaints_history(years, tz),
+        "consultations_without_a_name": unnamed,
     }
 
 

@@ -160,6 +160,15 @@ def report_tables(report: dict, history: dict, partnership_name: str = "") -> li
             title=f"Duration of closed {TIMING_LABELS[timing].lower()} referrals, five years",
             headers=["Duration", *years], rows=rows, total_row=True,
         ))
+    advice_history = report["advice"]["history"]
+    tables.append(Table(
+        key="consultations_without_a_name", title="Advice requests that did not name the person",
+        headers=["Advice", *years],
+        rows=[["Advice requests", *[sum(advice_history.get(y, [0])) for y in years]],
+              ["Of which the person was not named", *history["consultations_without_a_name"]]],
+        note="Consultations where the person was described rather than named. They are counted in the advice "
+             "figures too.",
+    ))
     tables.append(Table(
         key="dbs_and_regulators", title="Referrals to the DBS and to professional regulators",
         headers=["Referrals", *years],
@@ -177,7 +186,8 @@ def report_tables(report: dict, history: dict, partnership_name: str = "") -> li
 # 002's data section: what comes in, then meetings, then what happened at the end.
 SECTIONS = [
     ("1. Work coming in", {"advice", "referrals_contemporaneous", "referrals_non_recent", "referrals_by_sector",
-                           "referrals_by_category", "referral_timeliness", "transfers"}),
+                           "referrals_by_category", "referral_timeliness", "transfers",
+                           "consultations_without_a_name"}),
     ("2. Managing allegations meetings", {"meetings"}),
     ("3. Case outcomes", {"closed", "outcomes", "police_outcomes", "employer_outcomes"}),
     ("4. Case duration", {"duration_of_closed", "duration_history_contemporaneous", "duration_history_non_recent"}),

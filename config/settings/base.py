@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "meetings",
     "reporting",
     "providers",
+    "lowlevel",  # low-level concerns before a referral (issue 16 part 8): beside allegations, above it
     "assurance",
     "accounts",
     "records",

@@ -319,6 +319,15 @@ def _upload(w: World) -> dict:
     return {"title": "Letter", "kind": "correspondence", "file": upload("letter.pdf", PDF)}
 
 
+def _low_level_concern(w: World) -> int:
+    """A low-level concern agency A recorded (issue 16 part 8)."""
+    if "low_level" not in w._extra:
+        from tests.lowlevel.factories import record
+
+        w._extra["low_level"] = record(actor=w.fixture("agency_a_manager"), agency=w.fixture("agency_a")).pk
+    return w._extra["low_level"]
+
+
 ENDPOINTS: dict[str, Endpoint] = {
     "home": Endpoint("home"),
     "records:referral_document_upload": Endpoint("records:referral_document_upload", lambda w: [w.ref], "get", _upload),
@@ -510,6 +519,11 @@ ENDPOINTS: dict[str, Endpoint] = {
         "allegations:transfer_acknowledge", lambda w: [_transferred(w, sent=True).reference], "get",
         lambda w: {"acknowledged_by": "Jo Receiver", "acknowledged_on": TODAY()},
     ),
+    # Low-level concerns (lowlevel): agency A's concern; opening a referral from it (the prompt's link).
+    "lowlevel:concern_list": Endpoint("lowlevel:concern_list"),
+    "lowlevel:concern_create": Endpoint("lowlevel:concern_create"),
+    "lowlevel:concern_detail": Endpoint("lowlevel:concern_detail", lambda w: [_low_level_concern(w)]),
+    "lowlevel:referral_open": Endpoint("lowlevel:referral_open", lambda w: [str(_low_level_concern(w))]),
 }
 
 MATRIX: dict[str, dict[str, int | str]] = {
@@ -627,6 +641,13 @@ MATRIX: dict[str, dict[str, int | str]] = {
     # the receiving service's acknowledgement, are the LADO service's; agency A sees the referral, so 403.
     "allegations:transfer_send": LADO_ACTION,
     "allegations:transfer_acknowledge": LADO_ACTION,
+    # Low-level concerns: anyone with a role on cases has the list (their agency's own; the LADO service's, all of
+    # its agencies'); an agency's senior managers record; the agency and its LADO service open one; the LADO
+    # service alone opens a referral from concerns (another service's officer: not found).
+    "lowlevel:concern_list": _row(200, 200, 200, 200, 200, 200, 403),
+    "lowlevel:concern_create": _row(403, 403, 200, 403, 200, 403, 403),
+    "lowlevel:concern_detail": _row(200, 404, 200, 200, 404, 404, 404),
+    "lowlevel:referral_open": _row(200, 404, 403, 403, 403, 403, 403),
 }
 
 ROWS = [(key, persona, MATRIX[key][persona]) for key in MATRIX for persona in PERSONAS]
@@ -972,3 +993,23 @@ def test_the_lado_officer_withdraws_a_share_with_a_reason(world, login):
     assert Event.objects.filter(case=world.case, verb="case_unshared", reason="Police enquiry ended.").exists()
     # Nothing left to withdraw: 404.
     assert officer.get(url).status_code == 404
+
+
+def test_every_lowlevel_url_is_in_the_matrix():
+    namespace = get_resolver().namespace_dict["lowlevel"][1]
+    names = {p.name for p in namespace.url_patterns}
+    assert names and names - {key.split(":")[1] for key in MATRIX if key.startswith("lowlevel:")} == set()
+
+
+def test_a_denied_low_level_page_records_nothing(world):
+    """Denied for reading means denied for writing: nothing is recorded by a POST of someone refused."""
+    from lowlevel.models import LowLevelConcern
+
+    for key in ("lowlevel:concern_create", "lowlevel:referral_open"):
+        endpoint = ENDPOINTS[key]
+        url = reverse(endpoint.name, args=endpoint.args(world))
+        for persona in PERSONAS:
+            if MATRIX[key][persona] in DENIED:
+                before = (LowLevelConcern.objects.count(), Event.objects.count())
+                assert _outcome(_client(world, persona).post(url, {"given_name": "X"})) == MATRIX[key][persona]
+                assert (LowLevelConcern.objects.count(), Event.objects.count()) == before

@@ -93,7 +93,7 @@ def test_sample_rows_with_garbled_cells(tmp_path, picks, meetings):
     rows = [dict(r) for r in SAMPLE_ROWS[:8]]
     for index, column, value in picks:
         rows[index % len(rows)][column] = value
-    # The sample predates the transfer columns: an absent column is an empty cell.
+    # The sample predates the transfer columns and the unnamed person's description: an absent column is an empty cell.
     cases = _csv(CASE_COLUMN_NAMES, [[r.get(c, "") for c in CASE_COLUMN_NAMES] for r in rows])
     meeting_file = _csv(MEETING_COLUMN_NAMES, [[m[c] for c in MEETING_COLUMN_NAMES] for m in meetings])
     result = _run(tmp_path, cases, meeting_file)

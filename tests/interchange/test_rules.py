@@ -25,6 +25,7 @@ ROW = {
     "dbs_referral_at": "", "regulator_referral_at": "", "regulator": "", "closed_at": "2024-06-01T09:00",
     # The transfer columns (issue 16 part 7), empty: a referral that stayed here.
     **{column.name: "" for column in TRANSFER_COLUMNS},
+    "subject_described_as": "",
 }
 MEETING = {"case_reference": "MAS-2024-00001", "kind": "strategy_discussion", "held_at": "2024-03-08T14:00",
            "chaired_by_service": "true", "minutes_circulated_at": "2024-03-15T09:00"}

@@ -27,6 +27,7 @@ CURRENT = {
     "disagreement_step_span": 5, "disagreement_step_unit": "working_days",
     "person_update_span": 28, "person_update_unit": "days",
     "provider_prompt_referrals": 3, "provider_prompt_cluster": 2, "provider_prompt_cluster_days": 28,
+    "low_level_prompt_concerns": 3, "low_level_prompt_months": 12,
 }
 
 

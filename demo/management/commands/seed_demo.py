@@ -25,6 +25,7 @@ from allegations.models import Case, CaseStatus, Referral, ReferralStatus
 from demo import clock, people
 from demo.assurance import assurance_story
 from demo.authenticator import DEMO_TOTP_SECRET, demo_authenticators_give, refuse_in_production
+from demo.low_level import low_level_story
 from demo.meetings import meetings_story
 from demo.people import ASC, BRIGHTPATH, DEMO_PASSWORD, DEMO_USERS, HILLTOP, LADO, MEADOWBANK, NHS, POLICE, RIVERSIDE
 from demo.pipot import pipot_story
@@ -64,6 +65,9 @@ class Command(BaseCommand):
                 agencies=[agencies[name] for name in (MEADOWBANK, RIVERSIDE, HILLTOP, BRIGHTPATH)],
                 analyst=users["analyst"], answerers={MEADOWBANK: users["care.manager"], RIVERSIDE: users["school.dsl"]},
             ))
+            # Low-level concerns about a teaching assistant at two schools: the LADO service's prompt (003 §10).
+            say(low_level_story(managers={"riverside": users["school.dsl"], "hilltop": users["hilltop.dsl"]},
+                                agencies={"riverside": agencies[RIVERSIDE], "hilltop": agencies[HILLTOP]}))
         self._summary(time.monotonic() - started)
 
     def _summary(self, seconds: float) -> None:

@@ -15,13 +15,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--cases", required=True, help="cases.csv, or an export_cases JSON Lines file")
         parser.add_argument("--meetings", help="meetings.csv")
+        parser.add_argument("--concerns", help="low-level concerns: a CSV, or an export_cases --concerns JSON Lines file")
         parser.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
         parser.add_argument("--service", help="the LADO service the records belong to (needed when there are several)")
         parser.add_argument("--by", help="the username the history records the import under (default: the system user)")
 
-    def handle(self, *args, cases, meetings=None, dry_run=False, service=None, by=None, **options):
+    def handle(self, *args, cases, meetings=None, dry_run=False, service=None, by=None, concerns=None, **options):
         result = import_cases(
-            cases=cases, meetings=meetings, dry_run=dry_run, service=service, by=by,
+            cases=cases, meetings=meetings, dry_run=dry_run, service=service, by=by, concerns=concerns,
             progress=sys.stderr.isatty() and options.get("verbosity", 1) > 0,
         )
         if result.problems:
