@@ -15,6 +15,7 @@ from allegations import ladder, services
 from allegations.models import Audience, Disagreement, DisagreementStep, Event, Part
 from deadlines import chasing, timescales
 from deadlines.models import Deadline
+from tests.allegations.factories import tell_parents
 
 pytestmark = pytest.mark.django_db
 
@@ -140,6 +141,7 @@ def test_closing_the_case_closes_the_open_steps_deadline(case, lado_officer):
     answer(lado_officer, disagreement, "escalated", to="LADO manager")
     services.case_record_outcome(actor=lado_officer, case=case, outcome="unfounded", police_outcome="no_police_action", police_outcome_detail="",
                                  employer_outcome="no_sanction")
+    tell_parents(case, lado_officer)
     services.case_close(actor=lado_officer, case=case, closed_at=timezone.now(), summary="Closed.")
     first, second = step_deadlines(case)
     assert first.status == Deadline.Status.MET

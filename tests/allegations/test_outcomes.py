@@ -12,7 +12,7 @@ from allegations.models import CaseAmendment, Complaint, Event, OutcomeChecklist
 from deadlines.models import Deadline
 from governance.models import RecordType
 from governance.retention import retention_of
-from tests.allegations.factories import make_case, make_referral
+from tests.allegations.factories import make_case, make_referral, tell_parents
 from tests.forms import with_dates
 
 pytestmark = pytest.mark.django_db
@@ -25,6 +25,7 @@ def _outcome(case, officer, outcome, employer_outcome="no_sanction"):
 
 
 def _close(case, officer):
+    tell_parents(case, officer)
     services.case_close(actor=officer, case=case, closed_at=timezone.now(),
                         summary="Concluded.")
     case.refresh_from_db()

@@ -14,7 +14,7 @@ from allegations import person, services
 from allegations.models import Event, PersonSupport, Route, Suspension
 from deadlines import chasing
 from deadlines.models import Deadline
-from tests.allegations.factories import make_case, make_referral
+from tests.allegations.factories import make_case, make_referral, tell_parents
 from tests.forms import with_dates
 from tests.meetings.factories import hold, schedule
 
@@ -110,6 +110,7 @@ def test_updates_stop_when_the_case_closes(case, lado_officer):
     tell(case, lado_officer, today())
     services.case_record_outcome(actor=lado_officer, case=case, outcome="unfounded", police_outcome="no_police_action",
                                  police_outcome_detail="", employer_outcome="no_sanction")
+    tell_parents(case, lado_officer)
     services.case_close(actor=lado_officer, case=case, closed_at=timezone.now(), summary="Unfounded.")
     [deadline] = updates(case)
     assert deadline.status == S.WAIVED

@@ -13,6 +13,7 @@ from allegations.models import CaseAmendment, Complaint, OutcomeChecklistItem
 from allegations.outcomes import OUTCOME_DEFINITIONS
 from tests.browser.conftest import after_navigation, click_and_load, sign_in, sign_out, submit, visit
 from tests.browser.dates import fill_date
+from tests.allegations.factories import tell_parents
 
 pytestmark = pytest.mark.browser
 
@@ -74,6 +75,7 @@ def test_a_complaint_then_a_manager_reopens_and_amends(page: Page, case, lado_of
     services.case_record_outcome(actor=lado_officer, case=case, outcome="unfounded",
                                  police_outcome="no_police_action", police_outcome_detail="",
                                  employer_outcome="no_sanction")
+    tell_parents(case, lado_officer)
     services.case_close(actor=lado_officer, case=case, closed_at=timezone.now(), summary="Concluded: unfounded.")
     sign_in(page, lado_officer)
     visit(page, f"/cases/{case.reference}/conclusion/")

@@ -11,6 +11,7 @@ from django.utils import timezone
 from allegations import outcomes, services
 from allegations.models import CaseAmendment, Complaint, OutcomeChecklistItem, Referral
 from tests.interchange.conftest import CASES, export_records, run_export, run_import
+from tests.allegations.factories import tell_parents
 
 pytestmark = pytest.mark.django_db
 
@@ -21,6 +22,7 @@ def _a_case_with_everything(case, lado_officer, lado_manager):
     case.refresh_from_db()
     item = outcomes.current_checklist(case)[0]
     outcomes.checklist_item_mark(actor=lado_officer, case=case, item=item, state="done", note="Removed.")
+    tell_parents(case, lado_officer)
     services.case_close(actor=lado_officer, case=case, closed_at=timezone.now(), summary="Concluded.")
     complaint = outcomes.complaint_record(
         actor=lado_officer, case=case, received_on=timezone.localdate(), made_by="subject", complainant="",

@@ -12,7 +12,7 @@ from django.utils import timezone
 from allegations import outcomes, services
 from reporting.annual import annual_report, report_history
 from reporting.tables import report_tables
-from tests.allegations.factories import make_case, make_referral
+from tests.allegations.factories import make_case, make_referral, tell_parents
 
 pytestmark = pytest.mark.django_db
 
@@ -25,6 +25,7 @@ def _closed_case(officer, manager_actor, referral, outcome):
     case = make_case(officer=officer, referral=referral)
     services.case_record_outcome(actor=officer, case=case, outcome=outcome, police_outcome="no_police_action",
                                  police_outcome_detail="", employer_outcome="no_sanction")
+    tell_parents(case, officer)
     services.case_close(actor=officer, case=case, closed_at=timezone.now(), summary="Concluded.")
     case.refresh_from_db()
     return case
@@ -50,6 +51,7 @@ def test_complaints_and_reopened_cases_are_counted_in_their_year(agency_a_manage
                                 complaint=first)
     outcomes.case_reopen(actor=lado_manager, case=cases[0], reason="Complaint partly upheld.")
     outcomes.case_reopen(actor=lado_manager, case=cases[1], reason="New evidence.")
+    tell_parents(cases[1], lado_manager)
     services.case_close(actor=lado_manager, case=cases[1], closed_at=timezone.now(), summary="Again.")
     outcomes.case_reopen(actor=lado_manager, case=cases[1], reason="Reopened twice: counted once.")
 
