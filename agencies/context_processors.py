@@ -37,9 +37,10 @@ def navigation(request):
     if s.agency_ids:
         add("Our actions", "meetings:action_list")
     if s.is_lado or s.roles & {Role.DIRECTOR, Role.ADULT_SAFEGUARDING_MANAGER}:
-        add("Provider concerns", "providers:concern_list")
+        add("Provider concerns", "providers:concern_list", group="Concerns")
     if s.is_lado or s.referrer_agency_ids:
-        add("Low-level concerns", "lowlevel:concern_list")
+        # Beside provider concerns in one menu, so a LADO manager's navigation still fits one row at 1280 px.
+        add("Low-level concerns", "lowlevel:concern_list", group="Concerns")
     if s.is_analyst:
         add("Provider register", "providers:register", group="Reports")
     if s.is_analyst:

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from agencies.access import CASE_ROLES, LADO, REFERRERS, role_required
+from agencies.access import CASE_ROLES, LADO, REFERRERS, RoleRefused, role_required
 from agencies.permissions import standing
 from config.forms import apply_service_errors as _apply
 from outbox.submissions import AlreadySubmitted
@@ -71,10 +71,14 @@ def _prompt_ids(key: str) -> list[int]:
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(lambda user: standing(user).is_lado, *LADO)
 def referral_open(request, key):
-    """Open a referral from a prompt's concerns: prefilled from them; they are linked to it."""
+    """Open a referral from a prompt's concerns: prefilled from them; they are linked to it. The LADO service
+    alone opens one; the agency that recorded the concerns is refused (403), anyone else finds nothing (404)."""
     ids = _prompt_ids(key)
+    if not standing(request.user).is_lado:
+        if selectors.concern_list(user=request.user).filter(pk__in=ids).exists():
+            raise RoleRefused(LADO)
+        raise Http404("No such concerns")
     concerns = selectors.prompt_concerns(user=request.user, ids=ids)
     if not concerns:
         raise Http404("No such concerns, or they are already linked to a referral")

@@ -647,7 +647,7 @@ MATRIX: dict[str, dict[str, int | str]] = {
     "lowlevel:concern_list": _row(200, 200, 200, 200, 200, 200, 403),
     "lowlevel:concern_create": _row(403, 403, 200, 403, 200, 403, 403),
     "lowlevel:concern_detail": _row(200, 404, 200, 200, 404, 404, 404),
-    "lowlevel:referral_open": _row(200, 404, 403, 403, 403, 403, 403),
+    "lowlevel:referral_open": _row(200, 404, 403, 403, 404, 404, 404),
 }
 
 ROWS = [(key, persona, MATRIX[key][persona]) for key in MATRIX for persona in PERSONAS]

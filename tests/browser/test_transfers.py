@@ -79,7 +79,7 @@ def test_a_referral_is_transferred_out_and_acknowledged(page: Page, lado_officer
     assert document_path(transfer.bundle_pdf).read_bytes().startswith(b"%PDF-")
     assert json.loads(document_path(transfer.bundle_jsonl).read_text())["reference"] == referral.reference
     deadlines = page.locator(".app-deadline-list li").filter(has_text="Acknowledgement of a transfer")
-    expect(deadlines.locator(".govuk-tag")).to_have_text("Open")
+    expect(deadlines.locator(".app-deadline")).to_have_text("Open")
     with page.expect_download() as download:
         page.get_by_role("link", name=f"{referral.reference}-handover.pdf").click()
     assert download.value.suggested_filename == f"{referral.reference}-handover.pdf"
@@ -94,6 +94,6 @@ def test_a_referral_is_transferred_out_and_acknowledged(page: Page, lado_officer
     submit(page, "Save acknowledgement")
     expect(page.get_by_text("Acknowledgement recorded.")).to_be_visible()
     deadlines = page.locator(".app-deadline-list li").filter(has_text="Acknowledgement of a transfer")
-    expect(deadlines.locator(".govuk-tag")).to_have_text("Met")
+    expect(deadlines.locator(".app-deadline")).to_have_text("Met")
     at_both_widths(page)
     assert Deadline.objects.get(kind=Deadline.Kind.TRANSFER_ACKNOWLEDGEMENT).status == Deadline.Status.MET

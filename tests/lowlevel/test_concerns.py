@@ -116,7 +116,7 @@ def test_the_lado_opens_a_referral_from_the_prompt(login, agency_a_manager, agen
     assert 'value="Chris"' in page and 'value="Teaching assistant"' in page
     assert "Shouted at a pupil in the dinner hall." in page  # the account, prefilled from the concerns
     # Another agency cannot open it, nor see that the concerns exist.
-    assert login(agency_b_outsider).get(url).status_code == 403
+    assert login(agency_b_outsider).get(url).status_code == 404
     response = client.post(url, with_dates({
         "given_name": "Chris", "family_name": "Lowe", "subject_role": "Teaching assistant",
         "workforce": "children", "category": "emotional", "timing": "contemporaneous",

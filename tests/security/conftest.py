@@ -116,8 +116,26 @@ def build_world() -> World:
             due_on=timezone.localdate(), reason="Sweep", requested_by=manager),
         sar=SubjectAccessRequest.objects.create(subject=referral.subject, lado_service=lado, requested_by=manager),
     )
+    _issue_16_records(world)
     _documents(world)
     return world
+
+
+def _issue_16_records(world: World) -> None:
+    """A child of the referral, support offered to the person, a complaint and one of agency A's low-level concerns."""
+    from allegations import outcomes, person
+    from tests.lowlevel.factories import record
+
+    officer = world.people["lado_officer"]
+    world.records.update(
+        child=world.referral.children.order_by("pk").first(),
+        person_support=person.person_support_record(actor=officer, case=world.case, kind="union",
+                                                    offered_on=timezone.localdate(), offered_by="Head teacher"),
+        complaint=outcomes.complaint_record(actor=officer, case=world.case, received_on=timezone.localdate(),
+                                            made_by="parent", complainant="", about="process",
+                                            summary="Not kept informed.", stage="stage_1"),
+        low_level=record(actor=world.people["agency_a_manager"], agency=world.agencies["agency_a"]),
+    )
 
 
 @pytest.fixture(scope="module")

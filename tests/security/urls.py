@@ -78,10 +78,20 @@ FILLERS: dict[str, list[tuple[str, Callable]]] = {
         (r"^records/documents/", _document),
         # Need to know (issue 12 §1): one item of the case, its employer strand.
         (r"^cases/[^/]+/parts/", lambda w: w.case.strands.get(kind="employer").pk),
+        # Issue 16: a child of the referral, support offered to the person, a complaint, a low-level concern.
+        (r"^referrals/[^/]+/children/", lambda w: w.child.pk),
+        (r"^cases/[^/]+/person/support/", lambda w: w.person_support.pk),
+        (r"^cases/[^/]+/conclusion/complaints/", lambda w: w.complaint.pk),
+        (r"^low-level-concerns/", lambda w: w.low_level.pk),
+        # The outcome's checklist is made by recording an outcome, which would change the world's case for every
+        # other route: not built by the world (tests/allegations/test_outcomes.py covers its permissions).
+        (r"^cases/[^/]+/conclusion/checklist/", lambda w: MISSING),
         # A provider concern's suspensions of admissions and plan items: not built by the world.
         (r"^providers/[^/]+/(admissions|plan)/", lambda w: MISSING),
     ],
     "number": [(r"", lambda w: w.version.number)],
+    # Opening a referral from low-level concerns: the concerns' keys (lowlevel.urls).
+    "key": [(r"^low-level-concerns/open-referral/", lambda w: str(w.low_level.pk))],
     "pdf_id": [(r"", lambda w: w.pdf.pk)],
     "invitation_pk": [(r"", lambda w: w.invitation.pk)],
     "question_pk": [(r"", lambda w: w.question.pk)],
