@@ -184,3 +184,41 @@ def test_the_business_unit_sees_the_closure_in_its_figures_the_same_day(taken_pa
            f'    <td class="govuk-table__cell">Unfounded</td><td class="govuk-table__cell govuk-table__cell--numeric">1</td>')
     assert row in page
     assert case.referral.subject.family_name not in page
+
+
+def test_a_person_invited_by_name_brings_their_agency_and_a_cancelled_meeting_brings_none(
+    case, lado_officer, chair, police_agency, police_user, agency_b, agency_b_outsider, agency_a_manager,
+):
+    """An invitation to a person with an account tells their agency (at its level: the police, not sharing the case,
+    read only "closed"); the invitees of a meeting that was cancelled took no part."""
+    held = schedule(case, actor=lado_officer, chair=chair)
+    invite(held, actor=chair, user=police_user)
+    cancelled = schedule(case, actor=lado_officer, chair=chair)
+    invite(cancelled, actor=chair, agency=agency_b, access_level="employer")
+    meeting_services.meeting_cancel(actor=lado_officer, meeting=cancelled, reason="Not needed after all.")
+    services.case_record_outcome(actor=lado_officer, case=case, outcome=Outcome.UNFOUNDED,
+                                 police_outcome="no_police_action", police_outcome_detail="",
+                                 employer_outcome="no_sanction")
+    case.refresh_from_db()
+    tell_parents(case, lado_officer)
+    close(case, lado_officer)
+    told = {n.user_id: n.title for n in closure_notices()}
+    reference = case.referral.reference
+    assert told == {police_user.pk: f"Case {reference} closed",
+                    agency_a_manager.pk: f"Case {reference} closed. Outcome: Unfounded"}
+
+
+def test_a_restricted_case_tells_only_the_people_named(case, lado_manager, lado_officer, police_agency, police_user,
+                                                        agency_a_manager):
+    """A case restricted to named people of the LADO service: no partner is told it exists, closed or not."""
+    services.case_share_with(actor=lado_officer, case=case, agency=police_agency, level="safeguarding",
+                             reason="The police are investigating.")
+    services.referral_restrict(actor=lado_manager, referral=case.referral, reason="About one of our officers.",
+                               may_open=[lado_officer])
+    services.case_record_outcome(actor=lado_officer, case=case, outcome=Outcome.UNFOUNDED,
+                                 police_outcome="no_police_action", police_outcome_detail="",
+                                 employer_outcome="no_sanction")
+    case.refresh_from_db()
+    tell_parents(case, lado_officer)
+    assert close(case, lado_officer).status == "closed"
+    assert not closure_notices().exists()
