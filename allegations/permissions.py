@@ -64,3 +64,11 @@ def shared_case_ids_filter(user_standing: Standing):
     return CaseGroupObjectPermission.objects.filter(
         group_id__in=user_standing.outside_group_ids, permission__codename="view_case"
     ).values("content_object_id")
+
+
+def case_shared_group_ids(*, case) -> list[int]:
+    """The groups (of agencies) the case is shared with, at any level (allegations.closing tells them it closed)."""
+    from .models import CaseGroupObjectPermission  # not at the top: models <- querysets <- here
+
+    return list(CaseGroupObjectPermission.objects.filter(content_object=case, permission__codename="view_case")
+                .values_list("group_id", flat=True).distinct())

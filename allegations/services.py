@@ -946,7 +946,11 @@ def case_close(*, actor, case: Case, closed_at: dt.datetime, summary: str,
     save_with_history(case, actor=actor, reason="Case closed")
     # Judged at the closure time, which may be back-dated: not yet due then -> waived; due unmet -> missed.
     deadlines.deadlines_close(actor=actor, referral=case.referral, at=closed_at, reason="Case closed before it fell due")
-    event_record(actor=actor, referral=case.referral, case=case, verb="case_closed", summary="Case closed", reason=summary)
+    event = event_record(actor=actor, referral=case.referral, case=case, verb="case_closed", summary="Case closed",
+                         reason=summary)
+    from .closing import case_closed_notify
+
+    case_closed_notify(case=case, event=event)  # each agency that took part, at its level (issue 17 §4)
     return case
 
 

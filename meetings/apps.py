@@ -25,3 +25,9 @@ class MeetingsConfig(AppConfig):
         from . import deadline_about
 
         deadline_about.register()  # an action's deadline: who else its escalation goes to
+
+        from allegations.closing import register_took_part
+
+        from . import took_part
+
+        register_took_part(took_part.agencies_of_case)  # told when the case closes: its meetings' agencies, actions'

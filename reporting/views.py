@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from agencies.access import role_required
 from agencies.models import Role
-from allegations.models import ContactType, Referral
+from allegations.models import Case, CaseStatus, ContactType, Outcome, Referral
 
 from .permissions import may_see_reports
 
@@ -23,4 +23,13 @@ def figures(request):
     )
     # Each type in the words the referral form uses ("Not an allegation …"), not its stored code.
     rows = [{**row, "type": ContactType(row["contact_type"]).label} for row in rows]
-    return render(request, "reporting/figures.html", {"rows": rows})
+    # Cases closed, read live from the cases (no stored totals): a case closed today is counted today (issue 17 §4).
+    closed = (
+        Case.objects.filter(status=CaseStatus.CLOSED, closed_at__year__gte=year - 1)
+        .annotate(year=ExtractYear("closed_at"), quarter=ExtractQuarter("closed_at"))
+        .values("year", "quarter", "outcome")
+        .annotate(n=Count("pk"))
+        .order_by("year", "quarter", "outcome")
+    )
+    closed = [{**row, "outcome": Outcome(row["outcome"]).label if row["outcome"] else "Not recorded"} for row in closed]
+    return render(request, "reporting/figures.html", {"rows": rows, "closed": closed})
