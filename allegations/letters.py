@@ -16,6 +16,7 @@ refused: a template that names any other is refused when saved.
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import io
 
@@ -121,6 +122,10 @@ def check_text(text: str, *, field: str) -> None:
     if unknown:
         names = ", ".join("{{ %s }}" % name for name in unknown)
         raise ValidationError({field: f"Unknown placeholder {names}: use only the placeholders listed."})
+    try:  # filled with sample words: anything else the sandbox refuses (reaching into Python) is refused now
+        _ENV.from_string(text).render({name: name for name in PLACEHOLDERS})
+    except jinja2.TemplateError:
+        raise ValidationError({field: "Use each placeholder as {{ name }}, on its own."}) from None
 
 
 def template_for(service_id: int, kind: str) -> LetterTemplate:
@@ -179,7 +184,11 @@ def placeholder_values(case: Case, *, actor, recipient: str) -> dict[str, str]:
 
 
 def fill(text: str, values: dict[str, str]) -> str:
-    return _ENV.from_string(text).render(values)
+    try:
+        return _ENV.from_string(text).render(values)
+    except jinja2.TemplateError:  # a template saved before its words were checked
+        raise ValidationError("This letter's template cannot be filled in: ask a LADO manager to check its "
+                              "placeholders.") from None
 
 
 def may_draft(user, case: Case) -> bool:
@@ -273,8 +282,9 @@ def letter_mark_sent(*, actor, letter: Letter, sent_by: str, sent_on=None) -> Le
     if sent_on is not None and sent_on > timezone.localdate():
         raise ValidationError({"sent_on": "The date it was sent must be today or in the past."})
     letter.status, letter.sent_by, letter.sent_recorded_by = Letter.Status.SENT, sent_by, actor
+    # A day in the past: noon that day (only the day is asked for).
     letter.sent_at = now if sent_on is None or sent_on == timezone.localdate() else timezone.make_aware(
-        timezone.datetime(sent_on.year, sent_on.month, sent_on.day, 12))
+        dt.datetime.combine(sent_on, dt.time(12)))
     save_with_history(letter, actor=actor, reason="Letter sent")
     event_record(actor=actor, referral=letter.case.referral, case=letter.case, verb="letter_sent",
                  summary=f"{LetterKind(letter.kind).label} sent ({Letter.SentBy(sent_by).label.lower()})",

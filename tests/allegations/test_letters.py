@@ -51,12 +51,16 @@ def test_an_unknown_placeholder_is_refused_with_a_clear_message(lado_manager):
 
 
 def test_the_sandbox_refuses_reaching_into_python(lado_manager, case, lado_officer):
-    letters.letter_template_update(actor=lado_manager, kind=LetterKind.INVITATION, subject="Invitation",
-                                   body="{{ reference.__class__.__mro__ }}")
-    from jinja2.exceptions import SecurityError
-
-    with pytest.raises((SecurityError, ValidationError)):
+    with pytest.raises(ValidationError) as error:
+        letters.letter_template_update(actor=lado_manager, kind=LetterKind.INVITATION, subject="Invitation",
+                                       body="{{ reference.__class__.__mro__ }}")
+    assert error.value.message_dict["body"] == ["Use each placeholder as {{ name }}, on its own."]
+    # Words stored before the check (or written straight to the table) are refused when drafting, with a message.
+    letters.template_for(case.referral.lado_service_id, LetterKind.INVITATION)
+    LetterTemplate.objects.filter(kind=LetterKind.INVITATION).update(body="{{ reference.__class__.__mro__ }}")
+    with pytest.raises(ValidationError) as error:
         letters.letter_draft(actor=lado_officer, case=case, kind=LetterKind.INVITATION, recipient="DS Patel")
+    assert "ask a LADO manager" in error.value.messages[0]
 
 
 def test_only_a_lado_manager_edits_the_templates(lado_officer):
@@ -158,6 +162,20 @@ def test_marking_as_sent_records_when_and_how_with_history_and_timeline(case, la
     assert sorted(verbs) == ["letter_approved", "letter_drafted", "letter_sent"]
     with pytest.raises(ValidationError):
         letters.letter_mark_sent(actor=lado_officer, letter=letter, sent_by=Letter.SentBy.HAND)
+
+
+def test_a_letter_sent_on_an_earlier_day_keeps_that_day(case, lado_officer, lado_manager):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    letter = approved(case, lado_officer, lado_manager)
+    day = timezone.localdate() - dt.timedelta(days=3)
+    letter = letters.letter_mark_sent(actor=lado_officer, letter=letter, sent_by=Letter.SentBy.HAND, sent_on=day)
+    assert timezone.localtime(letter.sent_at).date() == day
+    with pytest.raises(ValidationError):
+        letters.letter_mark_sent(actor=lado_officer, letter=approved(case, lado_officer, lado_manager),
+                                 sent_by=Letter.SentBy.POST, sent_on=timezone.localdate() + dt.timedelta(days=1))
 
 
 def test_another_service_cannot_draft(case, other_officer):

@@ -44,7 +44,10 @@ def main_at_both_widths(page: Page) -> None:
 def test_a_letter_is_drafted_approved_rendered_and_sent(page: Page, lado_officer, lado_manager, case):
     # The manager's words for the employer's letter, an unknown placeholder refused first.
     sign_in(page, lado_manager)
-    visit(page, "/letters/templates/")
+    visit(page, "/my-work/")
+    page.get_by_text("Manage", exact=True).click()  # the header's menu
+    with page.expect_navigation():
+        page.get_by_role("link", name="Letter templates").click()
     main_at_both_widths(page)
     with page.expect_navigation():
         page.get_by_role("link", name="Outcome letter to the employer").click()
