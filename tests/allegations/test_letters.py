@@ -207,3 +207,23 @@ def test_draft_edit_approve_and_send_through_the_pages(case, login, lado_officer
     # The documents are listed on the case's documents page.
     page = officer.get(reverse("allegations:case_documents", args=[case.reference])).content.decode()
     assert "Outcome letter to the employer (PDF)" in page
+
+
+def test_the_timeline_shows_a_letter_to_those_its_documents_are_for(case, login, lado_officer, lado_manager,
+                                                                     agency_a_manager):
+    for_employer = approved(case, lado_officer, lado_manager)
+    letters.letter_draft(actor=lado_officer, case=case, kind=LetterKind.OUTCOME_PERSON, recipient="Alex Morgan")
+    private = approved(case, lado_officer, lado_manager, audience=Audience.LADO, recipient="Alex Morgan")
+    letters.letter_mark_sent(actor=lado_officer, letter=for_employer, sent_by=Letter.SentBy.EMAIL)
+    url = reverse("allegations:case_timeline", args=[case.reference])
+    officer_page = login(lado_officer).get(url).content.decode()
+    assert "Outcome letter to the employer sent (e-mail)" in officer_page
+    assert "Outcome letter to the person drafted" in officer_page
+    employer_page = login(agency_a_manager).get(url).content.decode()
+    assert "Outcome letter to the employer approved" in employer_page
+    assert "Outcome letter to the employer sent (e-mail)" in employer_page
+    assert "drafted" not in employer_page  # drafts stay with the LADO service
+    # Two employer's letters were approved; the second, kept for the LADO service, is not shown to the employer.
+    assert officer_page.count("Outcome letter to the employer approved") == 2
+    assert employer_page.count("Outcome letter to the employer approved") == 1
+    assert private.audience == Audience.LADO
