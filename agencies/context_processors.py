@@ -59,6 +59,7 @@ def navigation(request):
         add("Retention", "governance:retention", group="Manage")
     if s.is_lado_manager:
         add("Subject access", "governance:sar_list", group="Manage")
+        add("Letter templates", "allegations:letter_templates", group="Manage")  # allegations/letters.py
     if s.roles:
         add("Inbox", "inbox")
         unread = Notification.objects.filter(user=user, read_at__isnull=True).count()

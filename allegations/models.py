@@ -1324,3 +1324,82 @@ class Transfer(models.Model):
     @property
     def is_acknowledged(self) -> bool:
         return self.acknowledged_at is not None
+
+
+class LetterKind(models.TextChoices):
+    """The letters a LADO service sends (issue 17 §3), each from its one template (LetterTemplate)."""
+
+    OUTCOME_PERSON = "outcome_person", "Outcome letter to the person"
+    OUTCOME_EMPLOYER = "outcome_employer", "Outcome letter to the employer"
+    OUTCOME_PARENTS = "outcome_parents", "Outcome letter to parents or carers"
+    INVITATION = "invitation", "Invitation letter"
+    # To a provider after a serious concerns meeting (001).
+    PROVIDER = "provider", "Letter to a provider after a serious concerns meeting"
+    TRANSFER = "transfer", "Transfer letter"
+
+
+class LetterTemplate(models.Model):
+    """The words of one kind of letter, as a LADO manager of the service last set them (allegations/letters.py
+    lists the placeholders the body may use; an unknown one is refused when saved)."""
+
+    lado_service = models.ForeignKey("agencies.Agency", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=24, choices=LetterKind.choices)
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    changed_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["lado_service", "kind"], name="lettertemplate_once")]
+        # letters.template_for reads one row through the unique constraint's index.
+
+
+class Letter(models.Model):
+    """One letter drafted from a case and its template, edited, approved by a LADO manager, rendered as PDF and
+    Word documents of the case (with their audience) and marked as sent (issue 17 §3)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        APPROVED = "approved", "Approved"
+        SENT = "sent", "Sent"
+
+    class SentBy(models.TextChoices):
+        POST = "post", "Post"
+        EMAIL = "email", "E-mail"
+        HAND = "hand", "By hand"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="letters")
+    kind = models.CharField(max_length=24, choices=LetterKind.choices)
+    recipient = models.CharField(max_length=200)  # who it is to, in words ("The head teacher, Elm School")
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    # Who may see the letter's documents on the case (need to know, as any document's audience).
+    audience = models.CharField(max_length=16, choices=Audience.choices)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.DRAFT)
+    drafted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    drafted_at = models.DateTimeField(default=timezone.now)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    approved_at = models.DateTimeField(null=True, blank=True)
+    pdf = models.ForeignKey("records.Document", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    docx = models.ForeignKey("records.Document", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    sent_at = models.DateTimeField(null=True, blank=True)
+    sent_by = models.CharField(max_length=8, choices=SentBy.choices, blank=True)
+    sent_recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                         related_name="+")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-drafted_at", "-pk"]
+        # letters.letters_of lists a case's letters through the foreign key's own index.
+        constraints = [
+            models.CheckConstraint(name="letter_approved_with_approver",
+                                   condition=models.Q(status="draft") | models.Q(approved_by__isnull=False, approved_at__isnull=False)),
+            models.CheckConstraint(name="letter_sent_with_how",
+                                   condition=~models.Q(status="sent") | (models.Q(sent_at__isnull=False) & ~models.Q(sent_by=""))),
+        ]
+
+    def __str__(self):
+        return f"Letter {self.pk}"

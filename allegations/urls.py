@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import facts_views, outcome_views, transfer_views, views, work_views
+from . import facts_views, letter_views, outcome_views, transfer_views, views, work_views
 
 app_name = "allegations"
 urlpatterns = [
@@ -59,4 +59,9 @@ urlpatterns = [
     path("referrals/<str:reference>/transfer/", transfer_views.transfer_send, name="transfer_send"),
     path("referrals/<str:reference>/transfer/acknowledgement/", transfer_views.transfer_acknowledge,
          name="transfer_acknowledge"),
+    path("letters/templates/", letter_views.template_list, name="letter_templates"),
+    path("letters/templates/<str:kind>/", letter_views.template_edit, name="letter_template_edit"),
+    path("letters/cases/<str:reference>/", letter_views.case_letters, name="case_letters"),
+    path("letters/cases/<str:reference>/<int:pk>/", letter_views.letter_detail, name="letter_detail"),
+    path("letters/cases/<str:reference>/<int:pk>/approve/", letter_views.letter_approve, name="letter_approve"),
 ]

@@ -5,7 +5,8 @@ The export adds to each referral:
 
 - `suspensions`: a list of objects with SUSPENSION_FIELDS;
 - `person`: {"told": [...], "contacts": [...], "support": [...], "updates": [...]}, each a list of objects with the
-  fields of PERSON_FIELDS.
+  fields of PERSON_FIELDS;
+- `letters`: the case's letters (issue 17 §3), a list of objects with LETTER_FIELDS (date-times with their offset).
 
 Dates are `YYYY-MM-DD`, absent values `null`. An import of the export writes them on the new cases it creates
 (history: "Imported from FILE line N by USERNAME"); a reference already in the product keeps what it has (an import
@@ -16,13 +17,22 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from allegations.models import PersonContact, PersonSupport, PersonTold, PersonUpdate, Suspension
+from allegations.models import (
+    Audience,
+    Letter,
+    LetterKind,
+    PersonContact,
+    PersonSupport,
+    PersonTold,
+    PersonUpdate,
+    Suspension,
+)
 
-from .values import format_date, parse_date
+from .values import format_date, format_datetime, parse_date, parse_datetime
 
-EXTRA_KEYS = ("suspensions", "person")
+EXTRA_KEYS = ("suspensions", "person", "letters")
 
-DATE, TEXT, TEXT_LIST = "date", "text", "text_list"
+DATE, TEXT, TEXT_LIST, DATETIME = "date", "text", "text_list", "datetime"
 # Dates that may be ahead: when an arrangement is to be reviewed, until when something is held back from the person.
 FUTURE_DATES = frozenset({"review_on", "held_back_until"})
 
@@ -68,11 +78,25 @@ PERSON_FIELDS: dict[str, tuple[type, dict[str, tuple[str, bool, tuple | None]]]]
 }
 
 
+# A case's letters (issue 17 §3; allegations/letters.py): `letters`, a list of objects with these fields. Their PDF
+# and Word documents are not in the export (documents never are); an imported letter keeps its words and states,
+# drafted (and, if it was, approved) by the person importing, as the history's reason says.
+LETTER_FIELDS: dict[str, tuple[str, bool, tuple | None]] = {
+    "kind": (TEXT, True, tuple(LetterKind.values)), "recipient": (TEXT, True, None), "subject": (TEXT, True, None),
+    "body": (TEXT, True, None), "audience": (TEXT, True, tuple(Audience.values)),
+    "status": (TEXT, True, tuple(Letter.Status.values)), "drafted_at": (DATETIME, True, None),
+    "approved_at": (DATETIME, False, None), "sent_at": (DATETIME, False, None),
+    "sent_by": (TEXT, False, tuple(Letter.SentBy.values)),
+}
+
+
 def _out(item, fields) -> dict:
     record = {}
     for name, (kind, _, _) in fields.items():
         value = getattr(item, name)
-        if kind == DATE:
+        if kind == DATETIME:
+            record[name] = format_datetime(value, timezone.get_current_timezone())
+        elif kind == DATE:
             record[name] = format_date(value)
         elif kind == TEXT_LIST:
             record[name] = list(value)
@@ -88,14 +112,15 @@ def _order(item) -> tuple:
 def export_records(case) -> dict:
     """The case's `suspensions` and `person` (empty for a contact without a case), oldest first."""
     if case is None:
-        return {"suspensions": [], "person": {key: [] for key in PERSON_FIELDS}}
+        return {"suspensions": [], "person": {key: [] for key in PERSON_FIELDS}, "letters": []}
     suspensions = sorted(case.suspensions.all(), key=_order)
     person = {}
     for key, (model, fields) in PERSON_FIELDS.items():
         related = {"told": "person_told", "contacts": "person_contacts", "support": "person_support",
                    "updates": "person_updates"}[key]
         person[key] = [_out(item, fields) for item in sorted(getattr(case, related).all(), key=_order)]
-    return {"suspensions": [_out(s, SUSPENSION_FIELDS) for s in suspensions], "person": person}
+    return {"suspensions": [_out(s, SUSPENSION_FIELDS) for s in suspensions], "person": person,
+            "letters": [_out(letter, LETTER_FIELDS) for letter in sorted(case.letters.all(), key=_order)]}
 
 
 def _read_one(obj, fields, where: str, problems: list) -> dict | None:
@@ -113,7 +138,7 @@ def _read_one(obj, fields, where: str, problems: list) -> dict | None:
         if raw in (None, "", []):
             if required:
                 problems.append((column, "required"))
-            values[name] = [] if kind == TEXT_LIST else (None if kind == DATE else "")
+            values[name] = [] if kind == TEXT_LIST else (None if kind in (DATE, DATETIME) else "")
             continue
         if kind == TEXT_LIST:
             if not isinstance(raw, list) or not all(isinstance(v, str) for v in raw):
@@ -126,6 +151,14 @@ def _read_one(obj, fields, where: str, problems: list) -> dict | None:
             continue
         if not isinstance(raw, str):
             problems.append((column, f"expected text, not {type(raw).__name__}"))
+            continue
+        if kind == DATETIME:
+            at, error = parse_datetime(raw.strip(), timezone.get_current_timezone())
+            if error:
+                problems.append((column, error))
+            elif at > timezone.now():
+                problems.append((column, "in the future"))
+            values[name] = at
             continue
         if kind == DATE:
             day, error = parse_date(raw.strip())
@@ -144,7 +177,21 @@ def _read_one(obj, fields, where: str, problems: list) -> dict | None:
 def read_records(obj: dict) -> tuple[dict, list[tuple[str, str]]]:
     """The `suspensions` and `person` of one exported referral, as model fields, and (column, reason) problems."""
     problems: list[tuple[str, str]] = []
-    found: dict = {"suspensions": [], "person": {key: [] for key in PERSON_FIELDS}}
+    found: dict = {"suspensions": [], "person": {key: [] for key in PERSON_FIELDS}, "letters": []}
+    letters = obj.get("letters") or []
+    if not isinstance(letters, list):
+        problems.append(("letters", "must be a list"))
+    else:
+        for index, item in enumerate(letters):
+            where = f"letters[{index}]"
+            values = _read_one(item, LETTER_FIELDS, where, problems)
+            if values is None:
+                continue
+            if values["status"] in ("approved", "sent") and values["approved_at"] is None:
+                problems.append((f"{where}.approved_at", "required for an approved or sent letter"))
+            if values["status"] == "sent" and not (values["sent_at"] and values["sent_by"]):
+                problems.append((f"{where}.sent_at", "a sent letter needs sent_at and sent_by"))
+            found["letters"].append(values)
     suspensions = obj.get("suspensions") or []
     if not isinstance(suspensions, list):
         problems.append(("suspensions", "must be a list"))
@@ -172,7 +219,7 @@ def read_records(obj: dict) -> tuple[dict, list[tuple[str, str]]]:
 
 
 def has_records(found: dict | None) -> bool:
-    return bool(found) and bool(found["suspensions"] or any(found["person"].values()))
+    return bool(found) and bool(found["suspensions"] or any(found["person"].values()) or found.get("letters"))
 
 
 def plan_records(case_id: int, found: dict, *, user, reason: str) -> dict[type, list]:
@@ -187,4 +234,9 @@ def plan_records(case_id: int, found: dict, *, user, reason: str) -> dict[type, 
             item = model(case_id=case_id, recorded_by=user, **values)
             item._change_reason = reason
             rows.setdefault(model, []).append(item)
+    for values in found.get("letters", []):
+        item = Letter(case_id=case_id, drafted_by=user, approved_by=user if values["approved_at"] else None,
+                      sent_recorded_by=user if values["sent_at"] else None, **values)
+        item._change_reason = reason
+        rows.setdefault(Letter, []).append(item)
     return rows

@@ -142,7 +142,7 @@ PEOPLE_LISTS: dict[str, tuple[Column, ...]] = {
 # recomputes `deadlines` (they are derived, never imported).
 # `disagreements` (interchange.disagreements): each with its escalation steps; their deadlines are derived too.
 # `suspensions` and `person` (case_records.py) are read back on the new cases an import writes.
-EXPORT_EXTRA_KEYS = ("meetings", "deadlines", "disagreements", *PEOPLE_LISTS, "suspensions", "person",
+EXPORT_EXTRA_KEYS = ("meetings", "deadlines", "disagreements", *PEOPLE_LISTS, "suspensions", "person", "letters",
                      # What followed the outcome (after_outcome.py): imported with the case, when it is new.
                      "outcome_checklist", "complaints", "amendments")
 

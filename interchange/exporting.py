@@ -179,7 +179,7 @@ def referrals_for_export():
             Prefetch("children", queryset=Child.objects.select_related("parents_told").order_by("pk")),
             Prefetch("other_subjects", queryset=OtherSubject.objects.select_related("subject").order_by("pk")),
             "associated_people",
-            "case__suspensions", "case__person_told", "case__person_contacts", "case__person_support",
+            "case__suspensions", "case__person_told", "case__person_contacts", "case__person_support", "case__letters",
             "case__person_updates",
             *after_outcome.PREFETCH,
         )

@@ -147,9 +147,10 @@ def document_open(*, user, document: Document):
     return handle
 
 
-def document_attach_made(*, actor, referral: Referral, title: str, kind: str, name: str, content: bytes,
-                         checked_as: str, reason: str) -> Document:
-    """Keep a file the product made (a transfer's handover bundle) as a document of a referral, inside the
+def document_attach_made(*, actor, referral: Referral | None = None, title: str, kind: str, name: str, content: bytes,
+                         checked_as: str, reason: str, case: Case | None = None) -> Document:
+    """Keep a file the product made (a transfer's handover bundle, a letter) as a document of a referral or a
+    case (one of the two), inside the
     caller's transaction: the change that made it and the document commit together. The content is checked
     like an upload, as `checked_as` (a name whose extension says what it must be: "bundle.pdf", "bundle.txt");
     `name` is the name it is downloaded under. A file whose transaction rolls back later has no row, so it is
@@ -161,7 +162,7 @@ def document_attach_made(*, actor, referral: Referral, title: str, kind: str, na
     stored_name, sha256 = _store(upload)
     try:
         document = Document(
-            referral=referral, title=title[:200], kind=kind, original_name=Path(name).name[:255],
+            referral=referral, case=case, title=title[:200], kind=kind, original_name=Path(name).name[:255],
             stored_name=stored_name, size=detected.size, sha256=sha256, content_type=detected.type.content_type,
             file_type=detected.type.key, uploaded_by=actor,
         )

@@ -313,6 +313,16 @@ def _transferred(w: World, *, sent: bool):
     return w._extra[key]
 
 
+def _letter(w: World) -> int:
+    """A draft letter to agency A's employer on the case (allegations/letters.py)."""
+    if "letter" not in w._extra:
+        from allegations.letters import letter_draft
+
+        w._extra["letter"] = letter_draft(actor=w.fixture("lado_officer"), case=w.case, kind="outcome_employer",
+                                          recipient="The head teacher").pk
+    return w._extra["letter"]
+
+
 def _upload(w: World) -> dict:
     from tests.records.factories import PDF, upload
 
@@ -524,6 +534,19 @@ ENDPOINTS: dict[str, Endpoint] = {
     "lowlevel:concern_create": Endpoint("lowlevel:concern_create"),
     "lowlevel:concern_detail": Endpoint("lowlevel:concern_detail", lambda w: [_low_level_concern(w)]),
     "lowlevel:referral_open": Endpoint("lowlevel:referral_open", lambda w: [str(_low_level_concern(w))]),
+    # Letters from templates (issue 17 §3).
+    "allegations:letter_templates": Endpoint("allegations:letter_templates"),
+    "allegations:letter_template_edit": Endpoint(
+        "allegations:letter_template_edit", lambda w: ["outcome_employer"], "get",
+        lambda w: {"subject": "Outcome {{ reference }}", "body": "Dear {{ recipient }}"}),
+    "allegations:case_letters": Endpoint("allegations:case_letters", lambda w: [w.case.reference], "get",
+                                         lambda w: {"kind": "outcome_employer", "recipient": "The head teacher"}),
+    "allegations:letter_detail": Endpoint(
+        "allegations:letter_detail", lambda w: [w.case.reference, _letter(w)], "get",
+        lambda w: {"recipient": "The head teacher", "subject": "Outcome", "body": "Dear head teacher",
+                   "audience": "employer"}),
+    "allegations:letter_approve": Endpoint("allegations:letter_approve", lambda w: [w.case.reference, _letter(w)],
+                                           "post", lambda w: {}),
 }
 
 MATRIX: dict[str, dict[str, int | str]] = {
@@ -648,6 +671,14 @@ MATRIX: dict[str, dict[str, int | str]] = {
     "lowlevel:concern_create": _row(403, 403, 200, 403, 200, 403, 403),
     "lowlevel:concern_detail": _row(200, 404, 200, 200, 404, 404, 404),
     "lowlevel:referral_open": _row(200, 404, 403, 403, 404, 404, 404),
+    # Letters from templates (issue 17 §3; tests/allegations/test_letters.py): the templates are a LADO manager's
+    # (not a matrix persona: the officer is refused too); a case's letters are the LADO service's, and agency A,
+    # which sees the case, is refused (403); approving is a LADO manager's, so the officer is refused too.
+    "allegations:letter_templates": _row(403, 403, 403, 403, 403, 403, 403),
+    "allegations:letter_template_edit": _row(403, 403, 403, 403, 403, 403, 403),
+    "allegations:case_letters": LADO_ACTION,
+    "allegations:letter_detail": LADO_ACTION,
+    "allegations:letter_approve": _row(403, 404, 403, 403, 404, 404, 404),
 }
 
 ROWS = [(key, persona, MATRIX[key][persona]) for key in MATRIX for persona in PERSONAS]
