@@ -122,8 +122,10 @@ def build_world() -> World:
 
 
 def _issue_16_records(world: World) -> None:
-    """A child of the referral, support offered to the person, a complaint and one of agency A's low-level concerns."""
+    """A child of the referral, support offered to the person, a complaint, one of agency A's low-level concerns and a
+    draft letter."""
     from allegations import outcomes, person
+    from allegations.letters import letter_draft
     from tests.lowlevel.factories import record
 
     officer = world.people["lado_officer"]
@@ -135,6 +137,7 @@ def _issue_16_records(world: World) -> None:
                                             made_by="parent", complainant="", about="process",
                                             summary="Not kept informed.", stage="stage_1"),
         low_level=record(actor=world.people["agency_a_manager"], agency=world.agencies["agency_a"]),
+        letter=letter_draft(actor=officer, case=world.case, kind="outcome_employer", recipient="The head teacher"),
     )
 
 

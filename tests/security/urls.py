@@ -83,6 +83,7 @@ FILLERS: dict[str, list[tuple[str, Callable]]] = {
         (r"^cases/[^/]+/person/support/", lambda w: w.person_support.pk),
         (r"^cases/[^/]+/conclusion/complaints/", lambda w: w.complaint.pk),
         (r"^low-level-concerns/", lambda w: w.low_level.pk),
+        (r"^letters/cases/", lambda w: w.letter.pk),  # a draft letter on agency A's case (issue 17 §3)
         # The outcome's checklist is made by recording an outcome, which would change the world's case for every
         # other route: not built by the world (tests/allegations/test_outcomes.py covers its permissions).
         (r"^cases/[^/]+/conclusion/checklist/", lambda w: MISSING),
@@ -95,7 +96,9 @@ FILLERS: dict[str, list[tuple[str, Callable]]] = {
     "pdf_id": [(r"", lambda w: w.pdf.pk)],
     "invitation_pk": [(r"", lambda w: w.invitation.pk)],
     "question_pk": [(r"", lambda w: w.question.pk)],
-    "kind": [(r"strands/", lambda w: "police")],
+    # A letter template is each LADO service's own, about no agency's record (its kind names no record: each
+    # service edits its own): a throwaway here; tests/allegations/test_permissions.py says who may edit one.
+    "kind": [(r"strands/", lambda w: "police"), (r"^letters/templates/", lambda w: MISSING)],
     "part": [(r"^cases/[^/]+/parts/", lambda w: "strand")],
     "action": [(r"^cases/", lambda w: "suspension")],
     # Withdrawing a share: the police (the world's case is not shared with them, so 404 for everyone).
