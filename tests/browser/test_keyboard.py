@@ -17,7 +17,10 @@ MARK_FOCUSABLE = """() => {
   const selector = 'a[href], button:not([disabled]), input:not([type=hidden]):not([disabled]), '
                  + 'select:not([disabled]), textarea:not([disabled]), summary, [tabindex]:not([tabindex="-1"])';
   const visible = el => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden';
-  const els = Array.from(document.querySelectorAll(selector)).filter(visible);
+  // A link in a closed menu (<details>) is reached by opening the menu: its <summary> is the tab stop.
+  const inClosedMenu = el => { const menu = el.closest('details:not([open])');
+                               return menu !== null && menu.querySelector(':scope > summary') !== el; };
+  const els = Array.from(document.querySelectorAll(selector)).filter(el => visible(el) && !inClosedMenu(el));
   els.forEach((el, i) => { el.dataset.kbd = String(i); });
   return els.map(el => ({
     kbd: el.dataset.kbd,
