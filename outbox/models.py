@@ -56,3 +56,76 @@ class FormSubmission(models.Model):
 
     def __str__(self):
         return f"Form submission {self.pk}"
+
+
+class DeliveryChannel(models.TextChoices):
+    EMAIL = "email", "E-mail"
+    POST = "post", "Post"
+    BY_HAND = "by-hand", "By hand or in person"
+
+
+class DeliveryStatus(models.TextChoices):
+    """Where a delivery stands. SMTP can say only that the mail server accepted a message ("sent"); GOV.UK
+    Notify's receipts go on to say whether it reached the mailbox ("delivered") or why it did not."""
+
+    QUEUED = "queued", "Waiting to send"
+    SENDING = "sending", "Sent, waiting for a receipt"
+    SENT = "sent", "Sent"
+    DELIVERED = "delivered", "Delivered"
+    TEMPORARY_FAILURE = "temporary-failure", "Not delivered: the mailbox was full or unavailable"
+    PERMANENT_FAILURE = "permanent-failure", "Not delivered: the address does not exist"
+    TECHNICAL_FAILURE = "technical-failure", "Not delivered: a fault in sending"
+
+
+# A delivery that reached a person or an address, as far as the channel can tell.
+REACHED = (DeliveryStatus.SENT, DeliveryStatus.DELIVERED)
+FAILED = (DeliveryStatus.TEMPORARY_FAILURE, DeliveryStatus.PERMANENT_FAILURE, DeliveryStatus.TECHNICAL_FAILURE)
+
+
+class Delivery(models.Model):
+    """One message to one recipient by one channel, and what became of it: "sent" means it left us, and
+    a receipt (where the channel gives one) says whether it arrived.
+
+    What it is about is any record (an invitation, a circulation, a letter, a notice): `about_type` and
+    `about_id`. Written with the change that asks for it (outbox.delivery.delivery_add), sent by the worker.
+    The address is kept as it was when sent; the message's text is not kept (it is rendered from the
+    record, and an e-mail carries no names of children or subjects anyway).
+    """
+
+    key = models.CharField(max_length=200, unique=True)  # the once-key: asking twice delivers once
+    kind = models.CharField(max_length=60)  # the message kind (a template per kind: e-mail, Notify)
+    about_type = models.ForeignKey("contenttypes.ContentType", null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    about_id = models.PositiveBigIntegerField(null=True, blank=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="deliveries")
+    recipient = models.CharField(max_length=250, blank=True)  # a name or a role, for the record
+    address = models.CharField(max_length=320, blank=True)  # an e-mail address (or a postal one)
+    channel = models.CharField(max_length=16, choices=DeliveryChannel.choices, default=DeliveryChannel.EMAIL)
+    status = models.CharField(max_length=24, choices=DeliveryStatus.choices, default=DeliveryStatus.QUEUED)
+    # The e-mail's template and its plain values (a reference, a link, a date): never names.
+    template = models.CharField(max_length=200, blank=True)
+    context = models.JSONField(default=dict, blank=True)
+    provider_reference = models.CharField(max_length=100, blank=True, db_index=True)  # e.g. Notify's id
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    sent_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+    failure = models.CharField(max_length=200, blank=True)  # the kind of failure only: never names
+
+    class Meta:
+        indexes = [models.Index(fields=["about_type", "about_id"], name="outbox_delivery_about")]
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.kind} to {self.recipient or 'a recipient'} ({self.get_status_display()})"
+
+    @property
+    def reached(self) -> bool:
+        return self.status in REACHED
+
+    @property
+    def failed(self) -> bool:
+        return self.status in FAILED

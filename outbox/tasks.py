@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import services
+from . import delivery, services  # noqa: F401 (delivery registers the "outbox.deliver" handler)
 
 
 # The slowest handler is a large PDF: time limits for it (a soft one the renderers catch and record as failed).

@@ -1,0 +1,133 @@
+"""Deliveries: a message to a person or an address, recorded as a row from the moment it is asked for.
+
+* `delivery_add` writes the `Delivery` row and its outbox message in the caller's transaction: a change
+  that commits has its deliveries, whatever happens to Redis or the mail server after.
+* The worker runs `delivery_send` (handler "outbox.deliver"): it renders the e-mail from the row's template
+  and plain values, adds any attachments the kind's maker gives (a calendar file, a PDF), sends it through
+  the configured backend and records "sent" (SMTP) or "sending" with the provider's reference (a backend
+  with receipts, such as GOV.UK Notify, sets `message.provider_reference`).
+* `delivery_receipt` records what a receipt says (delivered, or a failure) on the row with that reference.
+
+Apps above register attachment makers by kind (`attachments_for("meeting_invitation")`), as they register
+outbox handlers: the outbox imports nothing above it.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from .models import Delivery, DeliveryChannel, DeliveryStatus
+from .registry import handler
+from .services import message_add
+
+# kind -> function(delivery) -> [(filename, content, mimetype)]
+_attachment_makers: dict[str, Callable[[Delivery], list[tuple[str, bytes | str, str]]]] = {}
+
+KIND_HEADER = "X-Managing-Allegations-Kind"
+DELIVERY_HEADER = "X-Managing-Allegations-Delivery"
+
+
+def attachments_for(kind: str):
+    """Register the decorated function as the maker of attachments for deliveries of `kind`."""
+
+    def register(function):
+        _attachment_makers[kind] = function
+        return function
+
+    return register
+
+
+def delivery_add(*, key: str, kind: str, address: str, template: str = "", context: dict | None = None,
+                 about=None, user=None, recipient: str = "", channel: str = DeliveryChannel.EMAIL,
+                 created_by=None) -> Delivery | None:
+    """Record a delivery and ask for it to be sent once the caller's transaction commits.
+
+    Returns None if a delivery with this once-key exists already (asked for twice). A channel other than
+    e-mail (post, by hand) is recorded as sent when it is recorded: the person who records it did it.
+    """
+    from django.contrib.contenttypes.models import ContentType
+
+    values = dict(kind=kind, address=address, template=template, context=context or {}, user=user,
+                  recipient=recipient[:250], channel=channel, created_by=created_by)
+    if about is not None:
+        values.update(about_type=ContentType.objects.get_for_model(about), about_id=about.pk)
+    if channel != DeliveryChannel.EMAIL:
+        values.update(status=DeliveryStatus.SENT, sent_at=timezone.now())
+    with transaction.atomic():
+        delivery, created = Delivery.objects.get_or_create(key=key, defaults=values)
+        if not created:
+            return None
+        if channel == DeliveryChannel.EMAIL:
+            message_add(handler="outbox.deliver", key=f"delivery:{delivery.pk}", delivery_id=delivery.pk)
+    return delivery
+
+
+def deliveries_about(record):
+    from django.contrib.contenttypes.models import ContentType
+
+    return Delivery.objects.filter(about_type=ContentType.objects.get_for_model(record), about_id=record.pk)
+
+
+def email_for(delivery: Delivery) -> EmailMessage:
+    subject = render_to_string(f"{delivery.template}-subject.txt", delivery.context).strip()
+    body = render_to_string(f"{delivery.template}-body.txt", delivery.context)
+    message = EmailMessage(subject=" ".join(subject.split()), body=body, to=[delivery.address],
+                           headers={KIND_HEADER: delivery.kind, DELIVERY_HEADER: str(delivery.pk)})
+    maker = _attachment_makers.get(delivery.kind)
+    for filename, content, mimetype in (maker(delivery) if maker else []):
+        message.attach(filename, content, mimetype)
+    return message
+
+
+@handler("outbox.deliver")
+def delivery_send(*, delivery_id: int) -> bool:
+    """Send one delivery, once: run inside the outbox's transaction, which marks it done with the row."""
+    delivery = Delivery.objects.select_for_update().filter(pk=delivery_id).first()
+    if delivery is None or delivery.status != DeliveryStatus.QUEUED:
+        return False
+    if not delivery.address:
+        delivery.status, delivery.failed_at = DeliveryStatus.TECHNICAL_FAILURE, timezone.now()
+        delivery.failure = "No address to send to"
+        delivery.save(update_fields=["status", "failed_at", "failure"])
+        return False
+    message = email_for(delivery)
+    message.send()
+    reference = getattr(message, "provider_reference", "")
+    delivery.sent_at = timezone.now()
+    delivery.provider_reference = reference or ""
+    # A backend that gives receipts leaves the delivery waiting for one; SMTP's acceptance is all we learn.
+    delivery.status = DeliveryStatus.SENDING if reference else DeliveryStatus.SENT
+    delivery.save(update_fields=["sent_at", "provider_reference", "status"])
+    return True
+
+
+RECEIPT_STATUSES = {
+    "delivered": DeliveryStatus.DELIVERED,
+    "permanent-failure": DeliveryStatus.PERMANENT_FAILURE,
+    "temporary-failure": DeliveryStatus.TEMPORARY_FAILURE,
+    "technical-failure": DeliveryStatus.TECHNICAL_FAILURE,
+}
+
+
+def delivery_receipt(*, reference: str, status: str, at=None) -> Delivery | None:
+    """Record a receipt (Notify's statuses) on the delivery sent with that reference. Safe to repeat."""
+    new = RECEIPT_STATUSES.get(status)
+    if new is None or not reference:
+        return None  # "sending", "created" and the like say nothing new
+    with transaction.atomic():
+        delivery = Delivery.objects.select_for_update().filter(provider_reference=reference).first()
+        if delivery is None:
+            return None
+        delivery.status = new
+        if new == DeliveryStatus.DELIVERED:
+            delivery.delivered_at = at or timezone.now()
+        else:
+            delivery.failed_at = at or timezone.now()
+            delivery.failure = dict(DeliveryStatus.choices)[new]
+        delivery.save(update_fields=["status", "delivered_at", "failed_at", "failure"])
+    return delivery
