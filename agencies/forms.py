@@ -25,6 +25,8 @@ SPAN_HINTS = {
     "person_update": "From the person being told of the allegation, then from each recorded update, while the case "
                      "is open. The default is 28 days.",
 }
+DIGEST_HOURS = [(hour, f"{hour % 12 or 12}{'am' if hour < 12 else 'pm'}" + {0: " (midnight)", 12: " (midday)"}.get(hour, ""))
+                for hour in range(24)]
 MAX_SPAN = {SpanUnit.HOURS: 24 * 366, SpanUnit.WORKING_DAYS: 260, SpanUnit.DAYS: 366}
 
 
@@ -62,6 +64,12 @@ class PartnershipSettingsForm(LimitsInWords, forms.Form):
                                 "min_value": f"Enter 1 or more: {label.lower()}",
                                 "max_value": f"Enter 366 or less: {label.lower()}"},
             )
+        self.fields["digest_hour"] = forms.TypedChoiceField(
+            label="Hour of the daily e-mail", coerce=int, choices=DIGEST_HOURS,
+            help_text="People who chose one e-mail a day for a kind of notice get it at this hour, UK time.",
+            error_messages={"required": "Choose the hour of the daily e-mail",
+                            "invalid_choice": "Choose the hour of the daily e-mail"},
+        )
         self.fields["reason"] = reason
 
     def prompts(self):
@@ -85,3 +93,20 @@ class PartnershipSettingsForm(LimitsInWords, forms.Form):
                 self.add_error(f"{kind}_span", f"The {SPAN_LABELS[kind].lower()} deadline can be at most "
                                                f"{MAX_SPAN[SpanUnit(unit)]} {SpanUnit(unit).label.lower()}")
         return data
+
+
+class NoticePreferencesForm(forms.Form):
+    """For each group of notices (agencies.notices.NOTICE_GROUPS): an e-mail for each, or a daily digest."""
+
+    def __init__(self, *args, **kwargs):
+        from .models import NoticeDelivery
+        from .notices import NOTICE_GROUPS
+
+        super().__init__(*args, **kwargs)
+        for group in NOTICE_GROUPS:
+            field = forms.ChoiceField(
+                label=group.label, choices=NoticeDelivery.choices, widget=forms.RadioSelect, help_text=group.hint,
+                error_messages={"required": f"Choose how to be told of {group.label.lower()}",
+                                "invalid_choice": f"Choose how to be told of {group.label.lower()}"},
+            )
+            self.fields[group.name] = field

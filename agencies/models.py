@@ -69,6 +69,9 @@ class Partnership(models.Model):
     # this many months (or come from two employers).
     low_level_prompt_concerns = models.PositiveSmallIntegerField(default=3)
     low_level_prompt_months = models.PositiveSmallIntegerField(default=12)
+    # The hour of the day (in the partnership's time zone) at which the daily digests of notices go to the people
+    # who chose a digest (agencies.digests).
+    digest_hour = models.PositiveSmallIntegerField(default=7)
 
     history = HistoricalRecords()
 
@@ -76,7 +79,7 @@ class Partnership(models.Model):
         constraints = [
             models.CheckConstraint(condition=models.Q(**{f"{kind}_span__gte": 1}), name=f"partnership_{kind}_span_positive")
             for kind in SPAN_SETTINGS
-        ]
+        ] + [models.CheckConstraint(condition=models.Q(digest_hour__lte=23), name="partnership_digest_hour_of_day")]
 
     def __str__(self):
         return self.name
@@ -261,7 +264,41 @@ class Notification(models.Model):
     read_at = models.DateTimeField(null=True, blank=True)
     # Makes a notice idempotent: a task that runs twice does not notify twice.
     key = models.CharField(max_length=120)
+    # The kind of notice (its e-mail's kind: "deadline_overdue"), which says its group for the person's choice of
+    # e-mail now or in the daily digest (agencies.notices); and the reference it is about, for the digest.
+    kind = models.CharField(max_length=60, blank=True)
+    reference = models.CharField(max_length=40, blank=True)
+    # The person chose a daily digest for this kind: the notice waits for the next one (agencies.digests), which
+    # is recorded here once sent.
+    digest_pending = models.BooleanField(default=False)
+    digest = models.ForeignKey("outbox.Delivery", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         ordering = ["-created_at", "-pk"]
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="notification_once")]
+        indexes = [
+            # agencies.digests.digests_send: the notices still waiting for a digest, person by person.
+            models.Index(fields=["user", "created_at"], name="notification_digest_pending",
+                         condition=models.Q(digest_pending=True)),
+        ]
+
+
+class NoticeDelivery(models.TextChoices):
+    IMMEDIATE = "immediate", "E-mail me each one straight away"
+    DIGEST = "digest", "Send me one e-mail a day listing them"
+
+
+class NoticePreference(models.Model):
+    """A person's choice, for one group of notices (agencies.notices.NOTICE_GROUPS), of an e-mail for each notice
+    or a daily digest. No row: an e-mail for each. The inbox always has every notice, whatever the choice."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notice_preferences")
+    group = models.CharField(max_length=30)
+    delivery = models.CharField(max_length=12, choices=NoticeDelivery.choices, default=NoticeDelivery.IMMEDIATE)
+    changed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "group"], name="notice_preference_once")]
+
+    def __str__(self):
+        return f"{self.user}: {self.group} by {self.get_delivery_display().lower()}"

@@ -29,6 +29,10 @@ class SettingsChange:
     changes: list[str]  # "Strategy meeting: 7 working days → 72 hours"
 
 
+def hour_words(hour: int | None) -> str:
+    return "not set" if hour is None else f"{hour % 12 or 12}{'am' if hour < 12 else 'pm'}"
+
+
 def settings_history(partnership: Partnership, *, limit: int = 50) -> list[SettingsChange]:
     """Who changed which setting, when and why: newest first (two queries)."""
     records = list(
@@ -61,6 +65,9 @@ def _describe(before, after) -> list[str]:
         old, new = getattr(before, name, None), getattr(after, name, None)
         if old != new:
             changes.append(f"{label}: {old} → {new}")
+    old_hour, new_hour = getattr(before, "digest_hour", None), getattr(after, "digest_hour", None)
+    if old_hour != new_hour:
+        changes.append(f"Hour of the daily e-mail: {hour_words(old_hour)} → {hour_words(new_hour)}")
     if before.name != after.name:
         changes.append(f"Name: {before.name} → {after.name}")
     return changes or ["No change to the settings"]

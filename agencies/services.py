@@ -9,7 +9,8 @@ from .models import PROMPT_SETTINGS, SPAN_SETTINGS, Nation, Partnership, SpanUni
 from .permissions import standing
 
 # The settings a person may change on the settings page, in the order the page asks for them.
-SETTING_FIELDS = ("nation", *[f"{kind}_{part}" for kind in SPAN_SETTINGS for part in ("span", "unit")], *PROMPT_SETTINGS)
+SETTING_FIELDS = ("nation", *[f"{kind}_{part}" for kind in SPAN_SETTINGS for part in ("span", "unit")], *PROMPT_SETTINGS,
+                  "digest_hour")
 
 
 def may_change_settings(user) -> bool:
@@ -43,6 +44,9 @@ def partnership_settings_update(*, actor, reason: str, **settings) -> Partnershi
         number = settings.get(name)
         if number is not None and not (isinstance(number, int) and 1 <= number <= 366):
             raise ValidationError({name: "Enter a whole number from 1 to 366."})
+    hour = settings.get("digest_hour")
+    if hour is not None and not (isinstance(hour, int) and 0 <= hour <= 23):
+        raise ValidationError({"digest_hour": "Choose an hour of the day."})
     with transaction.atomic(durable=True):
         current = Partnership.current()
         partnership = Partnership.objects.select_for_update().get(pk=current.pk)

@@ -1,18 +1,29 @@
-"""Outbox handlers (outbox.registry) of the agencies app."""
+"""Celery entry points and outbox handlers (outbox.registry) of the agencies app."""
 
+from celery import shared_task
 from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
 
 from outbox.registry import handler
 
-from .notifications import email_send
+from . import digests
+
+
+@shared_task(ignore_result=True)
+def send_digests() -> int:
+    """Beat runs this every few minutes; each person's digest goes once a day, at or after the partnership's hour.
+    Safe to run twice or at the same time."""
+    return digests.digests_send()
 
 
 @handler("agencies.email")
 def send_notice_email(*, user_id: int, template: str, context: dict) -> bool:
-    """The e-mail of a notice (agencies.notifications.notice_once), to the person's address as it is now.
-    Run inside the outbox's transaction and marked done with it: sent once. An SMTP failure is tried again."""
+    """A notice's e-mail asked for before notices became deliveries (agencies.notifications.notice_once now writes
+    a Delivery): kept so that such a message still waiting in the outbox when this version starts is sent."""
     user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
     if user is None or not user.email:
         return False
-    email_send(address=user.email, template=template, context=context)
+    send_mail(subject=render_to_string(f"{template}-subject.txt", context).strip(),
+              message=render_to_string(f"{template}-body.txt", context), from_email=None, recipient_list=[user.email])
     return True

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_http_methods
 
 from config.forms import apply_service_errors
 
-from . import forms, selectors, services
+from . import forms, notices as notice_kinds, selectors, services
 from .access import role_required
 from .home import place_without_role
 from .models import Notification, Partnership, Role
@@ -47,6 +47,27 @@ def inbox(request):
         return redirect("inbox")
     unread = Notification.objects.filter(user=request.user, read_at__isnull=True).count()
     return render(request, "agencies/inbox.html", {"notices": notices, "unread": unread})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notice_preferences(request):
+    """Each person's own choice, per kind of notice, of an e-mail straight away or one e-mail a day."""
+    current = notice_kinds.preferences_of(request.user)
+    form = forms.NoticePreferencesForm(request.POST if request.method == "POST" else None, initial=current)
+    if request.method == "POST" and form.is_valid():
+        try:
+            notice_kinds.notice_preferences_update(actor=request.user, choices=form.cleaned_data)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, "Your e-mail choices are saved. Your inbox still shows every notice.")
+            return redirect("notice_preferences")
+    hour = Partnership.current().digest_hour
+    return render(request, "agencies/notice_preferences.html", {
+        "form": form, "digest_hour": f"{hour % 12 or 12}{'am' if hour < 12 else 'pm'}",
+        "has_email": bool(request.user.email),
+    })
 
 
 @require_http_methods(["GET", "POST"])

@@ -28,6 +28,8 @@ from jinja2 import meta
 from jinja2.sandbox import SandboxedEnvironment
 
 from agencies.permissions import standing
+from outbox.delivery import delivery_add
+from outbox.models import DeliveryChannel
 from records.models import DocumentKind
 from records.services import document_attach_made
 
@@ -270,6 +272,10 @@ def letter_approve(*, actor, letter: Letter) -> Letter:
     return letter
 
 
+SENT_BY_CHANNEL = {Letter.SentBy.POST: DeliveryChannel.POST, Letter.SentBy.EMAIL: DeliveryChannel.EMAIL,
+                   Letter.SentBy.HAND: DeliveryChannel.BY_HAND}
+
+
 @transaction.atomic
 def letter_mark_sent(*, actor, letter: Letter, sent_by: str, sent_on=None) -> Letter:
     letter = _locked(letter)
@@ -286,6 +292,11 @@ def letter_mark_sent(*, actor, letter: Letter, sent_by: str, sent_on=None) -> Le
     letter.sent_at = now if sent_on is None or sent_on == timezone.localdate() else timezone.make_aware(
         dt.datetime.combine(sent_on, dt.time(12)))
     save_with_history(letter, actor=actor, reason="Letter sent")
+    # The record of delivery (issue 17 §3), as every message the product knows of: the officer sent it themselves,
+    # so it is recorded as sent, by the channel they chose. Who it went to stays on the letter only (it may be the
+    # person's name, and retention removes the letter with its case): the delivery names the letter.
+    delivery_add(key=f"letter:{letter.pk}", kind=f"letter_{letter.kind}", address="",
+                 channel=SENT_BY_CHANNEL[sent_by], about=letter, created_by=actor, sent_at=letter.sent_at)
     event_record(actor=actor, referral=letter.case.referral, case=letter.case, verb="letter_sent",
                  summary=f"{LetterKind(letter.kind).label} sent ({Letter.SentBy(sent_by).label.lower()})",
                  part=Part.DOCUMENT, part_id=letter.pdf_id)

@@ -141,6 +141,7 @@ def _send_request(*, actor, round_: AssuranceRound, request: Request) -> None:
         notice_once(user=user, title=f"Assurance questionnaire to answer for {request.agency.name} "
                                      f"by {round_.due_on:%-d %B %Y}",
                     link=link, key=f"assurance-request:{request.pk}", email_template="assurance/email/request",
+                    kind="assurance_request",
                     context={"due_on": govuk_date(round_.due_on), "agency": request.agency.name})
 
 

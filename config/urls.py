@@ -35,4 +35,6 @@ urlpatterns = [
     path("governance/", include("governance.urls")),
     path("search/", include("search.urls")),
     path("low-level-concerns/", include("lowlevel.urls")),
+    # GOV.UK Notify's delivery receipts (a bearer token, not a session): outbox/views.py.
+    path("notify/", include("outbox.urls")),
 ]

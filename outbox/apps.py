@@ -10,3 +10,4 @@ class OutboxConfig(AppConfig):
         from django.utils.module_loading import autodiscover_modules
 
         autodiscover_modules("tasks")
+        from . import notify  # noqa: F401 (its system check: GOV.UK Notify has a template for every kind)

@@ -25,11 +25,20 @@ from .models import Delivery, DeliveryChannel, DeliveryStatus
 from .registry import handler
 from .services import message_add
 
+# Every kind of delivery the product sends by e-mail (kinds_register): GOV.UK Notify needs a template for each,
+# and the system check (outbox.notify) names any without one.
+_kinds: set[str] = set()
+
 # kind -> function(delivery) -> [(filename, content, mimetype)]
 _attachment_makers: dict[str, Callable[[Delivery], list[tuple[str, bytes | str, str]]]] = {}
 
 KIND_HEADER = "X-Managing-Allegations-Kind"
 DELIVERY_HEADER = "X-Managing-Allegations-Delivery"
+
+
+class DeliveryRejected(Exception):
+    """The e-mail service refused this message for good (GOV.UK Notify's 400: a bad address, a template that does
+    not fit): the delivery is recorded as failed, not tried again. The text says only the kind of refusal."""
 
 
 def attachments_for(kind: str):
@@ -42,13 +51,24 @@ def attachments_for(kind: str):
     return register
 
 
+def kinds_register(*kinds: str) -> None:
+    """Name kinds of delivery this product e-mails (each app, for its own kinds)."""
+    _kinds.update(kinds)
+
+
+def kinds() -> list[str]:
+    return sorted(_kinds)
+
+
 def delivery_add(*, key: str, kind: str, address: str, template: str = "", context: dict | None = None,
                  about=None, user=None, recipient: str = "", channel: str = DeliveryChannel.EMAIL,
-                 created_by=None) -> Delivery | None:
+                 created_by=None, sent_at=None) -> Delivery | None:
     """Record a delivery and ask for it to be sent once the caller's transaction commits.
 
     Returns None if a delivery with this once-key exists already (asked for twice). A channel other than
-    e-mail (post, by hand) is recorded as sent when it is recorded: the person who records it did it.
+    e-mail (post, by hand) is recorded as sent when it is recorded: the person who records it did it. So is
+    a delivery given `sent_at`, whatever its channel: a person sent it themselves (a letter e-mailed from their
+    own mailbox), and the product only records it.
     """
     from django.contrib.contenttypes.models import ContentType
 
@@ -56,13 +76,14 @@ def delivery_add(*, key: str, kind: str, address: str, template: str = "", conte
                   recipient=recipient[:250], channel=channel, created_by=created_by)
     if about is not None:
         values.update(about_type=ContentType.objects.get_for_model(about), about_id=about.pk)
-    if channel != DeliveryChannel.EMAIL:
-        values.update(status=DeliveryStatus.SENT, sent_at=timezone.now())
+    recorded = channel != DeliveryChannel.EMAIL or sent_at is not None
+    if recorded:
+        values.update(status=DeliveryStatus.SENT, sent_at=sent_at or timezone.now())
     with transaction.atomic():
         delivery, created = Delivery.objects.get_or_create(key=key, defaults=values)
         if not created:
             return None
-        if channel == DeliveryChannel.EMAIL:
+        if not recorded:
             message_add(handler="outbox.deliver", key=f"delivery:{delivery.pk}", delivery_id=delivery.pk)
     return delivery
 
@@ -96,7 +117,13 @@ def delivery_send(*, delivery_id: int) -> bool:
         delivery.save(update_fields=["status", "failed_at", "failure"])
         return False
     message = email_for(delivery)
-    message.send()
+    try:
+        message.send()
+    except DeliveryRejected as refusal:
+        delivery.status, delivery.failed_at = DeliveryStatus.TECHNICAL_FAILURE, timezone.now()
+        delivery.failure = str(refusal)[:200]
+        delivery.save(update_fields=["status", "failed_at", "failure"])
+        return False
     reference = getattr(message, "provider_reference", "")
     delivery.sent_at = timezone.now()
     delivery.provider_reference = reference or ""

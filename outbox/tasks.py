@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import delivery, services  # noqa: F401 (delivery registers the "outbox.deliver" handler)
+from . import delivery, notify, services  # noqa: F401 (delivery registers the "outbox.deliver" handler)
 
 
 # The slowest handler is a large PDF: time limits for it (a soft one the renderers catch and record as failed).
@@ -23,3 +23,9 @@ def deliver(message_id: int) -> str:
 def relay() -> int:
     """Beat runs this every OUTBOX_RELAY_SECONDS. Safe to run twice or at the same time."""
     return services.messages_relay()
+
+
+@shared_task(ignore_result=True)
+def poll_notify() -> int:
+    """Beat runs this every 10 minutes: receipts from GOV.UK Notify for deliveries still waiting for one."""
+    return notify.notify_poll()

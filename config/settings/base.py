@@ -299,9 +299,11 @@ SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 
 # E-mail: a link only, never names of children or subjects.
 # Development (http SITE_URL) writes each e-mail as a file in var/mail/ (DEV_MAIL_DIR), listed on the
-# "E-mails sent" page when DEBUG is on; production sends it by SMTP.
+# "E-mails sent" page when DEBUG is on; production sends it by SMTP, or through GOV.UK Notify with
+# EMAIL_BACKEND=outbox.notify.NotifyBackend (outbox/notify.py; the README says how to set it up).
 _SMTP = "django.core.mail.backends.smtp.EmailBackend"
 _MAILBOX = "config.mail.MailboxBackend"
+_NOTIFY = "outbox.notify.NotifyBackend"
 DEV_MAIL_DIR = Path(env.str("DEV_MAIL_DIR", default=str(BASE_DIR / "var" / "mail")))
 _EMAIL_BACKEND = env.str("EMAIL_BACKEND", default=_SMTP if SITE_URL.startswith("https://") else _MAILBOX)
 _MAIL_OPTIONS = {
@@ -314,9 +316,22 @@ _MAIL_OPTIONS = {
         "timeout": env.int("EMAIL_TIMEOUT", default=30),
     },
     _MAILBOX: {"folder": str(DEV_MAIL_DIR)},
+    _NOTIFY: {
+        "api_key": _secret("NOTIFY_API_KEY", default=""),
+        # {"<kind of e-mail>": "<Notify template id>", ...}: `manage.py check` names any kind without one.
+        "templates": env.json("NOTIFY_TEMPLATES", default={}),
+        "base_url": env.str("NOTIFY_BASE_URL", default="https://api.notifications.service.gov.uk"),
+        "reply_to_id": env.str("NOTIFY_REPLY_TO_ID", default=""),
+        "timeout": env.int("NOTIFY_TIMEOUT", default=30),
+    },
 }
 MAILERS = {"default": {"BACKEND": _EMAIL_BACKEND, "OPTIONS": _MAIL_OPTIONS.get(_EMAIL_BACKEND, {})}}
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="managing-allegations@localhost")
+# GOV.UK Notify's delivery receipts: the bearer token Notify sends to /notify/receipts/ (set the same in Notify's
+# "Callbacks" settings). Without it the callback answers 403 to everyone, and the beat job asks Notify instead
+# about deliveries still waiting for a receipt NOTIFY_POLL_AFTER_MINUTES after they were sent.
+NOTIFY_CALLBACK_TOKEN = _secret("NOTIFY_CALLBACK_TOKEN", default="")
+NOTIFY_POLL_AFTER_MINUTES = env.int("NOTIFY_POLL_AFTER_MINUTES", default=30)
 
 # Celery. With REDIS_URL: Redis. Without: an embedded file-system broker, so that
 # `make run` still runs background jobs asynchronously with nothing but Python.
@@ -367,6 +382,20 @@ CELERY_BEAT_SCHEDULE = {
         "task": "outbox.tasks.relay",
         "schedule": float(OUTBOX_RELAY_SECONDS),
         "options": {"expires": max(OUTBOX_RELAY_SECONDS - 1, 1)},
+    },
+    # The daily digests of notices (agencies.digests): sent once a day per person from the partnership's digest
+    # hour; running every 5 minutes only finds them sent.
+    "send-digests": {
+        "task": "agencies.tasks.send_digests",
+        "schedule": 300.0,
+        "options": {"expires": 290.0},
+    },
+    # GOV.UK Notify (outbox.notify.notify_poll): the receipts of deliveries still waiting for one. Nothing to do
+    # unless Notify is the e-mail backend.
+    "poll-notify": {
+        "task": "outbox.tasks.poll_notify",
+        "schedule": 600.0,
+        "options": {"expires": 590.0},
     },
 }
 

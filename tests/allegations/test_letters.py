@@ -164,6 +164,24 @@ def test_marking_as_sent_records_when_and_how_with_history_and_timeline(case, la
         letters.letter_mark_sent(actor=lado_officer, letter=letter, sent_by=Letter.SentBy.HAND)
 
 
+def test_a_letter_marked_as_sent_is_recorded_as_a_delivery_by_its_channel(case, lado_officer, lado_manager):
+    from outbox.delivery import deliveries_about
+    from outbox.models import DeliveryChannel, DeliveryStatus, Message
+
+    by_post = letters.letter_mark_sent(actor=lado_officer, letter=approved(case, lado_officer, lado_manager),
+                                       sent_by=Letter.SentBy.POST)
+    by_email = letters.letter_mark_sent(actor=lado_officer, letter=approved(case, lado_officer, lado_manager),
+                                        sent_by=Letter.SentBy.EMAIL)
+    [post] = deliveries_about(by_post)
+    assert (post.channel, post.status, post.kind) == (DeliveryChannel.POST, DeliveryStatus.SENT, "letter_outcome_employer")
+    assert post.sent_at == by_post.sent_at and post.created_by == lado_officer
+    assert post.recipient == "" and post.address == ""  # the letter keeps who it is to; the delivery copies no name
+    [email] = deliveries_about(by_email)
+    assert (email.channel, email.status) == (DeliveryChannel.EMAIL, DeliveryStatus.SENT)
+    # The officer sent it from their own mailbox: the product records it and sends nothing itself.
+    assert not Message.objects.filter(handler="outbox.deliver", key=f"delivery:{email.pk}").exists()
+
+
 def test_a_letter_sent_on_an_earlier_day_keeps_that_day(case, lado_officer, lado_manager):
     import datetime as dt
 
