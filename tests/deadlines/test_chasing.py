@@ -27,7 +27,7 @@ from deadlines import chasing, timescales
 from deadlines import services as deadlines
 from deadlines.models import Deadline
 from deadlines.tasks import chase_deadlines
-from outbox.models import Message
+from outbox.models import Delivery, DeliveryStatus, Message
 from outbox.services import messages_drain as outbox_drain
 from tests.allegations.factories import discuss, make_referral
 from tests.allegations.test_worker import celery_worker, task_queue, wait_for  # noqa: F401 (fixtures)
@@ -330,10 +330,18 @@ def test_two_sweeps_at_the_same_moment_send_each_notice_once(referral, lado_offi
     assert sum(r["reminder"] for r in results) == 0
     assert sum(r["overdue"] for r in results) == 60
     assert_each_notice_once(ids, ("overdue",), recipients=2)
-    assert Message.objects.filter(handler="agencies.email", key__contains=":deadline-").count() == 60 * 2  # once each
+    # Each notice's e-mail is one delivery (a row to whom, by which channel) with one outbox message to send it.
+    deliveries = Delivery.objects.filter(key__contains=":deadline-", kind="deadline_overdue")
+    assert deliveries.count() == 60 * 2  # once each
+    assert Message.objects.filter(handler="outbox.deliver",
+                                  key__in=[f"delivery:{pk}" for pk in deliveries.values_list("pk", flat=True)]
+                                  ).count() == 60 * 2
     outbox_drain()  # what the worker does with them
     outbox_drain()  # and again: nothing more
     assert len(mail.outbox) == 60 * 2  # no e-mail repeated, none missing
+    assert set(deliveries.values_list("status", flat=True)) == {DeliveryStatus.SENT}
+    assert {m.extra_headers["X-Managing-Allegations-Delivery"] for m in mail.outbox} == {
+        str(pk) for pk in deliveries.values_list("pk", flat=True)}
     per_person_and_stage = Counter((m.to[0], m.subject.split(":")[0]) for m in mail.outbox)
     assert set(per_person_and_stage.values()) == {60}  # 60 overdue notices each
 
