@@ -28,6 +28,7 @@ CURRENT = {
     "person_update_span": 28, "person_update_unit": "days",
     "provider_prompt_referrals": 3, "provider_prompt_cluster": 2, "provider_prompt_cluster_days": 28,
     "low_level_prompt_concerns": 3, "low_level_prompt_months": 12,
+    "digest_hour": 7,
 }
 
 
@@ -176,3 +177,23 @@ def test_the_manager_sets_when_the_serious_concerns_prompt_appears(login, partne
     assert "Referrals about staff at one provider in 12 months: 3 → 5" in page
     bad = client.post(url, {**CURRENT, "provider_prompt_cluster": "0", "reason": "x"})
     assert "Enter 1 or more" in bad.content.decode()
+
+
+def test_the_manager_sets_the_hour_of_the_daily_e_mail(login, partnership, lado_manager, lado_officer):
+    client = login(lado_manager)
+    url = reverse("settings_deadlines")
+    page = client.get(url).content.decode()
+    assert "Hour of the daily e-mail" in page and '<option value="7" selected>7am</option>' in page
+    response = client.post(url, {**CURRENT, "digest_hour": "18", "reason": "Teams read them at the end of the day"})
+    assert response.status_code == 302
+    partnership.refresh_from_db()
+    assert partnership.digest_hour == 18
+    assert "Hour of the daily e-mail: 7am → 6pm" in client.get(url).content.decode()
+    bad = client.post(url, {**CURRENT, "digest_hour": "24", "reason": "x"})
+    assert bad.status_code == 200 and "Choose the hour of the daily e-mail" in bad.content.decode()
+    with pytest.raises(ValidationError):
+        partnership_settings_update(actor=lado_manager, reason="x", **{**CURRENT, "digest_hour": -1})
+    with pytest.raises(PermissionDenied):
+        partnership_settings_update(actor=lado_officer, reason="x", **{**CURRENT, "digest_hour": 9})
+    partnership.refresh_from_db()
+    assert partnership.digest_hour == 18
