@@ -33,8 +33,8 @@ NOTICE_GROUPS = (
                 "A referral or request for advice has arrived for your service.",
                 ("referral_received",)),
     NoticeGroup("deadlines", "Deadlines due and overdue",
-                "Reminders before a deadline, notices when it is overdue, escalations to managers and the team's "
-                "overdue work.",
+                "Reminders before a deadline, notices when it is overdue, escalations to managers, and "
+                "overdue work across the team.",
                 ("deadline_reminder", "deadline_overdue", "deadline_escalation", "deadline_backlog")),
     NoticeGroup("meetings", "Meetings and minutes",
                 "Minutes of a meeting sent to you.",
