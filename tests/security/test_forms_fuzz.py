@@ -160,3 +160,28 @@ def test_governance_forms(world, login, name):
 
         client = login(member(UserFactory(username="manager.two"), world.agencies["lado_service"], Role.LADO_MANAGER))
     _fuzz(client, reverse(name, args=args.get(name, [])))
+
+
+def test_notice_preferences_form(world, login):
+    """Each person's e-mail choices (agencies.views.notice_preferences): refused input keeps what they had."""
+    _fuzz(login(world.people["agency_a_manager"]), reverse("notice_preferences"))
+
+
+def test_notify_receipts_take_any_body_without_a_500(client, settings):
+    """GOV.UK Notify's receipts (outbox.views.notify_receipt) with the right token and any body: never a 500,
+    and a body that is not a receipt writes nothing."""
+    settings.NOTIFY_CALLBACK_TOKEN = "fuzz-token"
+    url = reverse("outbox:notify_receipt")
+
+    @SETTINGS
+    @given(body=st.one_of(TEXT, NASTY, st.dictionaries(st.sampled_from(["id", "status", "reference", "completed_at"]),
+                                                        st.one_of(TEXT, NASTY, st.integers(), st.none()), max_size=4)
+                          .map(lambda d: __import__("json").dumps(d))))
+    def run(body):
+        before = writes()
+        response = client.post(url, data=body, content_type="application/json",
+                                HTTP_AUTHORIZATION="Bearer fuzz-token")
+        assert response.status_code in (200, 204, 400), f"POST {body!r}: {response.status_code}"
+        assert written_since(before) == {}  # no delivery has any of these references
+
+    run()
