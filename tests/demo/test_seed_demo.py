@@ -80,6 +80,29 @@ def test_seed_demo_is_complete_with_meetings_and_actions_and_running_it_again_ad
 
     assert Subject.objects.annotate(n=Count("referrals")).filter(n__gte=2).exists()
     _assert_meetings_minutes_and_actions(login)
+    _assert_a_daily_digest(login)
+
+
+def _assert_a_daily_digest(login):
+    """school.dsl chose one e-mail a day for meetings and minutes: the minutes circulated to them are in their
+    inbox, and their e-mail went as a daily digest (a delivery of kind "digest"), at the partnership's hour."""
+    from agencies.models import NoticeDelivery, Notification, Partnership
+    from agencies.notices import preferences_of
+    from outbox.models import Delivery
+
+    person = get_user_model().objects.get(username="school.dsl")
+    assert preferences_of(person)["meetings"] == NoticeDelivery.DIGEST
+    digest = Delivery.objects.filter(kind="digest", user=person).first()
+    assert digest is not None, "a daily digest in the demo"
+    assert digest.address == person.email and digest.context["count"] >= 1
+    minutes = Notification.objects.filter(user=person, kind="minutes_circulated", digest=digest)
+    assert minutes.exists()
+    assert all(item["url"].startswith("http") and "reference" in item for item in digest.context["items"])
+    local = timezone.localtime(digest.created_at)
+    assert local.hour == Partnership.current().digest_hour
+    assert not Delivery.objects.filter(kind="minutes_circulated", user=person).exists()  # no e-mail each time
+    page = login(person).get(reverse("notice_preferences")).content.decode()
+    assert 'value="digest" checked' in page
 
 
 def _assert_meetings_minutes_and_actions(login):

@@ -25,6 +25,7 @@ from allegations.models import Case, CaseStatus, Referral, ReferralStatus
 from demo import clock, people
 from demo.assurance import assurance_story
 from demo.authenticator import DEMO_TOTP_SECRET, demo_authenticators_give, refuse_in_production
+from demo.digests import digest_choices, digest_story
 from demo.low_level import low_level_story
 from demo.meetings import meetings_story
 from demo.people import ASC, BRIGHTPATH, DEMO_PASSWORD, DEMO_USERS, HILLTOP, LADO, MEADOWBANK, NHS, POLICE, RIVERSIDE
@@ -50,6 +51,8 @@ class Command(BaseCommand):
                 say(message)
             demo_authenticators_give(users.values())  # now: the authenticator's codes run on the real clock
             say(referrals_story(agencies=agencies, users=users))
+            # Riverside's lead chose one e-mail a day for meetings and minutes (agencies.notices).
+            digest_choices(users=users)
             for line in meetings_story(agencies=agencies, users=users):
                 say(line)
             # A care home under the serious concerns process (001).
@@ -68,6 +71,8 @@ class Command(BaseCommand):
             # Low-level concerns about a teaching assistant at two schools: the LADO service's prompt (003 §10).
             say(low_level_story(managers={"riverside": users["school.dsl"], "hilltop": users["hilltop.dsl"]},
                                 agencies={"riverside": agencies[RIVERSIDE], "hilltop": agencies[HILLTOP]}))
+            # The digests due in the story: the notices of those who chose one e-mail a day.
+            say(digest_story())
         self._summary(time.monotonic() - started)
 
     def _summary(self, seconds: float) -> None:
