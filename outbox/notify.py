@@ -49,6 +49,11 @@ FILE_TYPES = {
 LINK = re.compile(r"https?://\S+")
 
 
+class NotifyTemplateMissing(DeliveryRejected, ImproperlyConfigured):
+    """A kind of e-mail with no Notify template in NOTIFY_TEMPLATES (`manage.py check` names them all): the
+    delivery is recorded as failed, with this said, rather than waiting for ever."""
+
+
 class NotifyUnavailable(ConnectionError):
     """Notify could not be reached or answered 5xx or 429: an OSError, so the outbox tries again later."""
 
@@ -104,8 +109,8 @@ class NotifyBackend(BaseEmailBackend):
     def template_for(self, kind: str) -> str:
         template_id = self.templates.get(kind)
         if not template_id:
-            raise ImproperlyConfigured(f"No GOV.UK Notify template for e-mails of kind {kind!r}: add its id to "
-                                       f"NOTIFY_TEMPLATES.")
+            logger.error("No GOV.UK Notify template for e-mails of kind %r: add its id to NOTIFY_TEMPLATES", kind)
+            raise NotifyTemplateMissing(f"No GOV.UK Notify template for {kind[:60]} e-mails (NOTIFY_TEMPLATES)")
         return template_id
 
     def personalisation(self, message) -> dict:

@@ -11,6 +11,7 @@ import uuid
 import jwt
 import pytest
 import responses
+from django.core.exceptions import ImproperlyConfigured
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -131,11 +132,15 @@ def test_notify_unavailable_leaves_the_delivery_queued_to_be_tried_again(lado_of
 @responses.activate
 def test_a_kind_without_a_template_is_not_sent_and_names_the_setting(lado_officer):
     delivery = _add(lado_officer, kind="referral_received")
-    assert _run(delivery) == "failed"
-    assert Message.objects.get(key=f"delivery:{delivery.pk}").last_error == "ImproperlyConfigured"
+    assert _run(delivery) == "done"
     assert not responses.calls
-    with pytest.raises(Exception, match="NOTIFY_TEMPLATES"):
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.TECHNICAL_FAILURE  # shown as failed, not waiting for ever
+    assert delivery.failure == "No GOV.UK Notify template for referral_received e-mails (NOTIFY_TEMPLATES)"
+    with pytest.raises(ImproperlyConfigured, match="NOTIFY_TEMPLATES"):
         notify.NotifyBackend(api_key=API_KEY, templates={}).template_for("referral_received")
+    with pytest.raises(ImproperlyConfigured, match="NOTIFY_API_KEY"):
+        notify.NotifyBackend(api_key="", templates=TEMPLATES)
 
 
 def test_the_start_up_check_names_every_kind_without_a_template():
