@@ -1,6 +1,8 @@
 """The daily digest in the demo (issue 17 §2): Riverside Primary's designated safeguarding lead chose, when they
-joined, one e-mail a day for meetings and minutes. The story's minutes still reach their inbox at once; the
-e-mail about them goes in the next morning's digest, sent at the partnership's digest hour (agencies.digests).
+joined, one e-mail a day for case updates (a case closed, an assurance questionnaire) and for meetings and
+minutes. The story's notices still reach their inbox at once; the e-mail about them goes in the next morning's
+digest, sent at the partnership's digest hour (agencies.digests). (Minutes' notices are made by the worker, so
+they reach the inbox, and the next digest, once `make run` runs it.)
 """
 
 from __future__ import annotations
@@ -17,9 +19,10 @@ DIGEST_PERSON = "school.dsl"
 
 
 def digest_choices(*, users) -> None:
-    """Before the story's meetings: the person's choice, made when the partnership was set up."""
+    """Before the story: the person's choice, made when the partnership was set up."""
     with clock.at(clock.beginning()):
-        notice_preferences_update(actor=users[DIGEST_PERSON], choices={"meetings": NoticeDelivery.DIGEST})
+        notice_preferences_update(actor=users[DIGEST_PERSON], choices={"updates": NoticeDelivery.DIGEST,
+                                                                       "meetings": NoticeDelivery.DIGEST})
 
 
 def _digest_moment(created: dt.datetime, partnership: Partnership) -> dt.datetime:

@@ -84,23 +84,27 @@ def test_seed_demo_is_complete_with_meetings_and_actions_and_running_it_again_ad
 
 
 def _assert_a_daily_digest(login):
-    """school.dsl chose one e-mail a day for meetings and minutes: the minutes circulated to them are in their
-    inbox, and their e-mail went as a daily digest (a delivery of kind "digest"), at the partnership's hour."""
+    """school.dsl chose one e-mail a day for case updates and minutes: the cases closed in the story are in their
+    inbox, and their e-mails went as daily digests (deliveries of kind "digest"), each at the partnership's hour,
+    each listing the notices since the last one."""
     from agencies.models import NoticeDelivery, Notification, Partnership
     from agencies.notices import preferences_of
     from outbox.models import Delivery
 
     person = get_user_model().objects.get(username="school.dsl")
-    assert preferences_of(person)["meetings"] == NoticeDelivery.DIGEST
-    digest = Delivery.objects.filter(kind="digest", user=person).first()
-    assert digest is not None, "a daily digest in the demo"
-    assert digest.address == person.email and digest.context["count"] >= 1
-    minutes = Notification.objects.filter(user=person, kind="minutes_circulated", digest=digest)
-    assert minutes.exists()
-    assert all(item["url"].startswith("http") and "reference" in item for item in digest.context["items"])
-    local = timezone.localtime(digest.created_at)
-    assert local.hour == Partnership.current().digest_hour
-    assert not Delivery.objects.filter(kind="minutes_circulated", user=person).exists()  # no e-mail each time
+    assert preferences_of(person)["updates"] == preferences_of(person)["meetings"] == NoticeDelivery.DIGEST
+    digests = list(Delivery.objects.filter(kind="digest", user=person))
+    assert digests, "a daily digest in the demo"
+    hour = Partnership.current().digest_hour
+    for digest in digests:
+        assert digest.address == person.email and timezone.localtime(digest.created_at).hour == hour
+        listed = Notification.objects.filter(user=person, digest=digest)
+        assert digest.context["count"] == listed.count() >= 1
+        assert {item["reference"] for item in digest.context["items"]} == set(listed.values_list("reference", flat=True))
+        assert all(item["url"].startswith("http") for item in digest.context["items"])
+    closed = Notification.objects.filter(user=person, kind="case_closed")
+    assert closed.exists() and not closed.filter(digest__isnull=True, digest_pending=False).exists()
+    assert not Delivery.objects.filter(kind="case_closed", user=person).exists()  # no e-mail each time
     page = login(person).get(reverse("notice_preferences")).content.decode()
     assert 'value="digest" checked' in page
 

@@ -50,9 +50,9 @@ class Command(BaseCommand):
             if message:
                 say(message)
             demo_authenticators_give(users.values())  # now: the authenticator's codes run on the real clock
-            say(referrals_story(agencies=agencies, users=users))
-            # Riverside's lead chose one e-mail a day for meetings and minutes (agencies.notices).
+            # Riverside's lead chose one e-mail a day for case updates and minutes (agencies.notices).
             digest_choices(users=users)
+            say(referrals_story(agencies=agencies, users=users))
             for line in meetings_story(agencies=agencies, users=users):
                 say(line)
             # A care home under the serious concerns process (001).
