@@ -1,5 +1,6 @@
 """The set-up that `make run` and CI rely on."""
 
+import json
 import os
 import subprocess
 import sys
@@ -69,6 +70,29 @@ def test_production_settings_have_hsts_https_redirect_secure_cookies_and_smtp():
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["31536000", "True", "True", "True", "django.core.mail.backends.smtp.EmailBackend",
                                      "False", "True"]
+
+
+def test_gov_uk_notify_is_chosen_by_settings_and_the_check_names_each_kind_without_a_template(tmp_path):
+    """EMAIL_BACKEND chooses GOV.UK Notify; its key is a secret (here from a file); `check` refuses to pass while a
+    kind of e-mail has no template, and passes once every kind has one."""
+    key_file = tmp_path / "notify_key"
+    key_file.write_text("live-" + "1" * 36 + "-" + "2" * 36 + "\n")
+    notify = {**PRODUCTION, "EMAIL_BACKEND": "outbox.notify.NotifyBackend", "NOTIFY_API_KEY_FILE": str(key_file),
+              "NOTIFY_TEMPLATES": '{"referral_received": "t-1"}'}
+    result = _manage(["check", "--deploy", "--fail-level", "WARNING"], **notify)
+    assert result.returncode != 0
+    assert "outbox.E002" in result.stderr and "deadline_overdue" in result.stderr and "digest" in result.stderr
+    assert "referral_received," not in result.stderr
+
+    code = ("import json; from django.conf import settings as s; from outbox.delivery import kinds; "
+            "m = s.MAILERS['default']; print(m['BACKEND'], m['OPTIONS']['api_key'][-3:], json.dumps(kinds()))")
+    shown = _manage(["shell", "--verbosity", "0", "-c", code], **notify)
+    assert shown.returncode == 0, shown.stderr
+    backend, key_end, every_kind = shown.stdout.split(" ", 2)
+    assert (backend, key_end) == ("outbox.notify.NotifyBackend", "222")
+    templates = json.dumps({kind: f"t-{n}" for n, kind in enumerate(json.loads(every_kind))})
+    result = _manage(["check", "--deploy", "--fail-level", "WARNING"], **{**notify, "NOTIFY_TEMPLATES": templates})
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_production_refuses_to_start_without_a_secret_key():
