@@ -18,8 +18,9 @@ Exactly once
   A worker killed mid-run, or a database restart, rolls the whole run back (PostgreSQL drops a dead
   client's transaction and its locks), and the relay hands the message over again.
 * What a handler writes to the database is therefore done exactly once. The one effect outside the
-  database is an e-mail (agencies.tasks): it goes as the last step before the commit, so only a crash in
-  the moment between the mail server accepting it and the commit could send it again; nothing can lose it.
+  database is an e-mail (outbox.delivery.delivery_send): it goes as the last step before the commit, so only
+  a crash in the moment between the mail server accepting it and the commit could send it again; nothing can
+  lose it.
 """
 
 from __future__ import annotations
