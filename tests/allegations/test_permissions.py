@@ -350,6 +350,9 @@ ENDPOINTS: dict[str, Endpoint] = {
     "records:access_log": Endpoint("records:access_log"),
     "records:access_log_csv": Endpoint("records:access_log_csv"),
     "inbox": Endpoint("inbox"),
+    "notice_preferences": Endpoint("notice_preferences"),
+    "outbox:notify_receipt": Endpoint("outbox:notify_receipt", method="post",
+                                      data=lambda w: {"id": "n-1", "status": "delivered"}),
     "dev_mail": Endpoint("dev_mail"),
     "dev_mail_message": Endpoint("dev_mail_message", lambda w: ["20260101T000000.000000-0000abcd"]),
     "reporting:figures": Endpoint("reporting:figures"),
@@ -572,6 +575,10 @@ MATRIX: dict[str, dict[str, int | str]] = {
                  "->allegations:case_list", "->allegations:referral_list", "->allegations:case_list",
                  "->reporting:figures"),
     "inbox": _row(200, 200, 200, 200, 200, 200, 200),
+    # Each person's own choice of e-mail now or a daily digest (tests/agencies/test_digests.py).
+    "notice_preferences": _row(200, 200, 200, 200, 200, 200, 200),
+    # GOV.UK Notify's receipts: its bearer token is the only credential, a session is none (tests/outbox/test_notify.py).
+    "outbox:notify_receipt": _row(403, 403, 403, 403, 403, 403, 403, anonymous=403),
     # Development only: the e-mails written to var/mail/ exist only with DEBUG on (tests/test_dev_mail.py).
     "dev_mail": _row(404, 404, 404, 404, 404, 404, 404),
     "dev_mail_message": _row(404, 404, 404, 404, 404, 404, 404),
