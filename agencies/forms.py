@@ -7,7 +7,7 @@ from django import forms
 from config.forms import LimitsInWords
 
 from .models import PROMPT_SETTINGS, SPAN_SETTINGS, Nation, SpanUnit
-from .selectors import SPAN_LABELS
+from .selectors import SPAN_LABELS, hour_words
 
 SPAN_HINTS = {
     # 003 §27: 7 working days.
@@ -25,8 +25,7 @@ SPAN_HINTS = {
     "person_update": "From the person being told of the allegation, then from each recorded update, while the case "
                      "is open. The default is 28 days.",
 }
-DIGEST_HOURS = [(hour, f"{hour % 12 or 12}{'am' if hour < 12 else 'pm'}" + {0: " (midnight)", 12: " (midday)"}.get(hour, ""))
-                for hour in range(24)]
+DIGEST_HOURS = [(hour, hour_words(hour) + {0: " (midnight)", 12: " (midday)"}.get(hour, "")) for hour in range(24)]
 MAX_SPAN = {SpanUnit.HOURS: 24 * 366, SpanUnit.WORKING_DAYS: 260, SpanUnit.DAYS: 366}
 
 

@@ -65,7 +65,7 @@ def notice_preferences(request):
             return redirect("notice_preferences")
     hour = Partnership.current().digest_hour
     return render(request, "agencies/notice_preferences.html", {
-        "form": form, "digest_hour": f"{hour % 12 or 12}{'am' if hour < 12 else 'pm'}",
+        "form": form, "digest_hour": selectors.hour_words(hour),
         "has_email": bool(request.user.email),
     })
 
