@@ -35,4 +35,5 @@ urlpatterns = [
     path("governance/", include("governance.urls")),
     path("search/", include("search.urls")),
     path("low-level-concerns/", include("lowlevel.urls")),
+    path("webhooks/", include("webhooks.urls")),
 ]
