@@ -31,6 +31,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import URLValidator
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -56,6 +57,14 @@ def new_secret() -> str:
     return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
 
 
+def _is_url(url: str) -> bool:
+    try:
+        URLValidator(schemes=["https"])(url)
+    except ValidationError:
+        return False
+    return True
+
+
 def _validate(*, url: str, events: list[str]) -> tuple[str, list[str]]:
     errors = {}
     url = (url or "").strip()
@@ -64,7 +73,7 @@ def _validate(*, url: str, events: list[str]) -> tuple[str, list[str]]:
         errors["url"] = "Enter the address of your system's endpoint, like https://example.org/webhooks."
     elif parts.scheme != "https":
         errors["url"] = "The address must start with https://: events are only sent over an encrypted connection."
-    elif not parts.hostname or "." not in parts.hostname and not parts.hostname.replace(":", "").isalnum():
+    elif not _is_url(url):
         errors["url"] = "Enter a full address, like https://example.org/webhooks."
     elif parts.username or parts.password:
         errors["url"] = "The address must not contain a user name or password."

@@ -29,6 +29,13 @@ def test_only_https_addresses_are_accepted_with_a_clear_message(login, agency_a_
     assert url in response.content.decode() or "javascript" in url, "what was typed is kept"
 
 
+@pytest.mark.parametrize("url", ["https://exa mple.org/hooks", "https://", "https:///hooks"])
+def test_an_address_that_is_not_whole_is_refused(login, agency_a_admin, agency_a, url):
+    response = _post_new(login(agency_a_admin), agency=agency_a.pk, url=url)
+    assert "Enter a full address, like https://example.org/webhooks." in response.content.decode()
+    assert not Endpoint.objects.exists()
+
+
 def test_no_event_chosen_is_refused(login, agency_a_admin, agency_a):
     response = login(agency_a_admin).post("/webhooks/new/", {"agency": agency_a.pk, "url": "https://a.example.org/h"})
     assert "Choose at least one event to be told about." in response.content.decode()
