@@ -57,6 +57,8 @@ def navigation(request):
         add("Settings", "settings_deadlines", group="Manage")
         add("Access log", "records:access_log", group="Manage")
         add("Retention", "governance:retention", group="Manage")
+    if Role.ADMINISTRATOR in s.roles:
+        add("Webhooks", "webhooks:endpoint_list", group="Manage")  # an agency's own system told of events
     if s.is_lado_manager:
         add("Subject access", "governance:sar_list", group="Manage")
         add("Letter templates", "allegations:letter_templates", group="Manage")  # allegations/letters.py

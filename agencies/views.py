@@ -28,7 +28,8 @@ def home(request):
     if s.is_analyst:
         return redirect("reporting:figures")
     if s.is_administrator:
-        return redirect("admin:index")
+        # Django's administration is for staff; an agency's own administrator looks after its webhooks.
+        return redirect("admin:index" if request.user.is_staff or request.user.is_superuser else "webhooks:endpoint_list")
     if not s.roles:
         # A guest (an external person given an account for one meeting) is sent to that meeting while it lasts
         # (registered by meetings: home.py).

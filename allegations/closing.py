@@ -22,6 +22,7 @@ from django.urls import reverse
 
 from agencies.models import Agency, Membership, Role
 from agencies.notifications import notice_once
+from webhooks.events import event_add
 
 from .models import SECTION_AUDIENCE, Case, Event, Restriction, Section
 from .permissions import case_share_levels, case_shared_group_ids
@@ -97,6 +98,7 @@ def case_closed_notify(*, case: Case, event: Event) -> dict[int, int]:
     referral = case.referral
     detail = reverse("allegations:case_detail", args=[referral.reference])
     told: dict[int, int] = {}
+    restricted = Restriction.objects.filter(referral=referral).exists()  # a restricted case tells no partner
     for agency in agencies_took_part(case):
         level = agency_level(case, agency)
         if sees_outcome(level) and case.outcome:
@@ -105,6 +107,8 @@ def case_closed_notify(*, case: Case, event: Event) -> dict[int, int]:
             title = f"Case {referral.reference} closed"
         # An agency that cannot open the case is sent to its own work (its meetings and actions), not to a 404.
         link = detail if level is not None else reverse("home")
+        if not restricted:  # the agency's own system, through its webhooks (issue 20)
+            event_add(agency=agency, event="case.closed", reference=referral.reference, link=link, occurred_at=case.closed_at, key=f"case-closed:{event.pk}:{agency.pk}")
         told[agency.pk] = sum(
             notice_once(user=user, title=title, link=link, key=f"case-closed:{event.pk}:{agency.pk}",
                         email_template="allegations/email/case_closed", context={"reference": referral.reference})

@@ -19,6 +19,7 @@ from agencies.models import Agency, AgencyKind, Partnership
 from agencies.permissions import standing
 from outbox.services import message_add
 from outbox.submissions import submission_claim, submission_done
+from webhooks.events import event_add
 
 from deadlines import measures, timescales
 from deadlines import services as deadlines
@@ -207,6 +208,7 @@ def referral_submit(
     )
     how = "taken by phone" if taken_by_phone else f"submitted by {referring_agency}"
     event_record(actor=actor, referral=referral, verb="referral_received", summary=f"Referral received, {how}")
+    event_add(agency=referring_agency, event="referral.acknowledged", reference=referral.reference, occurred_at=received_at, link=reverse("allegations:referral_detail", args=[referral.reference]))  # its system learns the reference (issue 20)
 
     # The LADO service is told by the worker, once this commits (the outbox: kept even if Redis is away).
     message_add(handler="allegations.referral_received", key=f"referral-received:{referral.pk}",
@@ -762,6 +764,7 @@ def case_share_with(*, actor, case: Case, agency: Agency, level: str, reason: st
     case_share(case=case, agency=agency, level=level)
     event_record(actor=actor, referral=case.referral, case=case, verb="case_shared",
                  summary=f"Shared with {agency} at the {level} level", reason=reason)
+    event_add(agency=agency, event="case.shared", reference=case.referral.reference, link=reverse("allegations:case_detail", args=[case.referral.reference]), data={"level": level})  # issue 20
 
 
 def _part_audience_for_update(*, actor, case: Case, part: str, part_id: int) -> PartAudience:

@@ -37,4 +37,5 @@ urlpatterns = [
     path("low-level-concerns/", include("lowlevel.urls")),
     # GOV.UK Notify's delivery receipts (a bearer token, not a session): outbox/views.py.
     path("notify/", include("outbox.urls")),
+    path("webhooks/", include("webhooks.urls")),
 ]

@@ -43,6 +43,7 @@ class KindExtra:
     kind: str
     escalation_recipients: Callable[[Any], list]  # (deadline) -> also escalated to these
     link_for: Callable[[Any, Any, str], str]  # (deadline, user, link) -> the link this user is sent
+    on_overdue: Callable[[Any], None] | None = None  # (deadline) -> anything more to do when it falls overdue
 
 
 _subjects: dict[str, Subject] = {}

@@ -196,6 +196,8 @@ def _chase(deadline: Deadline, stage: Stage, now: dt.datetime) -> None:
     setattr(deadline, stage.sent_field, now)
     if stage.name == "overdue":
         deadline.status = Deadline.Status.OVERDUE
+        if extra is not None and extra.on_overdue is not None:
+            extra.on_overdue(deadline)  # e.g. an action's agency's webhooks (meetings.webhook_events)
     save_with_history(deadline, actor=None, reason=stage.reason)
 
 

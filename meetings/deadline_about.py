@@ -61,6 +61,8 @@ def agency_actions_due(*, agency_ids, today, soon_days: int) -> list[dict]:
 
 
 def register() -> None:
+    from .webhook_events import action_overdue
+
     about.kind_register(about.KindExtra(kind=Deadline.Kind.ACTION, escalation_recipients=_escalation_recipients,
-                                        link_for=_link_for))
+                                        link_for=_link_for, on_overdue=action_overdue))
     about.fact_register("agency_actions_due", agency_actions_due)

@@ -33,7 +33,7 @@ from outbox.services import message_add
 from outbox.submissions import submission_claim, submission_done
 from outbox.tasks import TIME_LIMIT as OUTBOX_TIME_LIMIT
 
-from . import selectors
+from . import selectors, webhook_events
 from .agendas import template_for
 from .permissions import meeting_share, meeting_unshare
 from .models import (
@@ -579,6 +579,7 @@ def invitation_add(
     who = invitation.display_name + (f" ({agency})" if agency and invitation.display_name != agency.name else "")
     _event(actor=actor, meeting=meeting, verb="meeting_invitation",
            summary=f"{who} invited to the {_meeting_label(meeting)}, with {invitation.get_access_level_display().split(':')[0].lower()} access")
+    webhook_events.meeting_invited(invitation)  # issue 20
     return invitation
 
 
@@ -832,6 +833,7 @@ def minutes_circulate(*, actor, minutes: Minutes, invitations: list[Invitation])
 
     message_add(handler="meetings.minutes_circulated", key=f"minutes-circulated:{version.pk}:{made[0].pk}",
                 version_id=version.pk)
+    webhook_events.minutes_delivered(version, made)  # issue 20: at circulation, until minutes have a delivery step
     return made
 
 
@@ -881,6 +883,7 @@ def action_create(
     # timeline is read by every agency that sees the case, and a police action must not alert the employer (003 §34).
     event_record(actor=actor, referral=case.referral, case=case, verb="action_agreed",
                  summary=f"Action agreed for {agency}{where}, due {govuk_date(due_on)}")
+    webhook_events.action_assigned(action)  # issue 20
     return action
 
 

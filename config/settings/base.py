@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "records",
     "governance",
     "interchange",
+    "webhooks",  # an agency's own system told of events (issue 20 part 2): bottom layer, any app records events
     "demo",  # the demo story (seed_demo): the top layer, nothing imports it
 ]
 
@@ -369,12 +370,28 @@ else:
 # OUTBOX_RELAY_AFTER_SECONDS after its last hand-over (then a little later each time).
 OUTBOX_RELAY_SECONDS = env.int("OUTBOX_RELAY_SECONDS", default=15)
 OUTBOX_RELAY_AFTER_SECONDS = env.int("OUTBOX_RELAY_AFTER_SECONDS", default=60)
+# Webhooks (webhooks/services.py): exponential back-off from WEBHOOK_RETRY_BASE_SECONDS, doubling, for
+# WEBHOOK_RETRY_HOURS; an endpoint whose attempts all fail for WEBHOOK_PAUSE_AFTER_HOURS is paused. Only https://
+# addresses on the public internet are sent to: WEBHOOK_ALLOW_LOCAL_ADDRESSES lets a test's receiver on 127.0.0.1
+# be reached, and WEBHOOK_CA_FILE trusts a certificate authority besides the system's (a test's own).
+WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", default=60)
+WEBHOOK_RETRY_HOURS = env.int("WEBHOOK_RETRY_HOURS", default=24)
+WEBHOOK_PAUSE_AFTER_HOURS = env.int("WEBHOOK_PAUSE_AFTER_HOURS", default=24)
+WEBHOOK_TIMEOUT_SECONDS = env.int("WEBHOOK_TIMEOUT_SECONDS", default=10)
+WEBHOOK_ALLOW_LOCAL_ADDRESSES = env.bool("WEBHOOK_ALLOW_LOCAL_ADDRESSES", default=False)
+WEBHOOK_CA_FILE = env.str("WEBHOOK_CA_FILE", default="")
 # Exactly one beat, scheduling in UTC (CELERY_TIMEZONE / CELERY_ENABLE_UTC above).
 CELERY_BEAT_SCHEDULE = {
     "chase-deadlines": {
         "task": "deadlines.tasks.chase_deadlines",
         "schedule": 60.0,  # seconds; a sweep is idempotent, so a late or repeated run is harmless
         # A trigger not taken within the minute is dropped: the next one does the same work.
+        "options": {"expires": 55.0},
+    },
+    # Webhooks' next attempts whose time has come (webhooks.services.deliveries_retry_due): idempotent.
+    "webhooks-retry": {
+        "task": "webhooks.tasks.retry_due",
+        "schedule": 60.0,
         "options": {"expires": 55.0},
     },
     # The outbox (outbox.services.messages_relay): hands Celery again whatever side effect is not done yet.

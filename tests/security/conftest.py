@@ -118,7 +118,21 @@ def build_world() -> World:
     )
     _issue_16_records(world)
     _documents(world)
+    _webhooks(world)
     return world
+
+
+def _webhooks(world: World) -> None:
+    """A webhook endpoint of agency A (registered by its administrator, who is not a persona) and a delivery to it."""
+    from webhooks.events import event_add
+    from webhooks.services import endpoint_create
+
+    admin = member(UserFactory(username="a.admin"), world.agencies["agency_a"], Role.ADMINISTRATOR)
+    endpoint, _ = endpoint_create(actor=admin, agency=world.agencies["agency_a"], url="https://a.example.org/hooks",
+                                  events=["case.shared"])
+    event_add(agency=world.agencies["agency_a"], event="case.shared", reference=world.referral.reference,
+              link=f"/cases/{world.referral.reference}/")
+    world.records.update(endpoint=endpoint, webhook_delivery=endpoint.deliveries.get())
 
 
 def _issue_16_records(world: World) -> None:

@@ -70,6 +70,7 @@ FILLERS: dict[str, list[tuple[str, Callable]]] = {
         (r"^referrals/[^/]+/deadlines/", lambda w: w.deadline.pk),
         (r"^(records/)?meetings/", lambda w: w.meeting.pk),
         (r"^actions/", lambda w: w.action.pk),
+        (r"^webhooks/", lambda w: w.endpoint.pk),  # agency A's webhook endpoint (issue 20)
         (r"^reporting/annual/pdfs/", lambda w: w.report_pdf.pk),
         (r"^assurance/requests/", lambda w: w.assurance_request.pk),
         (r"^assurance/", lambda w: w.round.pk),
@@ -95,6 +96,7 @@ FILLERS: dict[str, list[tuple[str, Callable]]] = {
     "key": [(r"^low-level-concerns/open-referral/", lambda w: str(w.low_level.pk))],
     "pdf_id": [(r"", lambda w: w.pdf.pk)],
     "invitation_pk": [(r"", lambda w: w.invitation.pk)],
+    "delivery_pk": [(r"^webhooks/", lambda w: w.webhook_delivery.pk)],  # a delivery to agency A's endpoint
     "question_pk": [(r"", lambda w: w.question.pk)],
     # A letter template is each LADO service's own, about no agency's record (its kind names no record: each
     # service edits its own): a throwaway here; tests/allegations/test_permissions.py says who may edit one.
