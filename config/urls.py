@@ -35,4 +35,7 @@ urlpatterns = [
     path("governance/", include("governance.urls")),
     path("search/", include("search.urls")),
     path("low-level-concerns/", include("lowlevel.urls")),
+    # The partner API (issue 20): its operations, and the administrator's pages for its clients.
+    path("api/v1/", include("api.urls")),
+    path("api-clients/", include("api.page_urls")),
 ]
