@@ -8,6 +8,7 @@ from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -66,6 +67,7 @@ class ReferralList(generics.GenericAPIView):
     pagination_class = KeysetPagination
     keyset = ("-received_at", "-pk")
     idempotent = True
+    parser_classes = [JSONParser]
 
     def initial(self, request, *args, **kwargs):
         # Reading needs the "cases" scope; sending a referral the "refer" scope.
