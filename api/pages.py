@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -41,8 +42,9 @@ def client_new(request):
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(*ADMINISTRATORS)
 def client_revoke(request, pk):
+    if not services.may_manage_clients(request.user):  # a page about a record: 404, never a 403 that confirms it
+        raise Http404("No such API client")
     client = get_object_or_404(ApiClient.objects.select_related("agency", "application"), pk=pk, revoked_at__isnull=True)
     form = forms.RevokeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -83,7 +83,8 @@ FILLERS: dict[str, list[tuple[str, Callable]]] = {
         (r"^cases/[^/]+/person/support/", lambda w: w.person_support.pk),
         (r"^cases/[^/]+/conclusion/complaints/", lambda w: w.complaint.pk),
         (r"^low-level-concerns/", lambda w: w.low_level.pk),
-        (r"^letters/cases/", lambda w: w.letter.pk),  # a draft letter on agency A's case (issue 17 §3)
+        (r"^letters/cases/", lambda w: w.letter.pk),
+        (r"^api-clients/", lambda w: w.api_client.pk),  # agency A's API client (issue 20): the administrator's only  # a draft letter on agency A's case (issue 17 §3)
         # The outcome's checklist is made by recording an outcome, which would change the world's case for every
         # other route: not built by the world (tests/allegations/test_outcomes.py covers its permissions).
         (r"^cases/[^/]+/conclusion/checklist/", lambda w: MISSING),
