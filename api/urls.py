@@ -6,7 +6,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from oauth2_provider.views import TokenView
 
-from . import views
+from . import operations, views
 
 app_name = "api"
 
@@ -23,4 +23,12 @@ urlpatterns = [
     path("referrals/<str:reference>/", _open(views.ReferralDetail.as_view()), name="referral_detail"),
     path("cases/", _open(views.CaseList.as_view()), name="case_list"),
     path("cases/<str:reference>/", _open(views.CaseDetail.as_view()), name="case_detail"),
+    path("actions/", _open(operations.ActionList.as_view()), name="action_list"),
+    path("actions/<str:action>/", _open(operations.ActionDetail.as_view()), name="action_detail"),
+    path("actions/<str:action>/done/", _open(operations.ActionDone.as_view()), name="action_done"),
+    path("meetings/", _open(operations.MeetingList.as_view()), name="meeting_list"),
+    path("meetings/<str:meeting>/", _open(operations.MeetingDetail.as_view()), name="meeting_detail"),
+    path("meetings/<str:meeting>/calendar.ics", _open(operations.MeetingCalendar.as_view()), name="meeting_calendar"),
+    path("figures/", _open(operations.Figures.as_view()), name="figures"),
+    path("export.jsonl", _open(operations.Export.as_view()), name="export"),
 ]

@@ -51,7 +51,8 @@ def clients(sweep_world, django_db_blocker):
 def _url(route, world, *, missing=False) -> str:
     kwargs = fill(route, world)
     if missing:
-        kwargs = {k: ("MAS-2000-99999" if k == "reference" else MISSING) for k in kwargs}
+        kwargs = {k: {"reference": "MAS-2000-99999", "action": "MAS-2000-99999-A1",
+                      "meeting": "MAS-2000-99999-M1"}.get(k, MISSING) for k in kwargs}
     return reverse(route.name, kwargs=kwargs)
 
 
@@ -65,7 +66,9 @@ def _written(before):
 
 def test_the_sweep_reaches_every_api_operation():
     names = {r.name for r in API_ROUTES}
-    assert {"api:referral_list", "api:referral_detail", "api:case_list", "api:case_detail"} <= names
+    assert {"api:referral_list", "api:referral_detail", "api:case_list", "api:case_detail", "api:action_list",
+            "api:action_detail", "api:action_done", "api:meeting_list", "api:meeting_detail", "api:meeting_calendar",
+            "api:figures", "api:export"} <= names
 
 
 @pytest.mark.parametrize("route", API_ROUTES, ids=[r.name for r in API_ROUTES])
@@ -96,7 +99,7 @@ def test_every_api_operation_for_every_persona_client(world, clients, route):
                 problems.append(f"GET {url} as {persona}'s client: {status}, expected 403 (no scope)")
             if persona not in INSIDERS and status != missing:
                 problems.append(f"GET {url} as {persona}'s client: {status}, but {missing} for a missing reference")
-        elif persona in OUTSIDERS | NO_SCOPE and status == 200:
+        elif persona in OUTSIDERS | NO_SCOPE and status == 200 and response["Content-Type"] == "application/json":
             references = {row.get("reference") for row in response.json().get("results", [])}
             if world.referral.reference in references:
                 problems.append(f"GET {url} as {persona}'s client lists agency A's {world.referral.reference}")
