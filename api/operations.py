@@ -37,6 +37,8 @@ class ActionOut(serializers.Serializer):
     due_on = serializers.DateField()
     status = serializers.ChoiceField(choices=ActionStatus.choices)
     overdue = serializers.BooleanField()
+    progress = serializers.CharField(help_text="The latest note on how it is going")
+    progress_at = Instant(allow_null=True)
     evidence = serializers.CharField()
     completed_at = Instant(allow_null=True)
 
@@ -51,6 +53,7 @@ def action_data(action) -> dict:
         "id": identifiers.name_of(action, "A"), "case": action.case.referral.reference,
         "description": action.description, "agency": action.agency.name, "due_on": action.due_on,
         "status": action.status, "overdue": action.is_overdue(today), "evidence": action.evidence,
+        "progress": action.progress, "progress_at": action.progress_at,
         "completed_at": action.completed_at,
     }).data
 
@@ -88,6 +91,25 @@ class ActionDetail(APIView):
 
     @extend_schema(operation_id="actions_retrieve", parameters=[ACTION], responses=ActionOut)
     def get(self, request, action):
+        return Response(action_data(_action(request.user, action)))
+
+
+class ProgressIn(serializers.Serializer):
+    note = serializers.CharField(help_text="How the action is going")
+
+
+class ActionProgress(APIView):
+    """Record how the action is going (the latest note is shown; earlier ones stay in its history)."""
+
+    scope = Scope.ACTIONS
+    parser_classes = [JSONParser]
+
+    @extend_schema(operation_id="actions_progress", parameters=[ACTION], request=ProgressIn, responses=ActionOut)
+    def post(self, request, action):
+        found = _action(request.user, action)
+        note = request.data.get("note") if isinstance(request.data, dict) else None
+        meeting_services.action_progress_record(actor=request.user, action=found,
+                                                note=note if isinstance(note, str) else "")
         return Response(action_data(_action(request.user, action)))
 
 

@@ -25,6 +25,7 @@ urlpatterns = [
     path("cases/<str:reference>/", _open(views.CaseDetail.as_view()), name="case_detail"),
     path("actions/", _open(operations.ActionList.as_view()), name="action_list"),
     path("actions/<str:action>/", _open(operations.ActionDetail.as_view()), name="action_detail"),
+    path("actions/<str:action>/progress/", _open(operations.ActionProgress.as_view()), name="action_progress"),
     path("actions/<str:action>/done/", _open(operations.ActionDone.as_view()), name="action_done"),
     path("meetings/", _open(operations.MeetingList.as_view()), name="meeting_list"),
     path("meetings/<str:meeting>/", _open(operations.MeetingDetail.as_view()), name="meeting_detail"),

@@ -39,6 +39,11 @@ def test_the_agency_lists_its_actions_and_marks_one_done_with_evidence(case, age
     assert [a["description"] for a in listed] == ["Send the rota."]
     name = listed[0]["id"]
     assert name == f"{case.referral.reference}-A1"
+    progress = api.post(f"/api/v1/actions/{name}/progress/", json.dumps({"note": "Rota drafted."}),
+                        content_type="application/json")
+    assert progress.status_code == 200 and progress.json()["progress"] == "Rota drafted."
+    blank = api.post(f"/api/v1/actions/{name}/progress/", json.dumps({"note": ""}), content_type="application/json")
+    assert blank.json()["errors"] == [{"field": "note", "message": "Say how the action is going."}]
     refused = api.post(f"/api/v1/actions/{name}/done/", json.dumps({"evidence": "  "}), content_type="application/json")
     assert refused.status_code == 400
     assert refused.json()["errors"] == [{"field": "evidence", "message": "Describe the evidence that the action was done."}]

@@ -67,7 +67,7 @@ def _written(before):
 def test_the_sweep_reaches_every_api_operation():
     names = {r.name for r in API_ROUTES}
     assert {"api:referral_list", "api:referral_detail", "api:case_list", "api:case_detail", "api:action_list",
-            "api:action_detail", "api:action_done", "api:meeting_list", "api:meeting_detail", "api:meeting_calendar",
+            "api:action_detail", "api:action_done", "api:action_progress", "api:meeting_list", "api:meeting_detail", "api:meeting_calendar",
             "api:figures", "api:export"} <= names
 
 
