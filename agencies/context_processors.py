@@ -69,6 +69,8 @@ def navigation(request):
             items[-1]["html"] = Markup('Inbox <strong class="govuk-tag govuk-tag--turquoise app-nav-count">{}'
                                        '<span class="govuk-visually-hidden"> unread</span></strong>').format(unread)
     if s.is_administrator:
+        # The partner API's clients (api/page_urls.py, by name: agencies imports no app above it).
+        add("API clients", "api_clients:list", group="Manage")
         items.append({"text": "Administration", "href": reverse("admin:index"), "active": False, "group": "Manage"})
     # Development only: the e-mails `make run` writes to var/mail/ (config.views.dev_mail).
     dev_mail_url = reverse("dev_mail") if settings.DEBUG else ""

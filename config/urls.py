@@ -38,4 +38,7 @@ urlpatterns = [
     # GOV.UK Notify's delivery receipts (a bearer token, not a session): outbox/views.py.
     path("notify/", include("outbox.urls")),
     path("webhooks/", include("webhooks.urls")),
+    # The partner API (issue 20): its operations, and the administrator's pages for its clients.
+    path("api/v1/", include("api.urls")),
+    path("api-clients/", include("api.page_urls")),
 ]

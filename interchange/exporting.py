@@ -241,10 +241,14 @@ def _instant(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text)
 
 
-def export_lines(*, chunk_size: int = 2000, now: dt.datetime | None = None) -> Iterator[str]:
-    """The export, one line of JSON per referral (streamed: memory does not grow with the rows)."""
+def export_lines(*, chunk_size: int = 2000, now: dt.datetime | None = None, within=None) -> Iterator[str]:
+    """The export, one line of JSON per referral (streamed: memory does not grow with the rows). `within`, a
+    queryset of referrals, limits it (the partner API: one LADO service's, without restricted ones)."""
     partnership = Partnership.objects.order_by("pk").first() or Partnership()
     tz = ZoneInfo(partnership.time_zone)
     now = now or timezone.now()
-    for referral in referrals_for_export().iterator(chunk_size=chunk_size):
+    referrals = referrals_for_export()
+    if within is not None:
+        referrals = referrals.filter(pk__in=within.values("pk"))
+    for referral in referrals.iterator(chunk_size=chunk_size):
         yield json.dumps(full_record(referral, tz, now), ensure_ascii=False) + "\n"

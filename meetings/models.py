@@ -353,6 +353,10 @@ class Action(models.Model):
     due_on = models.DateField()
     status = models.CharField(max_length=16, choices=ActionStatus.choices, default=ActionStatus.OPEN)
     evidence = models.TextField(blank=True, help_text="What shows it was done")
+    # The agency's latest word on how it is going (issue 20: its own system reports it through the API); each
+    # earlier note is in the action's history.
+    progress = models.TextField(blank=True)
+    progress_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     completed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     cancelled_reason = models.TextField(blank=True)

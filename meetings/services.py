@@ -898,6 +898,22 @@ def _action_transition(action: Action, new_status: str) -> None:
 
 
 @transaction.atomic
+def action_progress_record(*, actor, action: Action, note: str) -> Action:
+    """The action's agency (or the LADO service) says how it is going; earlier notes stay in its history."""
+    if not selectors.can_complete(actor, action):
+        raise PermissionDenied("Only the agency the action is for, or the LADO service, can record progress on it.")
+    action = _locked_action(action)
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": "Say how the action is going."})
+    if not action.is_open:
+        raise ValidationError({"note": f"This action is already {action.get_status_display().lower()}."})
+    action.progress, action.progress_at = note, timezone.now()
+    save_with_history(action, actor=actor, reason="Progress recorded")
+    return action
+
+
+@transaction.atomic
 def action_complete(*, actor, action: Action, evidence: str) -> Action:
     """Mark an action done, with the evidence that it was (004 §3.7: outcomes of actions were not recorded)."""
     if not selectors.can_complete(actor, action):

@@ -13,6 +13,12 @@ from .permissions import may_see_reports
 @role_required(may_see_reports, Role.ANALYST, Role.LADO_MANAGER)
 def figures(request):
     """Headline counts for the business unit: numbers only, never names."""
+    return render(request, "reporting/figures.html", headline_figures())
+
+
+def headline_figures() -> dict:
+    """The figures page's counts (also the partner API's, api.operations.Figures): referrals by quarter and
+    type, cases closed by quarter and outcome, this year and last."""
     year = timezone.localdate().year
     rows = (
         Referral.objects.filter(received_at__year__gte=year - 1)
@@ -32,4 +38,4 @@ def figures(request):
         .order_by("year", "quarter", "outcome")
     )
     closed = [{**row, "outcome": Outcome(row["outcome"]).label if row["outcome"] else "Not recorded"} for row in closed]
-    return render(request, "reporting/figures.html", {"rows": rows, "closed": closed})
+    return {"rows": rows, "closed": closed}

@@ -65,6 +65,12 @@ INSTALLED_APPS = [
     "governance",
     "interchange",
     "webhooks",  # an agency's own system told of events (issue 20 part 2): bottom layer, any app records events
+    # The partner API (issue 20 §1): Django REST framework, its OpenAPI schema and OAuth 2 client credentials.
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's own files, served from our static files (no outside assets)
+    "oauth2_provider",
+    "api",
     "demo",  # the demo story (seed_demo): the top layer, nothing imports it
 ]
 
@@ -427,4 +433,61 @@ LOGGING = {
         # The file-system broker of `make run` has no host name: kombu says so on every connection.
         "kombu.connection": {"level": "ERROR"},
     },
+}
+
+
+# --- The partner API (issue 20 §1, api/) --------------------------------------------------------------------
+# Agencies' own systems call /api/v1/ as an API client (api.models.ApiClient): OAuth 2 client credentials
+# (django-oauth-toolkit), short-lived bearer tokens, secrets stored hashed. Each client acts through its
+# service account, so the pages' selectors decide what it sees.
+API_ACCESS_TOKEN_SECONDS = env.int("API_ACCESS_TOKEN_SECONDS", default=10 * 60)
+# Requests per client per minute (api.throttling.ClientRateThrottle): beyond it, 429 with Retry-After.
+API_REQUESTS_PER_MINUTE = env.int("API_REQUESTS_PER_MINUTE", default=120)
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER = {
+    "ACCESS_TOKEN_EXPIRE_SECONDS": API_ACCESS_TOKEN_SECONDS,
+    # Only the scopes the partnership administrator gave the client (api.scopes.ClientScopes).
+    "SCOPES_BACKEND_CLASS": "api.scopes.ClientScopes",
+    # Every scope there is (api.models.Scope); a client is given some of them.
+    "SCOPES": {
+        "refer": "Submit referrals",
+        "cases": "Read the agency's referrals and cases",
+        "actions": "Read the agency's actions, record progress and mark them done",
+        "meetings": "Read the meetings the agency is invited to and the minutes sent to it",
+        "figures": "Read the figures and the annual report",
+        "export": "Export cases and meetings (interchange JSON Lines)",
+    },
+}
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ClientTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.HasClientScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ClientRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser", "rest_framework.parsers.MultiPartParser"],
+    "DEFAULT_SCHEMA_CLASS": "api.schema.ApiAutoSchema",
+    "EXCEPTION_HANDLER": "api.problems.exception_handler",
+    "UNAUTHENTICATED_USER": None,
+    "DATETIME_FORMAT": "iso-8601",
+    "COERCE_DECIMAL_TO_STRING": False,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Managing allegations partner API",
+    "DESCRIPTION": (
+        "For agencies' own systems: submit referrals, follow the agency's referrals and cases at its level, "
+        "its actions and meetings. Authenticate with OAuth 2 client credentials at /api/v1/oauth/token/. "
+        "Records are named by their references (MAS-2026-00042), instants are ISO 8601 in UTC, errors are "
+        "RFC 9457 problem details."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PUBLIC": True,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # One name for the yes / no / not known answers (a person's social worker, looked after).
+    "ENUM_NAME_OVERRIDES": {"YesNoNotKnownEnum": "allegations.models.YesNoNotKnown"},
 }

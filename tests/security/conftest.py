@@ -119,6 +119,7 @@ def build_world() -> World:
     _issue_16_records(world)
     _documents(world)
     _webhooks(world)
+    _api_client(world)
     return world
 
 
@@ -133,6 +134,17 @@ def _webhooks(world: World) -> None:
     event_add(agency=world.agencies["agency_a"], event="case.shared", reference=world.referral.reference,
               link=f"/cases/{world.referral.reference}/")
     world.records.update(endpoint=endpoint, webhook_delivery=endpoint.deliveries.get())
+
+
+def _api_client(world: World) -> None:
+    """Agency A's API client (issue 20), made by a partnership administrator outside the personas."""
+    from api import services as api_services
+    from tests.agencies.factories import UserFactory
+
+    admin = UserFactory(username="partnership.admin.sweep", is_superuser=True)
+    world.records["api_client"] = api_services.api_client_create(
+        actor=admin, name="Riverside Primary HR system", agency=world.agencies["agency_a"], role=Role.SENIOR_MANAGER,
+        scopes=["refer", "cases"]).client
 
 
 def _issue_16_records(world: World) -> None:

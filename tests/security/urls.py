@@ -60,6 +60,13 @@ def _document(w, key="document"):
     return doc.pk if doc is not None else MISSING
 
 
+def _api_name(row, letter):
+    from api import identifiers
+
+    return identifiers.name_of(identifiers.numbered(type(row).objects.filter(pk=row.pk).select_related("case__referral"),
+                                                    type(row)).get(), letter)
+
+
 # parameter -> [(route regex, value from the world)], first match wins.
 FILLERS: dict[str, list[tuple[str, Callable]]] = {
     "reference": [
@@ -84,7 +91,8 @@ FILLERS: dict[str, list[tuple[str, Callable]]] = {
         (r"^cases/[^/]+/person/support/", lambda w: w.person_support.pk),
         (r"^cases/[^/]+/conclusion/complaints/", lambda w: w.complaint.pk),
         (r"^low-level-concerns/", lambda w: w.low_level.pk),
-        (r"^letters/cases/", lambda w: w.letter.pk),  # a draft letter on agency A's case (issue 17 §3)
+        (r"^letters/cases/", lambda w: w.letter.pk),
+        (r"^api-clients/", lambda w: w.api_client.pk),  # agency A's API client (issue 20): the administrator's only  # a draft letter on agency A's case (issue 17 §3)
         # The outcome's checklist is made by recording an outcome, which would change the world's case for every
         # other route: not built by the world (tests/allegations/test_outcomes.py covers its permissions).
         (r"^cases/[^/]+/conclusion/checklist/", lambda w: MISSING),
@@ -102,7 +110,9 @@ FILLERS: dict[str, list[tuple[str, Callable]]] = {
     # service edits its own): a throwaway here; tests/allegations/test_permissions.py says who may edit one.
     "kind": [(r"strands/", lambda w: "police"), (r"^letters/templates/", lambda w: MISSING)],
     "part": [(r"^cases/[^/]+/parts/", lambda w: "strand")],
-    "action": [(r"^cases/", lambda w: "suspension")],
+    "action": [(r"^cases/", lambda w: "suspension"), (r"^api/v1/actions/", lambda w: _api_name(w.action, "A"))],
+    # The partner API names actions and meetings by their case's reference and number (api.identifiers).
+    "meeting": [(r"^api/v1/meetings/", lambda w: _api_name(w.meeting, "M"))],
     # Withdrawing a share: the police (the world's case is not shared with them, so 404 for everyone).
     "agency": [(r"^cases/[^/]+/sharing/", lambda w: w.agencies["police_agency"].pk)],
     "fmt": [(r"^governance/subject-access/", lambda w: "html")],
