@@ -317,6 +317,8 @@ _MAIL_OPTIONS = {
 }
 MAILERS = {"default": {"BACKEND": _EMAIL_BACKEND, "OPTIONS": _MAIL_OPTIONS.get(_EMAIL_BACKEND, {})}}
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="managing-allegations@localhost")
+# An external meeting invitee's link to set a password and sign in (meetings.tokens): works once, for this many days.
+GUEST_LINK_DAYS = env.int("GUEST_LINK_DAYS", default=14)
 
 # Celery. With REDIS_URL: Redis. Without: an embedded file-system broker, so that
 # `make run` still runs background jobs asynchronously with nothing but Python.
