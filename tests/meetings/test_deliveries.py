@@ -223,7 +223,7 @@ def test_an_external_invitee_gets_a_link_that_works_once_and_expires(case, lado_
 
 def test_the_deadline_waits_for_every_recipient_and_a_failure_keeps_it_open(case, lado_officer, chair, police_user,
                                                                           agency_a, two_leads, settings):
-    settings.EMAIL_BACKEND = f"{__name__}.ReceiptBackend"
+    settings.MAILERS = {"default": {"BACKEND": f"{__name__}.ReceiptBackend"}}
     meeting = held_meeting_with_minutes(case, actor=lado_officer, chair=chair)
     invite(meeting, actor=chair, agency=agency_a, access_level="employer")
     invite(meeting, actor=chair, user=police_user)
