@@ -166,6 +166,14 @@ class MeetingStory:
                                                                                   key=suggestion.key)
             for key, fields in (extra or {}).items():
                 invitations[key] = meeting_services.invitation_add(actor=officer, meeting=meeting, **fields)
+            # Someone not set up in the product (a regulator's inspector) is invited by name: the officer adds the
+            # address the invitation and the minutes go to, as the meeting's page asks.
+            for key, invitation in invitations.items():
+                if not invitation.agency_id and not invitation.user_id and not invitation.email:
+                    slug = re.sub(r"[^a-z]+", ".", invitation.name.lower()).strip(".")
+                    invitations[key] = meeting_services.invitation_update(
+                        actor=officer, invitation=invitation, access_level=invitation.access_level,
+                        name=invitation.name, role=invitation.role, email=f"{slug}.enquiries@example.org")
             # The invitations go out with their calendar files, and the worker sends them a minute later.
             meeting_services.invitations_send(actor=officer, meeting=meeting)
         self._deliver(at=at + dt.timedelta(minutes=1))

@@ -130,9 +130,9 @@ def test_a_failed_delivery_shows_and_leaves_the_deadline_open_until_the_chair_sa
     # A backend with receipts (GOV.UK Notify's HTTP is the outside world): each message gets a reference.
     settings.MAILERS = {"default": {"BACKEND": "tests.meetings.test_deliveries.ReceiptBackend"}}
     case = make_case(officer=lado_officer, referral=referral)
-    meeting = schedule(case, actor=lado_officer, chair=chair, when=timezone.now() - dt.timedelta(hours=3))
+    meeting = schedule(case, actor=lado_officer, chair=chair, when=timezone.now() + dt.timedelta(hours=1))
     invitation = invite(meeting, actor=chair, user=police_user)
-    hold(meeting, actor=chair, held_at=timezone.now() - dt.timedelta(hours=2))
+    hold(meeting, actor=chair, held_at=timezone.now())
     complete_required(meeting, actor=chair)
     approve(meeting, chair=chair)
     from tests.meetings.factories import circulate

@@ -247,7 +247,8 @@ def test_approval_lists_the_sections_still_to_complete(login, case, lado_officer
     assert not MinutesVersion.objects.exists()
 
 
-def test_the_chair_approves_and_circulates_through_the_pages(login, case, lado_officer, chair, police_agency):
+def test_the_chair_approves_and_circulates_through_the_pages(login, case, lado_officer, chair, police_agency,
+                                                             police_user):
     meeting = held_meeting_with_minutes(case, actor=lado_officer, chair=chair)
     police_agency.meeting_roles = ["participant"]  # the force's participants receive its minutes
     police_agency.save()
