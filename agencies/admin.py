@@ -1,9 +1,10 @@
 """The partnership administrator manages agencies, people and their roles here."""
 
+from django import forms
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Agency, Membership, Partnership
+from .models import MEETING_ROLE_CHOICES, MEETING_ROLES_DEFAULT, Agency, Membership, Partnership, Role
 
 
 class MembershipInline(admin.TabularInline):
@@ -12,8 +13,23 @@ class MembershipInline(admin.TabularInline):
     autocomplete_fields = ["user"]
 
 
+class AgencyForm(forms.ModelForm):
+    meeting_roles = forms.MultipleChoiceField(
+        choices=MEETING_ROLE_CHOICES, required=False, widget=forms.CheckboxSelectMultiple,
+        label="Who receives meeting invitations and minutes",
+        help_text=("The people of the agency who hold these roles receive its meeting invitations and minutes. "
+                   f"None ticked: its {' and '.join(Role(r).label.lower() for r in MEETING_ROLES_DEFAULT)}. "
+                   "With nobody in these roles, they go to the agency's e-mail address."),
+    )
+
+    class Meta:
+        model = Agency
+        fields = "__all__"
+
+
 @admin.register(Agency)
 class AgencyAdmin(SimpleHistoryAdmin):
+    form = AgencyForm
     list_display = ["name", "kind", "sector", "lado_service", "is_active"]
     list_filter = ["kind", "sector", "is_active"]
     search_fields = ["name"]

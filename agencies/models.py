@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from simple_history.models import HistoricalRecords
 
@@ -161,6 +162,11 @@ class Agency(models.Model):
     )
     authority = models.CharField(max_length=120, blank=True, help_text="Local authority area")
     email = models.EmailField(blank=True)
+    # Who at the agency receives its meeting invitations and minutes (meetings.selectors.recipients_of): the people
+    # who hold one of these roles (issue 17: "its designated safeguarding lead or senior manager; settable per
+    # agency"). Empty means the default, MEETING_ROLES_DEFAULT. With nobody in those roles, the agency's e-mail.
+    meeting_roles = ArrayField(models.CharField(max_length=32), default=list, blank=True,
+                               verbose_name="Who receives meeting invitations and minutes")
     # django-guardian grants shares (cases, meetings) to this group, never to users.
     group = models.OneToOneField(Group, on_delete=models.PROTECT, related_name="agency", editable=False)
     is_active = models.BooleanField(default=True)
@@ -177,6 +183,11 @@ class Agency(models.Model):
     @property
     def is_lado_service(self) -> bool:
         return self.kind == AgencyKind.LADO_SERVICE
+
+    @property
+    def meeting_recipient_roles(self) -> list[str]:
+        """The roles whose holders receive the agency's meeting invitations and minutes."""
+        return list(self.meeting_roles) or list(MEETING_ROLES_DEFAULT)
 
     def save(self, *args, **kwargs):
         # The permission group is part of the row's identity, not a side effect.
@@ -227,6 +238,12 @@ def widest_level(levels) -> str | None:
             return level
     return None
 
+
+# Who receives an agency's meeting invitations and minutes unless the agency says otherwise: its senior manager
+# (a school's designated safeguarding lead holds this role). A police force may choose its participants instead.
+MEETING_ROLES_DEFAULT = (Role.SENIOR_MANAGER,)
+# The roles an agency may choose from (not the business unit's analysts or the administrators).
+MEETING_ROLE_CHOICES = [(value, label) for value, label in Role.choices if value not in ("analyst", "administrator")]
 
 # Roles that act for the LADO service: they see all of the service's work.
 LADO_ROLES = frozenset({Role.LADO_OFFICER, Role.LADO_MANAGER, Role.CHAIR})

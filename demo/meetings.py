@@ -166,7 +166,31 @@ class MeetingStory:
                                                                                   key=suggestion.key)
             for key, fields in (extra or {}).items():
                 invitations[key] = meeting_services.invitation_add(actor=officer, meeting=meeting, **fields)
+            # Someone not set up in the product (a regulator's inspector) is invited by name: the officer adds the
+            # address the invitation and the minutes go to, as the meeting's page asks.
+            for key, invitation in invitations.items():
+                if not invitation.agency_id and not invitation.user_id and not invitation.email:
+                    slug = re.sub(r"[^a-z]+", ".", invitation.name.lower()).strip(".")
+                    invitations[key] = meeting_services.invitation_update(
+                        actor=officer, invitation=invitation, access_level=invitation.access_level,
+                        name=invitation.name, role=invitation.role, email=f"{slug}.enquiries@example.org")
+            # The invitations go out with their calendar files, and the worker sends them a minute later.
+            meeting_services.invitations_send(actor=officer, meeting=meeting)
+        self._deliver(at=at + dt.timedelta(minutes=1))
         return invitations
+
+    def _deliver(self, *, at: dt.datetime) -> None:
+        """What the worker does: send the meetings' deliveries waiting, at the story's moment (so the minutes
+        deadline is met when they reach everyone, not when the demo is seeded)."""
+        from outbox.delivery import delivery_send
+        from outbox.models import Delivery, DeliveryStatus, Message
+
+        waiting = Delivery.objects.filter(status=DeliveryStatus.QUEUED,
+                                          kind__in=("meeting_invitation", "meeting_cancellation", "minutes"))
+        with clock.at(min(at, self.latest)):
+            for delivery_id in waiting.order_by("pk").values_list("pk", flat=True):
+                delivery_send(delivery_id=delivery_id)
+                Message.objects.filter(key=f"delivery:{delivery_id}").update(done_at=timezone.now())
 
     def _hold(self, meeting: Meeting, invitations: dict[str, Invitation], *, held_at: dt.datetime,
               apologies: tuple[str, ...] = ()) -> Meeting:
@@ -198,6 +222,7 @@ class MeetingStory:
         with clock.at(at):
             meeting_services.minutes_circulate(actor=self.chair, minutes=minutes,
                                                invitations=list(meeting.invitations.all()))
+        self._deliver(at=at + dt.timedelta(minutes=2))  # sent by the worker: the deadline is met then
 
     def _action(self, meeting: Meeting, agency: Agency, description: str, *, at: dt.datetime, due_on: dt.date,
                 done: tuple[dt.datetime, object, str] | None = None) -> Action:

@@ -89,8 +89,13 @@ def agencies_make() -> dict[str, Agency]:
         raise RuntimeError(f"An agency named {LADO!r} exists but is not a LADO service.")
     agencies[LADO] = lado
     for name, kind, sector in AGENCIES[1:]:
+        # Each agency has an address for meeting invitations and minutes when nobody holds the roles that receive
+        # them (children's social care has no demo account); the police receive theirs through their participants.
+        slug = "".join(c if c.isalnum() else "-" for c in name.lower()).strip("-")
         agency, _ = Agency.objects.get_or_create(
-            name=name, defaults={"kind": kind, "sector": sector, "lado_service": lado, "authority": AUTHORITY},
+            name=name, defaults={"kind": kind, "sector": sector, "lado_service": lado, "authority": AUTHORITY,
+                                 "email": f"safeguarding@{slug}.example.org",
+                                 "meeting_roles": [Role.PARTICIPANT] if kind == AgencyKind.POLICE else []},
         )
         agencies[name] = agency
     return agencies

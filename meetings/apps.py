@@ -9,7 +9,7 @@ class MeetingsConfig(AppConfig):
         from allegations.pages import CASE_DETAIL, MY_WORK, register_page_part
         from records import parents
 
-        from . import my_work, selectors
+        from . import deliveries, my_work, selectors  # noqa: F401 (deliveries registers its outbox hooks)
 
         register_place_without_role(selectors.guest_home)  # a guest's home is their one meeting
         register_page_part(CASE_DETAIL, selectors.case_page_part)  # the case page lists its meetings

@@ -147,6 +147,33 @@ class HoldForm(AttendanceForm):
         return not_future(self.cleaned_data.get("held_at"), "The meeting")
 
 
+class RescheduleForm(LimitsInWords, forms.Form):
+    """A new date, time or place: everyone already sent the invitation is sent the change."""
+
+    scheduled_at = GovukDateTimeField(
+        label="Date and time", what="The date and time of the meeting", error_messages={"required": "Enter the date and time of the meeting."},
+    )
+    location = forms.CharField(label="Where is it held? (leave blank if online only)", max_length=250, required=False)
+    online_link = forms.URLField(
+        label="Link to join online (optional)", max_length=500, required=False, assume_scheme="https",
+        error_messages={"invalid": "Enter the link in full, starting https://"},
+    )
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("location") or "").strip() and not data.get("online_link") and "online_link" not in self.errors:
+            self.add_error("location", "Enter where the meeting is held, or a link to join it online.")
+        return data
+
+
+class UnreachedForm(LimitsInWords, forms.Form):
+    reason = forms.CharField(
+        label="Why could they not be reached?", widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example: they have left the agency and nobody has taken their place yet; the minutes were "
+                  "handed to them at the next meeting",
+        error_messages={"required": "Say why they could not be reached."})
+
+
 class CancelForm(LimitsInWords, forms.Form):
     reason = forms.CharField(label="Why is the meeting cancelled?", widget=forms.Textarea(attrs={"rows": 3}),
                              error_messages={"required": "Say why the meeting is cancelled."})

@@ -76,6 +76,9 @@ class Meeting(models.Model):
     )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
+    # The calendar file's SEQUENCE (RFC 5545): raised by each change of date, time or place and by cancelling, so
+    # a calendar replaces the invitation it holds (meetings.deliveries).
+    calendar_sequence = models.PositiveIntegerField(default=0)
 
     history = HistoricalRecords()
     objects = MeetingQuerySet.as_manager()
@@ -306,6 +309,11 @@ class Circulation(models.Model):
     access_level = models.CharField(max_length=16, choices=AccessLevel.choices)
     sent_at = models.DateTimeField(default=timezone.now)
     sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # The chair's record of why this recipient could not be reached (the minutes deadline is met without them).
+    unreached_reason = models.TextField(blank=True)
+    unreached_at = models.DateTimeField(null=True, blank=True)
+    unreached_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+")
 
     history = HistoricalRecords()
 

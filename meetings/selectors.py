@@ -21,10 +21,9 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
-from agencies.models import LADO_ROLES, Membership, Notification, Role, widest_level
+from agencies.models import LADO_ROLES, Membership, Role, widest_level
 from agencies.permissions import provider_service_ids, standing
 from allegations.models import Case
-from outbox.services import messages_waiting
 
 from .models import (
     AUDIENCES_FOR,
@@ -186,28 +185,6 @@ def circulations_of(meeting: Meeting):
         .select_related("version", "sent_by", "invitation")
         .order_by("-sent_at", "pk")
     )
-
-
-def circulation_notices(circulations) -> dict[int, str]:
-    """For each circulation, whether the product's notice and e-mail to its recipient went out: "sent",
-    "queued" (still in the outbox, e.g. while the worker or Redis is away), or "" (no account: the chair sends
-    the minutes themselves). Two queries, whatever the number of circulations."""
-    wanted = {c.pk: (c.invitation.user_id, f"minutes-circulated:{c.version_id}") for c in circulations
-              if c.invitation.user_id}
-    if not wanted:
-        return {c.pk: "" for c in circulations}
-    noticed = set(Notification.objects.filter(key__in={key for _, key in wanted.values()})
-                  .values_list("user_id", "key"))
-    emails_waiting = messages_waiting(f"email:{user_id}:{key}" for user_id, key in wanted.values())
-    notices = {}
-    for circulation in circulations:
-        if circulation.pk not in wanted:
-            notices[circulation.pk] = ""
-            continue
-        user_id, key = wanted[circulation.pk]
-        done = (user_id, key) in noticed and f"email:{user_id}:{key}" not in emails_waiting
-        notices[circulation.pk] = "sent" if done else "queued"
-    return notices
 
 
 def chair_candidates(case: Case):

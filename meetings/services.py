@@ -33,7 +33,7 @@ from outbox.services import message_add
 from outbox.submissions import submission_claim, submission_done
 from outbox.tasks import TIME_LIMIT as OUTBOX_TIME_LIMIT
 
-from . import selectors, webhook_events
+from . import deliveries, selectors, webhook_events
 from .agendas import template_for
 from .permissions import meeting_share, meeting_unshare
 from .models import (
@@ -299,10 +299,74 @@ def meeting_cancel(*, actor, meeting: Meeting, reason: str) -> Meeting:
         raise ValidationError({"reason": "Say why the meeting is cancelled."})
     _transition(meeting, MeetingStatus.CANCELLED)
     meeting.cancelled_reason = reason.strip()
+    invited = deliveries.invited_ids(meeting)
+    if invited:
+        meeting.calendar_sequence += 1  # the cancellation replaces the invitation in their calendars
     save_with_history(meeting, actor=actor, reason=f"Cancelled: {reason.strip()}")
+    # Everyone who was sent the invitation is sent the cancellation (METHOD:CANCEL).
+    for invitation in meeting.invitations.filter(pk__in=invited).select_related("agency", "user"):
+        deliveries.cancellation_deliver(actor=actor, meeting=meeting, invitation=invitation)
     # The reason stays on the meeting (seen by those invited): the case timeline is read more widely.
     _event(actor=actor, meeting=meeting, verb="meeting_cancelled", summary=f"{_meeting_label(meeting)} cancelled")
     return meeting
+
+
+@transaction.atomic
+def meeting_reschedule(*, actor, meeting: Meeting, scheduled_at: dt.datetime, location: str = "",
+                       online_link: str = "") -> Meeting:
+    """Change the date, time or place of a scheduled meeting. Everyone already sent the invitation is sent an
+    update (the same calendar entry, a higher SEQUENCE), so their calendars move it."""
+    _require_manager(actor, meeting)
+    meeting = _locked_meeting(meeting)
+    if meeting.status != MeetingStatus.SCHEDULED:
+        raise ValidationError(f"This meeting is {meeting.get_status_display().lower()}: it cannot be moved.")
+    location, online_link = location.strip(), online_link.strip()
+    errors = {}
+    if not location and not online_link:
+        errors["location"] = "Enter where the meeting is held, or a link to join it online."
+    if meeting.case_id and scheduled_at < _to_the_minute(meeting.case.referral.received_at):
+        errors["scheduled_at"] = "The meeting cannot be before the referral was received."
+    if errors:
+        raise ValidationError(errors)
+    if (scheduled_at, location, online_link) == (meeting.scheduled_at, meeting.location, meeting.online_link):
+        raise ValidationError("Nothing has changed: change the date, the time or the place.")
+    before = meeting.scheduled_at
+    meeting.scheduled_at, meeting.location, meeting.online_link = scheduled_at, location, online_link
+    invited = deliveries.invited_ids(meeting)
+    if invited:
+        meeting.calendar_sequence += 1
+    save_with_history(meeting, actor=actor, reason="Date, time or place changed")
+    for invitation in meeting.invitations.filter(pk__in=invited).select_related("agency", "user"):
+        deliveries.invitation_deliver(actor=actor, meeting=meeting, invitation=invitation, update=True)
+    moved = f" from {govuk_datetime(before)}" if before != scheduled_at else ""
+    _event(actor=actor, meeting=meeting, verb="meeting_rescheduled",
+           summary=f"{meeting.get_kind_display()} moved{moved} to {govuk_datetime(scheduled_at)}"
+                   f"{'; the invitees were sent the change' if invited else ''}")
+    return meeting
+
+
+@transaction.atomic
+def invitations_send(*, actor, meeting: Meeting) -> list:
+    """Send the invitation, with a calendar file, to everyone invited who has not been sent it: each agency's
+    people who hold its chosen roles, each person with an account, and each external person (who is given a guest
+    account for this meeting, with a link that works once). Returns the deliveries made."""
+    _require_manager(actor, meeting)
+    meeting = _locked_meeting(meeting)
+    if meeting.status != MeetingStatus.SCHEDULED:
+        raise ValidationError(f"This meeting is {meeting.get_status_display().lower()}: invitations are not sent.")
+    already = deliveries.invited_ids(meeting)
+    to_send = [i for i in meeting.invitations.select_related("agency", "user").order_by("invited_at", "pk")
+               if i.pk not in already]
+    if not to_send:
+        raise ValidationError("Everyone invited has already been sent the invitation.")
+    made = []
+    for invitation in to_send:
+        guest_for_external(actor=actor, invitation=invitation)
+        made += deliveries.invitation_deliver(actor=actor, meeting=meeting, invitation=invitation)
+    _event(actor=actor, meeting=meeting, verb="meeting_invitations_sent",
+           summary=f"Invitations to the {_meeting_label(meeting)} sent to {len(to_send)} "
+                   f"{'invitee' if len(to_send) == 1 else 'invitees'}")
+    return made
 
 
 # --- Who to invite ----------------------------------------------------------------------------
@@ -818,23 +882,63 @@ def minutes_circulate(*, actor, minutes: Minutes, invitations: list[Invitation])
         )
         save_with_history(circulation, actor=actor, reason=f"Minutes version {version.number} circulated")
         made.append(circulation)
+    # Each recipient the chair chose is sent the minutes: an agency's people in its chosen roles, a person with an
+    # account, an external person (through a guest account for this meeting, made if need be).
+    title = _circulated_title(meeting, version)
+    link = reverse("meetings:meeting_detail", args=[meeting.pk])
+    for circulation in made:
+        invitation = circulation.invitation
+        guest_for_external(actor=actor, invitation=invitation)
+        deliveries.minutes_deliver(actor=actor, circulation=circulation, recipients=deliveries.recipients_of(invitation),
+                                   title=title, link=link)
     if minutes.status == MinutesStatus.APPROVED:
         minutes.status = MinutesStatus.CIRCULATED
         save_with_history(minutes, actor=actor, reason=f"Version {version.number} circulated")
     if meeting.minutes_circulated_at is None:
         meeting.minutes_circulated_at = now
         save_with_history(meeting, actor=actor, reason="Minutes first circulated")
-    if meeting.minutes_deadline_id:
-        deadlines.deadline_meet_one(actor=actor, deadline=meeting.minutes_deadline, met_at=now,
-                                    reason=f"Minutes circulated (version {version.number})")
+    # The minutes deadline is not met by pressing the button: it is met when the last recipient is reached
+    # (deliveries.minutes_delivery_changed), or the chair records why one could not be (circulation_unreached).
     _event(actor=actor, meeting=meeting, verb="minutes_circulated",
            summary=f"Minutes of the {_meeting_label(meeting)} (version {version.number}) sent to "
-                   f"{len(made)} {'person' if len(made) == 1 else 'people'}")
-
-    message_add(handler="meetings.minutes_circulated", key=f"minutes-circulated:{version.pk}:{made[0].pk}",
-                version_id=version.pk)
-    webhook_events.minutes_delivered(version, made)  # issue 20: at circulation, until minutes have a delivery step
+                   f"{len(made)} {'recipient' if len(made) == 1 else 'recipients'}")
     return made
+
+
+def _circulated_title(meeting: Meeting, version: MinutesVersion) -> str:
+    """A name-free title: the case (or provider concern, 001) reference and the meeting's kind only."""
+    if meeting.provider_concern_id:
+        where = f", provider concern {meeting.provider_concern.reference}"
+    elif meeting.case_id:
+        where = f", case {meeting.case.referral.reference}"
+    else:
+        where = ""
+    return f"Minutes circulated: {meeting.get_kind_display().lower()}{where} (version {version.number})"
+
+
+@transaction.atomic
+def circulation_unreached(*, actor, circulation: Circulation, reason: str) -> Circulation:
+    """The chair records why a recipient of the minutes could not be reached: the deadline no longer waits for
+    them (it is met once every other recipient is reached)."""
+    version = circulation.version
+    meeting = version.minutes.meeting
+    _require_chair(actor, meeting, "record why someone could not be reached")
+    circulation = Circulation.objects.select_for_update().get(pk=circulation.pk)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why they could not be reached."})
+    state = deliveries.circulation_states([circulation])[circulation.pk]
+    if state.deliveries and all(d.reached for d in state.deliveries):
+        raise ValidationError("The minutes reached them: there is nothing to record.")
+    if circulation.unreached_at is not None:
+        raise ValidationError("Why they could not be reached is already recorded.")
+    circulation.unreached_reason, circulation.unreached_at, circulation.unreached_by = reason, timezone.now(), actor
+    save_with_history(circulation, actor=actor, reason=f"Could not be reached: {reason}")
+    _event(actor=actor, meeting=meeting, verb="minutes_unreached",
+           summary=f"Minutes of the {_meeting_label(meeting)} (version {version.number}): the chair recorded why "
+                   f"one recipient could not be reached")
+    deliveries.minutes_deadline_check(version=version, actor=actor)
+    return circulation
 
 
 # --- Actions --------------------------------------------------------------------------------
@@ -1189,6 +1293,43 @@ def guest_access_grant(*, actor, invitation: Invitation, expires_at: dt.datetime
                    f"{govuk_date(expires_at)}")
 
     message_add(handler="meetings.guest_invitation", key=f"guest-invitation:{guest.pk}", guest_access_id=guest.pk)
+    return guest
+
+
+def guest_for_external(*, actor, invitation: Invitation) -> GuestAccess | None:
+    """An external invitee (a name and an e-mail address, no account) is sent a link to a guest account for this
+    one meeting, at their invitation's level: made here when the invitation or the minutes are first sent to them.
+    A guest's access lasts at least GUEST_DAYS from now (so they can read minutes sent to them). Nothing for
+    anyone else, or for an address that already belongs to an account (they are sent it at that address)."""
+    from django.contrib.auth import get_user_model
+
+    guest = GuestAccess.objects.filter(invitation=invitation).first()
+    now = timezone.now()
+    if guest is not None:
+        if guest.is_active(now) and guest.expires_at < now + dt.timedelta(days=GUEST_DAYS):
+            guest.expires_at = now + dt.timedelta(days=GUEST_DAYS)
+            save_with_history(guest, actor=actor, reason="Guest access lengthened: something new was sent to them")
+        return guest
+    email = invitation.email.strip().lower()
+    if invitation.user_id or not invitation.name.strip() or not email:
+        return None
+    User = get_user_model()
+    if User.objects.filter(Q(email__iexact=email) | Q(username__iexact=email)).exists():
+        return None
+    meeting = invitation.meeting
+    first, _, last = invitation.name.strip().partition(" ")
+    user = User(username=email, email=email, first_name=first[:150], last_name=last[:150])
+    user.set_unusable_password()
+    user.save()
+    expires_at = max(now, meeting.scheduled_at) + dt.timedelta(days=GUEST_DAYS)
+    guest = GuestAccess(user=user, meeting=meeting, invitation=invitation, expires_at=expires_at, granted_by=actor,
+                        link_sent_at=now)
+    save_with_history(guest, actor=actor, reason="Guest account for one meeting, with what was sent to them")
+    invitation.user = user
+    save_with_history(invitation, actor=actor, reason="Guest account given")
+    _event(actor=actor, meeting=meeting, verb="meeting_guest_granted",
+           summary=f"Guest account for {invitation.display_name} to the {_meeting_label(meeting)}, until "
+                   f"{govuk_date(expires_at)}")
     return guest
 
 

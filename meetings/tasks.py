@@ -7,7 +7,9 @@ from . import notifications, services
 
 @handler("meetings.minutes_circulated")
 def notify_minutes_circulated(version_id: int) -> int:
-    return notifications.minutes_circulated_notify(version_id=version_id)
+    """Asked for by circulations made before each recipient had a delivery of their own (meetings.deliveries):
+    those have their deliveries now, so this sends nothing more."""
+    return 0
 
 
 @handler("meetings.minutes_pdf")

@@ -28,7 +28,8 @@ from outbox.submissions import AlreadySubmitted
 from records import services as record_services
 from records.selectors import documents_context
 
-from . import forms, selectors, services
+from . import deliveries, forms, selectors, services
+from .tokens import guest_link_tokens
 from .models import (
     AccessLevel,
     Audience,
@@ -156,7 +157,7 @@ def meeting_detail(request, pk):
         context["sections"] = list(minutes.sections.all())
         context["versions"] = list(selectors.versions_of(meeting))
         context["circulations"] = list(selectors.circulations_of(meeting)) if manage else []
-        context["circulation_notices"] = selectors.circulation_notices(context["circulations"])
+        context["circulation_states"] = deliveries.circulation_states(context["circulations"])
         context["incomplete"] = services.incomplete_sections(minutes, context["sections"])
     else:
         versions = list(selectors.versions_of(meeting, user=user, invitations=invitations))
@@ -164,6 +165,9 @@ def meeting_detail(request, pk):
         context["can_have_pdf"] = bool(versions and level)
         context["shown"] = versions[0].sections_for(audiences) if versions else []
         context["shown_version"] = versions[0] if versions else None
+    if manage:  # who was sent the invitation (and its changes), by which channel, and what became of it
+        context["invitation_deliveries"] = deliveries.deliveries_by_invitation(invitations)
+        context["unsent"] = sum(1 for i in invitations if i.pk not in context["invitation_deliveries"])
     context["can_grant_guest"] = services.can_grant_guest(user, meeting) and not meeting.is_cancelled
     context["guests"] = selectors.guests_of(invitations) if manage or context["can_grant_guest"] else {}
     context["now"] = timezone.now()
@@ -323,6 +327,59 @@ def meeting_hold(request, pk):
             return redirect(_detail_url(meeting))
     return _form_page(request, form, title="Record that the meeting was held", caption=_caption(meeting),
                       back=_detail_url(meeting), submit="Save")
+
+
+@require_POST
+def invitations_send(request, pk):
+    meeting = _managed_meeting(request, pk)
+    try:
+        made = services.invitations_send(actor=request.user, meeting=meeting)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        people = len({(d.user_id, d.address) for d in made})
+        messages.success(request, f"Invitations sent to {people} {'person' if people == 1 else 'people'}, each with a "
+                                  "calendar file. Whether each one arrived shows below.")
+    return redirect(_detail_url(meeting) + "#invitees")
+
+
+@require_http_methods(["GET", "POST"])
+def meeting_reschedule(request, pk):
+    meeting = _managed_meeting(request, pk)
+    form = forms.RescheduleForm(_data(request), initial={
+        "scheduled_at": meeting.scheduled_at, "location": meeting.location, "online_link": meeting.online_link})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.meeting_reschedule(actor=request.user, meeting=meeting, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(request, "Meeting changed. Everyone already sent the invitation is sent the change.")
+            return redirect(_detail_url(meeting))
+    return _form_page(request, form, title="Change the date, time or place", caption=_caption(meeting),
+                      back=_detail_url(meeting), submit="Save and tell the invitees")
+
+
+@require_http_methods(["GET", "POST"])
+def circulation_unreached(request, pk, circulation_pk):
+    meeting = _meeting(request, pk)
+    if not selectors.is_chair(request.user, meeting):
+        raise PermissionDenied
+    circulation = selectors.circulations_of(meeting).filter(pk=circulation_pk).first()
+    if circulation is None:
+        raise Http404("No such circulation")
+    form = forms.UnreachedForm(_data(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.circulation_unreached(actor=request.user, circulation=circulation, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(request, "Recorded. The minutes deadline no longer waits for them.")
+            return redirect(_detail_url(meeting) + "#circulation")
+    return _form_page(request, form, title=f"Why could {circulation.recipient} not be reached?",
+                      caption=f"{_caption(meeting)} · minutes version {circulation.version.number}",
+                      back=_detail_url(meeting) + "#circulation", submit="Save")
 
 
 @require_http_methods(["GET", "POST"])
@@ -705,6 +762,7 @@ class GuestSetPasswordView(auth_views.PasswordResetConfirmView):
     """A guest's one-time link (Django's token generator): set a password, signed in, sent to their meeting."""
 
     template_name = "meetings/guest_set_password.html"
+    token_generator = guest_link_tokens  # once, and for GUEST_LINK_DAYS days
     post_reset_login = True
     post_reset_login_backend = "django.contrib.auth.backends.ModelBackend"
     reset_url_token = "set-password"

@@ -25,10 +25,10 @@ def meeting_invited(invitation) -> None:
 
 
 def minutes_delivered(version, circulations) -> None:
-    """Called when minutes are circulated (meetings.services.minutes_circulate). When minutes gain a delivery step
-    of their own (the minutes' deliveries), this moves there: "delivered" should mean sent to the agency."""
+    """Called when a delivery of the minutes reaches a recipient (meetings.deliveries): "delivered" means the
+    version reached the agency, not that the chair pressed the button. Once per version and agency."""
     meeting = version.minutes.meeting
-    agencies = {c.invitation.agency_id: c.invitation.agency for c in circulations if c.invitation.agency_id}
+    agencies = {c.invitation.agency_id: c.invitation.agency for c in circulations if c.invitation_id and c.invitation.agency_id}
     for agency_id, agency in sorted(agencies.items()):
         event_add(agency=agency, event="minutes.delivered", reference=_reference(meeting),
                   link=reverse("meetings:minutes_version", args=[meeting.pk, version.number]),

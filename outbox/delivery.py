@@ -9,7 +9,8 @@
 * `delivery_receipt` records what a receipt says (delivered, or a failure) on the row with that reference.
 
 Apps above register attachment makers by kind (`attachments_for("meeting_invitation")`), as they register
-outbox handlers: the outbox imports nothing above it.
+outbox handlers, and what to do when a delivery of a kind changes status (`on_status_change("minutes")`: the
+minutes deadline is met when the last recipient is reached): the outbox imports nothing above it.
 """
 
 from __future__ import annotations
@@ -39,6 +40,44 @@ DELIVERY_HEADER = "X-Managing-Allegations-Delivery"
 class DeliveryRejected(Exception):
     """The e-mail service refused this message for good (GOV.UK Notify's 400: a bad address, a template that does
     not fit): the delivery is recorded as failed, not tried again. The text says only the kind of refusal."""
+
+
+# kind -> functions(delivery) called when a delivery's status changes, inside the transaction that changes it
+_status_hooks: dict[str, list[Callable[[Delivery], object]]] = {}
+
+
+def on_status_change(kind: str):
+    """Register the decorated function to be called with a delivery of `kind` whenever its status changes (sent,
+    delivered, failed), in the same transaction as the change: what depends on it reaching someone (a deadline)
+    changes with it, or not at all."""
+
+    def register(function):
+        hooks = _status_hooks.setdefault(kind, [])
+        if all(h.__qualname__ != function.__qualname__ or h.__module__ != function.__module__ for h in hooks):
+            hooks.append(function)
+        return function
+
+    return register
+
+
+def _status_changed(delivery: Delivery) -> None:
+    for hook in _status_hooks.get(delivery.kind, ()):
+        hook(delivery)
+
+
+# kind -> function(delivery) -> {name: value}: values made at the moment of sending and never stored (a one-time
+# link whose token must not sit in the database)
+_values_makers: dict[str, Callable[[Delivery], dict]] = {}
+
+
+def values_at_sending(kind: str):
+    """Register the decorated function as the maker of values added to the e-mail's context when it is sent."""
+
+    def register(function):
+        _values_makers[kind] = function
+        return function
+
+    return register
 
 
 def attachments_for(kind: str):
@@ -85,6 +124,8 @@ def delivery_add(*, key: str, kind: str, address: str, template: str = "", conte
             return None
         if not recorded:
             message_add(handler="outbox.deliver", key=f"delivery:{delivery.pk}", delivery_id=delivery.pk)
+        else:
+            _status_changed(delivery)
     return delivery
 
 
@@ -95,8 +136,10 @@ def deliveries_about(record):
 
 
 def email_for(delivery: Delivery) -> EmailMessage:
-    subject = render_to_string(f"{delivery.template}-subject.txt", delivery.context).strip()
-    body = render_to_string(f"{delivery.template}-body.txt", delivery.context)
+    values = _values_makers.get(delivery.kind)
+    context = {**delivery.context, **(values(delivery) if values else {})}
+    subject = render_to_string(f"{delivery.template}-subject.txt", context).strip()
+    body = render_to_string(f"{delivery.template}-body.txt", context)
     message = EmailMessage(subject=" ".join(subject.split()), body=body, to=[delivery.address],
                            headers={KIND_HEADER: delivery.kind, DELIVERY_HEADER: str(delivery.pk)})
     maker = _attachment_makers.get(delivery.kind)
@@ -115,6 +158,7 @@ def delivery_send(*, delivery_id: int) -> bool:
         delivery.status, delivery.failed_at = DeliveryStatus.TECHNICAL_FAILURE, timezone.now()
         delivery.failure = "No address to send to"
         delivery.save(update_fields=["status", "failed_at", "failure"])
+        _status_changed(delivery)
         return False
     message = email_for(delivery)
     try:
@@ -123,6 +167,7 @@ def delivery_send(*, delivery_id: int) -> bool:
         delivery.status, delivery.failed_at = DeliveryStatus.TECHNICAL_FAILURE, timezone.now()
         delivery.failure = str(refusal)[:200]
         delivery.save(update_fields=["status", "failed_at", "failure"])
+        _status_changed(delivery)
         return False
     reference = getattr(message, "provider_reference", "")
     delivery.sent_at = timezone.now()
@@ -130,6 +175,7 @@ def delivery_send(*, delivery_id: int) -> bool:
     # A backend that gives receipts leaves the delivery waiting for one; SMTP's acceptance is all we learn.
     delivery.status = DeliveryStatus.SENDING if reference else DeliveryStatus.SENT
     delivery.save(update_fields=["sent_at", "provider_reference", "status"])
+    _status_changed(delivery)
     return True
 
 
@@ -157,4 +203,5 @@ def delivery_receipt(*, reference: str, status: str, at=None) -> Delivery | None
             delivery.failed_at = at or timezone.now()
             delivery.failure = dict(DeliveryStatus.choices)[new]
         delivery.save(update_fields=["status", "delivered_at", "failed_at", "failure"])
+        _status_changed(delivery)
     return delivery

@@ -129,3 +129,10 @@ class Delivery(models.Model):
     @property
     def failed(self) -> bool:
         return self.status in FAILED
+
+    @property
+    def reached_at(self):
+        """When it reached the person or address (delivered, or sent where no receipt comes), else None."""
+        if not self.reached:
+            return None
+        return self.delivered_at or self.sent_at

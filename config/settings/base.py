@@ -339,6 +339,8 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="managing-allegations
 # about deliveries still waiting for a receipt NOTIFY_POLL_AFTER_MINUTES after they were sent.
 NOTIFY_CALLBACK_TOKEN = _secret("NOTIFY_CALLBACK_TOKEN", default="")
 NOTIFY_POLL_AFTER_MINUTES = env.int("NOTIFY_POLL_AFTER_MINUTES", default=30)
+# An external meeting invitee's link to set a password and sign in (meetings.tokens): works once, for this many days.
+GUEST_LINK_DAYS = env.int("GUEST_LINK_DAYS", default=14)
 
 # Celery. With REDIS_URL: Redis. Without: an embedded file-system broker, so that
 # `make run` still runs background jobs asynchronously with nothing but Python.

@@ -126,6 +126,12 @@ def _assert_meetings_minutes_and_actions(login):
     assert MinutesSection.objects.filter(key="disagreements").exclude(body="").exists(), "a disagreement recorded"
 
     # Minutes deadlines: met on time, met late, and one of a draft that has fallen due.
+    # Issue 17: the invitations and the minutes went to every recipient, each a delivery that reached them.
+    from outbox.models import Delivery
+
+    for kind in ("meeting_invitation", "minutes"):
+        sent = Delivery.objects.filter(kind=kind)
+        assert sent.exists() and all(d.reached for d in sent), kind
     minutes_deadlines = Deadline.objects.filter(pk__in=Meeting.objects.values("minutes_deadline"))
     assert {Deadline.Status.MET, Deadline.Status.MET_LATE} <= set(minutes_deadlines.values_list("status", flat=True))
     assert minutes_deadlines.filter(status=Deadline.Status.OPEN, due_at__lt=timezone.now(),

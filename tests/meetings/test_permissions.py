@@ -23,7 +23,7 @@ from django.utils import timezone
 from agencies.models import AgencyKind, Partnership, Role, Sector
 from allegations.models import Case, Event
 from meetings import selectors, services
-from meetings.models import AccessLevel, Action, GuestAccess, Invitation, Meeting
+from meetings.models import AccessLevel, Action, Circulation, GuestAccess, Invitation, Meeting
 from tests.agencies.factories import AgencyFactory, UserFactory, member
 from tests.allegations.factories import make_case, make_referral
 from tests.forms import with_dates
@@ -201,6 +201,11 @@ ENDPOINTS: dict[str, Endpoint] = {
         "expires_on": TOMORROW()}),
     "guest_end": Endpoint("meetings:guest_end", lambda w: [w.meeting.pk, _guest(w)], "post", lambda w: {}),
     "guest_set_password": Endpoint("meetings:guest_set_password", lambda w: ["MQ", "not-a-token"]),
+    # Deliveries (issue 17): sending the invitations, moving the meeting, the chair's record of who was not reached.
+    "invitations_send": Endpoint("meetings:invitations_send", M, "post", lambda w: {}),
+    "meeting_reschedule": Endpoint("meetings:meeting_reschedule", M),
+    "circulation_unreached": Endpoint("meetings:circulation_unreached", lambda w: [
+        w.meeting.pk, Circulation.objects.filter(version__minutes__meeting=w.meeting).order_by("pk").first().pk]),
 }
 
 MATRIX: dict[str, dict] = {
@@ -239,6 +244,9 @@ MATRIX: dict[str, dict] = {
     "guest_end": _row(403, MEETING, 404, 404, 404, 404, 403, 404),
     # The one-time link works signed out; a wrong link says so, to anyone.
     "guest_set_password": _row(200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "invitations_send": MANAGE_POST,
+    "meeting_reschedule": MANAGE_PAGE,
+    "circulation_unreached": CHAIR_ONLY,
 }
 
 ROWS = [(key, persona, MATRIX[key][persona]) for key in MATRIX for persona in PERSONAS]

@@ -55,6 +55,13 @@ def all_routes() -> list[Route]:
     return found
 
 
+def _circulation(w):
+    from meetings.models import Circulation
+
+    circulation = Circulation.objects.filter(version=w.version).order_by("pk").first()
+    return circulation.pk if circulation is not None else MISSING
+
+
 def _document(w, key="document"):
     doc = w.records.get(key)
     return doc.pk if doc is not None else MISSING
@@ -105,6 +112,8 @@ FILLERS: dict[str, list[tuple[str, Callable]]] = {
     "pdf_id": [(r"", lambda w: w.pdf.pk)],
     "invitation_pk": [(r"", lambda w: w.invitation.pk)],
     "delivery_pk": [(r"^webhooks/", lambda w: w.webhook_delivery.pk)],  # a delivery to agency A's endpoint
+    # A circulation of the minutes (issue 17): the world's version is approved, not circulated, unless a test did.
+    "circulation_pk": [(r"", lambda w: _circulation(w))],
     "question_pk": [(r"", lambda w: w.question.pk)],
     # A letter template is each LADO service's own, about no agency's record (its kind names no record: each
     # service edits its own): a throwaway here; tests/allegations/test_permissions.py says who may edit one.
