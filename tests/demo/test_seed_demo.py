@@ -81,6 +81,21 @@ def test_seed_demo_is_complete_with_meetings_and_actions_and_running_it_again_ad
     assert Subject.objects.annotate(n=Count("referrals")).filter(n__gte=2).exists()
     _assert_meetings_minutes_and_actions(login)
     _assert_a_daily_digest(login)
+    _assert_a_sent_letter()
+
+
+def _assert_a_sent_letter():
+    """Issue 17: an outcome letter to the employer, drafted from the template, approved (kept as PDF and Word on the
+    case) and sent by e-mail, its sending a delivery that names the letter, not the person."""
+    from allegations.models import Letter
+    from outbox.delivery import deliveries_about
+
+    letter = Letter.objects.get()
+    assert letter.status == Letter.Status.SENT and letter.pdf_id and letter.docx_id and letter.sent_at
+    assert letter.case.closed_at < letter.sent_at and "headteacher or manager" in letter.recipient
+    (delivery,) = deliveries_about(letter)
+    assert delivery.reached and delivery.channel == "email" and delivery.kind == "letter_outcome_employer"
+    assert letter.case.referral.subject.family_name not in delivery.recipient + delivery.address
 
 
 def _assert_a_daily_digest(login):

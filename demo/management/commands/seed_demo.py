@@ -26,6 +26,7 @@ from demo import clock, people
 from demo.assurance import assurance_story
 from demo.authenticator import DEMO_TOTP_SECRET, demo_authenticators_give, refuse_in_production
 from demo.digests import digest_choices, digest_story
+from demo.letters import letter_story
 from demo.low_level import low_level_story
 from demo.meetings import meetings_story
 from demo.people import ASC, BRIGHTPATH, DEMO_PASSWORD, DEMO_USERS, HILLTOP, LADO, MEADOWBANK, NHS, POLICE, RIVERSIDE
@@ -71,6 +72,8 @@ class Command(BaseCommand):
             # Low-level concerns about a teaching assistant at two schools: the LADO service's prompt (003 §10).
             say(low_level_story(managers={"riverside": users["school.dsl"], "hilltop": users["hilltop.dsl"]},
                                 agencies={"riverside": agencies[RIVERSIDE], "hilltop": agencies[HILLTOP]}))
+            # The outcome letter to the employer after the latest closed case: drafted, approved and sent.
+            say(letter_story(officer=users["lado"], manager=users["lado.manager"]))
             # The digests due in the story: the notices of those who chose one e-mail a day.
             say(digest_story())
         self._summary(time.monotonic() - started)
