@@ -72,6 +72,31 @@ def message_add(*, handler: str, key: str, **arguments) -> Message | None:
     return message
 
 
+def messages_add(*, handler: str, messages: list[tuple[str, dict]]) -> list[int]:
+    """message_add for many messages at once (a sweep's batch): `messages` are (once-key, arguments). One read of
+    the keys already recorded, one insert of the rest (a key recorded meanwhile is skipped by the database, as
+    message_add's IntegrityError would skip it), one read of their ids; handed to Celery together after commit.
+    Returns the ids of the messages recorded now."""
+    registry.get(handler)
+    wanted = {key[:200]: arguments for key, arguments in messages}
+    if not wanted:
+        return []
+    recorded = set(Message.objects.filter(key__in=wanted).values_list("key", flat=True))
+    now = timezone.now()
+    new = [Message(key=key, handler=handler, arguments=arguments, created_at=now, relay_at=now + _relay_after())
+           for key, arguments in wanted.items() if key not in recorded]
+    Message.objects.bulk_create(new, ignore_conflicts=True)
+    ids = list(Message.objects.filter(key__in=[m.key for m in new], created_at=now).values_list("pk", flat=True))
+    if ids:
+        transaction.on_commit(functools.partial(_hand_over_all, ids))
+    return ids
+
+
+def _hand_over_all(message_ids: list[int]) -> None:
+    for message_id in message_ids:
+        message_hand_over(message_id=message_id)
+
+
 def message_hand_over(*, message_id: int) -> bool:
     """Give a message to Celery. Never raises: with the broker away the relay hands it over later."""
     from .tasks import deliver
