@@ -75,7 +75,7 @@ def message_add(*, handler: str, key: str, **arguments) -> Message | None:
 def messages_add(*, handler: str, messages: list[tuple[str, dict]]) -> list[int]:
     """message_add for many messages at once (a sweep's batch): `messages` are (once-key, arguments). One read of
     the keys already recorded, one insert of the rest (a key recorded meanwhile is skipped by the database, as
-    message_add's IntegrityError would skip it), one read of their ids; handed to Celery together after commit.
+    message_add's IntegrityError would skip it), one read of their ids; handed to Celery as one task after commit.
     Returns the ids of the messages recorded now."""
     registry.get(handler)
     wanted = {key[:200]: arguments for key, arguments in messages}
@@ -92,9 +92,22 @@ def messages_add(*, handler: str, messages: list[tuple[str, dict]]) -> list[int]
     return ids
 
 
-def _hand_over_all(message_ids: list[int]) -> None:
-    for message_id in message_ids:
-        message_hand_over(message_id=message_id)
+def _hand_over_all(message_ids: list[int]) -> bool:
+    """Give a batch of messages to Celery as one task (outbox.tasks.deliver_many). Never raises: with the broker
+    away the relay hands each over later, as message_hand_over does for one."""
+    from .tasks import deliver_many
+
+    try:
+        deliver_many.apply_async(args=(message_ids,), retry=False)
+    except Exception as error:  # noqa: BLE001 — any broker failure; the messages are safe in the database
+        logger.warning("%d outbox messages not handed to the broker (%s): the relay will hand them over",
+                       len(message_ids), type(error).__name__)
+        try:
+            Message.objects.filter(pk__in=message_ids, done_at__isnull=True).update(relay_at=timezone.now())
+        except DatabaseError:
+            pass  # they keep their later relay_at
+        return False
+    return True
 
 
 def message_hand_over(*, message_id: int) -> bool:
