@@ -85,6 +85,7 @@ test: venv test-packages assets
 
 benchmark: venv
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) benchmarks/queue_and_case.py
+	$(PY) benchmarks/load.py
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) benchmarks/chasing_sweep.py
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) benchmarks/import_cases.py
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) benchmarks/annual_report.py

@@ -491,7 +491,7 @@ def main(argv=None) -> int:
         ("Triage queue, open only", "/triage/?status=open", REFERENCE_PREFIX),
         (f"Triage queue, search {SEARCH_SURNAME!r}", f"/triage/?q={SEARCH_SURNAME}", SEARCH_SURNAME),
         ("Case list", "/cases/", REFERENCE_PREFIX),
-        ("Case page", f"/cases/{reference}/", "Decision 6"),
+        ("Case page", f"/cases/{reference}/", 'id="summary"'),  # the overview (decisions have their own page)
     ]
     print(f"\n{args.warmup} warm-up then {args.requests} timed requests per page, signed in as a LADO officer"
           " (password and authenticator code)\n")

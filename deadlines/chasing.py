@@ -18,6 +18,10 @@ Exactly once
   `*_sent_at` mark: a crash before the commit leaves neither (the next sweep makes both), a committed
   batch has its e-mails recorded, and the worker sends each once (outbox.services). Neither a lost nor
   a repeated e-mail, where this used to choose "at most once".
+* A batch is written in bulk, inside that one transaction: its inbox entries in one insert and their
+  e-mails' outbox messages in another (agencies.notifications.notices_once, with notice_once's once-keys),
+  and the deadlines' marks in one update with their history rows in one insert
+  (simple_history's bulk_update_with_history, each row with its own reason).
 * Redis holds only the beat's trigger: a lost or repeated `chase_deadlines` message just
   means a sweep runs later or twice, and a sweep is idempotent.
 
@@ -60,16 +64,18 @@ from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from simple_history.utils import bulk_update_with_history
 
 from agencies.models import LADO_ROLES, Membership, Role
-from agencies.notifications import notice_once
+from agencies.notifications import Notice, notice_once, notices_once
 
 from . import about
 from .models import Deadline
-from .services import save_with_history
 
 CHASED_STATUSES = (Deadline.Status.OPEN, Deadline.Status.OVERDUE)
 MAX_BATCHES_PER_STAGE = 20  # a sweep's work is bounded: what is left waits for the next minute
+# What a sweep changes on a deadline: saved for the whole batch at once, each row with its history.
+CHASE_FIELDS = ["reminder_sent_at", "overdue_sent_at", "escalation_sent_at", "status", "chase_ended_at"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -125,7 +131,9 @@ def _closed_work(deadline: Deadline):
 
 
 def _sweep_batch(stage: Stage, now: dt.datetime, batch: int) -> tuple[int, int]:
-    """Claim a batch and chase it: returns (claimed, chased)."""
+    """Claim a batch and chase it: returns (claimed, chased). The batch's inbox entries, their e-mails' outbox
+    messages, and the deadlines' marks with their history rows are each written with one bulk insert or update
+    (agencies.notifications.notices_once, simple_history's bulk_update_with_history), in the claim's transaction."""
     with transaction.atomic(durable=True):
         claimed_ids = list(claim_query(stage, now, batch).values_list("pk", flat=True))
         claimed = list(
@@ -135,27 +143,33 @@ def _sweep_batch(stage: Stage, now: dt.datetime, batch: int) -> tuple[int, int]:
         )
         chased = 0
         backlog_services = set()
+        notices: list[Notice] = []
+        changed: list[Deadline] = []
         for deadline in claimed:
+            changed.append(deadline)
+            deadline._history_user = None  # the sweep, not a person (as save_with_history(actor=None))
             closed = _closed_work(deadline)
             if closed is not None:
                 # Closed work written without the services (an import, a data fix): nothing is sent, and
                 # the row leaves the partial indexes so no sweep reads it again.
                 deadline.chase_ended_at = now
-                save_with_history(deadline, actor=None, reason="Not chased: its case or contact is closed")
+                deadline._change_reason = "Not chased: its case or contact is closed"
                 continue
             if stage.name == "reminder" and deadline.due_at <= now:
                 deadline.reminder_sent_at = now  # handled: a "due soon" reminder would be wrong now
-                save_with_history(deadline, actor=None, reason="No reminder: already overdue when chased")
+                deadline._change_reason = "No reminder: already overdue when chased"
                 continue
             if stage.name == "overdue" and _in_backlog(deadline, now):
                 deadline.overdue_sent_at = deadline.escalation_sent_at = now
                 deadline.status = Deadline.Status.OVERDUE
-                save_with_history(deadline, actor=None,
-                                  reason="Already overdue when first chased: in the backlog summary to the LADO managers")
+                deadline._change_reason = "Already overdue when first chased: in the backlog summary to the LADO managers"
                 backlog_services.add(deadline.referral.lado_service_id)
                 continue
-            _chase(deadline, stage, now)
+            notices.extend(_chase(deadline, stage, now))
             chased += 1
+        notices_once(notices)
+        if changed:
+            bulk_update_with_history(changed, Deadline, fields=CHASE_FIELDS, default_user=None)
         for service_id in sorted(backlog_services):
             _backlog_summary(service_id, now)
     return len(claimed), chased
@@ -182,23 +196,26 @@ def _backlog_summary(service_id: int, now: dt.datetime) -> None:
                     email_template="allegations/email/deadline_backlog", context={"count": overdue})
 
 
-def _chase(deadline: Deadline, stage: Stage, now: dt.datetime) -> None:
+def _chase(deadline: Deadline, stage: Stage, now: dt.datetime) -> list[Notice]:
+    """Mark the deadline chased at this stage (saved with the batch) and return its notices."""
     subject = about.subject_of(deadline)
     extra = about.kind_extra(deadline.kind)
     reference, link = subject.reference(deadline), subject.link(deadline)
     title = stage.title.format(kind=deadline.get_kind_display(), reference=reference)
     key = f"deadline-{deadline.pk}-{stage.name}"
     recipients = escalation_recipients(deadline) if stage.name == "escalation" else owner_recipients(deadline)
-    for user in recipients:
-        user_link = extra.link_for(deadline, user, link) if extra else link
-        _notify(user=user, title=title, link=user_link, key=key, stage=stage.name,
-                reference=reference, kind=deadline.get_kind_display())
+    notices = [
+        _notice(user=user, title=title, link=extra.link_for(deadline, user, link) if extra else link, key=key,
+                stage=stage.name, reference=reference, kind=deadline.get_kind_display())
+        for user in recipients
+    ]
     setattr(deadline, stage.sent_field, now)
     if stage.name == "overdue":
         deadline.status = Deadline.Status.OVERDUE
         if extra is not None and extra.on_overdue is not None:
             extra.on_overdue(deadline)  # e.g. an action's agency's webhooks (meetings.webhook_events)
-    save_with_history(deadline, actor=None, reason=stage.reason)
+    deadline._change_reason = stage.reason
+    return notices
 
 
 def service_members(service_id: int, roles, *, only: Q = Q()) -> list:
@@ -231,7 +248,7 @@ def escalation_recipients(deadline: Deadline) -> list:
     return list(users.values())
 
 
-def _notify(*, user, title: str, link: str, key: str, stage: str, reference: str, kind: str) -> None:
-    """An inbox entry and its e-mail's outbox message, in the sweep's transaction."""
-    notice_once(user=user, title=title, link=link, key=key, email_template=f"allegations/email/deadline_{stage}",
-                context={"reference": reference, "kind": kind})
+def _notice(*, user, title: str, link: str, key: str, stage: str, reference: str, kind: str) -> Notice:
+    """An inbox entry and its e-mail, written with the batch (notices_once)."""
+    return Notice(user=user, title=title, link=link, key=key, email_template=f"allegations/email/deadline_{stage}",
+                  context={"reference": reference, "kind": kind})

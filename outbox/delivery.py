@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from .models import Delivery, DeliveryChannel, DeliveryStatus
 from .registry import handler
-from .services import message_add
+from .services import message_add, messages_add
 
 # Every kind of delivery the product sends by e-mail (kinds_register): GOV.UK Notify needs a template for each,
 # and the system check (outbox.notify) names any without one.
@@ -127,6 +127,27 @@ def delivery_add(*, key: str, kind: str, address: str, template: str = "", conte
         else:
             _status_changed(delivery)
     return delivery
+
+
+def deliveries_add(items: list[dict]) -> list[int]:
+    """delivery_add for many e-mails at once (a sweep's batch): each item holds delivery_add's key, kind, address,
+    template, context, user and recipient. One read of the once-keys already recorded, one insert of the rest (a
+    key recorded meanwhile is skipped by the database, as delivery_add's get_or_create would skip it), one read of
+    their ids, and their outbox messages in one insert (outbox.services.messages_add), handed to Celery as one
+    task after commit. Returns the ids of the deliveries recorded now."""
+    wanted = {item["key"][:200]: item for item in items}
+    if not wanted:
+        return []
+    recorded = set(Delivery.objects.filter(key__in=wanted).values_list("key", flat=True))
+    now = timezone.now()
+    new = [Delivery(key=key, kind=item["kind"], address=item["address"], template=item.get("template", ""),
+                    context=item.get("context") or {}, user=item.get("user"), recipient=item.get("recipient", "")[:250],
+                    created_at=now)
+           for key, item in wanted.items() if key not in recorded]
+    Delivery.objects.bulk_create(new, ignore_conflicts=True)
+    ids = list(Delivery.objects.filter(key__in=[d.key for d in new], created_at=now).values_list("pk", flat=True))
+    messages_add(handler="outbox.deliver", messages=[(f"delivery:{pk}", {"delivery_id": pk}) for pk in ids])
+    return ids
 
 
 def deliveries_about(record):

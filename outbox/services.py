@@ -73,6 +73,44 @@ def message_add(*, handler: str, key: str, **arguments) -> Message | None:
     return message
 
 
+def messages_add(*, handler: str, messages: list[tuple[str, dict]]) -> list[int]:
+    """message_add for many messages at once (a sweep's batch): `messages` are (once-key, arguments). One read of
+    the keys already recorded, one insert of the rest (a key recorded meanwhile is skipped by the database, as
+    message_add's IntegrityError would skip it), one read of their ids; handed to Celery as one task after commit.
+    Returns the ids of the messages recorded now."""
+    registry.get(handler)
+    wanted = {key[:200]: arguments for key, arguments in messages}
+    if not wanted:
+        return []
+    recorded = set(Message.objects.filter(key__in=wanted).values_list("key", flat=True))
+    now = timezone.now()
+    new = [Message(key=key, handler=handler, arguments=arguments, created_at=now, relay_at=now + _relay_after())
+           for key, arguments in wanted.items() if key not in recorded]
+    Message.objects.bulk_create(new, ignore_conflicts=True)
+    ids = list(Message.objects.filter(key__in=[m.key for m in new], created_at=now).values_list("pk", flat=True))
+    if ids:
+        transaction.on_commit(functools.partial(_hand_over_all, ids))
+    return ids
+
+
+def _hand_over_all(message_ids: list[int]) -> bool:
+    """Give a batch of messages to Celery as one task (outbox.tasks.deliver_many). Never raises: with the broker
+    away the relay hands each over later, as message_hand_over does for one."""
+    from .tasks import deliver_many
+
+    try:
+        deliver_many.apply_async(args=(message_ids,), retry=False)
+    except Exception as error:  # noqa: BLE001 — any broker failure; the messages are safe in the database
+        logger.warning("%d outbox messages not handed to the broker (%s): the relay will hand them over",
+                       len(message_ids), type(error).__name__)
+        try:
+            Message.objects.filter(pk__in=message_ids, done_at__isnull=True).update(relay_at=timezone.now())
+        except DatabaseError:
+            pass  # they keep their later relay_at
+        return False
+    return True
+
+
 def message_hand_over(*, message_id: int) -> bool:
     """Give a message to Celery. Never raises: with the broker away the relay hands it over later."""
     from .tasks import deliver

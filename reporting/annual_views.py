@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from agencies.access import role_required
 from agencies.models import Partnership, Role
 from allegations.models import Referral
+from config.replica import reads_from_replica
 
 from . import exports, services
 from .annual import annual_report, report_history, time_zone, year_label
@@ -74,6 +75,7 @@ def _download_year(request) -> int:
 
 @require_GET
 @_reporters_only
+@reads_from_replica  # reads only: from the replica when there is one (config.replica)
 def annual(request):
     partnership = Partnership.current()
     years = _years(partnership)
@@ -94,6 +96,7 @@ def annual(request):
 
 @require_GET
 @_reporters_only
+@reads_from_replica  # reads only: from the replica when there is one (config.replica)
 def annual_csv(request):
     year = _download_year(request)
     response = HttpResponse(exports.to_csv(annual_report(year)), content_type="text/csv; charset=utf-8")
@@ -104,6 +107,7 @@ def annual_csv(request):
 
 @require_GET
 @_reporters_only
+@reads_from_replica  # reads only: from the replica when there is one (config.replica)
 def annual_xlsx(request):
     year = _download_year(request)
     partnership = Partnership.current()

@@ -6,11 +6,13 @@ from django.utils import timezone
 from agencies.access import role_required
 from agencies.models import Role
 from allegations.models import Case, CaseStatus, ContactType, Outcome, Referral
+from config.replica import reads_from_replica
 
 from .permissions import may_see_reports
 
 
 @role_required(may_see_reports, Role.ANALYST, Role.LADO_MANAGER)
+@reads_from_replica  # reads only: from the replica when there is one (config.replica)
 def figures(request):
     """Headline counts for the business unit: numbers only, never names."""
     return render(request, "reporting/figures.html", headline_figures())

@@ -149,6 +149,17 @@ DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE",
 # A kept connection is checked before it is reused: after a database restart the next request reconnects
 # instead of failing. A request during the restart gets the "try again" page (503, config.errors).
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A read-only replica, when there is one: reports and figures read from it (config.replica).
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = {
+        **env.db("DATABASE_REPLICA_URL"), "ATOMIC_REQUESTS": False,
+        "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"], "CONN_HEALTH_CHECKS": True,
+        "TEST": {"MIRROR": "default"},  # tests read the test database through it
+    }
+    if DATABASES["replica"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL must be a PostgreSQL database, like DATABASE_URL.")
+    DATABASES["replica"]["HOST"] = unquote(DATABASES["replica"]["HOST"])
+DATABASE_ROUTERS = ["config.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [

@@ -26,11 +26,11 @@ MORE = 20
 TRIAGE_QUEUE_QUERIES = 10  # + the inbox's unread count in the navigation; the provider prompt from the cache (one read of the database cache); the low-level concerns' prompt from the cache (another)
 CASE_LIST_QUERIES = 6  # with the inbox's unread count in the navigation
 AGENCY_REFERRAL_LIST_QUERIES = 6
-# The case's overview (the case at a glance): session, user, standing, the inbox's unread count; the case, the items'
-# audiences (need to know), the reading logged; its deadlines, meetings and actions (what it waits on), linked
+# The case's overview (the case at a glance): session, user, standing, the inbox's unread count; the case with its
+# items' audiences (need to know, in the case's own query: selectors._with_part_audiences), the reading logged; its deadlines, meetings and actions (what it waits on), linked
 # cases and referrals to a regulator. Each part of the case has its own page, with its own bounded count.
-CASE_OVERVIEW_QUERIES = 13  # + other people alleged against, in "Who" (issue 16 §1)
-CASE_STRANDS_QUERIES = 12  # the same chrome; strands, arrangements, reviews, risk assessments, the support offered to the person
+CASE_OVERVIEW_QUERIES = 12  # issue 19: at most 12; + other people alleged against, in "Who" (issue 16 §1)
+CASE_STRANDS_QUERIES = 11  # the same chrome; strands, arrangements, reviews, risk assessments, the support offered to the person
 
 
 def count_queries(client, url) -> tuple[int, str]:
