@@ -257,6 +257,15 @@ def _for_adults(kind: MeetingKind, spec: SectionSpec) -> SectionSpec:
     return SectionSpec(spec.key, title, spec.audience, guidance or spec.guidance, spec.required, spec.allows_none)
 
 
+def audience_labels(meeting) -> dict[str, str]:
+    """Who each section is for, in words; a PiPoT case's safeguarding part is the adult at risk's, not a child's."""
+    labels = dict(Audience.choices)
+    case = getattr(meeting, "case", None)
+    if case is not None and case.referral.workforce == "adults":
+        labels[Audience.CHILD] = "Safeguarding the adult at risk: safeguarding professionals only"
+    return labels
+
+
 def template_for(kind: str, workforce: str = "children") -> tuple[SectionSpec, ...]:
     """The kind's sections; for a case about the adults' workforce (PiPoT), in the words of adults' safeguarding."""
     kind = MeetingKind(kind)

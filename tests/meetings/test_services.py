@@ -96,12 +96,15 @@ def test_a_pipot_cases_minutes_speak_of_the_adult_at_risk_and_other_adults_not_c
     # The same sections and audiences as a children's case: only the words differ.
     assert [(s.key, s.audience, s.required) for s in sections] == [
         (spec.key, spec.audience, spec.required) for spec in agendas.template_for(kind)]
+    # Who the safeguarding sections are for, as the minutes page and PDF say it.
+    assert agendas.audience_labels(meeting)[Audience.CHILD].startswith("Safeguarding the adult at risk")
 
 
 def test_a_childrens_case_keeps_the_childrens_words(case, lado_officer, chair):
     meeting = schedule(case, actor=lado_officer, chair=chair, kind="initial")
     titles = list(meeting.minutes.sections.values_list("title", flat=True))
     assert "The children involved and safeguarding enquiries" in titles
+    assert agendas.audience_labels(meeting)[Audience.CHILD].startswith("Child safeguarding")
 
 
 # --- Scheduling ---------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.urls import reverse
 
-from agencies.models import AgencyKind, Role, Sector
+from agencies.models import AgencyKind, Sector
 from allegations import services as allegation_services
 from allegations.models import Child, ContactType
 from meetings.models import Attendance, Invitation, MeetingKind
