@@ -182,8 +182,10 @@ def test_the_business_unit_sees_the_closure_in_its_figures_the_same_day(taken_pa
     # The financial year's quarter (Q1 April–June … Q4 January–March), as the annual report.
     fy = closed_at.year if closed_at.month >= 4 else closed_at.year - 1
     quarter = (closed_at.month - 4) // 3 + 1 if closed_at.month >= 4 else 4
-    row = (f'<td class="govuk-table__cell">{fy}/{(fy + 1) % 100:02d}</td><td class="govuk-table__cell">Q{quarter}</td>\n'
-           f'    <td class="govuk-table__cell">Unfounded</td><td class="govuk-table__cell govuk-table__cell--numeric">1</td>')
+    row = (f'<td class="govuk-table__cell" data-label="Financial year">{fy}/{(fy + 1) % 100:02d}</td>'
+           f'<td class="govuk-table__cell" data-label="Quarter">Q{quarter}</td>\n'
+           f'    <td class="govuk-table__cell" data-label="Outcome">Unfounded</td>'
+           f'<td class="govuk-table__cell govuk-table__cell--numeric" data-label="Number">1</td>')
     assert row in page
     assert case.referral.subject.family_name not in page
 

@@ -336,8 +336,9 @@ def test_the_figures_page_uses_financial_quarters_labels_and_the_workforce(world
     fy = now.year if now.month >= 4 else now.year - 1
     quarter = (now.month - 4) // 3 + 1 if now.month >= 4 else 4
     adults = client.get(reverse("reporting:figures"), {"workforce": "adults"}).content.decode()
-    row = (f'<td class="govuk-table__cell">{fy}/{(fy + 1) % 100:02d}</td><td class="govuk-table__cell">Q{quarter}</td>\n'
-           f'    <td class="govuk-table__cell">Not an allegation (complaint or conduct matter)</td>')
+    row = (f'<td class="govuk-table__cell" data-label="Financial year">{fy}/{(fy + 1) % 100:02d}</td>'
+           f'<td class="govuk-table__cell" data-label="Quarter">Q{quarter}</td>\n'
+           f'    <td class="govuk-table__cell" data-label="Type">Not an allegation (complaint or conduct matter)</td>')
     assert row in adults
     children = client.get(reverse("reporting:figures"), {"workforce": "children"}).content.decode()
     assert "Not an allegation (complaint or conduct matter)" not in children
