@@ -70,9 +70,9 @@ def test_an_assurance_round_from_questions_to_composite(page: Page, analyst, age
     expect(page.locator(".govuk-notification-banner")).to_contain_text("Draft saved")
     expect(page.get_by_label("Comments on question 1 (optional)")).to_have_value(
         "Included in our safeguarding policy, with a flowchart.")
-    submit(page, "Submit the answers")  # seven questions unanswered: the error summary links to each
+    submit(page, "Submit the answers")  # eight questions unanswered: the error summary links to each
     summary = page.locator(".govuk-error-summary")
-    expect(summary.get_by_role("link")).to_have_count(7)
+    expect(summary.get_by_role("link")).to_have_count(8)
     # Answer the rest from the keyboard's point of view: each question's radios are a named group.
     for question in round_.questions.all()[1:]:
         if question.is_yes_no:
