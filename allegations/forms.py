@@ -683,6 +683,23 @@ class DbsReferralForm(LimitsInWords, SaneDatesMixin, forms.Form):
         return data
 
 
+class CivilClaimForm(LimitsInWords, SaneDatesMixin, forms.Form):
+    civil_claim = forms.TypedChoiceField(
+        label="Has a civil claim been brought over this matter?", coerce=lambda v: v == "yes",
+        choices=[("yes", "Yes"), ("no", "No")], widget=forms.RadioSelect,
+        error_messages={"required": "Choose whether a civil claim has been brought."})
+    claim_on = GovukDateField(label="Date the service learned of the claim", required=False,
+                              what="The date of the claim")
+    notes = forms.CharField(label="Notes (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                            help_text="For example who brought it and against whom. No names of children.")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("civil_claim") and not data.get("claim_on") and "claim_on" not in self.errors:
+            self.add_error("claim_on", "Enter the date the service learned of the claim.")
+        return data
+
+
 class RegulatorReferralForm(LimitsInWords, SaneDatesMixin, forms.ModelForm):
     class Meta:
         model = RegulatorReferral

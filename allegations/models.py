@@ -453,6 +453,11 @@ class Case(models.Model):
     feedback_given_on = models.DateField(null=True, blank=True, help_text="Feedback to the child and parents")  # 003 §58
     return_to_work_support = models.TextField(blank=True)
     lessons_learned_on = models.DateField(null=True, blank=True)
+    # A civil claim for damages brought over the matter (002 §1.1 "Civil Claims"): often years later, after the
+    # case is closed, so it can be recorded on a closed case. The figures count claims by `civil_claim_on`.
+    civil_claim = models.BooleanField(default=False)
+    civil_claim_on = models.DateField(null=True, blank=True, help_text="When the service learned of the claim")
+    civil_claim_notes = models.TextField(blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     # Whole calendar months from the referral's received date to the closure date, local dates
     # (annual-report.md "duration"), set by measures.closed_months() when the case is closed.

@@ -905,6 +905,25 @@ def case_record_dbs_referral(*, actor, case: Case, referred_on, notes: str) -> C
 
 
 @transaction.atomic
+def case_record_civil_claim(*, actor, case: Case, civil_claim: bool, claim_on=None, notes: str = "") -> Case:
+    """Record (or withdraw) that a civil claim was brought over the matter. Allowed on a closed case too: claims
+    are often brought years after (002 §1.1); the annual report counts them by the date recorded."""
+    _require_lado(actor, case.referral)
+    case = Case.objects.select_for_update().select_related("referral").get(pk=case.pk)
+    if civil_claim and claim_on is None:
+        raise ValidationError({"claim_on": "Enter the date the service learned of the claim."})
+    if claim_on and claim_on > timezone.localdate():
+        raise ValidationError({"claim_on": "The date of the claim cannot be in the future."})
+    case.civil_claim = civil_claim
+    case.civil_claim_on = claim_on if civil_claim else None
+    case.civil_claim_notes = notes.strip()
+    save_with_history(case, actor=actor, reason="Civil claim recorded" if civil_claim else "Civil claim removed")
+    what = f"Civil claim recorded, learned of on {claim_on:%d %B %Y}" if civil_claim else "No civil claim"
+    event_record(actor=actor, referral=case.referral, case=case, verb="civil_claim", summary=what, reason=notes)
+    return case
+
+
+@transaction.atomic
 def regulator_referral_record(*, actor, case: Case, **fields) -> RegulatorReferral:
     case = _case_for_update(actor, case)
     item = RegulatorReferral(case=case, **fields)

@@ -730,6 +730,12 @@ CASE_ACTIONS: dict[str, CaseAction] = {
         initial={"referred_on": case.dbs_referral_on, "notes": case.dbs_referral_notes}, **kw),
         lambda actor, case, data: services.case_record_dbs_referral(actor=actor, case=case, **data),
         "DBS referral recorded."),
+    # A claim may come years after the case closed (needs_open=False; the outcome section links to it).
+    "civil-claim": CaseAction("Record a civil claim", lambda case, **kw: forms.CivilClaimForm(
+        initial={"civil_claim": "yes" if case.civil_claim else "no", "claim_on": case.civil_claim_on,
+                 "notes": case.civil_claim_notes}, **kw),
+        lambda actor, case, data: services.case_record_civil_claim(actor=actor, case=case, **data),
+        "Civil claim recorded.", needs_open=False),
     "regulator": CaseAction("Record a referral to a regulator", lambda case, **kw: forms.RegulatorReferralForm(**kw),
                             lambda actor, case, data: services.regulator_referral_record(actor=actor, case=case, **data),
                             "Regulator referral recorded."),

@@ -10,7 +10,7 @@ from .selectors import Composite
 
 
 def to_csv(c: Composite) -> str:
-    return csv_text([c.headers(), c.status_row(), *c.text_rows()])
+    return csv_text([c.headers(), c.status_row(), *c.text_rows(), *c.total_rows()])
 
 
 def to_xlsx(c: Composite, *, partnership_name: str) -> bytes:
@@ -22,6 +22,8 @@ def to_xlsx(c: Composite, *, partnership_name: str) -> bytes:
     sheet.append(c.headers())
     sheet.append(c.status_row())
     for row in c.text_rows():
+        sheet.append(row)
+    for row in c.total_rows():  # the numbers questions, totalled across the agencies
         sheet.append(row)
     for cell in sheet[3]:
         cell.font = Font(bold=True)

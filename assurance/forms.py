@@ -63,11 +63,26 @@ class AnswersForm(LimitsInWords, forms.Form):
                     label=f"{n}. {q.text}", choices=Answer.YesNo.choices, widget=forms.RadioSelect, required=False)
                 self.fields[f"q{q.pk}_text"] = forms.CharField(
                     label=f"Comments on question {n} (optional)", required=False, widget=forms.Textarea(attrs={"rows": 4}))
+            elif q.is_numbers:
+                for name, label in Answer.NUMBER_FIELDS:
+                    self.fields[f"q{q.pk}_{name}"] = forms.IntegerField(
+                        label=f"{label} (question {n})", required=False, min_value=0, max_value=100000,
+                        widget=forms.NumberInput(attrs={"class": "govuk-input--width-5", "inputmode": "numeric"}),
+                        error_messages={"invalid": f"Enter the number of {label.lower()} as a whole number, like 12.",
+                                        "min_value": f"Enter the number of {label.lower()}: 0 or more.",
+                                        "max_value": f"Enter the number of {label.lower()}: 100,000 or less."})
+                self.fields[f"q{q.pk}_text"] = forms.CharField(
+                    label=f"Comments on question {n} (optional)", required=False, widget=forms.Textarea(attrs={"rows": 4}),
+                    help_text="For example, how many people had more than one allegation.")
             else:
                 self.fields[f"q{q.pk}_text"] = forms.CharField(
                     label=f"{n}. {q.text}", required=False, widget=forms.Textarea(attrs={"rows": 4}))
 
     def answers(self) -> dict[int, dict]:
         data = self.cleaned_data
-        return {q.pk: {"yes_no": data.get(f"q{q.pk}", "") or "", "text": data.get(f"q{q.pk}_text", "") or ""}
-                for q in self.questions}
+        out = {}
+        for q in self.questions:
+            out[q.pk] = {"yes_no": data.get(f"q{q.pk}", "") or "", "text": data.get(f"q{q.pk}_text", "") or ""}
+            if q.is_numbers:
+                out[q.pk].update({name: data.get(f"q{q.pk}_{name}") for name, _ in Answer.NUMBER_FIELDS})
+        return out

@@ -9,7 +9,9 @@ from simple_history.models import HistoricalRecords
 from agencies.models import Agency
 
 # Seed 000's six questions ("Audit activity: Dealing with allegations against people in positions
-# of trust"): the default set of a new round, which the business unit may edit before sending.
+# of trust"), then the two questions its discussion raised about commissioned and contracted services:
+# the default set of a new round, which the business unit may edit before sending. The question about
+# numbers takes numbers (referrals, cases, outcomes), which the composite totals.
 DEFAULT_QUESTIONS = [
     ("Does your organisation have a clear and well understood process to deal with allegations against "
      "staff that would be considered a safeguarding allegation?", "yes_no"),
@@ -18,9 +20,16 @@ DEFAULT_QUESTIONS = [
     ("Is there a clear process for reporting through governance routes in the organisation?", "yes_no"),
     ("Does your organisation routinely think about fitness to practise and the link to barring?", "yes_no"),
     ("What have been the numbers of allegations against people in positions of trust in the last three years?",
-     "text"),
+     "numbers"),
     ("Does your organisation have a lead role similar to the LADO, but for adults?", "yes_no"),
+    ("In your contracting and commissioning arrangements, are you sufficiently clear to assure yourselves that "
+     "there are adequate safe working practice procedures in place in the organisations you commission?",
+     "yes_no"),
+    ("Do you ask the providers you commission to report concerns about staffing issues to commissioners?",
+     "yes_no"),
 ]
+# How long before the due date an agency that has not submitted is reminded (calendar days).
+REMIND_DAYS_BEFORE = 3
 
 
 class RoundStatus(models.TextChoices):
@@ -57,6 +66,7 @@ class Question(models.Model):
     class Kind(models.TextChoices):
         YES_NO = "yes_no", "Yes or no, with comments"
         TEXT = "text", "A written answer"
+        NUMBERS = "numbers", "Numbers: referrals, cases and outcomes, with comments"
 
     round = models.ForeignKey(AssuranceRound, on_delete=models.CASCADE, related_name="questions")
     order = models.PositiveSmallIntegerField()
@@ -75,6 +85,10 @@ class Question(models.Model):
     def is_yes_no(self) -> bool:
         return self.kind == self.Kind.YES_NO
 
+    @property
+    def is_numbers(self) -> bool:
+        return self.kind == self.Kind.NUMBERS
+
 
 class Request(models.Model):
     """The round sent to one agency: its senior managers answer for it."""
@@ -85,6 +99,9 @@ class Request(models.Model):
     answered_at = models.DateTimeField(null=True, blank=True)
     answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")
+    # Chasing the due date (assurance.chasing): each stage once per request.
+    reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    overdue_sent_at = models.DateTimeField(null=True, blank=True)
 
     history = HistoricalRecords()
 
@@ -109,6 +126,10 @@ class Answer(models.Model):
     request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="answers")
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
     yes_no = models.CharField(max_length=3, choices=YesNo.choices, blank=True)
+    # A numbers question (seed 000: "the numbers of allegations … in the last three years").
+    referrals = models.PositiveIntegerField(null=True, blank=True)
+    cases = models.PositiveIntegerField(null=True, blank=True)
+    outcomes = models.PositiveIntegerField(null=True, blank=True)
     text = models.TextField(blank=True)
     answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     updated_at = models.DateTimeField(default=timezone.now)
@@ -121,10 +142,23 @@ class Answer(models.Model):
     def __str__(self):
         return f"{self.get_yes_no_display()} {self.text}".strip()
 
+    NUMBER_FIELDS = (("referrals", "Referrals"), ("cases", "Cases"), ("outcomes", "Outcomes"))
+
+    @property
+    def has_numbers(self) -> bool:
+        return any(getattr(self, name) is not None for name, _ in self.NUMBER_FIELDS)
+
+    @property
+    def numbers_text(self) -> str:
+        return ", ".join(f"{label} {getattr(self, name)}" for name, label in self.NUMBER_FIELDS
+                         if getattr(self, name) is not None)
+
     @property
     def display(self) -> str:
         """The answer in words, for the composite table and downloads."""
         parts = [self.get_yes_no_display()] if self.yes_no else []
+        if self.has_numbers:
+            parts.append(self.numbers_text)
         if self.text:
             parts.append(self.text)
         return ". ".join(parts)

@@ -63,6 +63,23 @@ class Composite:
     def status_row(self) -> list[str]:
         return ["Status"] + [request_status(r) for r in self.requests]
 
+    def totals(self) -> list[tuple]:
+        """For each numbers question: (its number, the question, {referrals, cases, outcomes} summed over the
+        agencies' submitted answers, how many agencies gave numbers)."""
+        out = []
+        for n, (q, row) in enumerate(zip(self.questions, self.cells), start=1):
+            if not q.is_numbers:
+                continue
+            given = [a for a in row if a is not None and a.has_numbers]
+            sums = {name: sum(getattr(a, name) or 0 for a in given) for name, _ in Answer.NUMBER_FIELDS}
+            out.append((n, q, sums, len(given)))
+        return out
+
+    def total_rows(self) -> list[list]:
+        """For downloads: one row per number of each numbers question, totalled over the agencies."""
+        return [[f"Total of question {n}: {label.lower()}", sums[name]]
+                for n, _q, sums, _given in self.totals() for name, label in Answer.NUMBER_FIELDS]
+
     def text_rows(self) -> list[list[str]]:
         """For downloads: the question, then each agency's answer in words ('' when unanswered)."""
         return [[q.text] + [a.display if a else "" for a in row] for q, row in zip(self.questions, self.cells)]

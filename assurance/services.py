@@ -194,26 +194,41 @@ def request_answer(*, actor, request: Request, answers: dict[int, dict], submit:
     for question_id, question in questions.items():
         given = answers.get(question_id, {})
         yes_no, text = given.get("yes_no", ""), given.get("text", "").strip()
-        if submit and ((question.is_yes_no and not yes_no) or (not question.is_yes_no and not text)):
+        numbers = {name: (given.get(name) if question.is_numbers else None) for name, _ in Answer.NUMBER_FIELDS}
+        has_numbers = any(v is not None for v in numbers.values())
+        if submit and ((question.is_yes_no and not yes_no) or (question.is_numbers and not has_numbers)
+                       or (question.kind == Question.Kind.TEXT and not text)):
             missing.append(question)
         answer = stored.get(question_id)
         if answer is None:
-            if not yes_no and not text:
+            if not yes_no and not text and not has_numbers:
                 continue
             answer = Answer(request=request, question=question, answered_by=actor)
-        elif answer.yes_no == yes_no and answer.text == text:
+        elif (answer.yes_no == yes_no and answer.text == text
+              and all(getattr(answer, name) == value for name, value in numbers.items())):
             continue
+        for name, value in numbers.items():
+            setattr(answer, name, value)
         answer.yes_no, answer.text, answer.answered_by = (yes_no if question.is_yes_no else ""), text, actor
         answer.updated_at = timezone.now()
         save_with_history(answer, actor=actor, reason="Answers submitted" if submit else "Answer saved as a draft")
     if missing:
-        raise ValidationError({(f"q{q.pk}" if q.is_yes_no else f"q{q.pk}_text"): "Answer this question before you submit."
+        raise ValidationError({_answer_field(q): ("Enter at least one of the numbers before you submit."
+                                                  if q.is_numbers else "Answer this question before you submit.")
                                for q in missing})
     if submit:
         request.answered_at = timezone.now()
         request.answered_by = actor
         save_with_history(request, actor=actor, reason="Answers submitted for the agency")
     return request
+
+
+def _answer_field(question: Question) -> str:
+    if question.is_yes_no:
+        return f"q{question.pk}"
+    if question.is_numbers:
+        return f"q{question.pk}_referrals"
+    return f"q{question.pk}_text"
 
 
 def agencies_to_ask():

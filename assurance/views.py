@@ -19,7 +19,7 @@ from config.forms import apply_service_errors as _apply
 
 from . import exports, selectors, services
 from .forms import AgenciesForm, AnswersForm, QuestionForm, RoundEditForm, RoundForm
-from .models import Question, RoundStatus
+from .models import Answer, Question, RoundStatus
 from .permissions import answering_agency_ids, is_business_unit
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -226,6 +226,8 @@ def request_answer(request, pk):
         if a:
             initial[f"q{q.pk}"] = a.yes_no
             initial[f"q{q.pk}_text"] = a.text
+            for name, _ in Answer.NUMBER_FIELDS:
+                initial[f"q{q.pk}_{name}"] = getattr(a, name)
     form = AnswersForm(request.POST if request.method == "POST" else None, questions=questions, initial=initial)
     if request.method == "POST":
         if not editable:

@@ -1,5 +1,5 @@
 """The demo partnership's assurance round (seed_demo): the business unit asks four agencies seed 000's six
-questions; the care home's manager has answered, the primary school's has a draft, two have not started.
+questions and its two commissioning questions (the numbers question answered in numbers); the care home's manager has answered, the primary school's has a draft, two have not started.
 Answers paraphrase the kinds of answer seed 000 records; the agencies and people are invented.
 
 Told at the story's times (demo.clock): the round sent ten days ago, the care home's answers three days ago,
@@ -25,9 +25,13 @@ CARE_HOME_ANSWERS = [
     ("yes", "Every allegation is reported to the PiPoT lead and, where it may be a crime, to the police."),
     ("yes", "Through the quality committee and the board's quarterly safeguarding report."),
     ("yes", "Registered nurses are referred to the NMC; for care workers we refer to the DBS when the duty applies."),
-    ("", "Four in the last three years."),
+    ("", "Four in the last three years; one person had two allegations."),
     ("yes", "Our registered manager is the designated adult safeguarding manager."),
+    ("yes", "Our contracts with agency staff suppliers require safe working practice procedures."),
+    ("no", "Not yet: we will add staffing concerns to our monthly report to the commissioners."),
 ]
+# The numbers question (referrals, cases, outcomes in the last three years), totalled in the composite.
+CARE_HOME_NUMBERS = {"referrals": 4, "cases": 3, "outcomes": 3}
 
 
 def assurance_story(*, agencies: list[Agency], analyst, answerers: dict[str, object]) -> str:
@@ -49,7 +53,8 @@ def assurance_story(*, agencies: list[Agency], analyst, answerers: dict[str, obj
     with clock.at(clock.ago(3, 14)):
         services.request_answer(
             actor=answerers[names[0]], request=full, submit=True,
-            answers={q.pk: {"yes_no": yes_no, "text": text} for q, (yes_no, text) in zip(questions, CARE_HOME_ANSWERS)},
+            answers={q.pk: {"yes_no": yes_no, "text": text, **(CARE_HOME_NUMBERS if q.is_numbers else {})}
+                     for q, (yes_no, text) in zip(questions, CARE_HOME_ANSWERS, strict=True)},
         )
     if len(names) > 1:
         draft = Request.objects.get(round=round_, agency__name=names[1])

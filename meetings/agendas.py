@@ -200,5 +200,76 @@ TEMPLATES: dict[str, tuple[SectionSpec, ...]] = {
 }
 
 
-def template_for(kind: str) -> tuple[SectionSpec, ...]:
-    return TEMPLATES[MeetingKind(kind)]
+# --- The adults' workforce (PiPoT, seed 000) -------------------------------------------------------
+# A case about a person who works with adults with care and support needs speaks of the adult at risk and
+# the other adults who use the service, and of adults' safeguarding enquiries (Care Act 2014 section 42),
+# never of children. Same keys and audiences (the child-safeguarding audience is the safeguarding
+# professionals' part either way): only the words change. Keyed by section key, for the case kinds.
+
+ADULT_WORDS: dict[str, tuple[str, str]] = {
+    "child_information": (
+        "The adult at risk: information shared",
+        "What is known about the adult at risk, their care and support needs, their family or carers, and "
+        "their views. Safeguarding professionals only: not for the employer or HR."),
+    "child_safeguarding": (
+        "Safeguarding the adult at risk: section 42 enquiries and protective actions",
+        "Whether a section 42 safeguarding enquiry is needed, what adults' social care will do, and support for "
+        "the adult at risk and their family or carers, including how they are told."),
+    "other_children": (
+        "Other adults who use the service and may be at risk",
+        "Other adults who use the service, and adults with care and support needs in other settings where the "
+        "person works or volunteers. Any child at risk is a matter for the LADO."),
+    "adult_allegation": (
+        "The person: their role, employment and other settings",
+        "The person's role and employer, other settings where they work or volunteer, and previous concerns "
+        "relevant to their work with adults with care and support needs."),
+    "risk_child": (
+        "Risk assessment: the adult at risk and other adults who use the service",
+        "The risk to the adult at risk and to other adults who use the service, and what is in place to manage "
+        "it."),
+    "risk_adult": (
+        "Risk assessment: the person's work with adults with care and support needs",
+        "Whether the person poses a risk in their work, and what arrangements manage it."),
+    "children_involved": (
+        "The adult at risk and safeguarding enquiries",
+        "Details of the adult at risk and other adults who use the service, and any section 42 safeguarding "
+        "enquiries. Safeguarding professionals only."),
+    "other_settings": (
+        "Other adults who use the service, or other settings, that may be at risk",
+        "Other adults who use the service, and other roles such as volunteering or caring elsewhere."),
+    "safeguarding_update": (
+        "Safeguarding the adult at risk: update",
+        "Adults' social care enquiries, and the wellbeing of the adult at risk and of other adults who use the "
+        "service."),
+}
+ADULT_COMMUNICATION = {  # the same key says different things in the two kinds
+    MeetingKind.INITIAL: ("Informing the person, the adult at risk and their family or carers, and media", ""),
+}
+
+
+def _for_adults(kind: MeetingKind, spec: SectionSpec) -> SectionSpec:
+    words = ADULT_WORDS.get(spec.key)
+    if spec.key == "communication":
+        words = ADULT_COMMUNICATION.get(kind)
+    if words is None:
+        return spec
+    title, guidance = words
+    return SectionSpec(spec.key, title, spec.audience, guidance or spec.guidance, spec.required, spec.allows_none)
+
+
+def audience_labels(meeting) -> dict[str, str]:
+    """Who each section is for, in words; a PiPoT case's safeguarding part is the adult at risk's, not a child's."""
+    labels = dict(Audience.choices)
+    case = getattr(meeting, "case", None)
+    if case is not None and case.referral.workforce == "adults":
+        labels[Audience.CHILD] = "Safeguarding the adult at risk: safeguarding professionals only"
+    return labels
+
+
+def template_for(kind: str, workforce: str = "children") -> tuple[SectionSpec, ...]:
+    """The kind's sections; for a case about the adults' workforce (PiPoT), in the words of adults' safeguarding."""
+    kind = MeetingKind(kind)
+    sections = TEMPLATES[kind]
+    if workforce == "adults" and kind in (MeetingKind.STRATEGY_DISCUSSION, MeetingKind.INITIAL, MeetingKind.REVIEW):
+        return tuple(_for_adults(kind, spec) for spec in sections)
+    return sections

@@ -26,7 +26,8 @@ from django.utils import timezone
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from .models import AUDIENCES_FOR, VARIANT_LEVEL, AccessLevel, Attendance, Audience, MinutesVersion, PdfVariant
+from .agendas import audience_labels
+from .models import AUDIENCES_FOR, VARIANT_LEVEL, AccessLevel, Attendance, MinutesVersion, PdfVariant
 
 TEMPLATE = "meetings/pdf/minutes.html"
 WITHHELD = "[withheld]"
@@ -195,7 +196,7 @@ def document_context(*, version: MinutesVersion, variant: str, recipient: str, p
         "recipient": recipient,
         "confidentiality_note": minutes.confidentiality_note,
         "sections": sections,
-        "audience_labels": dict(Audience.choices),
+        "audience_labels": audience_labels(meeting),
         "withheld": WITHHELD,
         "has_record": record is not None,
         "present": [a for a in attendance if a["attendance"] == Attendance.ATTENDED],

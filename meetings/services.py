@@ -186,7 +186,7 @@ def meeting_schedule(
     save_with_history(meeting, actor=actor, reason=f"{meeting.get_kind_display()} scheduled")
     minutes = Minutes(meeting=meeting, updated_by=actor)
     save_with_history(minutes, actor=actor, reason="Minutes started from the meeting's template")
-    for order, spec in enumerate(template_for(kind), start=1):
+    for order, spec in enumerate(template_for(kind, case.referral.workforce), start=1):
         section = MinutesSection(
             minutes=minutes, key=spec.key, title=spec.title, guidance=spec.guidance, audience=spec.audience,
             order=order, required=spec.required, allows_none=spec.allows_none,

@@ -29,10 +29,10 @@ from records import services as record_services
 from records.selectors import documents_context
 
 from . import deliveries, forms, selectors, services
+from .agendas import audience_labels
 from .tokens import guest_link_tokens
 from .models import (
     AccessLevel,
-    Audience,
     GuestAccess,
     Invitation,
     Meeting,
@@ -148,7 +148,7 @@ def meeting_detail(request, pk):
         "meeting": meeting, "case": meeting.case, "minutes": minutes, "invitations": invitations,
         "manage": manage, "edit": edit, "chair": selectors.is_chair(user, meeting),
         "level": level, "level_label": AccessLevel(level).label if level else "",
-        "audience_labels": dict(Audience.choices),
+        "audience_labels": audience_labels(meeting),
         "actions": selectors.meeting_actions(meeting, user, manage=manage),
         "today": timezone.localdate(),
         "clock": deadline_clock(meeting.minutes_deadline, timezone.now()),
@@ -206,7 +206,7 @@ def minutes_version(request, pk, number):
     chair = selectors.is_chair(user, meeting)
     context = {
         "meeting": meeting, "version": version, "sections": version.sections_for(selectors.audiences_for(level)),
-        "level_label": AccessLevel(level).label if level else "", "audience_labels": dict(Audience.choices),
+        "level_label": AccessLevel(level).label if level else "", "audience_labels": audience_labels(meeting),
         "is_latest": version.number == latest, "minutes": meeting.minutes, "manage": manage, "chair": chair,
         "level": level,
     }
@@ -440,7 +440,7 @@ def minutes_edit(request, pk):
         form = forms.MinutesForm(initial={"revision": minutes.revision}, sections=sections)
         _record_read(request.user, meeting, "minutes_edit")
     return render(request, "meetings/minutes_edit.html", {
-        "meeting": meeting, "minutes": minutes, "form": form, "theirs": theirs, "audience_labels": dict(Audience.choices),
+        "meeting": meeting, "minutes": minutes, "form": form, "theirs": theirs, "audience_labels": audience_labels(meeting),
     })
 
 
@@ -468,7 +468,7 @@ def minutes_approve(request, pk):
         problems = services.incomplete_sections(minutes, sections)
     return render(request, "meetings/minutes_approve.html", {
         "meeting": meeting, "minutes": minutes, "sections": sections, "form": form, "problems": problems,
-        "audience_labels": dict(Audience.choices),
+        "audience_labels": audience_labels(meeting),
         "unapproved": minutes.status == "draft",
     })
 

@@ -21,16 +21,16 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Q, When
+from django.db.models import CharField, Count, Exists, F, IntegerField, OuterRef, Q, Value, When
 from django.db.models import Case as CaseWhen
-from django.db.models import IntegerField
-from django.db.models.functions import TruncQuarter
+from django.db.models.functions import Coalesce, TruncQuarter
 
-from agencies.models import Partnership, Sector
+from agencies.models import AgencyKind, Membership, Partnership, Role, Sector
 from allegations.models import (
     Case,
     CaseAmendment,
     Category,
+    Child,
     Complaint,
     ContactType,
     EmployerOutcome,
@@ -40,10 +40,19 @@ from allegations.models import (
     RegulatorReferral,
     Timeliness,
     Timing,
+    Workforce,
+    YesNoNotKnown,
 )
-from meetings.models import Meeting, MeetingKind, MeetingStatus
+from meetings.models import Attendance, Invitation, Meeting, MeetingKind, MeetingStatus
 
 HISTORY_YEARS = 5
+# Which workforce the figures count (seed 000: the adults' workforce, PiPoT, beside the children's, LADO).
+BOTH = "both"
+WORKFORCES = {
+    BOTH: "The children's and adults' workforces (LADO and PiPoT)",
+    Workforce.CHILDREN.value: "The children's workforce (LADO)",
+    Workforce.ADULTS.value: "The adults' workforce (PiPoT)",
+}
 TIMINGS = (Timing.CONTEMPORANEOUS.value, Timing.NON_RECENT.value)
 QUARTERLY = {  # JSON key: the contacts it counts
     "advice": Q(contact_type=ContactType.ADVICE),
@@ -83,6 +92,19 @@ def year_bounds(year: int, tz: ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
     return dt.datetime(year, 4, 1, tzinfo=tz), dt.datetime(year + 1, 4, 1, tzinfo=tz)
 
 
+def check_workforce(workforce: str) -> str:
+    if workforce not in WORKFORCES:
+        raise ValueError(f"workforce must be one of {', '.join(WORKFORCES)}")
+    return workforce
+
+
+def _wf(workforce: str, path: str = "") -> Q:
+    """Only the contacts of one workforce (`path` leads from the model counted to its referral), or all of them."""
+    if workforce == BOTH:
+        return Q()
+    return Q(**{f"{path}workforce": workforce})
+
+
 def _in(field: str, start, end) -> Q:
     return Q(**{f"{field}__gte": start, f"{field}__lt": end})
 
@@ -98,14 +120,15 @@ def _financial(local_quarter_start: dt.datetime) -> tuple[int, int]:
 # --- The parts, one query each ------------------------------------------------------------------
 
 
-def _quarterly(year: int, tz: ZoneInfo) -> dict:
+def _quarterly(year: int, tz: ZoneInfo, workforce: str = BOTH) -> dict:
     """advice and referrals by quarter, for this year and the four before: one GROUP BY."""
     first = year - HISTORY_YEARS + 1
     start, _ = year_bounds(first, tz)
     _, end = year_bounds(year, tz)
     series = {key: {y: [0, 0, 0, 0] for y in range(first, year + 1)} for key in QUARTERLY}
     rows = (
-        Referral.objects.filter(_in("received_at", start, end), contact_type__in=[ContactType.ADVICE, ContactType.REFERRAL])
+        Referral.objects.filter(_in("received_at", start, end), _wf(workforce),
+                                contact_type__in=[ContactType.ADVICE, ContactType.REFERRAL])
         .annotate(quarter=TruncQuarter("received_at", tzinfo=tz))
         .values("quarter", "contact_type", "timing")
         .annotate(n=Count("pk"))
@@ -132,7 +155,7 @@ def _quarterly(year: int, tz: ZoneInfo) -> dict:
     return out
 
 
-def _referrals_in_year(start, end) -> dict:
+def _referrals_in_year(start, end, workforce: str = BOTH) -> dict:
     """Referrals (both timings) received in the year by sector, category and timeliness, and the year's
     transfers in and out (docs/annual-report.md; issue 16 part 7, 003 §4, §69–72): one query."""
     counts = {}
@@ -144,7 +167,7 @@ def _referrals_in_year(start, end) -> dict:
     # keeping where it came from). Out: sent to another authority.
     counts["transfers:in"] = Count("pk", filter=Q(contact_type=ContactType.TRANSFER_IN) | ~Q(transferred_from=""))
     counts["transfers:out"] = Count("pk", filter=Q(contact_type=ContactType.TRANSFER))
-    row = Referral.objects.filter(_in("received_at", start, end)).aggregate(**counts)
+    row = Referral.objects.filter(_in("received_at", start, end), _wf(workforce)).aggregate(**counts)
     return {
         **{field: {value: row[f"{field}:{value}"] for value in values}
            for field, values in (("sector", SECTORS), ("category", CATEGORIES), ("timeliness", TIMELINESS))},
@@ -160,7 +183,7 @@ def _duration_q(bucket: str) -> Q:
     return q
 
 
-def _closed(start, end) -> dict:
+def _closed(start, end, workforce: str = BOTH) -> dict:
     """Referrals closed in the year: how many, their outcomes and durations, by timing: one query."""
     counts = {}
     for timing in TIMINGS:
@@ -175,7 +198,8 @@ def _closed(start, end) -> dict:
                 "pk", filter=t & Q(employer_outcome="" if value == "none" else value))
         for bucket in DURATIONS:
             counts[f"duration:{timing}:{bucket}"] = Count("pk", filter=t & _duration_q(bucket))
-    row = Case.objects.filter(_in("closed_at", start, end), referral__contact_type=ContactType.REFERRAL).aggregate(**counts)
+    row = (Case.objects.filter(_in("closed_at", start, end), _wf(workforce, "referral__"),
+                               referral__contact_type=ContactType.REFERRAL).aggregate(**counts))
 
     def part(prefix, values):
         return {timing: {value: row[f"{prefix}:{timing}:{value}"] for value in values} for timing in TIMINGS}
@@ -189,28 +213,29 @@ def _closed(start, end) -> dict:
     }
 
 
-def _meetings(start, end) -> dict:
+def _meetings(start, end, workforce: str = BOTH) -> dict:
     """Meetings held in the year: strategy discussions the service chaired, and initial and review
     position-of-trust meetings by the timing of their case: one query."""
     counts = {"sd": Count("pk", filter=Q(kind=MeetingKind.STRATEGY_DISCUSSION, chaired_by_service=True))}
     for timing in TIMINGS:
         for kind in (MeetingKind.INITIAL, MeetingKind.REVIEW):
             counts[f"{timing}:{kind.value}"] = Count("pk", filter=Q(kind=kind, case__referral__timing=timing))
-    row = Meeting.objects.filter(_in("held_at", start, end), status=MeetingStatus.HELD).aggregate(**counts)
+    row = (Meeting.objects.filter(_in("held_at", start, end), _wf(workforce, "case__referral__"),
+                                  status=MeetingStatus.HELD).aggregate(**counts))
     return {
         "strategy_discussions_chaired": row["sd"],
         **{timing: {"initial": row[f"{timing}:initial"], "review": row[f"{timing}:review"]} for timing in TIMINGS},
     }
 
 
-def _dbs_referrals(first: dt.date, last: dt.date) -> int:
-    return Case.objects.filter(dbs_referral_on__gte=first, dbs_referral_on__lte=last).count()
+def _dbs_referrals(first: dt.date, last: dt.date, workforce: str = BOTH) -> int:
+    return Case.objects.filter(_wf(workforce, "referral__"), dbs_referral_on__gte=first, dbs_referral_on__lte=last).count()
 
 
-def _regulator_referrals(first: dt.date, last: dt.date) -> int:
+def _regulator_referrals(first: dt.date, last: dt.date, workforce: str = BOTH) -> int:
     """Referrals (cases) with a referral to a regulator made in the year: a case referred to two counts once."""
     return (
-        RegulatorReferral.objects.filter(made_on__gte=first, made_on__lte=last)
+        RegulatorReferral.objects.filter(_wf(workforce, "case__referral__"), made_on__gte=first, made_on__lte=last)
         .aggregate(n=Count("case", distinct=True))["n"]
     )
 
@@ -218,14 +243,16 @@ def _regulator_referrals(first: dt.date, last: dt.date) -> int:
 # --- The report ------------------------------------------------------------------------------------
 
 
-def annual_report(year: int, *, partnership: Partnership | None = None) -> dict:
-    """The data section of the annual report for financial year `year` (annual-report.md), as its JSON."""
+def annual_report(year: int, *, partnership: Partnership | None = None, workforce: str = BOTH) -> dict:
+    """The data section of the annual report for financial year `year` (annual-report.md), as its JSON, for the
+    children's workforce, the adults' or both (the key `workforce` says which, after the spec's keys)."""
+    check_workforce(workforce)
     tz = time_zone(partnership)
     start, end = year_bounds(year, tz)
     first_day, last_day = dt.date(year, 4, 1), dt.date(year + 1, 3, 31)
-    quarterly = _quarterly(year, tz)
-    in_year = _referrals_in_year(start, end)
-    closed = _closed(start, end)
+    quarterly = _quarterly(year, tz, workforce)
+    in_year = _referrals_in_year(start, end, workforce)
+    closed = _closed(start, end, workforce)
     return {
         "year": year_label(year),
         "period": {"start": first_day.isoformat(), "end": last_day.isoformat()},
@@ -234,16 +261,17 @@ def annual_report(year: int, *, partnership: Partnership | None = None) -> dict:
         "referrals_non_recent": quarterly["referrals_non_recent"],
         "referrals_by_sector": in_year["sector"],
         "referrals_by_category": in_year["category"],
-        "meetings": _meetings(start, end),
+        "meetings": _meetings(start, end, workforce),
         "closed": closed["closed"],
         "outcomes": closed["outcomes"],
         "police_outcomes": closed["police_outcomes"],
         "employer_outcomes": closed["employer_outcomes"],
         "duration_of_closed": closed["duration_of_closed"],
-        "dbs_referrals": _dbs_referrals(first_day, last_day),
-        "regulator_referrals": _regulator_referrals(first_day, last_day),
+        "dbs_referrals": _dbs_referrals(first_day, last_day, workforce),
+        "regulator_referrals": _regulator_referrals(first_day, last_day, workforce),
         "referral_timeliness": in_year["timeliness"],
         "transfers": in_year["transfers"],
+        "workforce": workforce,
     }
 
 
@@ -259,13 +287,40 @@ def _year_case(field: str, years: list[int], tz: ZoneInfo | None):
     return CaseWhen(*whens, default=None, output_field=IntegerField())
 
 
-def report_history(year: int, *, partnership: Partnership | None = None) -> dict:
-    """Five-year tables of 002 beyond the JSON: durations of closed referrals, DBS and regulator referrals.
+def _per_year(queryset, field: str, years: list[int], tz: ZoneInfo | None, *, by: str | None = None,
+              count: str = "pk", distinct: bool = False, values=None) -> list[int] | dict[str, list[int]]:
+    """Counts per financial year of `field` (one GROUP BY): a list, or with `by` a list per value of `by`
+    (every value of `values` present, 0 where nothing was counted)."""
+    index = {y: i for i, y in enumerate(years)}
+    group = ["fy"] + ([by] if by else [])
+    rows = (queryset.annotate(fy=_year_case(field, years, tz)).values(*group)
+            .annotate(n=Count(count, distinct=distinct)).order_by())
+    if by is None:
+        out = [0] * len(years)
+        for row in rows:
+            if row["fy"] in index:
+                out[index[row["fy"]]] += row["n"]
+        return out
+    table = {value: [0] * len(years) for value in values}
+    for row in rows:
+        if row["fy"] in index and row[by] in table:
+            table[row[by]][index[row["fy"]]] += row["n"]
+    return table
+
+
+def report_history(year: int, *, partnership: Partnership | None = None, workforce: str = BOTH) -> dict:
+    """Five-year tables of 002 beyond the JSON (docs/annual-report.md defines each), year by year, oldest first:
 
     {"years": ["2018/19", ...], "duration_of_closed": {timing: {bucket: [n per year]}},
-     "dbs_referrals": [n per year], "regulator_referrals": [n per year],
-     "consultations_without_a_name": [n per year]} — four GROUP BY queries.
+     "dbs_referrals": [...], "regulator_referrals": [...], "consultations_without_a_name": [...],
+     "advice_by_sector": {sector: [...]}, "non_recent_by_sector": {sector: [...]},
+     "non_recent_by_category": {category: [...]}, "civil_claims": [...],
+     "strategy_discussions": {...}, "children_involved": {...}, "looked_after_allegations": [...],
+     "adult_complainants": [...], "complaints": {...}, "reopened": [...], "outcome_amended": [...]}
+
+    Each part is one GROUP BY (or one per breakdown), for the chosen workforce.
     """
+    check_workforce(workforce)
     tz = time_zone(partnership)
     years = list(range(year - HISTORY_YEARS + 1, year + 1))
     start, _ = year_bounds(years[0], tz)
@@ -275,7 +330,8 @@ def report_history(year: int, *, partnership: Partnership | None = None) -> dict
     counts = {f"{timing}:{bucket}": Count("pk", filter=Q(referral__timing=timing) & _duration_q(bucket))
               for timing in TIMINGS for bucket in DURATIONS}
     rows = (
-        Case.objects.filter(_in("closed_at", start, end), referral__contact_type=ContactType.REFERRAL)
+        Case.objects.filter(_in("closed_at", start, end), _wf(workforce, "referral__"),
+                            referral__contact_type=ContactType.REFERRAL)
         .annotate(fy=_year_case("closed_at", years, tz)).values("fy").annotate(**counts).order_by()
     )
     for row in rows:
@@ -284,40 +340,119 @@ def report_history(year: int, *, partnership: Partnership | None = None) -> dict
                 for bucket in DURATIONS:
                     durations[timing][bucket][index[row["fy"]]] = row[f"{timing}:{bucket}"]
     first_day, last_day = dt.date(years[0], 4, 1), dt.date(year + 1, 3, 31)
-    dbs = [0] * len(years)
-    for row in (
-        Case.objects.filter(dbs_referral_on__gte=first_day, dbs_referral_on__lte=last_day)
-        .annotate(fy=_year_case("dbs_referral_on", years, None)).values("fy").annotate(n=Count("pk")).order_by()
-    ):
-        if row["fy"] in index:
-            dbs[index[row["fy"]]] = row["n"]
+    dbs = _per_year(Case.objects.filter(_wf(workforce, "referral__"), dbs_referral_on__gte=first_day,
+                                        dbs_referral_on__lte=last_day), "dbs_referral_on", years, None)
     # consultations without a name = contacts of contact type advice received in the year (local date of
     # received_at) whose person is not named (no first and no last name: the advice request described them
     # instead, e.g. "a teaching assistant"). They are counted in advice too. Five years, like advice; kept out of
     # the JSON, whose keys are fixed (the sample's expected reports).
-    unnamed = [0] * len(years)
-    for row in (
-        Referral.objects.filter(_in("received_at", start, end), contact_type=ContactType.ADVICE,
-                                subject__given_name="", subject__family_name="")
-        .annotate(fy=_year_case("received_at", years, tz)).values("fy").annotate(n=Count("pk")).order_by()
-    ):
-        if row["fy"] in index:
-            unnamed[index[row["fy"]]] = row["n"]
-    regulator = [0] * len(years)
-    for row in (
-        RegulatorReferral.objects.filter(made_on__gte=first_day, made_on__lte=last_day)
-        .annotate(fy=_year_case("made_on", years, None)).values("fy")
-        .annotate(n=Count("case", distinct=True)).order_by()
-    ):
-        if row["fy"] in index:
-            regulator[index[row["fy"]]] = row["n"]
+    contacts = Referral.objects.filter(_in("received_at", start, end), _wf(workforce))
+    advice = contacts.filter(contact_type=ContactType.ADVICE)
+    unnamed = _per_year(advice.filter(subject__given_name="", subject__family_name=""), "received_at", years, tz)
+    regulator = _per_year(
+        RegulatorReferral.objects.filter(_wf(workforce, "case__referral__"), made_on__gte=first_day,
+                                         made_on__lte=last_day),
+        "made_on", years, None, count="case", distinct=True)
+    non_recent = contacts.filter(contact_type=ContactType.REFERRAL, timing=Timing.NON_RECENT)
     return {
         "years": [year_label(y) for y in years],
         "duration_of_closed": durations,
         "dbs_referrals": dbs,
         "regulator_referrals": regulator,
-        **_complaints_history(years, tz),
+        **_complaints_history(years, tz, workforce),
         "consultations_without_a_name": unnamed,
+        # 002 §1.1: advice by sector; non-recent referrals by sector and by category (by received_at).
+        "advice_by_sector": _per_year(advice, "received_at", years, tz, by="sector", values=SECTORS),
+        "non_recent_by_sector": _per_year(non_recent, "received_at", years, tz, by="sector", values=SECTORS),
+        "non_recent_by_category": _per_year(non_recent, "received_at", years, tz, by="category",
+                                            values=CATEGORIES),
+        "civil_claims": _per_year(
+            Case.objects.filter(_wf(workforce, "referral__"), civil_claim=True, civil_claim_on__gte=first_day,
+                                civil_claim_on__lte=last_day), "civil_claim_on", years, None),
+        "strategy_discussions": _strategy_discussions(years, start, end, tz, workforce),
+        **_people_involved(years, start, end, tz, workforce),
+    }
+
+
+# The agencies whose attendance at strategy discussions is counted (002 §2.1), by their kind.
+SD_AGENCY_KINDS = [
+    AgencyKind.POLICE, AgencyKind.CHILDRENS_SOCIAL_CARE, AgencyKind.ADULTS_SOCIAL_CARE, AgencyKind.NHS_TRUST,
+    AgencyKind.ICB, AgencyKind.SCHOOL, AgencyKind.COLLEGE, AgencyKind.EARLY_YEARS, AgencyKind.FOSTERING_AGENCY,
+    AgencyKind.RESIDENTIAL_HOME, AgencyKind.CARE_PROVIDER, AgencyKind.REGULATOR,
+]
+SD_OTHER = "other"
+
+
+def _strategy_discussions(years, start, end, tz, workforce) -> dict:
+    """Strategy discussions held in the year (002 §2.1). Definitions:
+
+    - **held**: strategy discussions with status held whose `held_at` local date is in the year.
+    - **chaired_by_service** of those, chaired by the LADO service (`chaired_by_service`), split by who chaired:
+      **service_manager** when the chair holds the LADO service manager role in the case's LADO service, else
+      **team_manager** (the service's team manager, officer or chair); **chaired_by_others** the rest.
+    - **agencies**: for each kind of agency, the strategy discussions held at which someone of that kind of agency
+      (an invitation with the agency, or a person of it) is recorded as having attended; a discussion counts once
+      per kind; kinds not listed count under `other`.
+    """
+    held = Meeting.objects.filter(_in("held_at", start, end), _wf(workforce, "case__referral__"),
+                                  kind=MeetingKind.STRATEGY_DISCUSSION, status=MeetingStatus.HELD)
+    manager = Membership.objects.filter(user=OuterRef("chair_id"), role=Role.LADO_MANAGER,
+                                        agency=OuterRef("case__referral__lado_service_id"))
+    counts = _per_year(
+        held.annotate(by_manager=Exists(manager)).annotate(
+            who=CaseWhen(When(chaired_by_service=False, then=Value("chaired_by_others")),
+                         When(by_manager=True, then=Value("service_manager")),
+                         default=Value("team_manager"), output_field=CharField())),
+        "held_at", years, tz, by="who", values=["team_manager", "service_manager", "chaired_by_others"])
+    attended = (
+        Invitation.objects.filter(meeting__in=held, attendance=Attendance.ATTENDED)
+        .annotate(kind=Coalesce("agency__kind", "user__memberships__agency__kind"))
+        .exclude(kind__isnull=True)
+        .annotate(k=CaseWhen(When(kind__in=[k.value for k in SD_AGENCY_KINDS], then=F("kind")),
+                             default=Value(SD_OTHER), output_field=CharField()))
+    )
+    agencies = _per_year(attended, "meeting__held_at", years, tz, by="k", count="meeting", distinct=True,
+                         values=[k.value for k in SD_AGENCY_KINDS] + [SD_OTHER])
+    service = [a + b for a, b in zip(counts["team_manager"], counts["service_manager"], strict=True)]
+    return {
+        "held": [a + b for a, b in zip(service, counts["chaired_by_others"], strict=True)],
+        "chaired_by_service": service,
+        "team_manager": counts["team_manager"],
+        "service_manager": counts["service_manager"],
+        "chaired_by_others": counts["chaired_by_others"],
+        "agencies": agencies,
+    }
+
+
+def _people_involved(years, start, end, tz, workforce) -> dict:
+    """Children involved, allegations about looked-after children, and adults as complainants (002 §2.2, §5,
+    §2.3), by the local date the referral (contact type referral) was received. Definitions:
+
+    - **children_involved**: the children (and adults at risk) recorded on those referrals: `looked_after` (looked
+      after: yes), `social_worker` (not looked after, has a social worker: yes), `neither` (the rest, including
+      not known), `total`.
+    - **looked_after_allegations**: referrals with at least one child recorded as looked after (the allegations
+      reported to elected members).
+    - **adult_complainants**: the people recorded as having made the allegation or been harmed on non-recent
+      referrals (the complainant is now an adult).
+    """
+    referrals = Referral.objects.filter(_in("received_at", start, end), _wf(workforce),
+                                        contact_type=ContactType.REFERRAL)
+    children = Child.objects.filter(referral__in=referrals).annotate(
+        group=CaseWhen(When(looked_after=YesNoNotKnown.YES, then=Value("looked_after")),
+                       When(social_worker=YesNoNotKnown.YES, then=Value("social_worker")),
+                       default=Value("neither"), output_field=CharField()))
+    involved = _per_year(children, "referral__received_at", years, tz, by="group",
+                         values=["looked_after", "social_worker", "neither"])
+    involved["total"] = [sum(values) for values in zip(*involved.values(), strict=True)]
+    return {
+        "children_involved": involved,
+        "looked_after_allegations": _per_year(
+            referrals.filter(children__looked_after=YesNoNotKnown.YES), "received_at", years, tz, distinct=True),
+        "adult_complainants": _per_year(
+            Child.objects.filter(referral__in=referrals.filter(timing=Timing.NON_RECENT),
+                                 relationship=Child.Relationship.COMPLAINANT),
+            "referral__received_at", years, tz),
     }
 
 
@@ -325,7 +460,7 @@ COMPLAINT_RESULTS = [r.value for r in Complaint.Result] + ["open"]
 LATER_STAGES = (Complaint.Stage.STAGE_2, Complaint.Stage.OMBUDSMAN)
 
 
-def _complaints_history(years: list[int], tz: ZoneInfo) -> dict:
+def _complaints_history(years: list[int], tz: ZoneInfo, workforce: str = BOTH) -> dict:
     """Complaints and reopened cases, year by year (two GROUP BY queries). Definitions:
 
     - **complaints** count complaints whose `received_on` (a local date) falls in the year, by their result at the
@@ -346,7 +481,7 @@ def _complaints_history(years: list[int], tz: ZoneInfo) -> dict:
               "later_stage": Count("pk", filter=Q(stage__in=LATER_STAGES)),
               **{r: Count("pk", filter=Q(result=r)) for r in Complaint.Result.values}}
     for row in (
-        Complaint.objects.filter(received_on__gte=first_day, received_on__lte=last_day)
+        Complaint.objects.filter(_wf(workforce, "case__referral__"), received_on__gte=first_day, received_on__lte=last_day)
         .annotate(fy=_year_case("received_on", years, None)).values("fy").annotate(**counts).order_by()
     ):
         if row["fy"] in index:
@@ -356,7 +491,7 @@ def _complaints_history(years: list[int], tz: ZoneInfo) -> dict:
     _, end = year_bounds(years[-1], tz)
     amended = {kind: [0] * len(years) for kind in CaseAmendment.Kind.values}
     for row in (
-        CaseAmendment.objects.filter(_in("at", start, end))
+        CaseAmendment.objects.filter(_in("at", start, end), _wf(workforce, "case__referral__"))
         .annotate(fy=_year_case("at", years, tz)).values("fy", "kind")
         .annotate(n=Count("case", distinct=True)).order_by()
     ):

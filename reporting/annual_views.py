@@ -25,9 +25,9 @@ from allegations.models import Referral
 from config.replica import reads_from_replica
 
 from . import exports, services
-from .annual import annual_report, report_history, time_zone, year_label
+from .annual import BOTH, WORKFORCES, annual_report, report_history, time_zone, year_label
 from .charts import bar_chart
-from .forms import YearForm
+from .forms import ReportForm
 from .models import ReportPdf, ReportPdfDownload
 from .permissions import may_see_reports
 from .tables import report_sections, report_tables
@@ -54,13 +54,17 @@ def _years(partnership: Partnership) -> list[int]:
     return list(range(max(earliest, services.FIRST_YEAR), this_year + 1))
 
 
-def _chosen_year(request, years: list[int]) -> tuple[YearForm, int | None]:
-    """The year asked for (?year=2022), or the last year that has ended."""
-    if "year" in request.GET:
-        form = YearForm(request.GET, years=years)
-        return form, form.cleaned_data["year"] if form.is_valid() else None
+def _chosen(request, years: list[int]) -> tuple[ReportForm, int | None, str]:
+    """The year (?year=2022) and workforce (?workforce=adults) asked for; by default the last year that has
+    ended, both workforces."""
     default = years[-2] if len(years) > 1 else years[-1]
-    return YearForm(initial={"year": default}, years=years), default
+    if "year" in request.GET or "workforce" in request.GET:
+        data = {"year": default, "workforce": BOTH, **request.GET.dict()}
+        form = ReportForm(data, years=years)
+        if form.is_valid():
+            return form, form.cleaned_data["year"], form.cleaned_data["workforce"]
+        return form, None, BOTH
+    return ReportForm(initial={"year": default, "workforce": BOTH}, years=years), default, BOTH
 
 
 def _download_year(request) -> int:
@@ -73,23 +77,37 @@ def _download_year(request) -> int:
         raise Http404("No such year") from None
 
 
+def _download_workforce(request) -> str:
+    workforce = request.GET.get("workforce", BOTH)
+    if workforce not in WORKFORCES:
+        raise Http404("No such workforce")
+    return workforce
+
+
+def _download_name(year: int, workforce: str, ext: str) -> str:
+    suffix = "" if workforce == BOTH else f"-{workforce}"
+    return f"annual-report-{year}-{(year + 1) % 100:02d}{suffix}.{ext}"
+
+
 @require_GET
 @_reporters_only
 @reads_from_replica  # reads only: from the replica when there is one (config.replica)
 def annual(request):
     partnership = Partnership.current()
     years = _years(partnership)
-    form, year = _chosen_year(request, years)
-    context = {"form": form, "year": year, "partnership_name": partnership.name}
+    form, year, workforce = _chosen(request, years)
+    context = {"form": form, "year": year, "partnership_name": partnership.name, "workforce": workforce,
+               "workforce_label": WORKFORCES[workforce]}
     if year is not None:
-        report = annual_report(year, partnership=partnership)
-        tables = report_tables(report, report_history(year, partnership=partnership))
+        report = annual_report(year, partnership=partnership, workforce=workforce)
+        tables = report_tables(report, report_history(year, partnership=partnership, workforce=workforce))
         context.update({
             "report": report,
+            "tables": tables,
             "year_label": year_label(year),
             "sections": report_sections(tables),
             "charts": {t.key: bar_chart(t.chart, chart_id=f"chart-{t.key}") for t in tables if t.chart},
-            "pdfs": list(ReportPdf.objects.filter(year=year).select_related("requested_by")[:3]),
+            "pdfs": list(ReportPdf.objects.filter(year=year, workforce=workforce).select_related("requested_by")[:3]),
         })
     return render(request, "reporting/annual.html", context)
 
@@ -98,9 +116,10 @@ def annual(request):
 @_reporters_only
 @reads_from_replica  # reads only: from the replica when there is one (config.replica)
 def annual_csv(request):
-    year = _download_year(request)
-    response = HttpResponse(exports.to_csv(annual_report(year)), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="annual-report-{year}-{(year + 1) % 100:02d}.csv"'
+    year, workforce = _download_year(request), _download_workforce(request)
+    response = HttpResponse(exports.to_csv(annual_report(year, workforce=workforce)),
+                            content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{_download_name(year, workforce, "csv")}"'
     response["Cache-Control"] = "no-store, private"
     return response
 
@@ -109,12 +128,13 @@ def annual_csv(request):
 @_reporters_only
 @reads_from_replica  # reads only: from the replica when there is one (config.replica)
 def annual_xlsx(request):
-    year = _download_year(request)
+    year, workforce = _download_year(request), _download_workforce(request)
     partnership = Partnership.current()
-    data = exports.to_xlsx(annual_report(year, partnership=partnership), report_history(year, partnership=partnership),
+    data = exports.to_xlsx(annual_report(year, partnership=partnership, workforce=workforce),
+                           report_history(year, partnership=partnership, workforce=workforce),
                            partnership_name=partnership.name)
     response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="annual-report-{year}-{(year + 1) % 100:02d}.xlsx"'
+    response["Content-Disposition"] = f'attachment; filename="{_download_name(year, workforce, "xlsx")}"'
     response["Cache-Control"] = "no-store, private"
     return response
 
@@ -124,10 +144,11 @@ def annual_xlsx(request):
 def annual_pdf_request(request):
     try:
         year = services.check_year(int(request.POST.get("year", "")))
+        pdf = services.report_pdf_request(actor=request.user, year=year,
+                                          workforce=request.POST.get("workforce", BOTH))
     except (ValueError, ValidationError):
-        messages.error(request, "Choose a financial year, then ask for the PDF.")
+        messages.error(request, "Choose a financial year and a workforce, then ask for the PDF.")
         return redirect("reporting:annual")
-    pdf = services.report_pdf_request(actor=request.user, year=year)
     messages.success(request, "The PDF is being prepared. It takes a few seconds.")
     return redirect("reporting:annual_pdf", pdf.pk)
 
@@ -144,7 +165,7 @@ def annual_pdf(request, pk):
     pdf = _pdf(request, pk)
     return render(request, "reporting/annual_pdf.html", {
         "pdf": pdf, "downloads": list(pdf.downloads.select_related("user")[:50]),
-        "back": f"{reverse('reporting:annual')}?year={pdf.year}",
+        "back": f"{reverse('reporting:annual')}?year={pdf.year}&workforce={pdf.workforce}",
     })
 
 
@@ -160,6 +181,6 @@ def annual_pdf_download(request, pk):
         raise Http404("The file is missing") from None
     ReportPdfDownload.objects.create(pdf=pdf, user=request.user)
     response = FileResponse(handle, as_attachment=True, content_type="application/pdf",
-                            filename=f"annual-report-{pdf.year}-{(pdf.year + 1) % 100:02d}.pdf")
+                            filename=_download_name(pdf.year, pdf.workforce, "pdf"))
     response["Cache-Control"] = "no-store, private"
     return response

@@ -15,6 +15,7 @@ from openpyxl.styles import Font
 
 from config.spreadsheets import SafeWorkbook, csv_text
 
+from .annual import BOTH, WORKFORCES
 from .tables import Percent, Table, report_tables
 
 CSV_HEADER = ["section", "breakdown", "item", "count"]
@@ -23,7 +24,7 @@ CSV_HEADER = ["section", "breakdown", "item", "count"]
 def csv_rows(report: dict):
     """(section, breakdown, item, count) for every number of the report, in the JSON's order."""
     for section, value in report.items():
-        if section in ("year", "period"):
+        if section in ("year", "period", "workforce"):
             continue
         if isinstance(value, int):
             yield section, "", "", value
@@ -43,18 +44,18 @@ def csv_rows(report: dict):
 
 def to_csv(report: dict) -> str:
     return csv_text([
-        ["year", report["year"], "period", f"{report['period']['start']} to {report['period']['end']}"],
+        ["year", report["year"], "period", f"{report['period']['start']} to {report['period']['end']}",
+         "workforce", report.get("workforce", "both")],
         CSV_HEADER,
         *csv_rows(report),
     ])
 
 
 def _sheet_title(table: Table, used: set[str]) -> str:
-    title = table.key.replace("_", " ")[:31]
-    n = 2
-    while title in used:
-        title = f"{table.key[:28]} {n}"
-        n += 1
+    """The table's sheet name (tables.SHEETS: whole words, at most 31 characters, Excel's limit)."""
+    title = table.sheet
+    if not title or len(title) > 31 or title in used:
+        raise ValueError(f"table {table.key}: its sheet name {title!r} is missing, too long or used twice")
     used.add(title)
     return title
 
@@ -71,6 +72,7 @@ def to_xlsx(report: dict, history: dict, *, partnership_name: str) -> bytes:
     about = workbook.create_sheet("Report")
     about.append([cell(about, f"{partnership_name}: managing allegations annual report {report['year']}", strong=True)])
     about.append(["Period", f"{report['period']['start']} to {report['period']['end']}"])
+    about.append(["Workforce", WORKFORCES[report.get("workforce", BOTH)]])
     about.append(["Contents", "One sheet per table; five-year histories where the report has them."])
     about.append(["Privacy", "Numbers only: no names of children or subjects."])
     used: set[str] = {"Report"}

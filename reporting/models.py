@@ -28,6 +28,8 @@ class ReportPdf(models.Model):
     """The annual report of one financial year as a PDF, as the figures stood when it was rendered."""
 
     year = models.PositiveSmallIntegerField(help_text="2022 for the financial year 2022/23")
+    # Which workforce it counts: children, adults or both (reporting.annual.WORKFORCES).
+    workforce = models.CharField(max_length=16, default="both")
     status = models.CharField(max_length=16, choices=ReportPdfStatus.choices, default=ReportPdfStatus.QUEUED)
     file = models.FileField(storage=report_storage, upload_to="", max_length=200, blank=True)
     pages = models.PositiveIntegerField(null=True, blank=True)
@@ -46,6 +48,12 @@ class ReportPdf(models.Model):
 
     def __str__(self):
         return f"Annual report {self.year}/{(self.year + 1) % 100:02d} (PDF)"
+
+    @property
+    def workforce_label(self) -> str:
+        from .annual import WORKFORCES
+
+        return WORKFORCES.get(self.workforce, self.workforce)
 
     @property
     def is_done(self) -> bool:

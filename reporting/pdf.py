@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from meetings.pdf import Rendered, render_pdf
 
+from .annual import BOTH, WORKFORCES
 from .charts import bar_chart
 from .tables import report_sections, report_tables
 
@@ -33,6 +34,7 @@ def render_html(*, report: dict, history: dict, partnership_name: str, generated
         "title": f"{partnership_name}: managing allegations annual report {report['year']}",
         "partnership_name": partnership_name,
         "period_text": period_text(report),
+        "workforce_text": WORKFORCES[report.get("workforce", BOTH)],
         "report": report,
         "sections": report_sections(tables),
         "charts": {t.key: bar_chart(t.chart, chart_id=f"pdf-chart-{t.key}") for t in tables if t.chart},

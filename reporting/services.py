@@ -31,12 +31,16 @@ def check_year(year: int) -> int:
 
 
 @transaction.atomic(durable=True)
-def report_pdf_request(*, actor, year: int) -> ReportPdf:
+def report_pdf_request(*, actor, year: int, workforce: str = "both") -> ReportPdf:
     """Ask for the PDF of a year's report; the task renders it after commit. Each request renders the
     figures as they stand then, so a PDF asked for after an import shows the import."""
     if not may_see_reports(actor):
         raise PermissionDenied("Only the business unit and the LADO service manager see reports.")
-    pdf = ReportPdf.objects.create(year=check_year(year), requested_by=actor)
+    from .annual import WORKFORCES
+
+    if workforce not in WORKFORCES:
+        raise ValidationError({"workforce": "Choose the children's workforce, the adults' or both."})
+    pdf = ReportPdf.objects.create(year=check_year(year), workforce=workforce, requested_by=actor)
     logger.info("Annual report PDF %s (%s) requested by user %s", pdf.pk, pdf.year_label, actor.pk)
 
     message_add(handler="reporting.report_pdf", key=f"report-pdf:{pdf.pk}", pdf_id=pdf.pk)
@@ -68,8 +72,8 @@ def report_pdf_render(*, pdf_id: int) -> ReportPdf:
     try:
         partnership = Partnership.current()
         rendered = renderer.render_report(
-            report=annual_report(claimed.year, partnership=partnership),
-            history=report_history(claimed.year, partnership=partnership),
+            report=annual_report(claimed.year, partnership=partnership, workforce=claimed.workforce),
+            history=report_history(claimed.year, partnership=partnership, workforce=claimed.workforce),
             partnership_name=partnership.name, generated_at=claimed.started_at,
         )
     except Exception as error:  # noqa: BLE001 — recorded on the row for the person waiting

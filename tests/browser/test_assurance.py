@@ -32,10 +32,10 @@ def test_an_assurance_round_from_questions_to_composite(page: Page, analyst, age
     submit(page, "Create the round")
     expect(page.get_by_role("heading", level=1)).to_have_text("PiPoT assurance audit 2026")
     questions = page.locator("#main-content ol.govuk-list--number > li")
-    expect(questions).to_have_count(6)
+    expect(questions).to_have_count(8)  # seed 000's six and its two commissioning questions
     expect(questions.first).to_contain_text("clear and well understood process")
 
-    # Change the sixth question, add a seventh (seed 000's discussion: providers reporting staffing concerns).
+    # Change the sixth question, add a ninth.
     follow(page, "link", "Change question 6")
     page.get_by_label("Question", exact=True).fill("Does your organisation have a lead role for allegations about adults' workforce?")
     submit(page, "Save the question")
@@ -43,7 +43,7 @@ def test_an_assurance_round_from_questions_to_composite(page: Page, analyst, age
     page.get_by_label("Question", exact=True).fill("Do you ask providers you commission to report concerns about staff to you?")
     page.get_by_label("Yes or no, with comments").check()
     submit(page, "Save the question")
-    expect(questions).to_have_count(7)
+    expect(questions).to_have_count(9)
     expect(questions.nth(5)).to_contain_text("adults' workforce")
 
     # Choose the agencies and send.
@@ -70,13 +70,16 @@ def test_an_assurance_round_from_questions_to_composite(page: Page, analyst, age
     expect(page.locator(".govuk-notification-banner")).to_contain_text("Draft saved")
     expect(page.get_by_label("Comments on question 1 (optional)")).to_have_value(
         "Included in our safeguarding policy, with a flowchart.")
-    submit(page, "Submit the answers")  # six questions unanswered: the error summary links to each
+    submit(page, "Submit the answers")  # eight questions unanswered: the error summary links to each
     summary = page.locator(".govuk-error-summary")
-    expect(summary.get_by_role("link")).to_have_count(6)
+    expect(summary.get_by_role("link")).to_have_count(8)
     # Answer the rest from the keyboard's point of view: each question's radios are a named group.
     for question in round_.questions.all()[1:]:
         if question.is_yes_no:
             page.locator(f'input[name="q{question.pk}"][value="yes"]').check()
+        elif question.is_numbers:
+            page.get_by_label("Referrals (question 5)").fill("2")
+            page.get_by_label("Cases (question 5)").fill("1")
         else:
             page.locator(f'textarea[name="q{question.pk}_text"]').fill("Two in the last three years.")
     submit(page, "Submit the answers")
@@ -90,7 +93,8 @@ def test_an_assurance_round_from_questions_to_composite(page: Page, analyst, age
     follow(page, "link", "PiPoT assurance audit 2026")
     expect(page.get_by_text("1 of 2 agencies have submitted their answers.")).to_be_visible()
     follow(page, "link", "See the answers side by side (composite)")
-    table = page.locator("table")
+    table = page.locator("table").first  # the answers; the numbers question's totals follow
+    expect(page.locator("table").nth(1)).to_contain_text("Referrals")
     expect(table.locator("thead th")).to_have_text(["Question", "Hilltop Academy", "Riverside Primary"])
     first_row = table.locator("tbody tr").nth(1)
     expect(first_row.locator("th")).to_contain_text("clear and well understood process")
@@ -98,7 +102,8 @@ def test_an_assurance_round_from_questions_to_composite(page: Page, analyst, age
     expect(first_row.locator("td").nth(1)).to_contain_text("with a flowchart")
     expect(first_row.locator("td").nth(0)).to_have_text("No answer")
     follow(page, "link", "Show agencies as rows, questions as columns")
-    expect(page.locator("tbody th[scope=row]")).to_have_text(["Hilltop Academy", "Riverside Primary"])
+    expect(page.locator("table").first.locator("tbody th[scope=row]")).to_have_text(["Hilltop Academy",
+                                                                                   "Riverside Primary"])
     follow(page, "link", "Show questions as rows, agencies as columns")
     with page.expect_download() as download:
         page.get_by_role("link", name="Download the composite as CSV").click()

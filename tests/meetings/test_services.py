@@ -81,6 +81,33 @@ def test_a_strategy_discussion_keeps_the_childs_safeguarding_apart_from_the_adul
     assert sections["restricted_notes"].audience == Audience.RESTRICTED
 
 
+@pytest.mark.parametrize("kind", ["strategy_discussion", "initial", "review"])
+def test_a_pipot_cases_minutes_speak_of_the_adult_at_risk_and_other_adults_not_children(
+        kind, agency_a_manager, lado_service, agency_a, lado_officer, chair):
+    referral = make_referral(actor=agency_a_manager, lado_service=lado_service, agency=agency_a, workforce="adults",
+                             sector="care_home", employer_name="Meadowbank Care Homes", subject_role="Care worker")
+    case = make_case(officer=lado_officer, referral=referral)
+    meeting = schedule(case, actor=lado_officer, chair=chair, kind=kind)
+    sections = list(meeting.minutes.sections.order_by("order"))
+    words = " ".join(f"{s.title} {s.guidance}" for s in sections)
+    assert "child" not in words.lower().replace("any child at risk is a matter for the lado", "")
+    assert "adult at risk" in words
+    if kind != "review":
+        assert "other adults who use the service" in words.lower()
+    # The same sections and audiences as a children's case: only the words differ.
+    assert [(s.key, s.audience, s.required) for s in sections] == [
+        (spec.key, spec.audience, spec.required) for spec in agendas.template_for(kind)]
+    # Who the safeguarding sections are for, as the minutes page and PDF say it.
+    assert agendas.audience_labels(meeting)[Audience.CHILD].startswith("Safeguarding the adult at risk")
+
+
+def test_a_childrens_case_keeps_the_childrens_words(case, lado_officer, chair):
+    meeting = schedule(case, actor=lado_officer, chair=chair, kind="initial")
+    titles = list(meeting.minutes.sections.values_list("title", flat=True))
+    assert "The children involved and safeguarding enquiries" in titles
+    assert agendas.audience_labels(meeting)[Audience.CHILD].startswith("Child safeguarding")
+
+
 # --- Scheduling ---------------------------------------------------------------------------------
 
 

@@ -23,6 +23,7 @@ SPEC_KEYS = [
     "year", "period", "advice", "referrals_contemporaneous", "referrals_non_recent", "referrals_by_sector",
     "referrals_by_category", "meetings", "closed", "outcomes", "police_outcomes", "employer_outcomes",
     "duration_of_closed", "dbs_referrals", "regulator_referrals", "referral_timeliness", "transfers",
+    "workforce",  # which workforce it counts: after the spec's keys
 ]
 
 
@@ -52,6 +53,7 @@ def test_an_empty_year_has_every_key_with_zeros(partnership):
         "under_1_month", "1_to_3_months", "3_to_6_months", "6_to_12_months", "1_year_plus"]
     assert report["dbs_referrals"] == 0 and report["regulator_referrals"] == 0
     assert report["referral_timeliness"] == {"within_1_working_day": 0, "later": 0, "unknown": 0}
+    assert report["workforce"] == "both"
     json.dumps(report)  # plain JSON types only
 
 

@@ -44,6 +44,7 @@ def pdf_pages(data: bytes) -> list[str]:
 # for the sample: it holds no transfers in, and its contacts transferred out.
 ADDED_KEYS = {
     "transfers": lambda year, report: report["transfers"] == {"in": 0, "out": SAMPLE_TRANSFERS_OUT[year]},
+    "workforce": lambda year, report: report["workforce"] == "both",  # both workforces unless asked
 }
 
 
@@ -151,12 +152,13 @@ def test_the_command_writes_csv_xlsx_and_pdf_without_names(sample, tmp_path):
     xlsx = tmp_path / "report.xlsx"
     call_command("annual_report", year=2022, format="xlsx", output=str(xlsx), stderr=io.StringIO())
     book = load_workbook(xlsx, read_only=True)
-    assert "advice" in book.sheetnames and "outcomes" in book.sheetnames and "dbs and regulators" in book.sheetnames
+    assert {"Advice", "Outcomes", "DBS and regulators", "Contemporaneous durations"} <= set(book.sheetnames)
+    assert all(len(name) <= 31 for name in book.sheetnames)
     cells = [str(c) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) for c in row if c is not None]
-    advice = [list(r) for r in book["advice"].iter_rows(values_only=True)]
+    advice = [list(r) for r in book["Advice"].iter_rows(values_only=True)]
     assert advice[1] == ["Year", "Q1", "Q2", "Q3", "Q4", "Total"]
     assert advice[6] == ["2022/23", 31, 26, 46, 51, 154]
-    outcomes = [list(r) for r in book["outcomes"].iter_rows(values_only=True)]
+    outcomes = [list(r) for r in book["Outcomes"].iter_rows(values_only=True)]
     assert outcomes[2][:3] == ["Substantiated", 18, pytest.approx(18 / 32)]
 
     pdf = tmp_path / "report.pdf"
