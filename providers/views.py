@@ -432,6 +432,10 @@ def concern_conclude(request, reference):
         else:
             messages.success(request, "Process concluded. The outcome and lessons learned were sent to the business unit.")
             return redirect(_detail_url(concern))
+    elif request.method == "POST":  # the answers are not all there, and neither may the work be: say both at once
+        missing = services.conclusion_missing(concern)
+        if missing:
+            _apply(form, services.ConclusionRefused(missing))
     return render(request, "providers/concern_conclude.html", {
         "form": form, "concern": concern, "missing": services.conclusion_missing(concern), "back": _detail_url(concern),
         "title": "Conclude the process: outcome and lessons learned", "caption": _caption(concern),
