@@ -22,7 +22,7 @@ from deadlines.models import Deadline
 from providers import services
 from providers.models import ConcernStatus, PlanStatus, ProviderConcern
 from tests.agencies.factories import AgencyFactory
-from tests.browser.conftest import follow, sign_in, sign_out, submit, visit
+from tests.browser.conftest import click_and_load, follow, sign_in, sign_out, submit, visit
 from tests.browser.dates import fill_date
 from tests.browser.test_keyboard import tab_through
 from tests.providers.factories import (
@@ -73,7 +73,7 @@ def test_a_provider_concern_from_the_prompt_to_the_register(page: Page, lado_ser
     page.get_by_label("A crime is suspected").check()
     submit(page, "Record concerns")
     expect(page.locator(".govuk-notification-banner")).to_contain_text("Serious concerns recorded")
-    concern = ProviderConcern.objects.get()
+    concern = ProviderConcern.objects.get(provider=provider)
     assert concern.referrals.count() == 3
     concern_path = f"/providers/{concern.reference}/"
     sign_out(page)
@@ -125,6 +125,7 @@ def test_a_provider_concern_from_the_prompt_to_the_register(page: Page, lado_ser
     expect(page.locator(".govuk-notification-banner")).to_contain_text(f"{provider.name} invited.")
     follow(page, "button", "Record that it was held")
     fill_date(page, "When was the meeting held?", earlier)
+    page.get_by_role("group", name=provider.name, exact=True).get_by_label("Attended", exact=True).check()
     submit(page, "Save")
     expect(page.locator(".govuk-notification-banner")).to_contain_text("The minutes are now due.")
     assert Notification.objects.filter(user=analyst, title__contains="initial serious concerns meeting held").exists()
@@ -197,7 +198,10 @@ def test_a_provider_concern_from_the_prompt_to_the_register(page: Page, lado_ser
     sign_in(page, police_user)
     visit(page, "/actions/")
     expect(page.locator("#plan-items")).to_have_text("Action plan items: serious concerns about a provider")
-    follow(page, "link", "Update progress: Unannounced night visits every week")
+    ours = page.locator("#plan-items + table")
+    expect(ours).to_contain_text("Unannounced night visits every week")
+    expect(ours).to_contain_text(concern.reference)
+    click_and_load(page, ours.get_by_role("link").filter(has_text="Update progress").first)
     page.get_by_label("Complete").check()
     page.get_by_label("Evidence").fill("Visit reports for four weeks, day and night shifts.")
     submit(page, "Save progress")

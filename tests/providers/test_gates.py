@@ -311,3 +311,10 @@ def test_nhs_foundation_trusts_are_not_prompted_nor_taken_as_concerns(asm, lado_
     with pytest.raises(ValidationError) as error:
         make_concern(actor=asm, lado_service=lado_service, provider=trust)
     assert "NHS foundation trusts" in str(error.value)
+
+
+def test_a_participant_agency_sees_its_item_under_our_actions(login, asm, concern, police_agency, police_user):
+    item = _item(asm, concern, police_agency, description="Unannounced night visits every week")
+    page = login(police_user).get(reverse("meetings:action_list")).content.decode()
+    link = reverse("providers:plan_item_progress", args=[item.pk])
+    assert f'href="{link}">Update progress<span class="govuk-visually-hidden">: Unannounced night visits every week' in page
