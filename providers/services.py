@@ -10,10 +10,11 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from agencies.models import Agency, AgencyKind, LADO_ROLES, Membership, Role
+from agencies.models import LADO_ROLES, AccessLevel, Agency, AgencyKind, Membership, Role
 from agencies.notifications import notice_once
 from agencies.permissions import director_service_ids, provider_service_ids
 from allegations.models import Referral
@@ -728,9 +729,6 @@ def concern_meeting_suggestions(meeting) -> list | None:
         return None
     concern = meeting.provider_concern
     provider, service_id = concern.provider, concern.lado_service_id
-    from agencies.models import AccessLevel
-    from django.db.models import Q
-
     kinds = [AgencyKind.ADULTS_SOCIAL_CARE, AgencyKind.REGULATOR, *HEALTH_KINDS]
     if concern.crime_suspected:
         kinds.append(AgencyKind.POLICE)

@@ -201,7 +201,7 @@ def test_a_provider_concern_from_the_prompt_to_the_register(page: Page, lado_ser
     ours = page.locator("#plan-items + table")
     expect(ours).to_contain_text("Unannounced night visits every week")
     expect(ours).to_contain_text(concern.reference)
-    click_and_load(page, ours.get_by_role("link").filter(has_text="Update progress").first)
+    click_and_load(page, ours.get_by_role("link", name="Update progress of Unannounced night visits every week"))
     page.get_by_label("Complete").check()
     page.get_by_label("Evidence").fill("Visit reports for four weeks, day and night shifts.")
     submit(page, "Save progress")
@@ -211,7 +211,7 @@ def test_a_provider_concern_from_the_prompt_to_the_register(page: Page, lado_ser
     # --- The other item carried into commissioning; the outcome meeting held, the provider written to -----------
     sign_in(page, asm)
     visit(page, concern_path)
-    follow(page, "link", "Carry into commissioning: Medicines audit by the care home support")
+    follow(page, "link", "Carry into commissioning the item Medicines audit by the care home support")
     page.get_by_label("Who owns it in commissioning?").fill("Jo Smith, contracts manager")
     submit(page, "Carry into commissioning")
     expect(plan).to_contain_text("Carried into commissioning: Jo Smith, contracts manager")

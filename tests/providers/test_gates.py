@@ -317,4 +317,4 @@ def test_a_participant_agency_sees_its_item_under_our_actions(login, asm, concer
     item = _item(asm, concern, police_agency, description="Unannounced night visits every week")
     page = login(police_user).get(reverse("meetings:action_list")).content.decode()
     link = reverse("providers:plan_item_progress", args=[item.pk])
-    assert f'href="{link}">Update progress<span class="govuk-visually-hidden">: Unannounced night visits every week' in page
+    assert f'href="{link}">Update progress<span class="govuk-visually-hidden"> of Unannounced night visits every week' in page
