@@ -54,7 +54,7 @@ def provider_story(*, provider: Agency, commissioner: Agency, police: Agency, he
         for agency, level in ((commissioner, "full"), (police, "safeguarding"), (health, "safeguarding")):
             meeting_services.invitation_add(actor=manager, meeting=meeting, agency=agency, access_level=level)
     with clock.at(held):
-        meeting_services.meeting_hold(actor=manager, meeting=meeting, held_at=held)
+        meeting = meeting_services.meeting_hold(actor=manager, meeting=meeting, held_at=held)
     today = timezone.localdate()
     with clock.at(held + dt.timedelta(hours=2)):  # agreed at the meeting, recorded after it
         services.suspension_record(
