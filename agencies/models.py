@@ -128,6 +128,8 @@ class AgencyKind(models.TextChoices):
     ADULTS_SOCIAL_CARE = "adults_social_care", "Adults' social care"
     POLICE = "police", "Police force"
     NHS_TRUST = "nhs_trust", "NHS trust"
+    # Seed 001 leaves NHS Foundation Trusts out of the serious concerns process (they have their own arrangements).
+    NHS_FOUNDATION_TRUST = "nhs_foundation_trust", "NHS foundation trust"
     ICB = "icb", "Integrated care board"
     SCHOOL = "school", "School or academy trust"
     COLLEGE = "college", "College"

@@ -327,15 +327,21 @@ def _paragraphs(body: str) -> list[str]:
 
 
 def render_html(letter: Letter) -> str:
-    paragraphs = "".join("<p>%s</p>" % html.escape(p).replace("\n", "<br>") for p in _paragraphs(letter.body))
+    return letter_html(sender=letter.case.referral.lado_service.name, subject=letter.subject, body=letter.body)
+
+
+def letter_html(*, sender: str, subject: str, body: str) -> str:
+    """A letter's page from its words: also for letters that are not a case's (providers' letters after a
+    serious concerns meeting)."""
+    paragraphs = "".join("<p>%s</p>" % html.escape(p).replace("\n", "<br>") for p in _paragraphs(body))
     return (
         '<!doctype html><html lang="en-GB"><head><meta charset="utf-8">'
-        f"<title>{html.escape(letter.subject)}</title>"
+        f"<title>{html.escape(subject)}</title>"
         "<style>@page { size: A4; margin: 25mm 20mm; } body { font-family: 'Liberation Sans', Arial, sans-serif; "
         "font-size: 11pt; line-height: 1.4; } h1 { font-size: 13pt; margin: 0 0 8mm; } .from { text-align: right; "
         "margin-bottom: 10mm; }</style></head><body>"
-        f'<p class="from">{html.escape(letter.case.referral.lado_service.name)}<br>{_date(timezone.now())}</p>'
-        f"<h1>{html.escape(letter.subject)}</h1>{paragraphs}</body></html>"
+        f'<p class="from">{html.escape(sender)}<br>{_date(timezone.now())}</p>'
+        f"<h1>{html.escape(subject)}</h1>{paragraphs}</body></html>"
     )
 
 
@@ -348,6 +354,14 @@ def render_pdf(letter: Letter) -> bytes:
     from weasyprint import HTML
 
     return HTML(string=render_html(letter), url_fetcher=_no_fetch).write_pdf(pdf_variant="pdf/ua-1")
+
+
+def letter_pdf_bytes(*, sender: str, subject: str, body: str) -> bytes:
+    """render_pdf for a letter that is not a case's."""
+    from weasyprint import HTML
+
+    return HTML(string=letter_html(sender=sender, subject=subject, body=body),
+                url_fetcher=_no_fetch).write_pdf(pdf_variant="pdf/ua-1")
 
 
 def base_docx() -> bytes:

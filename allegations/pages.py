@@ -13,6 +13,7 @@ from typing import Callable
 CASE_DETAIL = "case_detail"  # (*, user, case)
 TRIAGE_QUEUE = "triage_queue"  # (*, user)
 MY_WORK = "my_work"  # (*, user)
+OUR_ACTIONS = "our_actions"  # (*, user): meetings' "Our actions" page; provider concerns add their plan items
 
 _parts: dict[str, list[Callable[..., dict]]] = {}
 

@@ -43,6 +43,10 @@ class Deadline(models.Model):
         SUSPENSION_REVIEW = "suspension_review", "Review of the suspension"  # 003 §34-35
         # The receiving LADO service acknowledges a transfer (003 §4, §69–72): 1 working day from sending.
         TRANSFER_ACKNOWLEDGEMENT = "transfer_acknowledgement", "Acknowledgement of a transfer"
+        # A provider concern's action / improvement plan item, due by its timescale (001), chased like an action.
+        PLAN_ITEM = "plan_item", "Action plan item"
+        # The next serious concerns review meeting, on the schedule set at the initial meeting (001).
+        CONCERN_REVIEW = "concern_review", "Serious concerns review meeting"
 
     class Status(models.TextChoices):
         OPEN = "open", "Open"

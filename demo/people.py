@@ -17,7 +17,7 @@ AUTHORITY = "Northshire"
 
 LADO = "Northshire LADO and PiPoT Service"
 POLICE = "Northshire Police"
-NHS = "Northshire Hospitals NHS Trust"
+NHS = "Northshire Hospitals NHS Foundation Trust"
 RIVERSIDE = "Riverside Primary School"
 HILLTOP = "Hilltop Academy"
 BRIGHTPATH = "Brightpath Fostering Agency"
@@ -32,7 +32,7 @@ AGENCIES = [
     # name, kind, sector
     (LADO, AgencyKind.LADO_SERVICE, Sector.SOCIAL_CARE),
     (POLICE, AgencyKind.POLICE, Sector.POLICE),
-    (NHS, AgencyKind.NHS_TRUST, Sector.HEALTH),
+    (NHS, AgencyKind.NHS_FOUNDATION_TRUST, Sector.HEALTH),
     (RIVERSIDE, AgencyKind.SCHOOL, Sector.EDUCATION),
     (HILLTOP, AgencyKind.SCHOOL, Sector.EDUCATION),
     (BRIGHTPATH, AgencyKind.FOSTERING_AGENCY, Sector.FOSTERING),

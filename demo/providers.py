@@ -4,7 +4,8 @@ serious concerns process (001), an initial meeting is held, the commissioner sus
 multi-agency action plan is under way. Invented throughout; no real people or places.
 
 Told at the story's times (demo.clock): the concern recorded eight days ago and decided the next day, the
-initial meeting held three days ago, the action plan agreed that day and the contacts recorded since."""
+initial meeting held three days ago, the action plan agreed that day (each item chased as a deadline), the
+provider written to and reviews scheduled every four weeks, and the contacts recorded since."""
 
 from __future__ import annotations
 
@@ -53,7 +54,7 @@ def provider_story(*, provider: Agency, commissioner: Agency, police: Agency, he
         for agency, level in ((commissioner, "full"), (police, "safeguarding"), (health, "safeguarding")):
             meeting_services.invitation_add(actor=manager, meeting=meeting, agency=agency, access_level=level)
     with clock.at(held):
-        meeting_services.meeting_hold(actor=manager, meeting=meeting, held_at=held)
+        meeting = meeting_services.meeting_hold(actor=manager, meeting=meeting, held_at=held)
     today = timezone.localdate()
     with clock.at(held + dt.timedelta(hours=2)):  # agreed at the meeting, recorded after it
         services.suspension_record(
@@ -68,6 +69,12 @@ def provider_story(*, provider: Agency, commissioner: Agency, police: Agency, he
         ):
             services.plan_item_add(actor=manager, concern=concern, description=description, agency=agency,
                                    due_on=today + dt.timedelta(days=days))
+    with clock.at(held + dt.timedelta(hours=3)):  # 001: the provider is told in writing after the meeting
+        letter = services.concern_letter_draft(actor=manager, concern=concern, meeting=meeting,
+                                               recipient=f"The registered manager, {provider.name}")
+        services.concern_letter_mark_sent(actor=manager, letter=letter, sent_by="email")
+        services.review_schedule_set(actor=manager, concern=concern, every_days=28,
+                                     first_review_on=today + dt.timedelta(days=25))
     with clock.at(clock.ago(2, 10)):
         services.contact_add(actor=manager, concern=concern, agency=commissioner, name="Commissioning lead",
                              role="Quality and contracts manager", email="contracts@example.org")

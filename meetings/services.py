@@ -94,6 +94,17 @@ def register_meeting_timeline(function: Callable[..., bool]) -> None:
         _other_timelines.append(function)
 
 
+# Who to invite to a meeting that is not a case's is suggested by the app that owns what it is about
+# (providers: a serious concerns meeting, 001 "Who should attend"), registered in its AppConfig.ready(). The
+# function takes (meeting) and returns a list of Suggestion, or None when the meeting is not its.
+_other_suggestions: list[Callable[..., list | None]] = []
+
+
+def register_meeting_suggestions(function: Callable[..., list | None]) -> None:
+    if function not in _other_suggestions:
+        _other_suggestions.append(function)
+
+
 def _to_the_minute(moment: dt.datetime) -> dt.datetime:
     """Times are typed in hours and minutes: the start of the minute a moment falls in."""
     return moment.replace(second=0, microsecond=0)
@@ -549,6 +560,20 @@ def meeting_suggest_invitees(case: Case, meeting: Meeting | None = None, *,
     return _merge_and_drop_invited(found, invitations)
 
 
+def meeting_suggestions(meeting: Meeting, *, invitations: list[Invitation] | None = None) -> list[Suggestion]:
+    """Who should be invited to this meeting: from its case's facts, or from what the meeting is about as the
+    app that owns it says (register_meeting_suggestions); those already invited are left out."""
+    if meeting.case_id:
+        return meeting_suggest_invitees(meeting.case, meeting, invitations=invitations)
+    if invitations is None:
+        invitations = list(meeting.invitations.all())
+    for suggest in _other_suggestions:
+        found = suggest(meeting)
+        if found is not None:
+            return _merge_and_drop_invited(found, invitations)
+    return []
+
+
 def _merge_and_drop_invited(found: list[Suggestion], invitations: list[Invitation]) -> list[Suggestion]:
     """One suggestion per agency (its reasons joined); none for who is already invited."""
     merged: list[Suggestion] = []
@@ -651,9 +676,7 @@ def invitation_add(
 def invitation_add_suggested(*, actor, meeting: Meeting, key: str) -> Invitation:
     """Take up one of meeting_suggest_invitees' suggestions as it stands."""
     _require_manager(actor, meeting)
-    if meeting.case is None:
-        raise ValidationError("This meeting has no case to suggest invitees from.")
-    suggestion = next((s for s in meeting_suggest_invitees(meeting.case, meeting) if s.key == key), None)
+    suggestion = next((s for s in meeting_suggestions(meeting) if s.key == key), None)
     if suggestion is None:
         raise ValidationError("That suggestion is no longer available: they may already be invited.")
     return invitation_add(

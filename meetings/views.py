@@ -22,6 +22,7 @@ from agencies.models import Agency
 from agencies.permissions import standing
 from allegations import selectors as case_selectors
 from allegations.models import AccessLog, Case, Route
+from allegations.pages import OUR_ACTIONS, page_parts
 from config.forms import apply_service_errors as _apply_service_errors
 from deadlines.wording import deadline_clock
 from outbox.submissions import AlreadySubmitted
@@ -171,8 +172,8 @@ def meeting_detail(request, pk):
     context["can_grant_guest"] = services.can_grant_guest(user, meeting) and not meeting.is_cancelled
     context["guests"] = selectors.guests_of(invitations) if manage or context["can_grant_guest"] else {}
     context["now"] = timezone.now()
-    if manage and meeting.case_id and not meeting.is_cancelled:
-        context["suggestions"] = services.meeting_suggest_invitees(meeting.case, meeting, invitations=invitations)
+    if manage and not meeting.is_cancelled:
+        context["suggestions"] = services.meeting_suggestions(meeting, invitations=invitations)
     context["case_visible"] = edit or (
         meeting.case_id is not None and Case.objects.visible_to(user).filter(pk=meeting.case_id).exists()
     )
@@ -554,6 +555,7 @@ def action_list(request):
         "page": page, "rows": rows, "visible_case_ids": visible, "today": today,
         "acting_agency_ids": selectors.acting_agency_ids(request.user),
         "overdue": sum(1 for a in rows if a.is_overdue(today)),
+        **page_parts(OUR_ACTIONS, user=request.user),  # the apps above add theirs (providers: plan items)
     })
 
 

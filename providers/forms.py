@@ -11,7 +11,10 @@ from config.forms_dates import GovukDateField, GovukDateTimeField
 from meetings.forms import PersonChoiceField
 from meetings.models import PROVIDER_KINDS
 
+from allegations.models import Letter
+
 from .models import EscalationReason, ImposedBy, Indicator, PlanStatus, SuspensionKind
+from .services import AGENCY_STATUSES, SUSPENSION_CONTINUE, SUSPENSION_LIFT
 
 AGENCY_ERRORS = {"required": "Choose the agency.", "invalid_choice": "Choose an agency from the list."}
 
@@ -42,6 +45,10 @@ class ConcernForm(LimitsInWords, forms.Form):
         label="References of linked referrals or cases (optional)", required=False,
         help_text="PiPoT or LADO references at this provider, separated by commas or spaces, for example MAS-2026-00012",
     )
+    crime_suspected = forms.BooleanField(
+        label="A crime is suspected", required=False,
+        help_text="The police are then suggested for the meetings: their investigations take priority",  # 001
+    )
 
     def __init__(self, *args, providers, **kwargs):
         super().__init__(*args, **kwargs)
@@ -57,6 +64,17 @@ class DecisionForm(LimitsInWords, forms.Form):
     rationale = forms.CharField(label="Rationale", widget=forms.Textarea(attrs={"rows": 5}),
                                 help_text="The reasons for the decision, made in consultation with the investigating authorities",  # 001
                                 error_messages={"required": "Give the reasons for the decision."})
+    # 001: concerns below the threshold go to the relevant commissioner for contract monitoring.
+    handed_to = AgencyChoiceField(label="If not invoked: the commissioner who takes the concerns on for contract monitoring",
+                                  required=False)
+    handover_contact = forms.CharField(label="If not invoked: who in commissioning takes them on", max_length=150,
+                                       required=False, help_text="Their name and role")
+    handover_note = forms.CharField(label="If not invoked: what is handed over and what commissioning will monitor",
+                                    required=False, widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args, agencies, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["handed_to"].queryset = agencies
 
 
 class LinkForm(LimitsInWords, forms.Form):
@@ -146,9 +164,53 @@ class PlanItemForm(LimitsInWords, SaneDatesMixin, forms.Form):
 
 class PlanItemUpdateForm(LimitsInWords, forms.Form):
     status = forms.ChoiceField(label="Progress", widget=forms.RadioSelect, choices=PlanStatus.choices,
-                               error_messages={"required": "Choose the progress."})
+                               error_messages={"required": "Choose the progress.", "invalid_choice": "Choose the progress."})
     evidence = forms.CharField(label="Evidence", required=False, widget=forms.Textarea(attrs={"rows": 3}),
                                help_text="What shows the progress, for example a contract compliance visit report")
+
+    def __init__(self, *args, staff: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        allowed = PlanStatus.values if staff else AGENCY_STATUSES
+        self.fields["status"].choices = [(v, label) for v, label in PlanStatus.choices
+                                         if v in allowed and v != PlanStatus.CARRIED]
+
+
+class PlanItemCarryForm(LimitsInWords, forms.Form):
+    owner = forms.CharField(label="Who owns it in commissioning?", max_length=150,
+                            help_text="Their name and role, for example Jo Smith, contracts manager",
+                            error_messages={"required": "Enter who owns the item in commissioning (their name and role)."})
+
+
+class ReviewScheduleForm(LimitsInWords, SaneDatesMixin, forms.Form):
+    every_weeks = forms.TypedChoiceField(
+        label="How often are review meetings held?", coerce=int,
+        choices=[(w, f"Every {w} weeks" if w > 1 else "Every week") for w in (1, 2, 3, 4, 6, 8, 12)],
+        error_messages={"required": "Choose how often reviews are held."},
+    )
+    first_review_on = GovukDateField(label="First review meeting by", what="The date of the first review",
+                                     error_messages={"required": "Enter the date of the first review."})
+
+
+class LetterDraftForm(LimitsInWords, forms.Form):
+    recipient = forms.CharField(label="Who is the letter to?", max_length=200,
+                                help_text="For example, The registered manager, Meadowbank Care Homes",
+                                error_messages={"required": "Enter who the letter is to."})
+
+
+class LetterEditForm(LimitsInWords, forms.Form):
+    recipient = forms.CharField(label="To", max_length=200, error_messages={"required": "Enter who the letter is to."})
+    subject = forms.CharField(label="Subject", max_length=200,
+                              error_messages={"required": "Enter the letter's subject line."})
+    body = forms.CharField(label="Letter", widget=forms.Textarea(attrs={"rows": 16}),
+                           help_text="The presenting issues and the actions to be taken",  # 001
+                           error_messages={"required": "Enter the letter's words."})
+
+
+class LetterSentForm(LimitsInWords, SaneDatesMixin, forms.Form):
+    sent_by = forms.ChoiceField(label="How was it sent?", widget=forms.RadioSelect, choices=Letter.SentBy.choices,
+                                error_messages={"required": "Choose how the letter was sent."})
+    sent_on = GovukDateField(label="Date sent", what="The date the letter was sent",
+                             error_messages={"required": "Enter the date the letter was sent."})
 
 
 class ContactForm(LimitsInWords, forms.Form):
@@ -183,10 +245,27 @@ class EscalationForm(LimitsInWords, SaneDatesMixin, forms.Form):
     notes = forms.CharField(label="Notes (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class ConcludeForm(LimitsInWords, forms.Form):
+class ConcludeForm(LimitsInWords, SaneDatesMixin, forms.Form):
     outcome = forms.CharField(label="Outcome", widget=forms.Textarea(attrs={"rows": 5}),
                               help_text="For example, clear and sustained improvement in the quality of care delivered",  # 001
                               error_messages={"required": "Record the outcome."})
     lessons_learned = forms.CharField(label="Lessons learned", widget=forms.Textarea(attrs={"rows": 5}),
                                       help_text="Sent to the business unit for the Learning and Development Group. No names.",  # 001
                                       error_messages={"required": "Record the lessons learned."})
+
+    def __init__(self, *args, suspension=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if suspension is None:
+            return
+        # A suspension still in force is never left to lapse silently: lifted on a date, or continued.
+        self.fields["suspension_decision"] = forms.ChoiceField(
+            label="New admissions are still suspended. What happens to the suspension?", widget=forms.RadioSelect,
+            choices=[(SUSPENSION_LIFT, "Lift it"),
+                     (SUSPENSION_CONTINUE, f"Continue it: its review by {suspension.review_on:%-d %B %Y} is still chased")],
+            error_messages={"required": "Choose whether to lift the suspension or continue it."},
+        )
+        self.fields["suspension_lifted_on"] = GovukDateField(
+            label="If lifted: the date it is lifted", required=False, what="The date the suspension is lifted")
+        self.fields["suspension_note"] = forms.CharField(
+            label="Why is it lifted or continued?", widget=forms.Textarea(attrs={"rows": 3}),
+            error_messages={"required": "Say why the suspension is lifted or continued."})

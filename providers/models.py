@@ -82,6 +82,18 @@ class ProviderConcern(models.Model):
     referrals = models.ManyToManyField("allegations.Referral", blank=True, related_name="provider_concerns")
     enquiries_note = models.TextField(blank=True, help_text="Individual safeguarding enquiries held elsewhere (references only)")
     communication_plan = models.TextField(blank=True)
+    # A crime is suspected: the police are suggested for the meetings (001 "Police representative"; police
+    # investigations take priority).
+    crime_suspected = models.BooleanField(default=False)
+    # The schedule of review meetings set at the initial meeting (001 "Agree timescales for further meetings"):
+    # every so many days, each chased as a `concern_review` deadline.
+    review_every_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Not invoked: handed to commissioning for contract monitoring (001 "Lower level concerns ... should be
+    # communicated to the relevant commissioner").
+    handed_to = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    handover_contact = models.CharField(max_length=150, blank=True)
+    handover_note = models.TextField(blank=True)
+    handed_over_at = models.DateTimeField(null=True, blank=True)
     # The conclusion (Outcome and lessons learned meeting).
     outcome = models.TextField(blank=True)
     lessons_learned = models.TextField(blank=True)
@@ -141,6 +153,9 @@ class AdmissionsSuspension(models.Model):
     reason = models.TextField(blank=True)
     ended_on = models.DateField(null=True, blank=True)
     ended_reason = models.TextField(blank=True)
+    # Continued explicitly when the process concluded: its review is still chased (never dropped silently).
+    continued_at = models.DateTimeField(null=True, blank=True)
+    continued_reason = models.TextField(blank=True)
     # The open admissions_review deadline (met by recording the review; waived when it ends).
     deadline = models.ForeignKey("deadlines.Deadline", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -182,6 +197,12 @@ class PlanStatus(models.TextChoices):
     IN_PROGRESS = "in_progress", "In progress"
     COMPLETE = "complete", "Complete"
     NOT_ACHIEVED = "not_achieved", "Not achieved"
+    # Still open when the process concludes: handed to commissioning's contract monitoring with a named owner.
+    CARRIED = "carried", "Carried into commissioning"
+
+
+# Items still to do: chased, and in the way of concluding the process.
+OPEN_PLAN_STATUSES = (PlanStatus.NOT_STARTED, PlanStatus.IN_PROGRESS, PlanStatus.NOT_ACHIEVED)
 
 
 class PlanItem(models.Model):
@@ -194,15 +215,64 @@ class PlanItem(models.Model):
     status = models.CharField(max_length=16, choices=PlanStatus.choices, default=PlanStatus.NOT_STARTED)
     evidence = models.TextField(blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Its `plan_item` deadline (due at the end of due_on), met when complete, waived when carried.
+    deadline = models.ForeignKey("deadlines.Deadline", null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+")
+    # Carried into commissioning at conclusion: who owns it there, by name.
+    carried_owner = models.CharField(max_length=150, blank=True)
+    carried_at = models.DateTimeField(null=True, blank=True)
 
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["due_on", "pk"]
+        indexes = [
+            # selectors.plan_items_for_agencies(): "Our actions" of an agency, soonest due first.
+            models.Index(fields=["agency", "status", "due_on"], name="planitem_agency_status_due"),
+        ]
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_PLAN_STATUSES
 
     def is_overdue(self, today: dt.date) -> bool:
         return self.status in (PlanStatus.NOT_STARTED, PlanStatus.IN_PROGRESS) and self.due_on < today
+
+
+class ConcernLetter(models.Model):
+    """The provider informed in writing after a meeting (001: "following the meeting they will be informed in
+    writing of the presenting issues and the actions to be taken"): drafted from the service's provider letter
+    template (allegations.letters), edited, and recorded as sent: when and how."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SENT = "sent", "Sent"
+
+    concern = models.ForeignKey(ProviderConcern, on_delete=models.CASCADE, related_name="letters")
+    meeting = models.ForeignKey("meetings.Meeting", on_delete=models.CASCADE, related_name="provider_letters")
+    recipient = models.CharField(max_length=200)
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.DRAFT)
+    drafted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    drafted_at = models.DateTimeField(default=timezone.now)
+    # Letter.SentBy's values (post, e-mail, by hand).
+    sent_by = models.CharField(max_length=8, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    sent_recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                         related_name="+")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["drafted_at", "pk"]
+        constraints = [
+            # One letter per meeting: drafting again edits it.
+            models.UniqueConstraint(fields=["meeting"], name="concernletter_one_per_meeting"),
+        ]
 
 
 class NamedContact(models.Model):

@@ -19,15 +19,18 @@ from deadlines import workload
 from deadlines.models import Deadline
 from meetings.models import Meeting
 
-from .models import AdmissionsSuspension, ConcernStatus, ProviderConcern
+from .models import OPEN_PLAN_STATUSES, AdmissionsSuspension, ConcernLetter, ConcernStatus, PlanItem, ProviderConcern
 
 ACTIVE = (ConcernStatus.RECORDED, ConcernStatus.INVOKED)
 # 001: "a provider ... is an organisation or institution which provides care": care homes, home care,
 # supported living, private hospitals, day services (and, with children's services, providers of both).
 # Only these are prompted; a school with several referrals is a matter for the LADO, not this process.
+# 001 "does not apply to NHS Foundation Trusts as there are separate arrangements in place": never prompted,
+# whatever their sector.
 CARE_PROVIDER_KINDS = (AgencyKind.CARE_PROVIDER, AgencyKind.RESIDENTIAL_HOME, AgencyKind.NHS_TRUST)
 CARE_SECTORS = (Sector.CARE_HOME, Sector.HOME_CARE, Sector.SUPPORTED_LIVING, Sector.DAY_SERVICES,
                 Sector.RESIDENTIAL, Sector.HEALTH)
+EXCLUDED_KINDS = (AgencyKind.NHS_FOUNDATION_TRUST,)
 
 
 def concern_get(*, user, reference: str) -> ProviderConcern:
@@ -53,7 +56,8 @@ def providers_for(service_ids) -> "list[Agency]":
     """Agencies a concern may be about: any active agency of the services but a LADO service, police or regulator."""
     return (
         Agency.objects.filter(is_active=True, lado_service_id__in=service_ids)
-        .exclude(kind__in=[AgencyKind.LADO_SERVICE, AgencyKind.POLICE, AgencyKind.REGULATOR, AgencyKind.BUSINESS_UNIT])
+        .exclude(kind__in=[AgencyKind.LADO_SERVICE, AgencyKind.POLICE, AgencyKind.REGULATOR, AgencyKind.BUSINESS_UNIT,
+                           *EXCLUDED_KINDS])
         .order_by("name")
     )
 
@@ -87,6 +91,7 @@ class ConcernDetail:
     deadlines: list
     events: list
     today: dt.date
+    letters: dict  # meeting id -> its letter to the provider
 
 
 def concern_detail(concern: ProviderConcern, user) -> ConcernDetail:
@@ -110,6 +115,7 @@ def concern_detail(concern: ProviderConcern, user) -> ConcernDetail:
         deadlines=list(Deadline.objects.filter(provider_concern=concern).order_by("due_at", "pk")),
         events=list(concern.events.select_related("actor").order_by("-at", "-pk")[:50]),
         today=timezone.localdate(),
+        letters={letter.meeting_id: letter for letter in ConcernLetter.objects.filter(concern=concern)},
     )
 
 
@@ -159,6 +165,7 @@ def _prompt_rows(service_ids, *, now: dt.datetime, cluster_days: int) -> dict[in
     rows = (
         Referral.objects.filter(lado_service_id__in=service_ids, received_at__gt=year_ago, employer__isnull=False)
         .filter(Q(employer__kind__in=CARE_PROVIDER_KINDS) | Q(employer__sector__in=CARE_SECTORS))
+        .exclude(employer__kind__in=EXCLUDED_KINDS)
         .exclude(employer_id__in=ProviderConcern.objects.filter(status__in=ACTIVE).values("provider_id"))
         .values("lado_service_id", "employer_id", "employer__name", "category")
         .annotate(n=Count("pk"), recent=Count("pk", filter=Q(received_at__gt=window_start)))
@@ -183,8 +190,38 @@ def triage_queue_part(*, user) -> dict:
 
 
 def my_work_part(*, user) -> dict:
-    """"My work": the prompt, and the provider concerns' deadlines (allegations.pages, registered in apps.py)."""
-    return {"prompts": prompts_for(user), "concern_deadlines": my_concern_rows(user)}
+    """"My work": the prompt, the provider concerns' deadlines, and the agency's own action plan items (overdue
+    first) (allegations.pages, registered in apps.py)."""
+    return {"prompts": prompts_for(user), "concern_deadlines": my_concern_rows(user),
+            "our_plan_items": plan_items_of_agencies(user), "plan_items_today": timezone.localdate()}
+
+
+def our_actions_part(*, user) -> dict:
+    """"Our actions": the action plan items of provider concerns for which the user's agencies are responsible."""
+    return {"plan_items": plan_items_of_agencies(user), "today": timezone.localdate()}
+
+
+def plan_items_of_agencies(user, *, limit: int = 50) -> list[PlanItem]:
+    """The open items of invoked provider concerns that the user's agencies are responsible for, soonest due
+    first (their own work: what to do, by when; the concern's reference and provider, no names)."""
+    agency_ids = standing(user).agency_ids
+    if not agency_ids:
+        return []
+    return list(
+        PlanItem.objects.filter(agency_id__in=agency_ids, status__in=OPEN_PLAN_STATUSES,
+                                concern__status=ConcernStatus.INVOKED)
+        .select_related("concern__provider", "agency").order_by("due_on", "pk")[:limit]
+    )
+
+
+def plan_item_get(*, user, pk: int) -> PlanItem:
+    """An item for the service running the process or for the agency responsible: 404 for anyone else."""
+    item = PlanItem.objects.filter(pk=pk).select_related("concern__provider", "agency").first()
+    if item is None:
+        raise Http404("No such action plan item")
+    if item.concern.lado_service_id in provider_service_ids(user) or item.agency_id in standing(user).agency_ids:
+        return item
+    raise Http404("No such action plan item")
 
 
 def prompts_for(user, *, now: dt.datetime | None = None) -> list[Prompt]:
@@ -258,9 +295,11 @@ def my_concern_deadlines(user, *, until: dt.datetime):
     if not services:
         return []
     return list(
-        Deadline.objects.filter(provider_concern__lado_service_id__in=services, provider_concern__status=ConcernStatus.INVOKED,
-                                met_at__isnull=True, status__in=[Deadline.Status.OPEN, Deadline.Status.OVERDUE],
+        Deadline.objects.filter(provider_concern__lado_service_id__in=services, met_at__isnull=True, status__in=[Deadline.Status.OPEN, Deadline.Status.OVERDUE],
                                 chase_ended_at__isnull=True, due_at__lte=until)
+        # An invoked concern's, and the review of a suspension continued after the process concluded.
+        .filter(Q(provider_concern__status=ConcernStatus.INVOKED)
+                | Q(kind=Deadline.Kind.ADMISSIONS_REVIEW, provider_concern__status=ConcernStatus.CONCLUDED))
         .filter(Q(provider_concern__lead=user) | Q(provider_concern__lead__isnull=True)
                 | Q(provider_concern__lead__is_active=False))
         .select_related("provider_concern").order_by("due_at", "pk")[:100]

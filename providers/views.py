@@ -20,7 +20,7 @@ from deadlines.wording import deadline_list
 from meetings import services as meeting_services
 
 from . import forms, selectors, services
-from .models import AdmissionsSuspension, ConcernStatus, PlanItem
+from .models import AdmissionsSuspension, ConcernLetter, ConcernStatus, PlanItem
 
 
 def _data(request):
@@ -109,6 +109,7 @@ def concern_create(request):
                 concern = services.concern_record(
                     actor=request.user, lado_service=provider.lado_service, provider=provider,
                     indicators=form.cleaned_data["indicators"], summary=form.cleaned_data["summary"], referrals=found,
+                    crime_suspected=form.cleaned_data["crime_suspected"],
                 )
             except ValidationError as error:
                 _apply(form, error)
@@ -128,6 +129,8 @@ def concern_detail(request, reference):
         "concern": concern, "d": detail, "active": active, "can_decide": selectors.can_decide(request.user, concern),
         "deadline_rows": deadline_list(detail.deadlines, now=now),
         "now": now,
+        "missing": services.conclusion_missing(concern) if active else [],
+        "first_meeting_held": any(m.kind == "serious_concerns_initial" and m.status == "held" for m in detail.meetings),
     })
 
 
@@ -137,10 +140,10 @@ def concern_decide(request, reference):
         raise PermissionDenied
     if concern.is_decided:
         raise PermissionDenied
-    form = forms.DecisionForm(_data(request))
+    form = forms.DecisionForm(_data(request), agencies=selectors.partner_agencies())
     return _run_form(
         request, form,
-        lambda data: services.concern_decide(actor=request.user, concern=concern, invoke=data["invoke"], rationale=data["rationale"]),
+        lambda data: services.concern_decide(actor=request.user, concern=concern, **data),
         concern=concern, title="Decide whether to invoke the serious concerns process", back=_detail_url(concern),
         submit="Record the decision", message="Decision recorded",
     )
@@ -250,12 +253,139 @@ def plan_item_update(request, reference, pk):
     item = PlanItem.objects.filter(concern=concern, pk=pk).select_related("concern", "agency").first()
     if item is None:
         raise Http404
-    form = forms.PlanItemUpdateForm(_data(request), initial={"status": item.status, "evidence": item.evidence})
+    return _plan_item_form(request, item, back=_detail_url(concern, "plan"))
+
+
+def plan_item_progress(request, pk):
+    """The agency responsible updates its own item ("Our actions"), without seeing the concern itself."""
+    item = selectors.plan_item_get(user=request.user, pk=pk)
+    return _plan_item_form(request, item, back=reverse("meetings:action_list"))
+
+
+def _plan_item_form(request, item, *, back):
+    if not services.may_update_item(request.user, item):
+        raise PermissionDenied
+    if not item.is_open or item.concern.status != ConcernStatus.INVOKED:
+        raise PermissionDenied
+    staff = item.concern.lado_service_id in provider_service_ids(request.user)
+    form = forms.PlanItemUpdateForm(_data(request), staff=staff, initial={"status": item.status, "evidence": item.evidence})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.plan_item_update(actor=request.user, item=item, **form.cleaned_data)
+        except ValidationError as error:
+            _apply(form, error)
+        else:
+            messages.success(request, "Progress recorded")
+            return redirect(back)
+    return _form_page(request, form, title=f"Progress: {item.description[:60]}",
+                      caption=f"{item.concern.reference} · {item.concern.provider.name} · {item.agency.name}",
+                      back=back, submit="Save progress")
+
+
+def plan_item_carry(request, reference, pk):
+    concern = _concern(request, reference)
+    item = PlanItem.objects.filter(concern=concern, pk=pk).select_related("concern", "agency").first()
+    if item is None:
+        raise Http404
+    if not concern.is_active or not item.is_open:
+        raise PermissionDenied
+    form = forms.PlanItemCarryForm(_data(request))
     return _run_form(
-        request, form, lambda data: services.plan_item_update(actor=request.user, item=item, **data),
-        concern=concern, title=f"Progress: {item.description[:60]}", back=_detail_url(concern, "plan"), anchor="plan",
-        message="Progress recorded",
+        request, form, lambda data: services.plan_item_carry(actor=request.user, item=item, **data),
+        concern=concern, title=f"Carry into commissioning: {item.description[:60]}", back=_detail_url(concern, "plan"),
+        anchor="plan", submit="Carry into commissioning", message="Carried into commissioning",
     )
+
+
+def review_schedule(request, reference):
+    concern = _concern(request, reference)
+    if not concern.is_active:
+        raise PermissionDenied
+    initial = {"every_weeks": (concern.review_every_days or 28) // 7}
+    form = forms.ReviewScheduleForm(_data(request), initial=initial)
+    return _run_form(
+        request, form,
+        lambda data: services.review_schedule_set(actor=request.user, concern=concern, every_days=data["every_weeks"] * 7,
+                                                  first_review_on=data["first_review_on"]),
+        concern=concern, title="Schedule of review meetings", back=_detail_url(concern, "meetings"), anchor="meetings",
+        submit="Set the schedule", message="Schedule set: the next review meeting is chased.",
+    )
+
+
+# --- Letters to the provider after each meeting ------------------------------------------------------------
+
+def letter_draft(request, reference, meeting_pk):
+    concern = _concern(request, reference)
+    meeting = concern.meetings.filter(pk=meeting_pk).first()
+    if meeting is None:
+        raise Http404
+    existing = ConcernLetter.objects.filter(meeting=meeting).first()
+    if existing is not None:
+        return redirect(reverse("providers:letter_detail", args=[concern.reference, existing.pk]))
+    if meeting.status != "held":
+        raise PermissionDenied
+    form = forms.LetterDraftForm(_data(request), initial={"recipient": f"The registered manager, {concern.provider.name}"})
+    if request.method == "POST" and form.is_valid():
+        try:
+            letter = services.concern_letter_draft(actor=request.user, concern=concern, meeting=meeting, **form.cleaned_data)
+        except ValidationError as error:
+            _apply(form, error)
+        else:
+            messages.success(request, "Letter drafted from the template: check and edit it, then record when it is sent.")
+            return redirect(reverse("providers:letter_detail", args=[concern.reference, letter.pk]))
+    return _form_page(request, form, title=f"Write to the provider after the {meeting.get_kind_display().lower()}",
+                      caption=_caption(concern), back=_detail_url(concern, "meetings"), submit="Draft the letter")
+
+
+def _letter(concern, pk) -> ConcernLetter:
+    letter = ConcernLetter.objects.filter(concern=concern, pk=pk).select_related("meeting", "concern").first()
+    if letter is None:
+        raise Http404
+    return letter
+
+
+def letter_detail(request, reference, pk):
+    concern = _concern(request, reference)
+    letter = _letter(concern, pk)
+    if letter.status != ConcernLetter.Status.DRAFT:
+        return render(request, "providers/letter_detail.html", {"concern": concern, "letter": letter})
+    form = forms.LetterEditForm(_data(request), initial={"recipient": letter.recipient, "subject": letter.subject,
+                                                         "body": letter.body})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.concern_letter_edit(actor=request.user, letter=letter, **form.cleaned_data)
+        except ValidationError as error:
+            _apply(form, error)
+        else:
+            messages.success(request, "Letter saved")
+            return redirect(reverse("providers:letter_detail", args=[concern.reference, letter.pk]))
+    return render(request, "providers/letter_detail.html", {"concern": concern, "letter": letter, "form": form})
+
+
+def letter_sent(request, reference, pk):
+    concern = _concern(request, reference)
+    letter = _letter(concern, pk)
+    if letter.status != ConcernLetter.Status.DRAFT:
+        raise PermissionDenied
+    form = forms.LetterSentForm(_data(request), initial={"sent_on": timezone.localdate()})
+    return _run_form(
+        request, form, lambda data: services.concern_letter_mark_sent(actor=request.user, letter=letter, **data),
+        concern=concern, title="Record that the letter was sent", back=reverse("providers:letter_detail",
+                                                                                 args=[concern.reference, letter.pk]),
+        anchor="meetings", submit="Record as sent", message="The letter to the provider is recorded as sent.",
+    )
+
+
+def letter_pdf(request, reference, pk):
+    """The letter as a PDF to print or attach (rendered from its words, as allegations' letters are)."""
+    concern = _concern(request, reference)
+    letter = _letter(concern, pk)
+    from allegations.letters import letter_pdf_bytes
+
+    body = letter_pdf_bytes(sender=concern.lado_service.name, subject=letter.subject, body=letter.body)
+    response = HttpResponse(body, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{concern.reference}-provider-letter-{letter.pk}.pdf"'
+    return response
 
 
 def contact_create(request, reference):
@@ -287,16 +417,29 @@ def escalation_create(request, reference):
 
 
 def concern_conclude(request, reference):
+    """Refused, with what is missing listed, until the plan is done, the outcome meeting held and the provider
+    written to; a suspension still in force is lifted or continued here."""
     concern = _concern(request, reference)
     if not concern.is_active:
         raise PermissionDenied
-    form = forms.ConcludeForm(_data(request))
-    return _run_form(
-        request, form, lambda data: services.concern_conclude(actor=request.user, concern=concern, **data),
-        concern=concern, title="Conclude the process: outcome and lessons learned", back=_detail_url(concern),
-        submit="Conclude and send to the business unit",
-        message="Process concluded. The outcome and lessons learned were sent to the business unit.",
-    )
+    suspension = concern.suspensions.filter(ended_on__isnull=True).first()
+    form = forms.ConcludeForm(_data(request), suspension=suspension)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.concern_conclude(actor=request.user, concern=concern, **form.cleaned_data)
+        except ValidationError as error:
+            _apply(form, error)
+        else:
+            messages.success(request, "Process concluded. The outcome and lessons learned were sent to the business unit.")
+            return redirect(_detail_url(concern))
+    elif request.method == "POST":  # the answers are not all there, and neither may the work be: say both at once
+        missing = services.conclusion_missing(concern)
+        if missing:
+            _apply(form, services.ConclusionRefused(missing))
+    return render(request, "providers/concern_conclude.html", {
+        "form": form, "concern": concern, "missing": services.conclusion_missing(concern), "back": _detail_url(concern),
+        "title": "Conclude the process: outcome and lessons learned", "caption": _caption(concern),
+    })
 
 
 # --- The register (business unit) -----------------------------------------------------------------------

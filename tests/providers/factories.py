@@ -43,3 +43,34 @@ def make_concern(*, actor, lado_service, provider, referrals=(), indicators=("se
 def invoked_concern(*, actor, director, lado_service, provider):
     concern = make_concern(actor=actor, lado_service=lado_service, provider=provider)
     return services.concern_decide(actor=director, concern=concern, invoke=True, rationale="Systemic issues; CQC concerns.")
+
+
+def held_meeting(*, actor, concern, kind="outcome_lessons_learned", hours_ago=2):
+    """A serious concerns meeting of the concern, held `hours_ago` hours ago."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from meetings import services as meeting_services
+
+    meeting = meeting_services.meeting_schedule_for_concern(
+        actor=actor, concern=concern, kind=kind, scheduled_at=timezone.now() - dt.timedelta(hours=hours_ago),
+        chair=actor, location="County Hall")
+    return meeting_services.meeting_hold(actor=actor, meeting=meeting,
+                                         held_at=timezone.now() - dt.timedelta(hours=hours_ago))
+
+
+def provider_written_to(*, actor, concern):
+    """A letter to the provider drafted and recorded as sent (by post) after every held meeting."""
+    for meeting in services.letters_missing(concern):
+        letter = services.concern_letter_draft(actor=actor, concern=concern, meeting=meeting,
+                                               recipient=f"The registered manager, {concern.provider.name}")
+        services.concern_letter_mark_sent(actor=actor, letter=letter, sent_by="post")
+
+
+def ready_to_conclude(*, actor, concern):
+    """What 001 asks before the process concludes: the outcome and lessons learned meeting held and the provider
+    written to after each meeting (the action plan is the caller's: complete or carried)."""
+    held_meeting(actor=actor, concern=concern)
+    provider_written_to(actor=actor, concern=concern)
+    return concern

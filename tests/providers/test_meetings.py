@@ -78,7 +78,9 @@ def test_meetings_are_scheduled_only_while_the_process_is_invoked(asm, concern):
     from django.core.exceptions import ValidationError
 
     from providers import services
+    from tests.providers.factories import ready_to_conclude
 
+    ready_to_conclude(actor=asm, concern=concern)
     services.concern_conclude(actor=asm, concern=concern, outcome="Done.", lessons_learned="Learned.")
     with pytest.raises(ValidationError):
         meeting_services.meeting_schedule_for_concern(

@@ -15,7 +15,7 @@ from deadlines import chasing
 from deadlines.models import Deadline
 from providers import services
 from providers.models import ConcernStatus, PlanStatus, ProviderConcern
-from tests.providers.factories import make_concern, pipot_referral
+from tests.providers.factories import make_concern, pipot_referral, ready_to_conclude
 
 pytestmark = pytest.mark.django_db
 
@@ -108,9 +108,13 @@ def test_a_concluded_concerns_deadlines_are_not_chased(asm, concern):
     today = timezone.localdate()
     suspension = services.suspension_record(actor=asm, concern=concern, kind="voluntary", imposed_by="provider",
                                             started_on=today, review_on=today + dt.timedelta(days=3))
-    services.concern_conclude(actor=asm, concern=concern, outcome="Improved.", lessons_learned="Act earlier.")
+    ready_to_conclude(actor=asm, concern=concern)
+    services.concern_conclude(actor=asm, concern=concern, outcome="Improved.", lessons_learned="Act earlier.",
+                              suspension_decision="lift", suspension_lifted_on=today, suspension_note="Care is safe.")
     suspension.deadline.refresh_from_db()
     assert suspension.deadline.status == Deadline.Status.WAIVED
+    assert Deadline.objects.filter(provider_concern=concern, status__in=["open", "overdue"],
+                                   chase_ended_at__isnull=True).count() == 0
     assert chasing.sweep(now=timezone.now() + dt.timedelta(days=10)) == {"reminder": 0, "overdue": 0, "escalation": 0}
 
 
@@ -134,6 +138,7 @@ def test_escalation_says_who_was_informed(asm, concern):
 
 
 def test_concluding_sends_the_outcome_to_the_business_unit(asm, concern, analyst):
+    ready_to_conclude(actor=asm, concern=concern)
     concern = services.concern_conclude(actor=asm, concern=concern, outcome="Sustained improvement.",
                                         lessons_learned="Commissioners to share visit findings sooner.")
     assert concern.status == ConcernStatus.CONCLUDED and concern.sent_to_business_unit_at

@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 
 from providers import services
 from providers.models import ConcernEvent, ConcernStatus, ProviderConcern
-from tests.providers.factories import make_concern, pipot_referral
+from tests.providers.factories import held_meeting, make_concern, pipot_referral, provider_written_to
 from tests.forms import with_dates
 
 pytestmark = pytest.mark.django_db
@@ -45,6 +45,8 @@ WORKER_PAGE = _row(200, 200, 403, 403, 403, 403, 403, 200, 200)
 REGISTER = _row(403, 403, 403, 403, 403, 403, 200, 403, 403)
 # Deciding to invoke: the director; the staff who can see the concern get 403.
 DECIDE = _row(403, 404, 404, 404, 404, 404, 404, 200, 403)
+# An action plan item's progress from "Our actions": the agency responsible (here the police) and the staff.
+ITEM_PROGRESS = _row(200, 404, 404, 404, 404, 200, 404, 200, 200)
 
 MATRIX = {
     "concern_list": (WORKER_PAGE, lambda w: []),
@@ -65,6 +67,13 @@ MATRIX = {
     "communication_plan": (STAFF_PAGE, lambda w: [w["concern"].reference]),
     "escalation_create": (STAFF_PAGE, lambda w: [w["concern"].reference]),
     "concern_conclude": (STAFF_PAGE, lambda w: [w["concern"].reference]),
+    "plan_item_carry": (STAFF_PAGE, lambda w: [w["concern"].reference, w["item"].pk]),
+    "plan_item_progress": (ITEM_PROGRESS, lambda w: [w["item"].pk]),
+    "review_schedule": (STAFF_PAGE, lambda w: [w["concern"].reference]),
+    "letter_draft": (STAFF_PAGE, lambda w: [w["concern"].reference, w["meeting"].pk]),
+    "letter_detail": (STAFF_PAGE, lambda w: [w["concern"].reference, w["letter"].pk]),
+    "letter_sent": (STAFF_PAGE, lambda w: [w["concern"].reference, w["letter"].pk]),
+    "letter_pdf": (STAFF_PAGE, lambda w: [w["concern"].reference, w["letter"].pk]),
 }
 
 
@@ -80,6 +89,10 @@ def world(request, concern, asm, lado_service, provider, police_agency, director
                                                  started_on=today, review_on=today + dt.timedelta(days=7)),
         "item": services.plan_item_add(actor=asm, concern=concern, description="Weekly visits", agency=police_agency,
                                        due_on=today + dt.timedelta(days=30)),
+        "meeting": held_meeting(actor=asm, concern=concern, kind="serious_concerns_initial", hours_ago=3),
+        "letter": services.concern_letter_draft(
+            actor=asm, concern=concern, recipient="The registered manager",
+            meeting=held_meeting(actor=asm, concern=concern, kind="serious_concerns_review", hours_ago=2)),
     }
 
 
@@ -141,8 +154,25 @@ def test_the_journey_through_the_pages(login, asm, director, lado_service, provi
     assert "Medication audit" in page and "Review of suspended admissions" in page and referral.reference in page
     assert "Kim" not in page  # the subject's name is not on the provider's page
 
-    assert client.post(reverse("providers:concern_conclude", args=[concern.reference]), {
-        "outcome": "Sustained improvement.", "lessons_learned": "Share visit findings sooner."}).status_code == 302
+    conclude = reverse("providers:concern_conclude", args=[concern.reference])
+    answers = {"outcome": "Sustained improvement.", "lessons_learned": "Share visit findings sooner."}
+    refused = client.post(conclude, answers)
+    text = refused.content.decode()
+    assert refused.status_code == 200 and "The process cannot be concluded yet" in text
+    assert "Medication audit" in text and "outcome and lessons learned meeting has not been held" in text
+    assert ProviderConcern.objects.get(pk=concern.pk).status == ConcernStatus.INVOKED
+
+    item = concern.plan_items.get()
+    assert client.post(reverse("providers:plan_item_carry", args=[concern.reference, item.pk]),
+                       {"owner": "Jo Smith, contracts manager"}).status_code == 302
+    held_meeting(actor=asm, concern=concern)
+    provider_written_to(actor=asm, concern=concern)
+    no_choice = client.post(conclude, answers)  # admissions are still suspended: lift or continue, never silently
+    assert no_choice.status_code == 200 and "lift the suspension or continue it" in no_choice.content.decode()
+    assert client.post(conclude, with_dates({**answers, "suspension_decision": "lift",
+                                             "suspension_lifted_on": today.isoformat(),
+                                             "suspension_note": "Sustained improvement seen on visits."})).status_code == 302
+    assert concern.suspensions.get().ended_on == today
 
     analyst_client = login(analyst)
     register = analyst_client.get(reverse("providers:register")).content.decode()

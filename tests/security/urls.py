@@ -105,7 +105,13 @@ FILLERS: dict[str, list[tuple[str, Callable]]] = {
         (r"^cases/[^/]+/conclusion/checklist/", lambda w: MISSING),
         # A provider concern's suspensions of admissions and plan items: not built by the world.
         (r"^providers/[^/]+/(admissions|plan)/", lambda w: MISSING),
+        # An action plan item's progress for its agency, and the letters to the provider: not built by the world
+        # (tests/providers/test_views.py's matrix and test_gates.py say who may open them).
+        (r"^providers/plan-items/", lambda w: MISSING),
+        (r"^providers/[^/]+/letters/", lambda w: MISSING),
     ],
+    # A serious concerns meeting after which the provider is written to: not built by the world.
+    "meeting_pk": [(r"^providers/", lambda w: MISSING)],
     "number": [(r"", lambda w: w.version.number)],
     # Opening a referral from low-level concerns: the concerns' keys (lowlevel.urls).
     "key": [(r"^low-level-concerns/open-referral/", lambda w: str(w.low_level.pk))],
