@@ -14,6 +14,8 @@ from deadlines import chasing
 from meetings import services as meetings
 from tests.allegations.factories import make_case, make_referral, tell_parents
 from tests.meetings.factories import approve, circulate, held_meeting_with_minutes, invite
+from outbox import services as outbox
+from outbox.models import Message
 from webhooks import services
 from webhooks.events import event_add
 from webhooks.models import EVENTS, Delivery, Event
@@ -46,6 +48,9 @@ def story(agency_a_admin, agency_b_admin, agency_a, agency_b, agency_a_manager, 
     invite(meeting, actor=lado_officer, agency=police_agency)
     approve(meeting, chair=chair)
     circulate(meeting, chair=chair)
+    # The minutes reach their recipients (the worker sends the e-mails): only then have they been delivered.
+    for message in Message.objects.filter(handler="outbox.deliver", done_at__isnull=True).order_by("pk"):
+        outbox.message_run(message_id=message.pk)
     action = meetings.action_create(actor=lado_officer, case=case, agency=agency_a, meeting=meeting,
                                     description=f"Take {NAMES[2]} {NAMES[3]}'s account of {NAMES[0]}",
                                     due_on=timezone.localdate() + dt.timedelta(days=1))
