@@ -564,6 +564,13 @@ def concern_letter_mark_sent(*, actor, letter: ConcernLetter, sent_by: str, sent
     letter.sent_at = timezone.now() if sent_on is None or sent_on == today else timezone.make_aware(
         dt.datetime.combine(sent_on, dt.time(12)))
     save_with_history(letter, actor=actor, reason="Letter to the provider sent")
+    # The record of delivery, as every letter's (allegations.letters.letter_mark_sent): sent by the officer, by the
+    # channel they chose; the delivery names the letter, and the recipient stays on the letter.
+    from allegations.letters import SENT_BY_CHANNEL
+    from outbox.delivery import delivery_add
+
+    delivery_add(key=f"concern-letter:{letter.pk}", kind="letter_provider", address="", channel=SENT_BY_CHANNEL[sent_by],
+                 about=letter, created_by=actor, sent_at=letter.sent_at)
     concern_event_record(actor=actor, concern=letter.concern, kind="letter_sent",
                          description=f"Provider informed in writing after the {letter.meeting.get_kind_display().lower()} "
                                      f"({Letter.SentBy(sent_by).label.lower()})")

@@ -210,6 +210,11 @@ def test_the_letter_after_a_meeting_comes_from_the_template_and_records_when_and
     assert letter.status == "sent" and letter.sent_by == "email" and letter.sent_at and letter.sent_recorded_by == asm
     assert services.letters_missing(concern) == []
     assert concern.events.filter(kind="letter_sent", description__contains="e-mail").exists()
+    # Its sending is a delivery, as every letter's: by e-mail, sent by the officer at that moment.
+    from outbox.delivery import deliveries_about
+
+    (delivery,) = deliveries_about(letter)
+    assert delivery.reached and delivery.channel == "email" and delivery.sent_at == letter.sent_at
     with pytest.raises(ValidationError):
         services.concern_letter_edit(actor=asm, letter=letter, recipient="x", subject="x", body="x")
 
