@@ -283,6 +283,9 @@ class Export(APIView):
         if not s.is_lado_manager:
             raise PermissionDenied("The export is for the LADO service manager.")
         within = Referral.objects.filter(lado_service_id__in=s.managed_service_ids).open_to(request.user)
+        from .selectors import log_export
+
+        log_export(user=request.user, within=within)  # every referral sent is a read, under the client's name
         response = StreamingHttpResponse(export_lines(within=within), content_type="application/jsonl")
         response["Content-Disposition"] = 'attachment; filename="cases.jsonl"'
         return response

@@ -157,6 +157,7 @@ class Reader:
 
 ACCESS_LABELS = {"referral": "Opened the referral", "case": "Opened the case", "minutes": "Read the minutes",
                  "meeting": "Opened a meeting", "pdf": "Downloaded a PDF of the minutes",
+                 "case_export": "Exported with the service's cases",
                  **{k: v for k, v in ViewLog.What.choices}}
 
 # How many of each log's newest reads of one referral are grouped (each an index read of that log): older

@@ -89,11 +89,17 @@ def test_the_business_unit_reads_figures_and_an_annual_report(agency_a_manager, 
 
 
 def test_the_lado_service_manager_exports_its_cases_as_json_lines(case, lado_service, other_lado_service, agency_a):
-    api = bearer(make_client(lado_service, Role.LADO_MANAGER))
+    made = make_client(lado_service, Role.LADO_MANAGER)
+    api = bearer(made)
     response = api.get("/api/v1/export.jsonl")
     assert response.status_code == 200 and response["Content-Type"] == "application/jsonl"
     lines = b"".join(response.streaming_content).decode().splitlines()
     assert [json.loads(line)["reference"] for line in lines] == [case.referral.reference]
+    # Each referral sent is a read in the access log, under the client's name (its service account).
+    from allegations.models import AccessLog
+
+    (read,) = AccessLog.objects.filter(what="case_export")
+    assert read.referral == case.referral and read.case == case and read.user == made.client.user
     elsewhere = bearer(make_client(other_lado_service, Role.LADO_MANAGER, name="Elsewhere"))
     assert b"".join(elsewhere.get("/api/v1/export.jsonl").streaming_content) == b""
     assert bearer(make_client(agency_a, Role.SENIOR_MANAGER)).get("/api/v1/export.jsonl").status_code == 403
