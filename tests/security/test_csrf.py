@@ -19,6 +19,9 @@ ROUTES = all_routes()
 USER_FOR = {"reporting:": "analyst", "assurance:": "analyst"}
 # Views called by a service outside, with a credential of their own instead of a session (and so no CSRF token).
 CSRF_EXEMPT = {"outbox:notify_receipt"}  # GOV.UK Notify's receipts: outbox/views.py, a bearer token
+# The partner API (api/): every operation authenticates by an OAuth 2 bearer token only, never the session's cookie
+# (REST_FRAMEWORK's one authentication class), so there is nothing for a forged form to ride on.
+API = "api:"
 
 
 def _csrf_client(world, route) -> Client:
@@ -30,7 +33,13 @@ def _csrf_client(world, route) -> Client:
 
 def test_no_view_is_csrf_exempt():
     exempt = {str(r) for r in ROUTES if getattr(r.callback, "csrf_exempt", False)}
-    assert exempt == CSRF_EXEMPT
+    assert {name for name in exempt if not name.startswith(API)} == CSRF_EXEMPT
+
+
+def test_the_api_accepts_no_session_so_needs_no_csrf_token():
+    from django.conf import settings
+
+    assert settings.REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] == ["api.authentication.ClientTokenAuthentication"]
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=[str(r) for r in ROUTES])
@@ -42,6 +51,10 @@ def test_a_post_without_the_token_is_refused_and_writes_nothing(world, route):
     client = _csrf_client(world, route)
     before = writes()
     response = client.post(url, {"reason": "Forged", "decision": "approve", "reveal": ["referrer:1"], "year": "2022"})
+    if route.name.startswith(API):  # a session is no credential here: refused for want of a bearer token
+        assert response.status_code >= 400, f"POST {url} with a session only: {response.status_code}"
+        assert written_since(before) == {}
+        return
     assert response.status_code == 403, f"POST {url} without a CSRF token: {response.status_code}"
     if route.name in CSRF_EXEMPT:  # refused by its own credential's check: a session is not one
         assert b"Not allowed" in response.content, f"POST {url}: a 403, but not the bearer token's check"
