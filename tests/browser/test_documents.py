@@ -20,6 +20,15 @@ def document_root(settings, tmp_path):
     return tmp_path / "documents"
 
 
+@pytest.fixture(autouse=True)
+def file_choosers(page: Page):
+    """Playwright turns on catching the browser's file chooser when a page first has a listener for it, in a
+    message it does not wait for; a key pressed straight after can reach the browser first, and the chooser
+    then opens unseen. Listening from the start, before signing in, turns it on once and long before."""
+    page.on("filechooser", lambda chooser: None)
+    return page
+
+
 def press_and_load(page: Page, key: str = "Enter") -> None:
     with page.expect_navigation():
         page.keyboard.press(key)
