@@ -63,6 +63,14 @@ def test_the_analyst_reads_the_annual_report_and_downloads_its_pdf(page: Page, p
     expect(page.get_by_role("img", name="Advice, 2022/23, by quarter", exact=False)).to_be_visible()
     expect(page.locator("#table-outcomes")).to_contain_text("100%")
 
+    # On a phone the five-year tables stack, each figure beside its column's name: nothing scrolls sideways.
+    page.set_viewport_size({"width": 375, "height": 800})
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    total = advice.locator("tbody tr").last.locator("td").last
+    assert total.get_attribute("data-label") == "Total"
+    assert total.evaluate("td => getComputedStyle(td).display") == "flex"
+    page.set_viewport_size({"width": 1280, "height": 900})
+
     page.get_by_label("Financial year").select_option("2021")
     submit(page, "Show the report")
     expect(page.get_by_role("heading", level=1)).to_have_text("Annual report 2021/22")
