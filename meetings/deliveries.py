@@ -220,33 +220,33 @@ def invited_ids(meeting: Meeting) -> set[int]:
                .values_list("about_id", flat=True))
 
 
+def _invitees_deliver(*, actor, meeting: Meeting, invitation: Invitation, kind: str, template: str,
+                      values: dict) -> list[Delivery]:
+    """One delivery of a calendar message to each of the invitation's recipients, once per calendar sequence."""
+    made = []
+    for recipient in recipients_of(invitation):
+        delivery = delivery_add(
+            key=f"{kind}:{invitation.pk}:{meeting.calendar_sequence}:{recipient.key}", kind=kind,
+            address=recipient.address, user=recipient.user, recipient=recipient.label,
+            template=template, context=values, about=invitation, created_by=actor)
+        if delivery is not None:
+            made.append(delivery)
+    return made
+
+
 def invitation_deliver(*, actor, meeting: Meeting, invitation: Invitation, update: bool = False) -> list[Delivery]:
     """One delivery of the invitation (or of its update) to each of its recipients."""
     values = _calendar_values(meeting, method="REQUEST")
     values["update"] = update
-    made = []
-    for recipient in recipients_of(invitation):
-        delivery = delivery_add(
-            key=f"{INVITATION}:{invitation.pk}:{meeting.calendar_sequence}:{recipient.key}", kind=INVITATION,
-            address=recipient.address, user=recipient.user, recipient=recipient.label,
-            template="meetings/email/meeting_invitation", context=values, about=invitation, created_by=actor)
-        if delivery is not None:
-            made.append(delivery)
-    return made
+    return _invitees_deliver(actor=actor, meeting=meeting, invitation=invitation, kind=INVITATION,
+                             template="meetings/email/meeting_invitation", values=values)
 
 
 def cancellation_deliver(*, actor, meeting: Meeting, invitation: Invitation) -> list[Delivery]:
     values = _calendar_values(meeting, method="CANCEL")
     values["reason"] = ""  # the reason stays on the meeting's page: it may say more than an e-mail should
-    made = []
-    for recipient in recipients_of(invitation):
-        delivery = delivery_add(
-            key=f"{CANCELLATION}:{invitation.pk}:{meeting.calendar_sequence}:{recipient.key}", kind=CANCELLATION,
-            address=recipient.address, user=recipient.user, recipient=recipient.label,
-            template="meetings/email/meeting_cancelled", context=values, about=invitation, created_by=actor)
-        if delivery is not None:
-            made.append(delivery)
-    return made
+    return _invitees_deliver(actor=actor, meeting=meeting, invitation=invitation, kind=CANCELLATION,
+                             template="meetings/email/meeting_cancelled", values=values)
 
 
 def minutes_deliver(*, actor, circulation: Circulation, recipients: list[Recipient], title: str, link: str) -> list[Delivery]:
