@@ -22,7 +22,7 @@ could not be reached): `minutes_delivery_changed` runs in the transaction that r
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -249,6 +249,23 @@ def cancellation_deliver(*, actor, meeting: Meeting, invitation: Invitation) -> 
                              template="meetings/email/meeting_cancelled", values=values)
 
 
+AGAIN = ":again:"  # a delivery's once-key, sent again: "<the first key>:again:<n>"
+
+
+def _first_key(delivery: Delivery) -> str:
+    """The once-key of the first attempt to this recipient: every attempt to them shares it."""
+    return delivery.key.split(AGAIN)[0]
+
+
+def latest_attempts(rows: list[Delivery]) -> list[Delivery]:
+    """Of deliveries in the order they were made, the latest attempt to each recipient: what became of it is what
+    counts (a failure sent again and then delivered is delivered)."""
+    latest: dict[str, Delivery] = {}
+    for delivery in rows:
+        latest[_first_key(delivery)] = delivery
+    return list(latest.values())
+
+
 def minutes_deliver(*, actor, circulation: Circulation, recipients: list[Recipient], title: str, link: str) -> list[Delivery]:
     """The minutes to each recipient of a circulation; people with an account also find a notice in their inbox
     (the e-mail is the delivery: one message each)."""
@@ -266,14 +283,38 @@ def minutes_deliver(*, actor, circulation: Circulation, recipients: list[Recipie
     return made
 
 
+def minutes_deliver_again(*, actor, circulation: Circulation, failed: list[Delivery], recipients: list[Recipient],
+                          title: str, link: str) -> list[Delivery]:
+    """Send the minutes again to each recipient whose latest attempt failed, at their address as it is now (the
+    chair may have corrected it). A recipient the invitation no longer reaches (they left the agency) is not sent
+    anything: the chair records why they could not be reached. An invitation with one recipient (a person, an
+    external address) is sent to that recipient whatever the address was."""
+    by_key = {f"{MINUTES}:{circulation.pk}:{r.key}": r for r in recipients}
+    attempts = Counter(_first_key(d) for d in Delivery.objects.filter(
+        about_type=_circulation_type(), about_id=circulation.pk).only("key"))
+    made = []
+    for delivery in failed:
+        first = _first_key(delivery)
+        recipient = by_key.get(first) or (recipients[0] if len(recipients) == 1 else None)
+        if recipient is None:
+            continue
+        again = delivery_add(
+            key=f"{first}{AGAIN}{attempts[first]}", kind=MINUTES, address=recipient.address, user=recipient.user,
+            recipient=recipient.label, template="meetings/email/minutes_circulated",
+            context={"title": title, "url": settings.SITE_URL + link}, about=circulation, created_by=actor)
+        if again is not None:
+            made.append(again)
+    return made
+
+
 # --- When they reach someone: the minutes deadline ------------------------------------------------------------
 
 
 @dataclass
 class CirculationState:
     deliveries: list
-    resolved: bool  # every delivery reached, or the chair recorded why the recipient could not be reached
-    failed: bool
+    resolved: bool  # every recipient reached, or the chair recorded why the recipient could not be reached
+    failed: list  # the recipients' latest attempts that failed (an empty list when none did)
     resolved_at: dt.datetime | None
 
 
@@ -288,16 +329,17 @@ def circulation_states(circulations: list[Circulation]) -> dict[int, Circulation
     states = {}
     for circulation in circulations:
         rows = by_circulation.get(circulation.pk, [])
-        reached = bool(rows) and all(d.reached for d in rows)
+        latest = latest_attempts(rows)
+        reached = bool(latest) and all(d.reached for d in latest)
         if circulation.unreached_at is not None:
             resolved, at = True, circulation.unreached_at
             if reached:
-                at = min(at, max(d.reached_at for d in rows))
+                at = min(at, max(d.reached_at for d in latest))
         elif reached:
-            resolved, at = True, max(d.reached_at for d in rows)
+            resolved, at = True, max(d.reached_at for d in latest)
         else:
             resolved, at = False, None
-        states[circulation.pk] = CirculationState(rows, resolved, any(d.failed for d in rows), at)
+        states[circulation.pk] = CirculationState(rows, resolved, [d for d in latest if d.failed], at)
     return states
 
 

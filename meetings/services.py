@@ -951,7 +951,7 @@ def circulation_unreached(*, actor, circulation: Circulation, reason: str) -> Ci
     if not reason:
         raise ValidationError({"reason": "Say why they could not be reached."})
     state = deliveries.circulation_states([circulation])[circulation.pk]
-    if state.deliveries and all(d.reached for d in state.deliveries):
+    if state.resolved:
         raise ValidationError("The minutes reached them: there is nothing to record.")
     if circulation.unreached_at is not None:
         raise ValidationError("Why they could not be reached is already recorded.")
@@ -962,6 +962,35 @@ def circulation_unreached(*, actor, circulation: Circulation, reason: str) -> Ci
                    f"one recipient could not be reached")
     deliveries.minutes_deadline_check(version=version, actor=actor)
     return circulation
+
+
+@transaction.atomic
+def minutes_send_again(*, actor, circulation: Circulation) -> list:
+    """The chair sends the minutes again to the recipients of a circulation whose latest delivery failed (after
+    correcting an address, say). Each attempt is its own delivery; the deadline waits for the latest."""
+    version = circulation.version
+    meeting = version.minutes.meeting
+    _require_chair(actor, meeting, "send the minutes again")
+    circulation = (Circulation.objects.select_for_update(of=("self",)).select_related("invitation__agency",
+                                                                                       "invitation__user")
+                   .get(pk=circulation.pk))
+    if circulation.unreached_at is not None:
+        raise ValidationError("Why they could not be reached is already recorded.")
+    invitation = circulation.invitation
+    state = deliveries.circulation_states([circulation])[circulation.pk]
+    if invitation is None or not state.failed:
+        raise ValidationError("Nothing to send again: no delivery of these minutes to them has failed.")
+    guest_for_external(actor=actor, invitation=invitation)
+    made = deliveries.minutes_deliver_again(
+        actor=actor, circulation=circulation, failed=state.failed, recipients=deliveries.recipients_of(invitation),
+        title=_circulated_title(meeting, version), link=reverse("meetings:meeting_detail", args=[meeting.pk]))
+    if not made:
+        raise ValidationError("Nobody the invitation reaches now was sent them before: record why they could not "
+                              "be reached instead.")
+    _event(actor=actor, meeting=meeting, verb="minutes_sent_again",
+           summary=f"Minutes of the {_meeting_label(meeting)} (version {version.number}) sent again to "
+                   f"{len(made)} {'recipient' if len(made) == 1 else 'recipients'} not reached the first time")
+    return made
 
 
 # --- Actions --------------------------------------------------------------------------------

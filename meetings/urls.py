@@ -13,6 +13,8 @@ urlpatterns = [
     path("meetings/<int:pk>/reschedule/", views.meeting_reschedule, name="meeting_reschedule"),
     path("meetings/<int:pk>/circulations/<int:circulation_pk>/unreached/", views.circulation_unreached,
          name="circulation_unreached"),
+    path("meetings/<int:pk>/circulations/<int:circulation_pk>/send-again/", views.circulation_send_again,
+         name="circulation_send_again"),
     path("meetings/<int:pk>/invitations/suggested/", views.invitation_suggested, name="invitation_suggested"),
     path("meetings/<int:pk>/invitations/<int:invitation_pk>/", views.invitation_edit, name="invitation_edit"),
     path("meetings/<int:pk>/invitations/<int:invitation_pk>/remove/", views.invitation_remove, name="invitation_remove"),

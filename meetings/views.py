@@ -361,14 +361,20 @@ def meeting_reschedule(request, pk):
                       back=_detail_url(meeting), submit="Save and tell the invitees")
 
 
-@require_http_methods(["GET", "POST"])
-def circulation_unreached(request, pk, circulation_pk):
+def _chaired_circulation(request, pk, circulation_pk):
+    """The meeting and one of its circulations, for its chair only."""
     meeting = _meeting(request, pk)
     if not selectors.is_chair(request.user, meeting):
         raise PermissionDenied
     circulation = selectors.circulations_of(meeting).filter(pk=circulation_pk).first()
     if circulation is None:
         raise Http404("No such circulation")
+    return meeting, circulation
+
+
+@require_http_methods(["GET", "POST"])
+def circulation_unreached(request, pk, circulation_pk):
+    meeting, circulation = _chaired_circulation(request, pk, circulation_pk)
     form = forms.UnreachedForm(_data(request))
     if request.method == "POST" and form.is_valid():
         try:
@@ -381,6 +387,20 @@ def circulation_unreached(request, pk, circulation_pk):
     return _form_page(request, form, title=f"Why could {circulation.recipient} not be reached?",
                       caption=f"{_caption(meeting)} · minutes version {circulation.version.number}",
                       back=_detail_url(meeting) + "#circulation", submit="Save")
+
+
+@require_POST
+def circulation_send_again(request, pk, circulation_pk):
+    meeting, circulation = _chaired_circulation(request, pk, circulation_pk)
+    try:
+        made = services.minutes_send_again(actor=request.user, circulation=circulation)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"The minutes are being sent again to {circulation.recipient}: "
+                                  f"{len(made)} {'e-mail' if len(made) == 1 else 'e-mails'}. What becomes of "
+                                  f"{'it' if len(made) == 1 else 'them'} shows here.")
+    return redirect(_detail_url(meeting) + "#circulation")
 
 
 @require_http_methods(["GET", "POST"])

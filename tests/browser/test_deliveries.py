@@ -27,7 +27,7 @@ from tests.agencies.factories import UserFactory, give_authenticator, member
 from tests.allegations.factories import make_case
 from tests.browser.conftest import (PASSWORD, after_navigation, click_and_load, follow, sign_in, sign_out, submit,
                                     visit)
-from tests.meetings.factories import approve, complete_required, hold, invite, schedule
+from tests.meetings.factories import approve, circulate, complete_required, hold, invite, schedule
 
 pytestmark = [pytest.mark.browser]
 
@@ -125,9 +125,10 @@ def test_every_recipient_is_reached_once_and_the_deadline_waits_for_them(
     assert CHILD_TEXT not in page.content()
 
 
-def test_a_failed_delivery_shows_and_leaves_the_deadline_open_until_the_chair_says_why(
-        page: Page, settings, chair, lado_officer, referral, police_user):
-    # A backend with receipts (GOV.UK Notify's HTTP is the outside world): each message gets a reference.
+def _minutes_sent_to_the_police(settings, chair, lado_officer, referral, police_user):
+    """A held meeting whose approved minutes were circulated to a police officer, through a backend with receipts
+    (GOV.UK Notify's HTTP is the outside world: each message gets a reference). Returns the meeting and the
+    delivery, sent and waiting for its receipt."""
     settings.MAILERS = {"default": {"BACKEND": "tests.meetings.test_deliveries.ReceiptBackend"}}
     case = make_case(officer=lado_officer, referral=referral)
     meeting = schedule(case, actor=lado_officer, chair=chair, when=timezone.now() + dt.timedelta(hours=1))
@@ -135,11 +136,15 @@ def test_a_failed_delivery_shows_and_leaves_the_deadline_open_until_the_chair_sa
     hold(meeting, actor=chair, held_at=timezone.now())
     complete_required(meeting, actor=chair)
     approve(meeting, chair=chair)
-    from tests.meetings.factories import circulate
-
     circulate(meeting, chair=chair, invitations=[invitation])
     messages_drain()
     (delivery,) = Delivery.objects.filter(kind="minutes")
+    return meeting, delivery
+
+
+def test_a_failed_delivery_shows_and_leaves_the_deadline_open_until_the_chair_says_why(
+        page: Page, settings, chair, lado_officer, referral, police_user):
+    meeting, delivery = _minutes_sent_to_the_police(settings, chair, lado_officer, referral, police_user)
     assert delivery.provider_reference
     delivery_receipt(reference=delivery.provider_reference, status="permanent-failure")
     assert _deadline(meeting).status == Deadline.Status.OPEN
@@ -156,3 +161,32 @@ def test_a_failed_delivery_shows_and_leaves_the_deadline_open_until_the_chair_sa
     submit(page, "Save")
     expect(page.locator("#circulation ~ table")).to_contain_text("told by telephone")
     assert _deadline(meeting).status == Deadline.Status.MET
+
+
+def test_the_chair_sends_the_minutes_again_after_a_failure_from_the_keyboard(
+        page: Page, settings, chair, lado_officer, referral, police_user):
+    meeting, first = _minutes_sent_to_the_police(settings, chair, lado_officer, referral, police_user)
+    delivery_receipt(reference=first.provider_reference, status="temporary-failure")
+
+    sign_in(page, chair)
+    visit(page, f"/meetings/{meeting.pk}/")
+    page.set_viewport_size({"width": 375, "height": 800})
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.get_by_role("button", name=re.compile("^Send the minutes again")).focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    after_navigation(page)
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("The minutes are being sent again")
+    again = Delivery.objects.filter(kind="minutes").exclude(pk=first.pk).get()
+    assert again.user_id == police_user.pk and _deadline(meeting).status == Deadline.Status.OPEN
+    messages_drain()
+    again.refresh_from_db()
+    delivery_receipt(reference=again.provider_reference, status="delivered")
+    assert _deadline(meeting).status == Deadline.Status.MET
+
+    visit(page, f"/meetings/{meeting.pk}/")
+    table = page.locator("#circulation ~ table")
+    expect(table).to_contain_text("Delivered")
+    expect(table).to_contain_text("Not delivered")  # the first attempt stays on the record
+    expect(page.get_by_role("button", name=re.compile("^Send the minutes again"))).to_have_count(0)

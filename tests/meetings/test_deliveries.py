@@ -268,3 +268,74 @@ def test_only_the_chair_records_why_someone_could_not_be_reached_and_says_why(ca
     assert meeting.minutes_deadline.status == Deadline.Status.MET
     assert "Ofsted was told by telephone." in login(chair).get(
         reverse("meetings:meeting_detail", args=[meeting.pk])).content.decode()
+
+
+# --- Sending again after a failure -----------------------------------------------------------------------------------
+
+
+def test_the_chair_corrects_an_address_and_sends_the_minutes_again_and_the_deadline_follows_the_new_attempt(
+        case, lado_officer, chair, login):
+    meeting = held_meeting_with_minutes(case, actor=lado_officer, chair=chair)
+    invitation = invite(meeting, actor=chair, name="Ofsted", role="Regulatory inspector")  # no address yet
+    approve(meeting, chair=chair)
+    (circulation,) = circulate(meeting, chair=chair)
+    _drain()
+    (first,) = Delivery.objects.filter(kind="minutes")
+    assert first.failed
+    page_url = reverse("meetings:meeting_detail", args=[meeting.pk])
+    again_url = reverse("meetings:circulation_send_again", args=[meeting.pk, circulation.pk])
+    assert "Send the minutes again" in login(chair).get(page_url).content.decode()
+
+    # Only the chair sends again; asking for it with a GET changes nothing.
+    assert login(lado_officer).post(again_url).status_code == 403
+    assert login(chair).get(again_url).status_code == 405
+    assert Delivery.objects.filter(kind="minutes").count() == 1
+
+    services.invitation_update(actor=chair, invitation=invitation, access_level=invitation.access_level,
+                               name="Ofsted", role="Regulatory inspector", email=EXTERNAL)
+    mail.outbox.clear()
+    response = login(chair).post(again_url)
+    assert response.status_code == 302 and response.url.endswith("#circulation")
+    _drain()
+    second = Delivery.objects.filter(kind="minutes").exclude(pk=first.pk).get()
+    assert second.key == f"{first.key}{deliveries.AGAIN}1" and second.address == EXTERNAL and second.reached
+    assert [m.to for m in mail.outbox] == [[EXTERNAL]]
+    meeting.minutes_deadline.refresh_from_db()
+    assert meeting.minutes_deadline.status == Deadline.Status.MET  # the latest attempt reached them
+
+    page = login(chair).get(page_url).content.decode()
+    assert "Not delivered: a fault in sending" in page  # the failed attempt stays on the record
+    assert "Send the minutes again" not in page and "Record why they could not be reached" not in page
+    with pytest.raises(ValidationError, match="Nothing to send again"):
+        services.minutes_send_again(actor=chair, circulation=circulation)
+
+
+def test_sending_again_goes_only_to_the_agency_people_whose_delivery_failed(case, lado_officer, chair, agency_a,
+                                                                            two_leads, settings):
+    settings.MAILERS = {"default": {"BACKEND": f"{__name__}.ReceiptBackend"}}
+    meeting = held_meeting_with_minutes(case, actor=lado_officer, chair=chair)
+    invite(meeting, actor=chair, agency=agency_a, access_level="employer")
+    approve(meeting, chair=chair)
+    (circulation,) = circulate(meeting, chair=chair)
+    _drain()
+    lead, deputy = Delivery.objects.filter(kind="minutes").order_by("pk")
+    delivery_receipt(reference=lead.provider_reference, status="delivered")
+    delivery_receipt(reference=deputy.provider_reference, status="temporary-failure")
+
+    (again,) = services.minutes_send_again(actor=chair, circulation=circulation)
+    assert again.user_id == deputy.user_id and again.key == f"{deputy.key}{deliveries.AGAIN}1"
+    _drain()
+    again.refresh_from_db()
+    delivery_receipt(reference=again.provider_reference, status="permanent-failure")
+    meeting.minutes_deadline.refresh_from_db()
+    assert meeting.minutes_deadline.status == Deadline.Status.OPEN
+
+    (third,) = services.minutes_send_again(actor=chair, circulation=circulation)
+    assert third.key == f"{deputy.key}{deliveries.AGAIN}2"
+    _drain()
+    third.refresh_from_db()
+    delivery_receipt(reference=third.provider_reference, status="delivered")
+    meeting.minutes_deadline.refresh_from_db()
+    assert meeting.minutes_deadline.status == Deadline.Status.MET
+    state = deliveries.circulation_states([circulation])[circulation.pk]
+    assert len(state.deliveries) == 4 and state.resolved and state.failed == []

@@ -206,6 +206,9 @@ ENDPOINTS: dict[str, Endpoint] = {
     "meeting_reschedule": Endpoint("meetings:meeting_reschedule", M),
     "circulation_unreached": Endpoint("meetings:circulation_unreached", lambda w: [
         w.meeting.pk, Circulation.objects.filter(version__minutes__meeting=w.meeting).order_by("pk").first().pk]),
+    "circulation_send_again": Endpoint("meetings:circulation_send_again", lambda w: [
+        w.meeting.pk, Circulation.objects.filter(version__minutes__meeting=w.meeting).order_by("pk").first().pk],
+        "post", lambda w: {}),
 }
 
 MATRIX: dict[str, dict] = {
@@ -247,6 +250,8 @@ MATRIX: dict[str, dict] = {
     "invitations_send": MANAGE_POST,
     "meeting_reschedule": MANAGE_PAGE,
     "circulation_unreached": CHAIR_ONLY,
+    # Only the chair sends the minutes again (back to the meeting's page, saying whether anything was sent).
+    "circulation_send_again": _row(403, MEETING, 404, 404, 404, 404, 403, 404),
 }
 
 ROWS = [(key, persona, MATRIX[key][persona]) for key in MATRIX for persona in PERSONAS]
