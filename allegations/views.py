@@ -448,11 +448,7 @@ def triage_queue(request):
     ordered, headers = listing.sorted_by(request, filters.qs, QUEUE_COLUMNS)
     listing.remember(request, "allegations:triage_queue")
     page = _page(request, ordered)
-    now = timezone.now()
-    rows = []
-    for referral in page.object_list:
-        deadline = referral.initial_deadlines[0] if referral.initial_deadlines else None
-        rows.append({"referral": referral, "clock": wording.deadline_clock(deadline, now) if referral.is_open else None})
+    rows = listing.queue_rows(page.object_list, timezone.now())
     # Several concerns about one provider: consider the process (001): the prompt, from providers (pages.py).
     return render(request, "allegations/triage_queue.html", {"page": page, "rows": rows, "filters": filters,
                                                              "headers": headers,

@@ -327,9 +327,28 @@ def _choice_options(bound_field: forms.BoundField) -> list[dict]:
     """Flattened options {value, label, selected} (optgroups are flattened)."""
     widget = bound_field.field.widget
     value = widget.format_value(bound_field.value())
+    if type(widget).optgroups is forms.widgets.ChoiceWidget.optgroups:
+        return _plain_options(widget, value)
     options = []
     for _group, group_options, _index in widget.optgroups(bound_field.html_name, value):
         options.extend(group_options)
+    return options
+
+
+def _plain_options(widget: forms.widgets.ChoiceWidget, value: list[str]) -> list[dict]:
+    """What ChoiceWidget.optgroups gives, flattened, without building each option's attributes (which the macros do
+    not read): the same values, labels and selection (one option at most unless the widget takes several)."""
+    options = []
+    has_selected = False
+    multiple = widget.allow_multiple_selected
+    for option_value, option_label in widget.choices:
+        if option_value is None:
+            option_value = ""
+        choices = option_label if isinstance(option_label, (list, tuple)) else [(option_value, option_label)]
+        for subvalue, sublabel in choices:
+            selected = (not has_selected or multiple) and str(subvalue) in value
+            has_selected |= selected
+            options.append({"value": subvalue, "label": sublabel, "selected": selected})
     return options
 
 
@@ -478,7 +497,50 @@ def govuk_field(env: jinja2.Environment, bound_field: forms.BoundField, **extra:
             params["id"],
             Markup(' value="{}"').format(value) if value not in (None, "") else "",
         )
+    key = _rendered_key(component, params)
+    if key is not None:
+        rendered = _RENDERED.get(key)
+        if rendered is None:
+            rendered = Markup(govuk_macro(env, component)(params))
+            if len(_RENDERED) >= _RENDERED_MAX:
+                _RENDERED.clear()
+            _RENDERED[key] = rendered
+        return rendered
     return Markup(govuk_macro(env, component)(params))
+
+
+# A field's markup, kept for the same parameters (issue 19: a macro call costs far more than a look-up). The
+# macros are pure functions of their parameters, so what is kept is exactly what the macro would render again: a
+# list's filters render the same options for everyone, page after page. Only choices, and boxes with nothing typed
+# in them, are kept: never what a person typed (a value or an error message about it), which must not outlive the
+# request. At most _RENDERED_MAX pieces; when full it starts again.
+_RENDERED: dict[tuple, Markup] = {}
+_RENDERED_MAX = 512
+_KEPT_COMPONENTS = frozenset({"select", "radios", "checkboxes", "input"})
+
+
+def _rendered_key(component: str, params: dict) -> tuple | None:
+    """A hashable copy of the parameters (each value with its type, so markup and text differ), or None when they
+    are not to be kept."""
+    if component not in _KEPT_COMPONENTS or "errorMessage" in params:
+        return None
+    if component == "input" and params.get("value") not in (None, ""):
+        return None
+    try:
+        return (component, _frozen(params))
+    except TypeError:
+        return None
+
+
+def _frozen(value: Any) -> tuple:
+    kind = type(value)
+    if kind is dict:
+        return (dict, *((key, _frozen(item)) for key, item in value.items()))
+    if kind is list or kind is tuple:
+        return (list, *(_frozen(item) for item in value))
+    if kind in (str, Markup, int, float, bool) or value is None:
+        return (kind, value)
+    raise TypeError(f"not kept: {kind.__name__}")
 
 
 def govuk_error_summary(env: jinja2.Environment, form: forms.BaseForm, *others: Any, **extra: Any) -> Markup:
