@@ -35,6 +35,9 @@ class TriageFilter(django_filters.FilterSet):
 
     def __init__(self, *args, officers=None, **kwargs):
         super().__init__(*args, **kwargs)
+        # Their names are all the filter shows (and their ids all it filters by).
+        if officers is not None:
+            officers = officers.only("id", "username", "first_name", "last_name")
         self.filters["officer"].queryset = officers
         self.filters["officer"].field.label_from_instance = lambda u: u.get_full_name() or u.username
         self.filters["officer"].field.iterator = FetchedChoiceIterator  # one query, no server-side cursor

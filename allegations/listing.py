@@ -17,7 +17,7 @@ from django.urls import reverse
 from config.jinja2 import govuk_date, govuk_time
 from deadlines.wording import deadline_clock, person
 
-from .models import Referral
+from .models import Case, Referral
 
 
 @dataclass(frozen=True)
@@ -136,5 +136,35 @@ def queue_rows(referrals, now: dt.datetime) -> list[QueueRow]:
             status=statuses.get(referral.status, referral.status),
             clock_look=CLOCK_LOOK[clock["status"]] if clock else "", clock_words=clock["words"] if clock else "",
             officer=person(referral.assigned_to) or "Not assigned",
+        ))
+    return rows
+
+
+class CaseRow(NamedTuple):
+    href: str
+    reference: str
+    person: str
+    role: str
+    employer: str
+    opened_on: str
+    status: str  # "Open", "Closed — substantiated"
+    owner: str
+    open_deadlines: int
+
+
+def case_rows(cases) -> list[CaseRow]:
+    """The case list's rows (templates/allegations/case_list.html)."""
+    link = link_maker("allegations:case_detail")
+    statuses, outcomes = labels(Case, "status"), labels(Case, "outcome")
+    rows = []
+    for case in cases:
+        referral = case.referral
+        status = statuses.get(case.status, case.status)
+        if case.outcome:
+            status = f"{status} — {outcomes.get(case.outcome, case.outcome).lower()}"
+        rows.append(CaseRow(
+            href=link(referral.reference), reference=referral.reference, person=referral.subject.full_name,
+            role=referral.subject_role, employer=referral.employer_name, opened_on=govuk_date(case.opened_at),
+            status=status, owner=person(case.owner) or "—", open_deadlines=case.open_deadlines,
         ))
     return rows

@@ -474,7 +474,8 @@ def case_list(request):
     filters = CaseFilter(request.GET or None, queryset=selectors.case_list(user=request.user))
     page = _page(request, filters.qs)
     listing.remember(request, "allegations:case_list")  # the case page's back link: listing.back_url
-    return render(request, "allegations/case_list.html", {"page": page, "filters": filters, "lado": s.is_lado})
+    return render(request, "allegations/case_list.html", {"page": page, "rows": listing.case_rows(page.object_list),
+                                                          "filters": filters, "lado": s.is_lado})
 
 
 # The pages of a case: the overview (the case at a glance) and one page per part, each reading only its own

@@ -182,7 +182,7 @@ def govuk_date(value: dt.date | dt.datetime | None) -> str:
         return ""
     if isinstance(value, dt.datetime):
         value = localtime(value)
-    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+    return _date_words(value)
 
 
 def govuk_time(value: dt.datetime | dt.time | None) -> str:
@@ -190,13 +190,7 @@ def govuk_time(value: dt.datetime | dt.time | None) -> str:
         return ""
     if isinstance(value, dt.datetime):
         value = localtime(value)
-    if value.hour == 0 and value.minute == 0:
-        return "midnight"
-    if value.hour == 12 and value.minute == 0:
-        return "midday"
-    hour = value.hour % 12 or 12
-    suffix = "am" if value.hour < 12 else "pm"
-    return f"{hour}:{value.minute:02d}{suffix}"
+    return _time_words(value)
 
 
 def govuk_datetime(value: dt.datetime | None) -> str:
@@ -204,8 +198,22 @@ def govuk_datetime(value: dt.datetime | None) -> str:
         return ""
     if not isinstance(value, dt.datetime):
         return govuk_date(value)
-    value = localtime(value)
-    return f"{govuk_date(value)} at {govuk_time(value)}"
+    value = localtime(value)  # once, not again for the date and the time
+    return f"{_date_words(value)} at {_time_words(value)}"
+
+
+def _date_words(value: dt.date) -> str:
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def _time_words(value: dt.datetime | dt.time) -> str:
+    if value.hour == 0 and value.minute == 0:
+        return "midnight"
+    if value.hour == 12 and value.minute == 0:
+        return "midday"
+    hour = value.hour % 12 or 12
+    suffix = "am" if value.hour < 12 else "pm"
+    return f"{hour}:{value.minute:02d}{suffix}"
 
 
 # ---------------------------------------------------------------------------
