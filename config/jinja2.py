@@ -117,6 +117,7 @@ def environment(**options: Any) -> jinja2.Environment:
         govuk_error_summary=functools.partial(govuk_error_summary, env),
         govuk_field_params=govuk_field_params,
         govuk_macro=functools.partial(govuk_macro, env),
+        govuk_kept=functools.partial(govuk_kept, env),
     )
     env.filters.update(
         localtime=localtime,
@@ -505,39 +506,37 @@ def govuk_field(env: jinja2.Environment, bound_field: forms.BoundField, **extra:
             params["id"],
             Markup(' value="{}"').format(value) if value not in (None, "") else "",
         )
-    key = _rendered_key(component, params)
-    if key is not None:
-        rendered = _RENDERED.get(key)
-        if rendered is None:
-            rendered = Markup(govuk_macro(env, component)(params))
-            if len(_RENDERED) >= _RENDERED_MAX:
-                _RENDERED.clear()
-            _RENDERED[key] = rendered
-        return rendered
-    return Markup(govuk_macro(env, component)(params))
+    if component not in _KEPT_FIELDS or "errorMessage" in params:
+        return Markup(govuk_macro(env, component)(params))
+    if component == "input" and params.get("value") not in (None, ""):
+        return Markup(govuk_macro(env, component)(params))
+    return govuk_kept(env, component, params)
 
 
-# A field's markup, kept for the same parameters (issue 19: a macro call costs far more than a look-up). The
+def govuk_kept(env: jinja2.Environment, component: str, params: dict) -> Markup:
+    """A GOV.UK component rendered once for these parameters, then kept: ``{{ govuk_kept("button", {...}) }}`` for
+    what is the same page after page (a button, a list's filters). Never for what a person typed (see _RENDERED)."""
+    try:
+        key = (component, _frozen(params))
+    except TypeError:  # a value that is not plain text, a number or markup: rendered each time
+        return Markup(govuk_macro(env, component)(params))
+    rendered = _RENDERED.get(key)
+    if rendered is None:
+        rendered = Markup(govuk_macro(env, component)(params))
+        if len(_RENDERED) >= _RENDERED_MAX:
+            _RENDERED.clear()
+        _RENDERED[key] = rendered
+    return rendered
+
+
+# Components' markup, kept for the same parameters (issue 19: a macro call costs far more than a look-up). The
 # macros are pure functions of their parameters, so what is kept is exactly what the macro would render again: a
-# list's filters render the same options for everyone, page after page. Only choices, and boxes with nothing typed
-# in them, are kept: never what a person typed (a value or an error message about it), which must not outlive the
-# request. At most _RENDERED_MAX pieces; when full it starts again.
+# list's filters render the same options for everyone, page after page. Of form fields only choices, and boxes with
+# nothing typed in them, are kept: never what a person typed (a value or an error message about it), which must not
+# outlive the request. At most _RENDERED_MAX pieces; when full it starts again.
 _RENDERED: dict[tuple, Markup] = {}
 _RENDERED_MAX = 512
-_KEPT_COMPONENTS = frozenset({"select", "radios", "checkboxes", "input"})
-
-
-def _rendered_key(component: str, params: dict) -> tuple | None:
-    """A hashable copy of the parameters (each value with its type, so markup and text differ), or None when they
-    are not to be kept."""
-    if component not in _KEPT_COMPONENTS or "errorMessage" in params:
-        return None
-    if component == "input" and params.get("value") not in (None, ""):
-        return None
-    try:
-        return (component, _frozen(params))
-    except TypeError:
-        return None
+_KEPT_FIELDS = frozenset({"select", "radios", "checkboxes", "input"})
 
 
 def _frozen(value: Any) -> tuple:
@@ -600,6 +599,7 @@ __all__ = [
     "govuk_error_summary",
     "govuk_field",
     "govuk_field_params",
+    "govuk_kept",
     "govuk_time",
     "querystring",
 ]
