@@ -4,6 +4,7 @@ from django.db.models import F, Lookup, Q
 import django_filters
 
 from agencies.models import Sector
+from config.forms import FetchedChoiceIterator
 
 from .models import CaseStatus, ReferralStatus, Subject, Timing, Workforce
 
@@ -34,8 +35,12 @@ class TriageFilter(django_filters.FilterSet):
 
     def __init__(self, *args, officers=None, **kwargs):
         super().__init__(*args, **kwargs)
+        # Their names are all the filter shows (and their ids all it filters by).
+        if officers is not None:
+            officers = officers.only("id", "username", "first_name", "last_name")
         self.filters["officer"].queryset = officers
         self.filters["officer"].field.label_from_instance = lambda u: u.get_full_name() or u.username
+        self.filters["officer"].field.iterator = FetchedChoiceIterator  # one query, no server-side cursor
 
     def search(self, queryset, name, value):
         value = value.strip()

@@ -115,9 +115,21 @@ def can_restrict(user, referral: Referral) -> bool:
 def _initial_discussion_deadlines():
     return Prefetch(
         "deadlines",
-        queryset=Deadline.objects.filter(kind=Deadline.Kind.INITIAL_DISCUSSION),
+        # What the clock shows (deadlines.wording.deadline_clock): not every column of the deadline.
+        queryset=Deadline.objects.filter(kind=Deadline.Kind.INITIAL_DISCUSSION).only(
+            "id", "referral_id", "kind", "due_at", "met_at", "status"),
         to_attr="initial_deadlines",
     )
+
+
+# The columns the queue shows (allegations.listing.queue_rows): a referral has about seventy, and reading,
+# compiling and building every one of them for 25 rows was a large part of the page's Python.
+QUEUE_FIELDS = (
+    "id", "reference", "lado_service_id", "subject_role", "employer_name", "category", "sector", "workforce",
+    "received_at", "status",
+    "subject__id", "subject__given_name", "subject__family_name", "subject__described_as",
+    "assigned_to__id", "assigned_to__first_name", "assigned_to__last_name", "assigned_to__username",
+)
 
 
 def triage_queue(*, user):
@@ -126,7 +138,8 @@ def triage_queue(*, user):
     return (
         Referral.objects.filter(lado_service_id__in=s.lado_service_ids)
         .open_to(user)
-        .select_related("subject", "assigned_to", "referring_agency", "case")
+        .select_related("subject", "assigned_to")
+        .only(*QUEUE_FIELDS)
         .prefetch_related(_initial_discussion_deadlines())
         # Open work first, oldest (nearest its 24-hour clock) first; then the rest, newest first.
         # The same expressions as the referral_queue_order index, which serves this order.

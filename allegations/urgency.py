@@ -13,7 +13,6 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 
 from agencies.permissions import standing
@@ -22,7 +21,8 @@ from deadlines.models import Deadline
 from deadlines.timescales import time_left_in_words
 from deadlines.workload import MY_WORK_LIMIT, live_deadlines, window, with_owner
 
-from .models import ReferralStatus
+from .listing import labels, link_maker
+from .models import Referral, ReferralStatus
 from .querysets import hidden_referral_ids
 
 K = Deadline.Kind
@@ -66,12 +66,9 @@ class DutyWork:
     next_7_days: list[WorkRow]
 
 
-def _row(deadline: Deadline, now: dt.datetime, end_today: dt.datetime, *, new: bool) -> WorkRow:
+def _row(deadline: Deadline, now: dt.datetime, end_today: dt.datetime, *, new: bool, lookups: dict) -> WorkRow:
     referral = deadline.referral
-    if deadline.case_id:
-        link = reverse("allegations:case_detail", args=[referral.reference])
-    else:
-        link = reverse("allegations:referral_detail", args=[referral.reference])
+    link = lookups["case" if deadline.case_id else "referral"](referral.reference)
     if deadline.due_at <= now:
         state, css = "Overdue", "overdue"
     elif new:
@@ -83,9 +80,10 @@ def _row(deadline: Deadline, now: dt.datetime, end_today: dt.datetime, *, new: b
     step = NEXT_STEP.get(deadline.kind, "Open it and decide what is next")
     if deadline.kind == K.INITIAL_DISCUSSION and referral.assigned_to_id is None:
         step = "Assign an officer and hold the initial discussion"
+    category = lookups["categories"].get(referral.category, referral.category)
     return WorkRow(
         reference=referral.reference, link=link, person=referral.subject.full_name, employer=referral.employer_name,
-        category=referral.get_category_display() or "Not yet known", kind=deadline.get_kind_display(),
+        category=category or "Not yet known", kind=lookups["kinds"].get(deadline.kind, deadline.kind),
         due_at=deadline.due_at, words=time_left_in_words(deadline.due_at, now), state=state, state_class=css,
         next_step=step,
     )
@@ -108,10 +106,13 @@ def duty_work(*, user, now: dt.datetime | None = None) -> DutyWork:
               "referral__subject__given_name", "referral__subject__family_name", "referral__subject__known_as")
         .order_by("due_at", "pk")[:MY_WORK_LIMIT]
     )
+    # Worked out once for up to 300 rows, not for each (issue 19: Python per request).
+    lookups = {"case": link_maker("allegations:case_detail"), "referral": link_maker("allegations:referral_detail"),
+             "categories": labels(Referral, "category"), "kinds": labels(Deadline, "kind")}
     for deadline in deadlines:
         new = (deadline.kind == K.INITIAL_DISCUSSION and deadline.referral.status == ReferralStatus.NEW
                and deadline.due_at > now)
-        row = _row(deadline, now, end_today, new=new)
+        row = _row(deadline, now, end_today, new=new, lookups=lookups)
         if new:
             work.new_referrals.append(row)  # nearest its 24-hour clock first (the query's order)
         elif deadline.due_at <= now:

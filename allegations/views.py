@@ -448,11 +448,7 @@ def triage_queue(request):
     ordered, headers = listing.sorted_by(request, filters.qs, QUEUE_COLUMNS)
     listing.remember(request, "allegations:triage_queue")
     page = _page(request, ordered)
-    now = timezone.now()
-    rows = []
-    for referral in page.object_list:
-        deadline = referral.initial_deadlines[0] if referral.initial_deadlines else None
-        rows.append({"referral": referral, "clock": wording.deadline_clock(deadline, now) if referral.is_open else None})
+    rows = listing.queue_rows(page.object_list, timezone.now())
     # Several concerns about one provider: consider the process (001): the prompt, from providers (pages.py).
     return render(request, "allegations/triage_queue.html", {"page": page, "rows": rows, "filters": filters,
                                                              "headers": headers,
@@ -478,7 +474,8 @@ def case_list(request):
     filters = CaseFilter(request.GET or None, queryset=selectors.case_list(user=request.user))
     page = _page(request, filters.qs)
     listing.remember(request, "allegations:case_list")  # the case page's back link: listing.back_url
-    return render(request, "allegations/case_list.html", {"page": page, "filters": filters, "lado": s.is_lado})
+    return render(request, "allegations/case_list.html", {"page": page, "rows": listing.case_rows(page.object_list),
+                                                          "filters": filters, "lado": s.is_lado})
 
 
 # The pages of a case: the overview (the case at a glance) and one page per part, each reading only its own

@@ -117,6 +117,7 @@ def environment(**options: Any) -> jinja2.Environment:
         govuk_error_summary=functools.partial(govuk_error_summary, env),
         govuk_field_params=govuk_field_params,
         govuk_macro=functools.partial(govuk_macro, env),
+        govuk_kept=functools.partial(govuk_kept, env),
     )
     env.filters.update(
         localtime=localtime,
@@ -182,7 +183,7 @@ def govuk_date(value: dt.date | dt.datetime | None) -> str:
         return ""
     if isinstance(value, dt.datetime):
         value = localtime(value)
-    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+    return _date_words(value)
 
 
 def govuk_time(value: dt.datetime | dt.time | None) -> str:
@@ -190,13 +191,7 @@ def govuk_time(value: dt.datetime | dt.time | None) -> str:
         return ""
     if isinstance(value, dt.datetime):
         value = localtime(value)
-    if value.hour == 0 and value.minute == 0:
-        return "midnight"
-    if value.hour == 12 and value.minute == 0:
-        return "midday"
-    hour = value.hour % 12 or 12
-    suffix = "am" if value.hour < 12 else "pm"
-    return f"{hour}:{value.minute:02d}{suffix}"
+    return _time_words(value)
 
 
 def govuk_datetime(value: dt.datetime | None) -> str:
@@ -204,8 +199,22 @@ def govuk_datetime(value: dt.datetime | None) -> str:
         return ""
     if not isinstance(value, dt.datetime):
         return govuk_date(value)
-    value = localtime(value)
-    return f"{govuk_date(value)} at {govuk_time(value)}"
+    value = localtime(value)  # once, not again for the date and the time
+    return f"{_date_words(value)} at {_time_words(value)}"
+
+
+def _date_words(value: dt.date) -> str:
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def _time_words(value: dt.datetime | dt.time) -> str:
+    if value.hour == 0 and value.minute == 0:
+        return "midnight"
+    if value.hour == 12 and value.minute == 0:
+        return "midday"
+    hour = value.hour % 12 or 12
+    suffix = "am" if value.hour < 12 else "pm"
+    return f"{hour}:{value.minute:02d}{suffix}"
 
 
 # ---------------------------------------------------------------------------
@@ -327,9 +336,28 @@ def _choice_options(bound_field: forms.BoundField) -> list[dict]:
     """Flattened options {value, label, selected} (optgroups are flattened)."""
     widget = bound_field.field.widget
     value = widget.format_value(bound_field.value())
+    if type(widget).optgroups is forms.widgets.ChoiceWidget.optgroups:
+        return _plain_options(widget, value)
     options = []
     for _group, group_options, _index in widget.optgroups(bound_field.html_name, value):
         options.extend(group_options)
+    return options
+
+
+def _plain_options(widget: forms.widgets.ChoiceWidget, value: list[str]) -> list[dict]:
+    """What ChoiceWidget.optgroups gives, flattened, without building each option's attributes (which the macros do
+    not read): the same values, labels and selection (one option at most unless the widget takes several)."""
+    options = []
+    has_selected = False
+    multiple = widget.allow_multiple_selected
+    for option_value, option_label in widget.choices:
+        if option_value is None:
+            option_value = ""
+        choices = option_label if isinstance(option_label, (list, tuple)) else [(option_value, option_label)]
+        for subvalue, sublabel in choices:
+            selected = (not has_selected or multiple) and str(subvalue) in value
+            has_selected |= selected
+            options.append({"value": subvalue, "label": sublabel, "selected": selected})
     return options
 
 
@@ -478,7 +506,48 @@ def govuk_field(env: jinja2.Environment, bound_field: forms.BoundField, **extra:
             params["id"],
             Markup(' value="{}"').format(value) if value not in (None, "") else "",
         )
-    return Markup(govuk_macro(env, component)(params))
+    if component not in _KEPT_FIELDS or "errorMessage" in params:
+        return Markup(govuk_macro(env, component)(params))
+    if component == "input" and params.get("value") not in (None, ""):
+        return Markup(govuk_macro(env, component)(params))
+    return govuk_kept(env, component, params)
+
+
+def govuk_kept(env: jinja2.Environment, component: str, params: dict) -> Markup:
+    """A GOV.UK component rendered once for these parameters, then kept: ``{{ govuk_kept("button", {...}) }}`` for
+    what is the same page after page (a button, a list's filters). Never for what a person typed (see _RENDERED)."""
+    try:
+        key = (component, _frozen(params))
+    except TypeError:  # a value that is not plain text, a number or markup: rendered each time
+        return Markup(govuk_macro(env, component)(params))
+    rendered = _RENDERED.get(key)
+    if rendered is None:
+        rendered = Markup(govuk_macro(env, component)(params))
+        if len(_RENDERED) >= _RENDERED_MAX:
+            _RENDERED.clear()
+        _RENDERED[key] = rendered
+    return rendered
+
+
+# Components' markup, kept for the same parameters (issue 19: a macro call costs far more than a look-up). The
+# macros are pure functions of their parameters, so what is kept is exactly what the macro would render again: a
+# list's filters render the same options for everyone, page after page. Of form fields only choices, and boxes with
+# nothing typed in them, are kept: never what a person typed (a value or an error message about it), which must not
+# outlive the request. At most _RENDERED_MAX pieces; when full it starts again.
+_RENDERED: dict[tuple, Markup] = {}
+_RENDERED_MAX = 512
+_KEPT_FIELDS = frozenset({"select", "radios", "checkboxes", "input"})
+
+
+def _frozen(value: Any) -> tuple:
+    kind = type(value)
+    if kind is dict:
+        return (dict, *((key, _frozen(item)) for key, item in value.items()))
+    if kind is list or kind is tuple:
+        return (list, *(_frozen(item) for item in value))
+    if kind in (str, Markup, int, float, bool) or value is None:
+        return (kind, value)
+    raise TypeError(f"not kept: {kind.__name__}")
 
 
 def govuk_error_summary(env: jinja2.Environment, form: forms.BaseForm, *others: Any, **extra: Any) -> Markup:
@@ -530,6 +599,7 @@ __all__ = [
     "govuk_error_summary",
     "govuk_field",
     "govuk_field_params",
+    "govuk_kept",
     "govuk_time",
     "querystring",
 ]

@@ -1,0 +1,69 @@
+"""Markup worked out once (issue 19, Python per request): the same markup as the macros and look-ups it replaces."""
+
+from django import forms
+from django.template import engines
+from django.urls import reverse
+
+from allegations import listing
+from allegations.models import Case, Referral, ReferralStatus
+from config import jinja2 as adapter
+
+
+class _Filters(forms.Form):
+    q = forms.CharField(label="Reference or name", required=False)
+    status = forms.ChoiceField(label="Status", choices=[("", "Any status"), *ReferralStatus.choices], required=False)
+
+
+def _env():
+    return engines["jinja2"].env
+
+
+def test_a_kept_field_is_the_macros_own_markup():
+    env = _env()
+    form = _Filters({"status": ReferralStatus.NEW})
+    for name in ("q", "status"):
+        params = adapter.govuk_field_params(form[name])
+        component = params.pop("_component")
+        expected = adapter.govuk_macro(env, component)(params)
+        assert adapter.govuk_field(env, form[name]) == expected  # rendered by the macro, then kept
+        assert adapter.govuk_field(env, form[name]) == expected  # from what was kept
+    assert 'value="new" selected' in adapter.govuk_field(env, form["status"])
+
+
+def test_what_a_person_typed_is_not_kept():
+    env = _env()
+    adapter._RENDERED.clear()
+    typed = _Filters({"q": "Someone's name", "status": "no such status"})
+    assert typed.is_valid() is False
+    assert "Someone&#39;s name" in adapter.govuk_field(env, typed["q"])
+    assert "no such status" in adapter.govuk_field(env, typed["status"])  # the error message repeats it
+    assert not any("Someone" in str(key) or "no such status" in str(key) for key in adapter._RENDERED)
+    assert adapter._RENDERED == {}
+
+
+def test_text_and_markup_are_kept_apart():
+    env = _env()
+    plain = adapter.govuk_kept(env, "button", {"text": "<b>Go</b>"})
+    marked = adapter.govuk_kept(env, "button", {"text": adapter.Markup("<b>Go</b>")})
+    assert "&lt;b&gt;Go&lt;/b&gt;" in plain
+    assert "<b>Go</b>" in marked
+
+
+def test_the_options_are_djangos_own():
+    form = _Filters({"status": ReferralStatus.DISCUSSED})
+    widget = form["status"].field.widget
+    value = widget.format_value(form["status"].value())
+    django_options = [o for _group, options, _index in widget.optgroups("status", value) for o in options]
+    assert adapter._plain_options(widget, value) == [
+        {"value": o["value"], "label": o["label"], "selected": o["selected"]} for o in django_options
+    ]
+
+
+def test_a_rows_link_and_labels_are_what_reverse_and_get_display_give():
+    link = listing.link_maker("allegations:referral_detail")
+    for reference in ("MAS-2026-000001", "MAS 1?x=é&y=#z"):
+        assert link(reference) == reverse("allegations:referral_detail", args=[reference])
+    for status in ReferralStatus.values:
+        assert listing.labels(Referral, "status")[status] == Referral(status=status).get_status_display()
+    for outcome, _label in Case._meta.get_field("outcome").flatchoices:
+        assert listing.labels(Case, "outcome")[outcome] == Case(outcome=outcome).get_outcome_display()
