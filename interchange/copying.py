@@ -183,6 +183,8 @@ def copy_create(objs: list, model, *, history: bool = True, default_user=None, d
         return model._default_manager.bulk_create(objs)
     pk = model._meta.pk
     missing = [obj for obj in objs if obj.pk is None]
+    if missing and pk.get_internal_type() not in ("AutoField", "BigAutoField", "SmallAutoField"):
+        raise ValueError(f"{model.__name__}: new rows without an id, and no sequence to take one from")
     for obj, value in zip(missing, _reserve(connection, plan.table, pk.column, len(missing)), strict=True):
         setattr(obj, pk.attname, value)
 
