@@ -4,10 +4,16 @@ query count), the page's extra five-year history, and one PDF.
 
     DJANGO_SETTINGS_MODULE=config.settings.test .venv/bin/python benchmarks/annual_report.py [--reload]
 
-Uses its own database (``ma_bench_report``, or ``BENCH_DATABASE_URL``; its name must contain "bench").
+Uses its own database (``ma_bench_report``, or ``BENCH_REPORT_DATABASE_URL``; its name must contain "bench").
+It does not read ``BENCH_DATABASE_URL``: that is queue_and_case.py's database, which this script would drop and load
+again with its meetings.
 The referrals come from queue_and_case.py's COPY loader (five years of contacts of every type); this
 script then gives the closed cases what the report counts and the loader leaves out — closed months,
 police and employer outcomes, DBS and regulator referrals, timeliness — and adds held meetings.
+
+It ends with one line per target, `TARGET <name> | <size> | <figure> | met|not met` (issue 19, target 6: the
+annual report's JSON over 100,000 referrals in at most 0.5 s, median of the timed runs). A missed target is printed
+"not met" and is not a failure; a step that fails stops the run with a message and exit status 2.
 """
 
 from __future__ import annotations
@@ -26,7 +32,8 @@ sys.path.insert(0, str(ROOT))
 from benchmarks import queue_and_case as base  # noqa: E402
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/ma_bench_report"
-TARGET_SECONDS = 2.0
+TARGET_SECONDS = 0.5  # issue 19, target 6: the annual report over 100,000 referrals
+TARGET_REFERRALS = 100_000
 
 
 def enrich(seed: int = 20240602) -> None:
@@ -84,7 +91,7 @@ def main(argv=None) -> int:
     parser.add_argument("--no-pdf", action="store_true", help="do not time the PDF")
     args = parser.parse_args(argv)
 
-    os.environ.setdefault("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL)
+    os.environ["BENCH_DATABASE_URL"] = os.environ.get("BENCH_REPORT_DATABASE_URL", DEFAULT_DATABASE_URL)
     url = base.database_url()
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
@@ -115,41 +122,56 @@ def main(argv=None) -> int:
     else:
         print(f"Reusing {loaded:,} referrals in {connection.settings_dict['NAME']} (--reload to rebuild)")
 
-    this_year = timezone.localdate().year if timezone.localdate().month >= 4 else timezone.localdate().year - 1
-    year = this_year - 1  # the last year that has ended: a full year of data, and four before it
-    partnership = Partnership.current()
-    print(f"{Referral.objects.count():,} contacts, {Case.objects.count():,} cases, "
-          f"{Meeting.objects.count():,} meetings; report of {year}/{(year + 1) % 100:02d}\n")
+    step = "the figures"
+    try:
+        this_year = timezone.localdate().year if timezone.localdate().month >= 4 else timezone.localdate().year - 1
+        year = this_year - 1  # the last year that has ended: a full year of data, and four before it
+        partnership = Partnership.current()
+        print(f"{Referral.objects.count():,} contacts, {Case.objects.count():,} cases, "
+              f"{Meeting.objects.count():,} meetings; report of {year}/{(year + 1) % 100:02d}\n")
+        load = os.getloadavg()
+        print(f"Load average: {load[0]:.2f}, {load[1]:.2f}, {load[2]:.2f}")
 
-    def timed(function, runs):
-        function()  # warm-up
-        timings = []
-        for _ in range(runs):
+        def timed(function, runs):
+            function()  # warm-up
+            timings = []
+            for _ in range(runs):
+                start = time.perf_counter()
+                result = function()
+                timings.append((time.perf_counter() - start) * 1000)
+            with CaptureQueriesContext(connection) as captured:
+                function()
+            return result, statistics.median(timings), max(timings), len(captured.captured_queries)
+
+        step = "annual_report(year)"
+        report, median, worst, queries = timed(lambda: annual_report(year, partnership=partnership), args.runs)
+        print(f"{'annual_report(year) (the JSON)':<40} median {median:8.1f} ms  max {worst:8.1f} ms  {queries} queries")
+        print(f"  advice {report['advice']['total']:,}, referrals {report['referrals_contemporaneous']['total']:,} + "
+              f"{report['referrals_non_recent']['total']:,}, closed {sum(report['closed'].values()):,}, "
+              f"meetings {report['meetings']['contemporaneous']['initial'] + report['meetings']['contemporaneous']['review']:,}")
+        if not report["advice"]["total"] or not sum(report["closed"].values()):
+            raise RuntimeError("the report counted no advice or no closed referral: the data is not what it should be")
+        step = "report_history(year)"
+        history, h_median, h_worst, h_queries = timed(lambda: report_history(year, partnership=partnership), args.runs)
+        print(f"{'report_history(year) (page and PDF)':<40} median {h_median:8.1f} ms  max {h_worst:8.1f} ms  "
+              f"{h_queries} queries")
+
+        if not args.no_pdf:
+            from reporting.pdf import render_report
+
+            step = "the PDF"
             start = time.perf_counter()
-            result = function()
-            timings.append((time.perf_counter() - start) * 1000)
-        with CaptureQueriesContext(connection) as captured:
-            function()
-        return result, statistics.median(timings), max(timings), len(captured.captured_queries)
+            rendered = render_report(report=report, history=history, partnership_name=partnership.name)
+            print(f"{'PDF (render once)':<40} {(time.perf_counter() - start) * 1000:8.0f} ms  "
+                  f"{rendered.pages} pages, {len(rendered.data) / 1024:.0f} KiB")
+    except Exception as error:  # any failure of a step: say which, loudly, and stop
+        print(f"\nFAILED: {step}: {type(error).__name__}: {error}", file=sys.stderr)
+        return 2
 
-    report, median, worst, queries = timed(lambda: annual_report(year, partnership=partnership), args.runs)
-    print(f"{'annual_report(year) (the JSON)':<40} median {median:8.1f} ms  max {worst:8.1f} ms  {queries} queries")
-    print(f"  advice {report['advice']['total']:,}, referrals {report['referrals_contemporaneous']['total']:,} + "
-          f"{report['referrals_non_recent']['total']:,}, closed {sum(report['closed'].values()):,}, "
-          f"meetings {report['meetings']['contemporaneous']['initial'] + report['meetings']['contemporaneous']['review']:,}")
-    history, h_median, h_worst, h_queries = timed(lambda: report_history(year, partnership=partnership), args.runs)
-    print(f"{'report_history(year) (page and PDF)':<40} median {h_median:8.1f} ms  max {h_worst:8.1f} ms  {h_queries} queries")
-
-    if not args.no_pdf:
-        from reporting.pdf import render_report
-
-        start = time.perf_counter()
-        rendered = render_report(report=report, history=history, partnership_name=partnership.name)
-        print(f"{'PDF (render once)':<40} {(time.perf_counter() - start) * 1000:8.0f} ms  "
-              f"{rendered.pages} pages, {len(rendered.data) / 1024:.0f} KiB")
-    if median / 1000 > TARGET_SECONDS:
-        print(f"\nThe report's median ({median:.0f} ms) is over the {TARGET_SECONDS:.0f} s target: investigate.")
-        return 1
+    met = "met" if median / 1000 <= TARGET_SECONDS else "not met"
+    name = f"annual report ≤ {TARGET_SECONDS} s over {TARGET_REFERRALS:,} referrals"
+    print(f"\nTarget: {name} (median of {args.runs} runs). Median {median:.0f} ms: {met}.")
+    print(f"TARGET {name} | {args.referrals:,} | {median:.0f} ms | {met}")
     return 0
 
 

@@ -166,6 +166,16 @@ def deadline_record(deadline: Deadline, tz: ZoneInfo, now: dt.datetime) -> dict:
     }
 
 
+def referrals_for_comparison():
+    """Referrals with what `referral_record` and their held meetings' `meeting_record` read, and nothing more: the
+    import compares a row with a reference already in the product through them (a re-import reads every one)."""
+    return Referral.objects.select_related("subject", "referring_agency", "case", "transfer_out").prefetch_related(
+        Prefetch("case__regulator_referrals", queryset=RegulatorReferral.objects.order_by("made_on", "pk")),
+        Prefetch("case__meetings", queryset=Meeting.objects.filter(status=MeetingStatus.HELD).order_by("held_at", "pk"),
+                 to_attr="held_meetings"),
+    )
+
+
 def referrals_for_export():
     """Every referral with what its record needs, in export order (prefetched per chunk by iterator())."""
     return (

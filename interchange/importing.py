@@ -190,7 +190,7 @@ def _existing_records(references: set[str], tz: ZoneInfo, now: dt.datetime) -> d
     references = sorted(r for r in references if r)
     for start in range(0, len(references), CHUNK):
         chunk = references[start:start + CHUNK]
-        for referral in exporting.referrals_for_export().filter(reference__in=chunk):
+        for referral in exporting.referrals_for_comparison().filter(reference__in=chunk):
             case = referral.case if exporting._has_case(referral) else None
             meetings = {}
             if case is not None:

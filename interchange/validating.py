@@ -108,6 +108,9 @@ class MeetingRow:
         return Problem(self.file, self.line, f"{self.prefix}{column}", reason)
 
 
+TIMES = frozenset({DATETIME, DATE, DATE_OR_DATETIME})  # the kinds of column that can be in the future
+
+
 def _values(row: RawRow, columns: tuple[Column, ...], tz: ZoneInfo, now: dt.datetime,
             problems: list[Problem]) -> dict | None:
     """Each column's typed value ('' or None when empty), or None if any cell is bad."""
@@ -123,7 +126,7 @@ def _values(row: RawRow, columns: tuple[Column, ...], tz: ZoneInfo, now: dt.date
             out[column.name] = None if column.kind not in ("text", ENUM) else ""
             continue
         value, reason = _parse(column, text, tz)
-        if reason is None:
+        if reason is None and column.kind in TIMES:
             reason = _in_future(value, now, today)
         if reason is not None:
             problems.append(row.problem(column.name, reason))

@@ -1,6 +1,7 @@
 """Writing validated rows: subjects, agencies, referrals, cases, meetings and deadlines, in bulk.
 
-Everything is written with `bulk_create_with_history`, so every imported row has a
+Everything is written with its history (copying.copy_create: COPY, or `bulk_create_with_history`
+for the few models it cannot spell), so every imported row has a
 history row saying it was imported, from which file (and line), by whom. Look-ups go
 through dictionaries filled by a few queries, never a query per row; the caller holds
 the transaction. Nothing here sends a notice.
@@ -9,13 +10,13 @@ the transaction. Nothing here sends a notice.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.contrib.auth.models import Group
-from simple_history.utils import bulk_create_with_history
 
 from agencies.models import Agency, AgencyKind, Partnership, Sector
 from allegations import matching
@@ -42,6 +43,7 @@ from deadlines.models import Deadline
 from meetings.models import INITIAL_KINDS, Meeting, MeetingKind, MeetingStatus
 
 from . import case_records
+from .copying import build, copy_create
 from .validating import CaseRow, MeetingRow
 
 BATCH = 2000
@@ -86,7 +88,12 @@ class Context:
     now: dt.datetime
 
     def reason(self, file: str, line: int, what: str = "Imported") -> str:
-        return f"{what} from {Path(file).name} line {line} by {self.who}"
+        return f"{what} from {_file_name(file)} line {line} by {self.who}"
+
+
+@functools.lru_cache(maxsize=8)
+def _file_name(file: str) -> str:
+    return Path(file).name
 
 
 # --- Deadlines: the rules of deadlines.md for an imported record ------------------------------
@@ -138,8 +145,8 @@ def plan_deadlines(row: CaseRow, meetings: list[MeetingRow], partnership: Partne
 
 def _deadline(plan: PlannedDeadline, *, referral_id: int, case_id: int, ctx: Context, reason: str) -> Deadline:
     remind_at, escalate_at = deadline_rules.chase_times(plan.anchor, plan.due, ctx.partnership)
-    deadline = Deadline(
-        referral_id=referral_id, case_id=case_id, kind=plan.kind, anchor_at=plan.anchor, due_at=plan.due,
+    deadline = build(
+        Deadline, referral_id=referral_id, case_id=case_id, kind=plan.kind, anchor_at=plan.anchor, due_at=plan.due,
         met_at=plan.met_at, status=plan.status, remind_at=remind_at, escalate_at=escalate_at,
     )
     if plan.status == Deadline.Status.WAIVED:
@@ -208,9 +215,7 @@ def employers(rows: list[CaseRow], ctx: Context) -> dict[str, int]:
 
 
 def _bulk(objs: list, model, ctx: Context) -> list:
-    if not objs:
-        return objs
-    return bulk_create_with_history(objs, model, batch_size=BATCH, default_user=ctx.user, default_date=ctx.now)
+    return copy_create(objs, model, default_user=ctx.user, default_date=ctx.now)
 
 
 # --- The rows --------------------------------------------------------------------------------
@@ -228,8 +233,8 @@ def write_chunk(rows: list[CaseRow], meetings_by_ref: dict[str, list[MeetingRow]
         if named and row.subject_date_of_birth and key in subjects:
             subject_of.append(subjects[key])
             continue
-        subject = Subject(
-            given_name=row.subject_given_name, family_name=row.subject_family_name,
+        subject = build(
+            Subject, given_name=row.subject_given_name, family_name=row.subject_family_name,
             date_of_birth=row.subject_date_of_birth, created_at=ctx.now, described_as=row.subject_described_as,
             given_key=matching.phonetic_key(row.subject_given_name),
             family_key=matching.phonetic_key(row.subject_family_name),
@@ -246,8 +251,8 @@ def write_chunk(rows: list[CaseRow], meetings_by_ref: dict[str, list[MeetingRow]
 
     referrals = []
     for row, subject in zip(rows, subject_of):
-        referral = Referral(
-            reference=row.reference, lado_service=ctx.lado_service,
+        referral = build(
+            Referral, reference=row.reference, lado_service=ctx.lado_service,
             referrer_agency_name=row.referrer_agency,
             received_at=row.received_at, concern_arose_at=row.allegation_arose_at,
             concern_arose_date_only=row.arose_date_only,
@@ -272,8 +277,8 @@ def write_chunk(rows: list[CaseRow], meetings_by_ref: dict[str, list[MeetingRow]
         if not row.is_referral:
             continue
         closed = row.closed_at is not None
-        case = Case(
-            referral_id=referral.pk, owner=None, route=row.route,
+        case = build(
+            Case, referral_id=referral.pk, owner=None, route=row.route,
             status=CaseStatus.CLOSED if closed else CaseStatus.OPEN, opened_at=row.received_at,
             outcome=row.outcome, police_outcome=row.police_outcome, employer_outcome=row.employer_outcome,
             outcome_recorded_at=row.closed_at if row.outcome else None,
@@ -296,7 +301,7 @@ def write_chunk(rows: list[CaseRow], meetings_by_ref: dict[str, list[MeetingRow]
         if case.status == CaseStatus.OPEN:
             # The three strands the case page and its updates expect of an open case (services.case_open).
             for kind in Strand.Kind.values:
-                strand = Strand(case_id=case.pk, kind=kind)
+                strand = build(Strand, case_id=case.pk, kind=kind)
                 strand._change_reason = reason
                 strands.append(strand)
         if row.regulator_referral_at:
@@ -329,11 +334,11 @@ def write_chunk(rows: list[CaseRow], meetings_by_ref: dict[str, list[MeetingRow]
 
     cases_by_referral = {case.referral_id: case.pk for case in cases}
     for row, referral in zip(rows, referrals):
-        events.append(Event(
-            at=ctx.now, actor=ctx.user, referral_id=referral.pk, case_id=cases_by_referral.get(referral.pk),
+        events.append(build(
+            Event, at=ctx.now, actor=ctx.user, referral_id=referral.pk, case_id=cases_by_referral.get(referral.pk),
             verb="imported", summary=ctx.reason(row.file, row.line)[:300],
         ))
-    Event.objects.bulk_create(events, batch_size=BATCH)
+    copy_create(events, Event, history=False)
     from . import disagreements
 
     disagreements.write([(row, referral.pk, case) for case, (row, referral) in zip(cases, case_rows)], ctx=ctx,
@@ -423,8 +428,8 @@ def _reason_for(plan: PlannedDeadline, row: CaseRow, ctx: Context) -> str:
 
 
 def _meeting(row: MeetingRow, case_id: int, deadline_id: int | None, ctx: Context) -> Meeting:
-    meeting = Meeting(
-        case_id=case_id, kind=row.kind, scheduled_at=row.held_at, held_at=row.held_at, status=MeetingStatus.HELD,
+    meeting = build(
+        Meeting, case_id=case_id, kind=row.kind, scheduled_at=row.held_at, held_at=row.held_at, status=MeetingStatus.HELD,
         chair=None, chaired_by_service=row.chaired_by_service, minutes_circulated_at=row.minutes_circulated_at,
         minutes_deadline_id=deadline_id, created_by=ctx.user, created_at=ctx.now,
     )
