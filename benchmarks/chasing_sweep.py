@@ -152,8 +152,8 @@ def load_deadlines(referral_ids, now, *, not_due: int, due: int) -> None:
         "anchor_at": "%(now)s::timestamptz - interval '2 days'",
         # due: every (total // due)-th row, reminded 1 to 600 minutes ago; else reminded 1 hour to 40 days ahead
         "remind_at": "CASE WHEN %(due)s > 0 AND g %% (%(total)s / GREATEST(%(due)s, 1)) = 0 AND g / (%(total)s / GREATEST(%(due)s, 1)) <= %(due)s"
-                     " THEN %(now)s::timestamptz - make_interval(mins => 1 + (g * 7) %% 600)"
-                     " ELSE %(now)s::timestamptz + make_interval(mins => 60 + (g * 7919) %% 57600) END",
+                     " THEN %(now)s::timestamptz - make_interval(mins => (1 + (g * 7) %% 600)::int)"
+                     " ELSE %(now)s::timestamptz + make_interval(mins => (60 + (g * 7919) %% 57600)::int) END",
     }
     fields = [f for f in Deadline._meta.concrete_fields if not f.primary_key]
     defaults = qc.Table(Deadline).defaults
@@ -165,7 +165,7 @@ def load_deadlines(referral_ids, now, *, not_due: int, due: int) -> None:
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     values = ", ".join(computed.get(f.attname) or given.get(f.attname) or _literal(defaults[f.attname]) for f in fields)
     sql = (f"INSERT INTO {connection.ops.quote_name(table)} ({columns}) SELECT {values} "
-           f"FROM (SELECT g, {given['remind_at']} AS remind_at FROM generate_series(1, %(total)s) AS g) AS rows")
+           f"FROM (SELECT g, {given['remind_at']} AS remind_at FROM generate_series(1, %(total)s::bigint) AS g) AS rows")
     with connection.cursor() as cursor:
         cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s AND indexname NOT IN "
                        "(SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass)", [table, table])
@@ -212,8 +212,9 @@ def explain_claim(now) -> list[str]:
     return plan
 
 
-def timed_sweep(*, profiled: bool = False) -> tuple[float, dict, int, int]:
-    """One pass, its e-mails sent (eager Celery, locmem): (seconds, counts, queries, e-mails sent)."""
+def timed_sweep(*, profiled: bool = False) -> tuple[float, dict, int, int, float]:
+    """One pass, its e-mails sent (eager Celery, locmem): (seconds, counts, queries, e-mails sent, seconds of them
+    spent sending the e-mails)."""
     from django.core import mail
     from django.db import connection
 
@@ -226,7 +227,21 @@ def timed_sweep(*, profiled: bool = False) -> tuple[float, dict, int, int]:
         queries += 1
         return execute(sql, params, many, context)
 
+    from outbox import services
+
+    sending = 0.0
+    run_batch = services.messages_run
+
+    def timed_batch(**kwargs):  # outbox.tasks.deliver_many's work: how much of the pass is sending
+        nonlocal sending
+        t0 = time.perf_counter()
+        try:
+            return run_batch(**kwargs)
+        finally:
+            sending += time.perf_counter() - t0
+
     mail.outbox = []
+    services.messages_run = timed_batch
     profile = cProfile.Profile() if profiled else None
     start = time.perf_counter()
     with connection.execute_wrapper(count):
@@ -236,9 +251,10 @@ def timed_sweep(*, profiled: bool = False) -> tuple[float, dict, int, int]:
         if profile:
             profile.disable()
     seconds = time.perf_counter() - start
+    services.messages_run = run_batch
     if profile:
         pstats.Stats(profile).sort_stats("tottime").print_stats(25)
-    return seconds, result, queries, len(mail.outbox)
+    return seconds, result, queries, len(mail.outbox), sending
 
 
 def check_sent(result: dict, emails: int, before: int) -> None:
@@ -312,21 +328,25 @@ def main(argv=None) -> int:
         if not args.no_explain:
             print("\n".join("   " + line for line in explain_claim(now)))
         before = Notification.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-        seconds, chased, queries, emails = timed_sweep(profiled=args.profile)
+        seconds, chased, queries, emails, sending = timed_sweep(profiled=args.profile)
         check_sent(chased, emails, before)
         per = seconds / max(chased["reminder"], 1) * 1000
         print(f"   pass: {seconds:.2f} s for {chased['reminder']:,} notices chased and {emails:,} e-mails sent "
-              f"({chased['digests']} digest), {queries:,} queries, {per:.3f} ms per notice")
+              f"({chased['digests']} digest), {queries:,} queries, {per:.3f} ms per notice; of which sending the "
+              f"e-mails (outbox.tasks.deliver_many) {sending:.2f} s, {sending / max(emails, 1) * 1000:.2f} ms each, "
+              f"and writing the notices, their once-keys, deliveries and outbox messages {seconds - sending:.2f} s")
         after = timed_sweep()
         print(f"   next pass (nothing due): {after[0] * 1000:.1f} ms, {after[2]} queries")
-        results.append((label, open_count, due_count, seconds, per, after[0], emails))
+        results.append((label, open_count, due_count, seconds, per, after[0], emails, sending))
 
     run("1 (target)", not_due=args.open - due, due=due)
     run("2 (1,000 more due, as many open)", not_due=0, due=1_000)
 
-    print("\n| run | open | due | pass s | e-mails | ms per notice | empty pass ms |\n|---|---:|---:|---:|---:|---:|---:|")
-    for label, open_count, due_count, seconds, per, empty, emails in results:
-        print(f"| {label} | {open_count:,} | {due_count:,} | {seconds:.2f} | {emails:,} | {per:.3f} | {empty * 1000:.1f} |")
+    print("\n| run | open | due | pass s | of which sending s | e-mails | ms per notice | empty pass ms |\n"
+          "|---|---:|---:|---:|---:|---:|---:|---:|")
+    for label, open_count, due_count, seconds, per, empty, emails, sending in results:
+        print(f"| {label} | {open_count:,} | {due_count:,} | {seconds:.2f} | {sending:.2f} | {emails:,} | {per:.3f} | "
+              f"{empty * 1000:.1f} |")
     print(f"\nTotal {time.perf_counter() - started:.0f} s; load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
     seconds = results[0][3]
