@@ -1,20 +1,11 @@
-"""Celery entry points and outbox handlers (outbox.registry) of the agencies app."""
+"""Outbox handlers (outbox.registry) of the agencies app. (The daily digests are sent by the deadline sweep's pass:
+deadlines.chasing.sweep calls agencies.digests.digests_send.)"""
 
-from celery import shared_task
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 
 from outbox.registry import handler
-
-from . import digests
-
-
-@shared_task(ignore_result=True)
-def send_digests() -> int:
-    """Beat runs this every few minutes; each person's digest goes once a day, at or after the partnership's hour.
-    Safe to run twice or at the same time."""
-    return digests.digests_send()
 
 
 @handler("agencies.email")

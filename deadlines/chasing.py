@@ -1,6 +1,7 @@
 """Chasing deadlines (deadlines.md "Chasing"): reminder, overdue notice and escalation, each once.
 
-`sweep()` is run by Celery beat every minute (deadlines.tasks.chase_deadlines). For each
+`sweep()` is run by Celery beat every minute (deadlines.tasks.chase_deadlines), and sends the daily digests that
+are due in the same pass (agencies.digests: each person's once a day, from the partnership's hour). For each
 stage it claims a bounded batch of due deadlines with `SELECT ... FOR UPDATE SKIP LOCKED`,
 ordered by the stage's time column and read through a partial index that holds only the
 rows still to chase, so its work grows with the number due, not with the number open.
@@ -66,6 +67,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
+from agencies.digests import digests_send
 from agencies.models import LADO_ROLES, Membership, Role
 from agencies.notifications import Notice, notice_once, notices_once
 
@@ -96,8 +98,10 @@ STAGES = (
 
 
 def sweep(*, now: dt.datetime | None = None, batch: int = 500) -> dict[str, int]:
-    """Send every notice due at `now`: returns how many deadlines each stage chased."""
-    now = now or timezone.now()
+    """Send every notice due at `now`, then the daily digests due (agencies.digests), in the same pass: a notice
+    chased at or after the digest hour goes in that day's digest. Returns how many deadlines each stage chased,
+    and how many digests were sent."""
+    asked, now = now, now or timezone.now()
     counts = {}
     for stage in STAGES:
         counts[stage.name] = 0
@@ -106,6 +110,8 @@ def sweep(*, now: dt.datetime | None = None, batch: int = 500) -> dict[str, int]
             counts[stage.name] += chased
             if claimed < batch:
                 break
+    # The notices written by this pass are in the digests: those up to its end (or up to the `now` asked for).
+    counts["digests"] = digests_send(now=asked or timezone.now(), batch=batch)
     return counts
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, mailers
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -169,9 +169,10 @@ def email_for(delivery: Delivery) -> EmailMessage:
     return message
 
 
-@handler("outbox.deliver")
-def delivery_send(*, delivery_id: int) -> bool:
-    """Send one delivery, once: run inside the outbox's transaction, which marks it done with the row."""
+@handler("outbox.deliver", sends_mail=True)
+def delivery_send(*, delivery_id: int, connection=None) -> bool:
+    """Send one delivery, once: run inside the outbox's transaction, which marks it done with the row. Sent through
+    `connection` when given (a batch's one connection, outbox.services.messages_run), else the default mailer's."""
     delivery = Delivery.objects.select_for_update().filter(pk=delivery_id).first()
     if delivery is None or delivery.status != DeliveryStatus.QUEUED:
         return False
@@ -183,7 +184,7 @@ def delivery_send(*, delivery_id: int) -> bool:
         return False
     message = email_for(delivery)
     try:
-        message.send()
+        (connection or mailers.default).send_messages([message])
     except DeliveryRejected as refusal:
         delivery.status, delivery.failed_at = DeliveryStatus.TECHNICAL_FAILURE, timezone.now()
         delivery.failure = str(refusal)[:200]

@@ -20,19 +20,23 @@ class Handler:
     # later. Any other error is recorded and the message is given up on (a programming error would only
     # fail again).
     retry_for: tuple[type[BaseException], ...]
+    # The handler sends e-mail and takes `connection`, an open e-mail backend: a batch of messages
+    # (services.messages_run) shares one connection to the mail server instead of one each.
+    sends_mail: bool = False
 
 
 _handlers: dict[str, Handler] = {}
 
 
-def handler(name: str, *, retry_for: tuple[type[BaseException], ...] = (OSError,)):
-    """Register the decorated function as the handler called `name`."""
+def handler(name: str, *, retry_for: tuple[type[BaseException], ...] = (OSError,), sends_mail: bool = False):
+    """Register the decorated function as the handler called `name`. A handler that `sends_mail` takes a keyword
+    argument `connection` (an e-mail backend, or None for a connection of its own)."""
 
     def register(function):
         existing = _handlers.get(name)
         if existing is not None and existing.function.__qualname__ != function.__qualname__:
             raise ValueError(f"Two outbox handlers are called {name!r}")
-        _handlers[name] = Handler(name=name, function=function, retry_for=retry_for)
+        _handlers[name] = Handler(name=name, function=function, retry_for=retry_for, sends_mail=sends_mail)
         return function
 
     return register

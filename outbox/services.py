@@ -33,6 +33,7 @@ from collections import Counter
 from pathlib import Path
 
 from django.conf import settings
+from django.core.mail import mailers
 from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -129,9 +130,10 @@ def message_hand_over(*, message_id: int) -> bool:
     return True
 
 
-def message_run(*, message_id: int) -> str:
+def message_run(*, message_id: int, connection=None) -> str:
     """Run one message and mark it done, in one transaction. Returns "done"; "skipped" when it is done
-    already, given up, or another worker holds it; "retry" or "failed" when its handler raised."""
+    already, given up, or another worker holds it; "retry" or "failed" when its handler raised. A handler that
+    sends e-mail sends it through `connection` when given (messages_run's one connection for a batch)."""
     handler = None
     try:
         with transaction.atomic(durable=True):
@@ -139,7 +141,8 @@ def message_run(*, message_id: int) -> str:
             if message is None:
                 return "skipped"
             handler = registry.get(message.handler)
-            handler.function(**message.arguments)
+            extra = {"connection": connection} if handler.sends_mail and connection is not None else {}
+            handler.function(**message.arguments, **extra)
             message.done_at = timezone.now()
             message.save(update_fields=["done_at"])
             return "done"
@@ -147,6 +150,49 @@ def message_run(*, message_id: int) -> str:
         raise  # the database is away (a restart): nothing is recorded, and the relay hands it over again
     except Exception as error:  # noqa: BLE001 — recorded on the row, the kind of error only
         return _failed(message_id, handler, error)
+
+
+def messages_run(*, message_ids: list[int]) -> list[str]:
+    """Run a batch of messages (a sweep's e-mails, outbox.tasks.deliver_many) through ONE connection to the mail
+    server, opened at the batch's first e-mail and closed at its end, instead of one connection per e-mail. Each
+    message is still run, and marked done or failed, on its own by message_run, in its own transaction: a failure
+    of one loses or repeats none of the others. After a failure the connection is dropped and the next e-mail opens
+    a fresh one (the server may have broken it). Returns each message's outcome."""
+    connection = BatchConnection()
+    outcomes = []
+    try:
+        for message_id in message_ids:
+            outcome = message_run(message_id=message_id, connection=connection)
+            outcomes.append(outcome)
+            if outcome in ("retry", "failed"):
+                connection.close()
+    finally:
+        connection.close()
+    return outcomes
+
+
+class BatchConnection:
+    """The default mailer's connection, opened at the first e-mail sent through it and kept open until closed. An
+    error opening it is the e-mail's error (message_run records it on that message, which is tried again later)."""
+
+    def __init__(self):
+        self.backend = mailers.default
+        self.is_open = False
+
+    def send_messages(self, email_messages) -> int:
+        if not self.is_open:
+            self.backend.open()
+            self.is_open = True
+        return self.backend.send_messages(email_messages)
+
+    def close(self) -> None:
+        if not self.is_open:
+            return
+        self.is_open = False
+        try:
+            self.backend.close()
+        except Exception as error:  # noqa: BLE001 — what was sent is sent and marked; nothing is left to do with it
+            logger.warning("The mail server connection did not close cleanly (%s)", type(error).__name__)
 
 
 def _failed(message_id: int, handler: registry.Handler | None, error: Exception) -> str:
@@ -179,27 +225,42 @@ def messages_relay(*, now: dt.datetime | None = None, batch: int = 500) -> int:
     with transaction.atomic(durable=True):
         due = list(
             pending().filter(relay_at__lte=now).select_for_update(skip_locked=True)
-            .order_by("relay_at", "pk").values_list("pk", "relayed")[:batch]
+            .order_by("relay_at", "pk").values_list("pk", "relayed", "handler")[:batch]
         )
-        worn = [pk for pk, relayed in due if relayed >= MAX_RELAYS]
+        worn = [pk for pk, relayed, _ in due if relayed >= MAX_RELAYS]
         if worn:
             logger.error("Outbox messages given up after %s hand-overs: %s", MAX_RELAYS, worn)
             Message.objects.filter(pk__in=worn).update(gave_up_at=now, last_error="Never completed")
-        send = [(pk, relayed) for pk, relayed in due if relayed < MAX_RELAYS]
-        for pk, relayed in send:  # each hand-over waits a little longer for the next
+        send = [(pk, relayed, name) for pk, relayed, name in due if relayed < MAX_RELAYS]
+        for pk, relayed, _ in send:  # each hand-over waits a little longer for the next
             Message.objects.filter(pk=pk).update(relay_at=now + _relay_after() * min(relayed + 1, 10),
                                                  relayed=F("relayed") + 1)
     # Done messages are kept a while (to see what was sent), then removed, a bounded batch at a time.
     old = Message.objects.filter(done_at__lt=now - dt.timedelta(days=KEEP_DONE_DAYS)).values_list("pk", flat=True)
     Message.objects.filter(pk__in=list(old[:batch])).delete()
+    # E-mails go together, as one task sent through one mail connection (messages_run); the rest one by one.
+    mail = [pk for pk, _, name in send if _sends_mail(name)]
     handed = 0
-    for pk, _ in send:
+    if mail:
+        if not _hand_over_all(mail):
+            return 0  # the broker is away: they all keep their turn
+        handed += len(mail)
+    for pk, _, name in send:
+        if _sends_mail(name):
+            continue
         if not message_hand_over(message_id=pk):
             break  # the broker is away: the rest keep their turn
         handed += 1
     if handed:
         logger.info("Outbox relay handed over %s messages", handed)
     return handed
+
+
+def _sends_mail(name: str) -> bool:
+    try:
+        return registry.get(name).sends_mail
+    except LookupError:
+        return False  # run on its own, where message_run records the missing handler
 
 
 def messages_drain(*, limit: int = 10_000) -> Counter:

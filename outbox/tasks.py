@@ -19,13 +19,14 @@ def deliver(message_id: int) -> str:
     return services.message_run(message_id=message_id)
 
 
-# A sweep's batch of e-mails (services.messages_add): one Celery message for all of them, each still run (and
-# marked done) on its own by message_run, so each is sent once whatever happens to the batch; the time limits
-# are a single message's times ten (a limit reached leaves the rest to the relay).
+# A sweep's batch of e-mails (services.messages_add), or the relay's: one Celery message for all of them, sent
+# through one mail connection (services.messages_run), each still run (and marked done) on its own by message_run,
+# so each is sent once whatever happens to the batch; the time limits are a single message's times ten (a limit
+# reached leaves the rest to the relay).
 @shared_task(acks_late=True, reject_on_worker_lost=False, ignore_result=True, time_limit=TIME_LIMIT * 10,
              soft_time_limit=SOFT_TIME_LIMIT * 10)
 def deliver_many(message_ids: list[int]) -> list[str]:
-    return [services.message_run(message_id=message_id) for message_id in message_ids]
+    return services.messages_run(message_ids=message_ids)
 
 
 @shared_task(ignore_result=True)

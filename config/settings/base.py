@@ -401,6 +401,8 @@ WEBHOOK_ALLOW_LOCAL_ADDRESSES = env.bool("WEBHOOK_ALLOW_LOCAL_ADDRESSES", defaul
 WEBHOOK_CA_FILE = env.str("WEBHOOK_CA_FILE", default="")
 # Exactly one beat, scheduling in UTC (CELERY_TIMEZONE / CELERY_ENABLE_UTC above).
 CELERY_BEAT_SCHEDULE = {
+    # The deadline sweep, and in the same pass the daily digests of notices (agencies.digests: once a day per
+    # person from the partnership's digest hour; every later pass only finds them sent).
     "chase-deadlines": {
         "task": "deadlines.tasks.chase_deadlines",
         "schedule": 60.0,  # seconds; a sweep is idempotent, so a late or repeated run is harmless
@@ -424,13 +426,6 @@ CELERY_BEAT_SCHEDULE = {
         "task": "outbox.tasks.relay",
         "schedule": float(OUTBOX_RELAY_SECONDS),
         "options": {"expires": max(OUTBOX_RELAY_SECONDS - 1, 1)},
-    },
-    # The daily digests of notices (agencies.digests): sent once a day per person from the partnership's digest
-    # hour; running every 5 minutes only finds them sent.
-    "send-digests": {
-        "task": "agencies.tasks.send_digests",
-        "schedule": 300.0,
-        "options": {"expires": 290.0},
     },
     # GOV.UK Notify (outbox.notify.notify_poll): the receipts of deliveries still waiting for one. Nothing to do
     # unless Notify is the e-mail backend.

@@ -302,7 +302,7 @@ def test_closure_is_judged_at_the_closure_time_not_now(old_case, lado_officer):
     assert review.waived_reason == "Case closed before it fell due"
     assert action.status == S.OVERDUE  # due before the closure, unmet: it was missed
     assert action.chase_ended_at is not None
-    assert chasing.sweep(now=timezone.now() + dt.timedelta(days=40)) == {"reminder": 0, "overdue": 0, "escalation": 0}
+    assert chasing.sweep(now=timezone.now() + dt.timedelta(days=40)) == {"reminder": 0, "overdue": 0, "escalation": 0, "digests": 0}
 
 
 @pytest.mark.django_db
@@ -358,7 +358,7 @@ def test_a_contact_closed_without_a_case_is_not_chased(referral, lado_officer, l
     referral.status, referral.closed_at = "advice", timezone.now()
     save_with_history(referral, actor=None, reason="Imported as closed")
 
-    assert chasing.sweep(now=deadline.escalate_at + dt.timedelta(days=1)) == {"reminder": 0, "overdue": 0, "escalation": 0}
+    assert chasing.sweep(now=deadline.escalate_at + dt.timedelta(days=1)) == {"reminder": 0, "overdue": 0, "escalation": 0, "digests": 0}
     assert not Notification.objects.exists()
     deadline.refresh_from_db()
     assert deadline.chase_ended_at is not None  # out of the partial indexes: never read again

@@ -19,7 +19,8 @@ from django.db import connection, connections
 from django.urls import reverse
 from django.utils import timezone
 
-from agencies.models import Notification
+from agencies.models import NoticeDelivery, Notification, Partnership
+from agencies.notices import notice_preferences_update
 from allegations import services
 from allegations.models import CaseStatus
 from allegations.services import save_with_history
@@ -103,7 +104,7 @@ def test_each_stage_fires_at_its_time_once_to_the_right_people(
     mail.outbox.clear()
 
     assert sweep_and_commit(django_capture_on_commit_callbacks, now=deadline.remind_at - SECOND) == {
-        "reminder": 0, "overdue": 0, "escalation": 0}
+        "reminder": 0, "overdue": 0, "escalation": 0, "digests": 0}
     assert not Notification.objects.filter(key__startswith="deadline-").exists()
 
     assert sweep_and_commit(django_capture_on_commit_callbacks, now=deadline.remind_at)["reminder"] == 1
@@ -116,7 +117,7 @@ def test_each_stage_fires_at_its_time_once_to_the_right_people(
     # Again at the same moment, and just before due: nothing more.
     assert sweep_and_commit(django_capture_on_commit_callbacks, now=deadline.remind_at)["reminder"] == 0
     assert sweep_and_commit(django_capture_on_commit_callbacks, now=deadline.due_at - SECOND) == {
-        "reminder": 0, "overdue": 0, "escalation": 0}
+        "reminder": 0, "overdue": 0, "escalation": 0, "digests": 0}
     assert len(mail.outbox) == 2
 
     assert sweep_and_commit(django_capture_on_commit_callbacks, now=deadline.due_at)["overdue"] == 1
@@ -129,7 +130,7 @@ def test_each_stage_fires_at_its_time_once_to_the_right_people(
     assert sweep_and_commit(django_capture_on_commit_callbacks, now=deadline.escalate_at)["escalation"] == 1
     assert notified(key % "escalation") == ["manager"]  # the LADO manager only
     assert sweep_and_commit(django_capture_on_commit_callbacks, now=deadline.escalate_at + dt.timedelta(days=30)) == {
-        "reminder": 0, "overdue": 0, "escalation": 0}
+        "reminder": 0, "overdue": 0, "escalation": 0, "digests": 0}
 
     assert Notification.objects.filter(key__startswith="deadline-").count() == 5
     assert len(mail.outbox) == 5
@@ -154,7 +155,7 @@ def test_a_late_sweep_sends_no_due_soon_reminder_for_an_overdue_deadline(case, l
 
     counts = chasing.sweep(now=deadline.due_at + SECOND)  # the sweeper was down past the due time
 
-    assert counts == {"reminder": 0, "overdue": 1, "escalation": 0}
+    assert counts == {"reminder": 0, "overdue": 1, "escalation": 0, "digests": 0}
     key = f"deadline-{deadline.pk}-%s"
     assert notified(key % "reminder") == []  # "due soon" would be wrong: it is overdue
     assert notified(key % "overdue") == ["officer"]  # the case owner
@@ -177,7 +178,7 @@ def test_deadlines_already_past_escalation_when_first_chased_make_one_backlog_su
 
     counts = sweep_and_commit(django_capture_on_commit_callbacks)
 
-    assert counts == {"reminder": 0, "overdue": 2, "escalation": 0}
+    assert counts == {"reminder": 0, "overdue": 2, "escalation": 0, "digests": 0}
     assert not Notification.objects.filter(key__in=[f"deadline-{pk}-{stage}" for pk in ids
                                                     for stage in ("reminder", "overdue", "escalation")]).exists()
     summary = Notification.objects.get(key__startswith="deadline-backlog-")
@@ -191,7 +192,7 @@ def test_deadlines_already_past_escalation_when_first_chased_make_one_backlog_su
     assert "14 deadlines of your service are overdue" in backlog_mail[0].body
 
     # Later sweeps send nothing more for the backlog: no reminder, notice or escalation, no second summary.
-    assert chasing.sweep() == {"reminder": 0, "overdue": 0, "escalation": 0}
+    assert chasing.sweep() == {"reminder": 0, "overdue": 0, "escalation": 0, "digests": 0}
     later = chasing.sweep(now=timezone.now() + dt.timedelta(days=40))
     assert later["escalation"] == 2  # the two live ones, escalated in their time
     assert not Notification.objects.filter(key__in=[f"deadline-{pk}-{stage}" for pk in ids
@@ -217,7 +218,7 @@ def test_met_deadlines_send_nothing(referral, lado_officer, lado_manager):
 
     counts = chasing.sweep(now=deadline.escalate_at + dt.timedelta(days=1))
 
-    assert counts == {"reminder": 0, "overdue": 0, "escalation": 0}
+    assert counts == {"reminder": 0, "overdue": 0, "escalation": 0, "digests": 0}
     assert not Notification.objects.exists()
     deadline.refresh_from_db()
     assert deadline.status == Deadline.Status.MET
@@ -233,7 +234,7 @@ def test_deadlines_of_a_closed_case_send_nothing(case, lado_officer, lado_manage
 
     counts = chasing.sweep(now=review.escalate_at + dt.timedelta(days=1))
 
-    assert counts == {"reminder": 0, "overdue": 0, "escalation": 0}
+    assert counts == {"reminder": 0, "overdue": 0, "escalation": 0, "digests": 0}
     assert not Notification.objects.exists()
     review.refresh_from_db()
     assert (review.status, review.reminder_sent_at, review.overdue_sent_at) == (Deadline.Status.OPEN, None, None)
@@ -257,9 +258,35 @@ def test_the_chase_task_runs_the_sweep(referral, lado_officer):
     deadline = initial_discussion(referral)
     Deadline.objects.filter(pk=deadline.pk).update(remind_at=timezone.now() - SECOND)
 
-    assert chase_deadlines() == {"reminder": 1, "overdue": 0, "escalation": 0}
-    assert chase_deadlines() == {"reminder": 0, "overdue": 0, "escalation": 0}
+    assert chase_deadlines() == {"reminder": 1, "overdue": 0, "escalation": 0, "digests": 0}
+    assert chase_deadlines() == {"reminder": 0, "overdue": 0, "escalation": 0, "digests": 0}
     assert notified(f"deadline-{deadline.pk}-reminder") == ["officer"]
+
+
+@pytest.mark.django_db
+def test_the_sweep_sends_the_daily_digests_due_in_the_same_pass_once(
+        case, lado_officer, lado_manager, partnership, django_capture_on_commit_callbacks):
+    """A person who chose the daily digest for deadlines: the overdue notice the sweep writes at or after the digest
+    hour goes in that day's digest, sent by the same pass; later passes send no second digest that day."""
+    notice_preferences_update(actor=lado_officer, choices={"deadlines": NoticeDelivery.DIGEST})
+    deadline = Deadline.objects.get(case=case, kind=Deadline.Kind.CASE_REVIEW)
+    Partnership.objects.filter(pk=partnership.pk).update(digest_hour=0)  # due whenever the test runs
+    Deadline.objects.filter(pk=deadline.pk).update(remind_at=timezone.now() - 2 * SECOND,
+                                                   due_at=timezone.now() - SECOND)
+    outbox_drain()  # the e-mails of opening the case
+    mail.outbox.clear()
+
+    counts = sweep_and_commit(django_capture_on_commit_callbacks)
+
+    assert counts == {"reminder": 0, "overdue": 1, "escalation": 0, "digests": 1}
+    notice = Notification.objects.get(key=f"deadline-{deadline.pk}-overdue", user=lado_officer)
+    digest = Delivery.objects.get(kind="digest")
+    assert not notice.digest_pending and notice.digest == digest and digest.user == lado_officer
+    assert digest.context["count"] == 1 and digest.context["items"][0]["reference"] == case.referral.reference
+    [sent] = mail.outbox  # the digest; no e-mail of its own for the notice
+    assert sent.to == [lado_officer.email] and sent.subject.startswith("Your daily digest: 1 notice")
+    assert sweep_and_commit(django_capture_on_commit_callbacks)["digests"] == 0
+    assert Delivery.objects.filter(kind="digest").count() == 1 and len(mail.outbox) == 1
 
 
 def test_beat_runs_the_chase_every_minute_in_utc():
@@ -413,4 +440,4 @@ def test_a_worker_killed_mid_sweep_leaves_no_duplicate_and_no_gap(celery_worker,
 
     assert chase_notices.count() == total
     assert_each_notice_once(ids, ("overdue",), recipients=2)
-    assert chasing.sweep() == {"reminder": 0, "overdue": 0, "escalation": 0}
+    assert chasing.sweep() == {"reminder": 0, "overdue": 0, "escalation": 0, "digests": 0}

@@ -199,5 +199,5 @@ def test_a_redis_restart_mid_sweep_neither_skips_nor_repeats_a_notice(
     per_person_and_stage = Counter((m["To"], m["Subject"].split(":")[0]) for m in sent)
     assert per_person_and_stage == {(who, "Overdue"): len(ids) for who in (lado_officer.email, lado_manager.email)}
     assert {m["To"] for m in sent} == {lado_officer.email, lado_manager.email}
-    assert chasing.sweep() == {"reminder": 0, "overdue": 0, "escalation": 0}
+    assert chasing.sweep() == {"reminder": 0, "overdue": 0, "escalation": 0, "digests": 0}
     assert "Connection to broker lost" in worker.log_path.read_text()  # the worker did see Redis go

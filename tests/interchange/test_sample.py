@@ -152,7 +152,7 @@ def test_imported_deadlines_that_are_met_or_of_closed_cases_are_never_chased(sam
     # overdue without one notice per deadline per officer (the LADO managers get one summary a day).
     open_unmet = Deadline.objects.filter(case__status=CaseStatus.OPEN, met_at__isnull=True).exclude(status="waived")
     assert open_unmet.exists()
-    assert counts == {"reminder": 0, "overdue": 0, "escalation": 0}
+    assert counts == {"reminder": 0, "overdue": 0, "escalation": 0, "digests": 0}
     assert not open_unmet.filter(overdue_sent_at__isnull=True).exists()
     assert not Notification.objects.filter(key__regex=r"^deadline-[0-9]+-").exists()
     for message in mail.outbox:
@@ -176,5 +176,5 @@ def test_a_product_with_only_closed_and_met_deadlines_sends_nothing(db, tmp_path
     assert run.ok, run.err
     mail.outbox.clear()
     counts = chasing.sweep()
-    assert counts == {"reminder": 0, "overdue": 0, "escalation": 0}
+    assert counts == {"reminder": 0, "overdue": 0, "escalation": 0, "digests": 0}
     assert Notification.objects.count() == 0 and mail.outbox == []

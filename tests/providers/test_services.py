@@ -96,12 +96,12 @@ def test_the_admissions_review_is_chased_to_the_lead_and_escalated_to_the_direct
                                             started_on=today, review_on=today)
     later = suspension.deadline.escalate_at + dt.timedelta(minutes=1)
     counts = chasing.sweep(now=later)  # late: no "due soon" reminder for what is overdue
-    assert counts == {"reminder": 0, "overdue": 1, "escalation": 1}
+    assert counts == {"reminder": 0, "overdue": 1, "escalation": 1, "digests": 0}
     titles = set(Notification.objects.filter(user=asm).values_list("title", flat=True))
     assert any(t.startswith("Overdue: Review of suspended admissions") for t in titles)
     assert Notification.objects.filter(user=director, title__startswith="Escalation").exists()
     assert all("/providers/" in n.link for n in Notification.objects.filter(title__contains=concern.reference))
-    assert chasing.sweep(now=later) == {"reminder": 0, "overdue": 0, "escalation": 0}  # exactly once
+    assert chasing.sweep(now=later) == {"reminder": 0, "overdue": 0, "escalation": 0, "digests": 0}  # exactly once
 
 
 def test_a_concluded_concerns_deadlines_are_not_chased(asm, concern):
@@ -115,7 +115,7 @@ def test_a_concluded_concerns_deadlines_are_not_chased(asm, concern):
     assert suspension.deadline.status == Deadline.Status.WAIVED
     assert Deadline.objects.filter(provider_concern=concern, status__in=["open", "overdue"],
                                    chase_ended_at__isnull=True).count() == 0
-    assert chasing.sweep(now=timezone.now() + dt.timedelta(days=10)) == {"reminder": 0, "overdue": 0, "escalation": 0}
+    assert chasing.sweep(now=timezone.now() + dt.timedelta(days=10)) == {"reminder": 0, "overdue": 0, "escalation": 0, "digests": 0}
 
 
 def test_the_action_plan_needs_evidence_to_be_complete(asm, concern, police_agency):
