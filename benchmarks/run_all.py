@@ -158,7 +158,8 @@ def run_script(script: Script, size: int | None, *, timeout: float, python: str 
     command = [python, "-u", str(ROOT / "benchmarks" / f"{script.name}.py")]
     if size is not None:
         command += [script.size_option, str(size)]
-    print(f"\n===== {script.name} at {size_label(size)}: {' '.join(command[2:])}", flush=True)
+    shown = " ".join([f"benchmarks/{script.name}.py", *command[3:]])
+    print(f"\n===== {script.name} at {size_label(size)}: {shown}", flush=True)
     env = environment_for(script, size, dict(os.environ))
     last: deque[str] = deque(maxlen=LAST_LINES)
     targets: list[Target] = []
