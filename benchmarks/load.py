@@ -80,7 +80,7 @@ def sign_in_users(n: int) -> list[str]:
                                                   "email": f"bench.load.{i}@example.org"})
         Membership.objects.get_or_create(user=user, agency=service, role=Role.LADO_OFFICER,
                                          defaults={"job_title": "LADO"})
-        client = signed_in_client(user)
+        client = signed_in_client(user, address=f"10.19.{i // 250}.{i % 250 + 1}")  # a desk each
         cookies.append(client.cookies[settings.SESSION_COOKIE_NAME].value)
     return cookies
 
