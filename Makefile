@@ -83,14 +83,12 @@ test: venv test-packages assets
 	@$(SERVICES) --redis --database-url-default $(TEST_DATABASE_URL) --redis-url-default $(TEST_REDIS_URL) -- \
 	  env DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest $(PYTEST_ARGS)
 
+# Every benchmark at 100,000 and 1,000,000, then one table of issue 19's targets (benchmarks/README.md).
+# make benchmark SIZES=100000 BENCHMARKS="queue_and_case load"
+SIZES ?= 100000 1000000
+BENCHMARKS ?=
 benchmark: venv
-	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) benchmarks/queue_and_case.py
-	$(PY) benchmarks/load.py
-	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) benchmarks/chasing_sweep.py
-	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) benchmarks/import_cases.py
-	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) benchmarks/annual_report.py
-	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) benchmarks/access_log.py
-	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) benchmarks/minutes_pdf.py
+	$(PY) benchmarks/run_all.py --sizes "$(SIZES)" --only "$(BENCHMARKS)"
 
 clean:
 	rm -rf $(VENV) var .env

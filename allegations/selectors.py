@@ -45,6 +45,7 @@ from .models import (
     queue_open_rank,
     queue_open_received,
 )
+from .paging import Keyset
 from .permissions import case_share_levels
 
 
@@ -172,6 +173,10 @@ def _open_deadline_count(kinds=None):
     )
 
 
+# The case list's order, newest first, as a position for paging past its first pages (paging.Keyset).
+CASE_LIST_KEYSET = Keyset("status", "opened_at", "pk")
+
+
 def case_list(*, user):
     # Need to know: outside the LADO service, the count covers the deadlines every viewer of a case may see
     # (the employer's); the case page shows each person the rest their level allows.
@@ -185,7 +190,7 @@ def case_list(*, user):
         .annotate(open_deadlines=Coalesce(Subquery(_open_deadline_count(kinds)), 0))
         # Open cases first ("open" > "closed"), newest first: the case_status_opened index read backwards;
         # the pk settles ties (cases opened the same moment, e.g. imported), so pages never repeat a case.
-        .order_by("-status", "-opened_at", "-pk")
+        .order_by(*(f"-{field}" for field in CASE_LIST_KEYSET.fields))
     )
 
 

@@ -39,6 +39,7 @@ REFERENCE_PREFIX = "MAS-BENCH-"
 OFFICER_USERNAME = "bench.officer"
 QUEUE_SLOW_MS = 150
 PYTHON_TARGET_MS = 6  # issue 19, target 3: Python per request on the triage queue, at any size
+FLUSH_EVERY = 50_000  # referrals made before their rows are written with COPY
 
 GIVEN_NAMES = """Aaliyah Adam Aisha Alex Alice Amelia Amir Ann Ben Beth Callum Carl Chloe Chris Claire Dan David
 Deborah Ellie Emily Emma Faisal Fiona Gareth Grace Hannah Harry Ian Imran Jack James Jane Jason Jess John Karen
@@ -277,7 +278,18 @@ def load(n: int, *, seed: int = 20240601) -> None:
             Table(Referral), Table(Deadline), Table(TriageDecision), Table(Case), Table(Strand), Table(Event))
         step = span / n
         showcase_id = None
+        written = {"referrals": 0, "deadlines": 0, "triage decisions": 0, "cases": 0, "strands": 0, "events": 0}
+
+        def flush() -> None:
+            # In chunks, so that 1,000,000 referrals do not hold every row in memory at once. The foreign
+            # keys are checked at the end of the transaction (Django makes them deferrable).
+            for what, table in zip(written, (referrals, deadlines, triages, cases, strands, events)):
+                written[what] += table.write()
+
         for i, state in enumerate(states):
+            if i and i % FLUSH_EVERY == 0:
+                flush()
+                progress(f"{i:,} referrals written")
             agency, workforce, role = rng.choice(agencies)
             subject_id = subject_ids[i] if i < n_subjects else rng.choice(subject_ids)
             if i in earlier or i == showcase:
@@ -349,11 +361,8 @@ def load(n: int, *, seed: int = 20240601) -> None:
             if not is_open:
                 events.add(at=closed, actor_id=officer.pk, referral_id=referral_id, case_id=case_id,
                            verb="case_closed", summary="Case closed", reason="Synthetic closure.")
-        progress("rows made")
-        progress(f"{referrals.write():,} referrals")
-        progress(f"{deadlines.write():,} deadlines, {triages.write():,} triage decisions")
-        progress(f"{cases.write():,} cases, {strands.write():,} strands")
-        progress(f"{events.write():,} events")
+        flush()
+        progress(", ".join(f"{count:,} {what}" for what, count in written.items()))
 
         _showcase_history(Case.objects.get(pk=showcase_id), officer, [a for a, _, _ in agencies], now)
         progress("showcase case, through the services")
@@ -499,6 +508,28 @@ def explain_queue(officer) -> list[tuple[str, list[str], list[str]]]:
     return found
 
 
+def target_lines(results: dict, referrals: int) -> list[str]:
+    """Issue 19's targets 1 and 2 as ``TARGET name | size | figure | met|not met`` (benchmarks/run_all.py)."""
+    size = f"{referrals:,}"
+    queue_ms = 15 if referrals <= 100_000 else 20
+    lines = []
+    for number, title, name, p95_ms, max_queries in (
+        (1, "Triage queue", "triage queue", queue_ms, 8),
+        (1, "Case list", "case list", 20, 8),
+        (2, "Case page", "case page", 25, 12),
+    ):
+        result = results[title]
+        lines.append(f"TARGET {number}. {name} p95 <= {p95_ms} ms | {size} | median {result['median']:.1f} ms, "
+                     f"p95 {result['p95']:.1f} ms | {'met' if result['p95'] <= p95_ms else 'not met'}")
+        lines.append(f"TARGET {number}. {name} queries <= {max_queries} | {size} | {result['queries']} queries | "
+                     f"{'met' if result['queries'] <= max_queries else 'not met'}")
+    queue = results["Triage queue"]
+    lines.append(f"TARGET 3. python per request on the triage queue <= {PYTHON_TARGET_MS} ms | {size} | "
+                 f"{queue['python']:.1f} ms (CPU {queue['cpu']:.1f} ms) | "
+                 f"{'met' if queue['python'] <= PYTHON_TARGET_MS else 'not met'}")
+    return lines
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--reload", action="store_true", help="drop the benchmark database and load it again")
@@ -571,6 +602,9 @@ def main(argv=None) -> int:
         print("The queue page uses the referral_queue index: "
               + ("yes" if "referral_queue" in page_indexes else "no")
               + ("; it uses referral_queue_order, its index in the page's own order" if "referral_queue_order" in page_indexes else ""))
+    print()
+    for line in target_lines(results, args.referrals):
+        print(line)
     queue = results["Triage queue"]["median"]
     if queue > QUEUE_SLOW_MS:
         print(f"\nThe queue page's median ({queue:.0f} ms) is over {QUEUE_SLOW_MS} ms: investigate.")

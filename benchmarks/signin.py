@@ -38,8 +38,9 @@ def get_ok(client, url: str):
     return response
 
 
-def signed_in_client(user):
-    """A test client signed in as ``user`` with the password and the authenticator's code."""
+def signed_in_client(user, *, address: str = "127.0.0.1"):
+    """A test client signed in as ``user`` with the password and the authenticator's code, from ``address``
+    (many users signing in at once come from addresses of their own: one address may try 30 a minute)."""
     from allauth.mfa import app_settings
     from allauth.mfa.models import Authenticator
     from allauth.mfa.totp.internal.auth import TOTP
@@ -64,7 +65,7 @@ def signed_in_client(user):
     # same 30 seconds) uses the next step's code, and after that waits for a fresh one, as
     # tests/browser/conftest.py does.
     for step in (0, 1, 1, 1):
-        client = _password_step(user)
+        client = _password_step(user, address)
         response = client.post(CODE_PAGE, {"code": totp_code(TOTP_SECRET, step=step)})
         if response.status_code == 302 and not response["Location"].startswith((LOGIN, CODE_PAGE)):
             break
@@ -75,10 +76,10 @@ def signed_in_client(user):
     return client
 
 
-def _password_step(user):
+def _password_step(user, address: str):
     from django.test import Client
 
-    client = Client(SERVER_NAME="localhost", HTTP_USER_AGENT="benchmark")  # an allowed host
+    client = Client(SERVER_NAME="localhost", HTTP_USER_AGENT="benchmark", REMOTE_ADDR=address)  # an allowed host
     response = client.post(LOGIN, {"login": user.username, "password": PASSWORD})
     if response.status_code != 302 or response["Location"] != CODE_PAGE:
         raise NotOK(f"signing in {user.username} with the password answered {response.status_code}, "

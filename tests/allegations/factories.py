@@ -6,7 +6,7 @@ import datetime as dt
 from django.utils import timezone
 
 from allegations import services
-from allegations.models import Referral, TriageDecision
+from allegations.models import Case, Referral, ReferralStatus, TriageDecision
 from deadlines.models import Deadline
 
 
@@ -86,3 +86,15 @@ def referral_copies(template: Referral, n: int, **fields) -> list[Referral]:
         Deadline(referral=r, kind=deadline.kind, anchor_at=deadline.anchor_at, due_at=deadline.due_at) for r in made
     ])
     return made
+
+
+def case_copies(template: Case, n: int) -> list[Case]:
+    """n copies of a case, each on a copy of its referral (referral_copies), opened the same moment: the case
+    list's rows, written with bulk_create."""
+    template = Case.objects.get(pk=template.pk)
+    clones = []
+    for referral in referral_copies(template.referral, n, status=ReferralStatus.CASE_OPENED):
+        clone = copy.copy(template)
+        clone.pk, clone.referral = None, referral
+        clones.append(clone)
+    return Case.objects.bulk_create(clones)

@@ -2,7 +2,7 @@
 case list say "More than 1,000", page on with next and previous, and offer no last page they have not
 counted; the number of queries does not change."""
 
-import copy
+import html
 import re
 
 import pytest
@@ -10,9 +10,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from allegations.models import Case, Referral, ReferralStatus
+from allegations.models import Case, Referral
 from deadlines.models import Deadline
-from tests.allegations.factories import make_case, make_referral, referral_copies
+from tests.allegations.factories import case_copies, make_case, make_referral, referral_copies
 
 pytestmark = pytest.mark.django_db
 
@@ -78,12 +78,58 @@ def test_the_case_list_says_more_than_1000_and_pages_on(lado_officer, agency_a_m
                                                          login):
     case = make_case(officer=lado_officer, referral=make_referral(actor=agency_a_manager, lado_service=lado_service,
                                                                  agency=agency_a))
-    referrals = referral_copies(case.referral, MANY - 1, status=ReferralStatus.CASE_OPENED)
-    case = Case.objects.get(pk=case.pk)
-    clones = []
-    for referral in referrals:
-        clone = copy.copy(case)
-        clone.pk, clone.referral = None, referral
-        clones.append(clone)
-    Case.objects.bulk_create(clones)
+    case_copies(case, MANY - 1)
     _walk(login(lado_officer), reverse("allegations:case_list"), MANY, "cases")
+
+
+def _link(page: str, rel: str) -> str:
+    """The address of the pagination's previous or next link, unescaped."""
+    return html.unescape(re.search(rf'href="([^"]*)" rel="{rel}"', page)[1])
+
+
+def test_the_case_list_pages_on_by_position_past_its_first_1000(lado_officer, agency_a_manager, lado_service,
+                                                                 agency_a, login):
+    """Beyond the first 40 pages "next" and "previous" carry the key of the last or first case shown (an
+    offset there grows with the page); every case is shown once, in order, in the same number of queries.
+    The cases are copies opened the same moment, so the key's last part, the case's own number, decides."""
+    case = make_case(officer=lado_officer, referral=make_referral(actor=agency_a_manager, lado_service=lado_service,
+                                                                 agency=agency_a))
+    case_copies(case, MANY - 1)
+    in_order = list(Case.objects.order_by("-status", "-opened_at", "-pk").values_list("referral__reference", flat=True))
+    client, url = login(lado_officer), reverse("allegations:case_list")
+
+    first, queries = _get(client, url)
+    page_40, queries_40 = _get(client, f"{url}?page=40")
+    assert _references(page_40) == in_order[975:1000] and queries_40 == queries
+    after = _link(page_40, "next")
+    assert after.startswith("?after=") and "page=" not in after
+    assert 'href="?page=41"' in page_40  # the numbered links stay for the first pages
+
+    page_41, queries_41 = _get(client, url + after)
+    assert _references(page_41) == in_order[1000:1025] and queries_41 == queries
+    assert "More than 1,000 cases" in page_41
+    assert 'href="?page=1"' in page_41 and "govuk-pagination__item--current" not in page_41  # a page with no number
+    page_42, _ = _get(client, url + _link(page_41, "next"))
+    assert _references(page_42) == in_order[1025:] and 'rel="next"' not in page_42
+
+    back, queries_back = _get(client, url + _link(page_42, "prev"))
+    assert _references(back) == in_order[1000:1025] and queries_back == queries
+    back, _ = _get(client, url + _link(back, "prev"))
+    assert _references(back) == in_order[975:1000]
+    assert _link(back, "prev").startswith("?before=")
+
+    # A key that is no key of this list shows the first page.
+    for bad in ("nonsense", "open.x.1", "open.1.2.3", "open%3B.1.2"):
+        page, _ = _get(client, f"{url}?after={bad}")
+        assert _references(page) == in_order[:25]
+
+
+def test_paging_by_position_keeps_the_filters(lado_officer, agency_a_manager, lado_service, agency_a, login):
+    case = make_case(officer=lado_officer, referral=make_referral(actor=agency_a_manager, lado_service=lado_service,
+                                                                 agency=agency_a))
+    references = [case.referral.reference]
+    client = login(lado_officer)
+    page, _ = _get(client, reverse("allegations:case_list") + "?status=closed&after=open.1.999999999")
+    assert _references(page) == []  # the filter holds: the one case is open
+    page, _ = _get(client, reverse("allegations:case_list") + "?status=open&before=closed.0.1")
+    assert _references(page) == references
