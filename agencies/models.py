@@ -253,6 +253,12 @@ LADO_ROLES = frozenset({Role.LADO_OFFICER, Role.LADO_MANAGER, Role.CHAIR})
 REFERRER_ROLES = frozenset({Role.SENIOR_MANAGER})
 
 
+class MembershipQuerySet(models.QuerySet):
+    def people(self):
+        """Memberships held by people, not by the accounts partner systems act through (`system`)."""
+        return self.filter(system=False)
+
+
 class Membership(models.Model):
     """A person's role in an agency. One person may hold several."""
 
@@ -261,7 +267,12 @@ class Membership(models.Model):
     role = models.CharField(max_length=32, choices=Role.choices)
     job_title = models.CharField(max_length=120, blank=True)
     phone = models.CharField(max_length=40, blank=True)
+    # The account an agency's own system acts through (a partner API client): it has the role's access, but it is
+    # nobody to choose, invite, tell or chase. Every list of people reads Membership.objects.people() or filters
+    # memberships__system=False beside its other memberships__ conditions (the same membership).
+    system = models.BooleanField(default=False)
 
+    objects = MembershipQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

@@ -81,7 +81,7 @@ def notice_recipients(agency: Agency, *, referral) -> list:
     people = []
     for roles in (NOTICE_ROLES, FALLBACK_ROLES):
         people = list({m.user_id: m.user for m in (
-            Membership.objects.filter(agency=agency, role__in=roles, user__is_active=True)
+            Membership.objects.people().filter(agency=agency, role__in=roles, user__is_active=True)
             .select_related("user").order_by("user_id"))}.values())
         if people:
             break

@@ -27,7 +27,7 @@ def referral_received_notify(*, referral_id: int) -> int:
         return 0
     link = reverse("allegations:referral_detail", args=[referral.reference])
     recipients = (
-        Membership.objects.filter(agency=referral.lado_service, role__in=LADO_ROLES, user__is_active=True)
+        Membership.objects.people().filter(agency=referral.lado_service, role__in=LADO_ROLES, user__is_active=True)
         .select_related("user")
         .order_by("user_id")
         .distinct()

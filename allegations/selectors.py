@@ -682,7 +682,8 @@ def lado_officers(*, service_ids):
 
     return (
         get_user_model()
-        .objects.filter(memberships__agency_id__in=service_ids, memberships__role__in=LADO_ROLES, is_active=True)
+        .objects.filter(memberships__agency_id__in=service_ids, memberships__role__in=LADO_ROLES,
+                 memberships__system=False, is_active=True)
         .distinct()
         .order_by("first_name", "last_name", "username")
     )
@@ -706,6 +707,7 @@ def service_people(*, service_id: int):
 
     return (
         get_user_model().objects.filter(Q(memberships__agency_id=service_id)
-                                        | Q(memberships__agency__lado_service_id=service_id), is_active=True)
+                                        | Q(memberships__agency__lado_service_id=service_id),
+                                        memberships__system=False, is_active=True)
         .distinct().order_by("first_name", "last_name", "username")
     )

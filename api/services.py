@@ -80,7 +80,7 @@ def api_client_create(*, actor, name: str, agency, role: str, scopes: list[str])
     user = User(username=username, first_name=name[:150], last_name="(API client)")
     user.set_unusable_password()
     user.save()
-    Membership.objects.create(user=user, agency=agency, role=role, job_title="API client")
+    Membership.objects.create(user=user, agency=agency, role=role, job_title="API client", system=True)
     secret = secrets.token_urlsafe(40)
     application = Application(
         name=name, client_type=Application.CLIENT_CONFIDENTIAL,

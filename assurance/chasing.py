@@ -77,7 +77,8 @@ def _tell_business_unit(request: Request) -> None:
     users = {round_.created_by_id: round_.created_by}
     agency_ids = round_.created_by.memberships.values("agency_id")
     for user in get_user_model().objects.filter(memberships__agency_id__in=agency_ids,
-                                                memberships__role=Role.ANALYST, is_active=True).distinct():
+                                                memberships__role=Role.ANALYST, memberships__system=False,
+                                                is_active=True).distinct():
         users[user.pk] = user
     link = reverse("assurance:round_detail", args=[round_.pk])
     for user in users.values():

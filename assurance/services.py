@@ -128,7 +128,8 @@ def _senior_managers(agency_id: int):
     from django.contrib.auth import get_user_model
 
     return get_user_model().objects.filter(
-        memberships__agency_id=agency_id, memberships__role=Role.SENIOR_MANAGER, is_active=True
+        memberships__agency_id=agency_id, memberships__role=Role.SENIOR_MANAGER, memberships__system=False,
+        is_active=True
     ).distinct()
 
 
@@ -235,5 +236,5 @@ def agencies_to_ask():
     """Agencies that can be asked: active ones with at least one senior manager to answer."""
     return Agency.objects.filter(
         is_active=True,
-        pk__in=Membership.objects.filter(role=Role.SENIOR_MANAGER).values("agency_id"),
+        pk__in=Membership.objects.people().filter(role=Role.SENIOR_MANAGER).values("agency_id"),
     ).order_by("name")

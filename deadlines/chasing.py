@@ -226,7 +226,7 @@ def _chase(deadline: Deadline, stage: Stage, now: dt.datetime) -> list[Notice]:
 
 def service_members(service_id: int, roles, *, only: Q = Q()) -> list:
     memberships = (
-        Membership.objects.filter(agency_id=service_id, role__in=roles, user__is_active=True)
+        Membership.objects.people().filter(agency_id=service_id, role__in=roles, user__is_active=True)
         .filter(only)
         .select_related("user")
         .order_by("user_id")

@@ -164,7 +164,7 @@ def team_work(*, user, now: dt.datetime | None = None) -> TeamWork:
     User = get_user_model()
     officers = list(
         User.objects.filter(
-            pk__in=Membership.objects.filter(agency_id__in=services, role__in=LADO_ROLES).values("user_id"),
+            pk__in=Membership.objects.people().filter(agency_id__in=services, role__in=LADO_ROLES).values("user_id"),
             is_active=True,
         ).order_by("first_name", "last_name", "username")
     )

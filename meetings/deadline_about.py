@@ -27,7 +27,7 @@ def _escalation_recipients(deadline) -> list:
     if action is None:
         return []
     managers = [
-        m.user for m in Membership.objects.filter(
+        m.user for m in Membership.objects.people().filter(
             agency_id=action.agency_id, role=Role.SENIOR_MANAGER, user__is_active=True
         ).select_related("user").order_by("user_id")
     ]

@@ -68,7 +68,7 @@ def recipients_by_invitation(invitations: list[Invitation]) -> dict[int, list[Re
     agency_ids = {i.agency_id for i in invitations if i.agency_id and not i.user_id and not i.name}
     people: dict[int, list[Membership]] = defaultdict(list)
     if agency_ids:
-        for membership in (Membership.objects.filter(agency_id__in=agency_ids, user__is_active=True)
+        for membership in (Membership.objects.people().filter(agency_id__in=agency_ids, user__is_active=True)
                            .select_related("user").order_by("user__last_name", "user__first_name", "user_id", "pk")):
             people[membership.agency_id].append(membership)
     result = {}

@@ -192,7 +192,7 @@ def chair_candidates(case: Case):
     return (
         get_user_model().objects.filter(is_active=True)
         .filter(Q(memberships__agency_id=case.referral.lado_service_id, memberships__role__in=LADO_ROLES)
-                | Q(memberships__role=Role.CHAIR, memberships__agency__is_active=True))
+                | Q(memberships__role=Role.CHAIR, memberships__agency__is_active=True), memberships__system=False)
         .distinct().order_by("first_name", "last_name", "username")
     )
 
@@ -203,7 +203,7 @@ def minute_taker_candidates(case: Case):
         get_user_model().objects.filter(is_active=True)
         .filter(Q(memberships__agency_id=case.referral.lado_service_id,
                   memberships__role__in=[r for r in Role.values if r not in (Role.ANALYST, Role.ADMINISTRATOR)])
-                | Q(memberships__role=Role.MINUTE_TAKER, memberships__agency__is_active=True))
+                | Q(memberships__role=Role.MINUTE_TAKER, memberships__agency__is_active=True), memberships__system=False)
         .distinct().order_by("first_name", "last_name", "username")
     )
 
@@ -211,7 +211,7 @@ def minute_taker_candidates(case: Case):
 def people_to_invite():
     """People with an account who may be invited: anyone active with a role in an active agency."""
     return (
-        get_user_model().objects.filter(is_active=True, memberships__agency__is_active=True,
+        get_user_model().objects.filter(is_active=True, memberships__agency__is_active=True, memberships__system=False,
                                         memberships__role__in=[r for r in Role.values if r not in (Role.ANALYST, Role.ADMINISTRATOR)])
         .distinct().order_by("first_name", "last_name", "username")
     )

@@ -42,7 +42,7 @@ def _plan_item_escalation(deadline) -> list:
     item = PlanItem.objects.filter(deadline=deadline).first()
     if item is None:
         return []
-    return [m.user for m in Membership.objects.filter(agency_id=item.agency_id, role=Role.SENIOR_MANAGER,
+    return [m.user for m in Membership.objects.people().filter(agency_id=item.agency_id, role=Role.SENIOR_MANAGER,
                                                       user__is_active=True).select_related("user").order_by("user_id")]
 
 

@@ -73,7 +73,7 @@ def people_for(concern: ProviderConcern):
         get_user_model().objects.filter(is_active=True)
         .filter(Q(memberships__agency_id=concern.lado_service_id, memberships__role__in=roles)
                 | Q(memberships__agency__lado_service_id=concern.lado_service_id, memberships__role__in=list(PROVIDER_ROLES))
-                | Q(memberships__role=Role.CHAIR, memberships__agency__is_active=True))
+                | Q(memberships__role=Role.CHAIR, memberships__agency__is_active=True), memberships__system=False)
         .distinct().order_by("first_name", "last_name", "username")
     )
 

@@ -146,7 +146,7 @@ def _members(service_id: int, roles) -> list:
 
     users = {}
     for m in (
-        Membership.objects.filter(Q(agency_id=service_id) | Q(agency__lado_service_id=service_id),
+        Membership.objects.people().filter(Q(agency_id=service_id) | Q(agency__lado_service_id=service_id),
                                   role__in=list(roles), user__is_active=True, agency__is_active=True)
         .select_related("user").order_by("user_id")
     ):
@@ -234,7 +234,7 @@ def concern_decide(*, actor, concern: ProviderConcern, invoke: bool, rationale: 
 def _business_unit_notice(concern: ProviderConcern, title: str, what: str) -> None:
     """001: the business unit is told whether the procedure was invoked and of the outcome."""
     link = reverse("providers:register")
-    for m in (Membership.objects.filter(role=Role.ANALYST, user__is_active=True, agency__kind=AgencyKind.BUSINESS_UNIT)
+    for m in (Membership.objects.people().filter(role=Role.ANALYST, user__is_active=True, agency__kind=AgencyKind.BUSINESS_UNIT)
               .select_related("user").order_by("user_id")):
         notice_once(user=m.user, title=title, link=link, key=f"concern-{concern.pk}-{what}",
                     email_template="providers/email/concern_notice", context={"reference": concern.reference})

@@ -44,5 +44,5 @@ def deliveries_of(endpoint: Endpoint, *, limit: int = DELIVERIES_SHOWN) -> list[
 
 def administrators_of(agency_id: int) -> list:
     """The agency's active administrators: they are told when its endpoint is paused."""
-    return [m.user for m in Membership.objects.filter(agency_id=agency_id, role=Role.ADMINISTRATOR,
+    return [m.user for m in Membership.objects.people().filter(agency_id=agency_id, role=Role.ADMINISTRATOR,
                                                       user__is_active=True).select_related("user").order_by("user_id")]
