@@ -18,6 +18,7 @@ from config.jinja2 import govuk_date, govuk_time
 from deadlines.wording import deadline_clock, person
 
 from .models import Case, Referral
+from .selectors import initial_deadline
 
 
 @dataclass(frozen=True)
@@ -126,8 +127,9 @@ def queue_rows(referrals, now: dt.datetime) -> list[QueueRow]:
     rows = []
     for referral in referrals:
         clock = None
-        if referral.is_open and referral.initial_deadlines:
-            clock = deadline_clock(referral.initial_deadlines[0], now)
+        deadline = referral.is_open and initial_deadline(referral)
+        if deadline:
+            clock = deadline_clock(deadline, now)
         rows.append(QueueRow(
             href=link(referral.reference), reference=referral.reference, person=referral.subject.full_name,
             role=referral.subject_role, employer=referral.employer_name,

@@ -12,5 +12,5 @@ class LowLevelConfig(AppConfig):
 
         receivers.connect()
         # The prompt when concerns about one person form a pattern, on the LADO service's pages (as providers').
-        register_page_part(TRIAGE_QUEUE, selectors.page_part)
-        register_page_part(MY_WORK, selectors.page_part)
+        register_page_part(TRIAGE_QUEUE, selectors.page_part, selectors.prompts_cache_keys)
+        register_page_part(MY_WORK, selectors.page_part, selectors.prompts_cache_keys)

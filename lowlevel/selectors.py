@@ -174,14 +174,21 @@ def _settings() -> tuple[int, int]:
     return partnership.low_level_prompt_concerns, partnership.low_level_prompt_months
 
 
-def prompts_for(user) -> list[Prompt]:
+def prompts_cache_keys(*, user, **_) -> list[str]:
+    """What prompts_for reads from the cache for this user (allegations.pages reads it with other parts' keys)."""
+    services = sorted(standing(user).lado_service_ids)
+    return [PROMPTS_SETTINGS_KEY, *prompts_keys(services)] if services else []
+
+
+def prompts_for(user, *, cached: dict | None = None) -> list[Prompt]:
     """The people whose concerns form a pattern, for the LADO service's staff (the concerns of their services,
-    without those on referrals restricted from them: they are linked, so never in a prompt)."""
+    without those on referrals restricted from them: they are linked, so never in a prompt). ``cached``: what the
+    page already read of prompts_cache_keys."""
     services = sorted(standing(user).lado_service_ids)
     if not services:
         return []
     keys = prompts_keys(services)
-    found = cache.get_many([PROMPTS_SETTINGS_KEY, *keys])
+    found = cached if cached is not None else cache.get_many([PROMPTS_SETTINGS_KEY, *keys])
     settings_ = found.get(PROMPTS_SETTINGS_KEY)
     fresh = {}
     if settings_ is None:
@@ -216,9 +223,9 @@ def prompts_from(rows: list[Row], settings_: tuple[int, int]) -> list[Prompt]:
     return prompts
 
 
-def page_part(*, user) -> dict:
+def page_part(*, user, cached: dict | None = None) -> dict:
     """The triage queue's and "My work"'s prompt (allegations.pages, registered in apps.py)."""
-    return {"low_level_prompts": prompts_for(user)}
+    return {"low_level_prompts": prompts_for(user, cached=cached)}
 
 
 def prompt_concerns(*, user, ids: list[int]) -> list[LowLevelConcern]:

@@ -16,8 +16,8 @@ class ProvidersConfig(AppConfig):
         # Who to invite to a serious concerns meeting (001).
         register_meeting_suggestions(services.concern_meeting_suggestions)
         # The prompt to consider the process, and the concerns' deadlines, on allegations' pages.
-        register_page_part(TRIAGE_QUEUE, selectors.triage_queue_part)
-        register_page_part(MY_WORK, selectors.my_work_part)
+        register_page_part(TRIAGE_QUEUE, selectors.triage_queue_part, selectors.prompts_cache_keys)
+        register_page_part(MY_WORK, selectors.my_work_part, selectors.prompts_cache_keys)
         # "Our actions": the action plan items the agency is responsible for.
         register_page_part(OUR_ACTIONS, selectors.our_actions_part)
         from . import deadline_about

@@ -184,15 +184,15 @@ def _prompt_settings() -> tuple[int, int, int]:
             partnership.provider_prompt_cluster_days)
 
 
-def triage_queue_part(*, user) -> dict:
+def triage_queue_part(*, user, cached: dict | None = None) -> dict:
     """The triage queue's prompt to consider the process (allegations.pages, registered in apps.py)."""
-    return {"prompts": prompts_for(user)}
+    return {"prompts": prompts_for(user, cached=cached)}
 
 
-def my_work_part(*, user) -> dict:
+def my_work_part(*, user, cached: dict | None = None) -> dict:
     """"My work": the prompt, the provider concerns' deadlines, and the agency's own action plan items (overdue
     first) (allegations.pages, registered in apps.py)."""
-    return {"prompts": prompts_for(user), "concern_deadlines": my_concern_rows(user),
+    return {"prompts": prompts_for(user, cached=cached), "concern_deadlines": my_concern_rows(user),
             "our_plan_items": plan_items_of_agencies(user), "plan_items_today": timezone.localdate()}
 
 
@@ -224,18 +224,29 @@ def plan_item_get(*, user, pk: int) -> PlanItem:
     raise Http404("No such action plan item")
 
 
-def prompts_for(user, *, now: dt.datetime | None = None) -> list[Prompt]:
+def _prompt_services(user) -> list[int]:
+    """The services whose prompts this user is shown: none unless LADO staff or an adults' safeguarding manager."""
+    s = standing(user)
+    if not (s.lado_service_ids or Role.ADULT_SAFEGUARDING_MANAGER in s.roles):
+        return []
+    return sorted(provider_service_ids(user))
+
+
+def prompts_cache_keys(*, user, **_) -> list[str]:
+    """What prompts_for reads from the cache for this user (allegations.pages reads it with other parts' keys)."""
+    services = _prompt_services(user)
+    return [PROMPTS_SETTINGS_KEY, *prompts_keys(services)] if services else []
+
+
+def prompts_for(user, *, now: dt.datetime | None = None, cached: dict | None = None) -> list[Prompt]:
     """Providers of care (CARE_PROVIDER_KINDS / CARE_SECTORS) where several allegations concern staff (≥ the partnership's number in 12 months), or a
     cluster of concerns of the same category arrived within a short window (001's indicators), and no
     provider concern is open about them. For LADO staff and adults' safeguarding managers.
 
     From the cache (one round trip, no query) when every service's entry is there; otherwise the
     partnership's settings and one grouped read for the missing services. ``now`` (for tests of the
-    windows) computes afresh and keeps nothing."""
-    s = standing(user)
-    if not (s.lado_service_ids or Role.ADULT_SAFEGUARDING_MANAGER in s.roles):
-        return []
-    services = sorted(provider_service_ids(user))
+    windows) computes afresh and keeps nothing. ``cached``: what the page already read of prompts_cache_keys."""
+    services = _prompt_services(user)
     if not services:
         return []
     if now is not None:
@@ -243,7 +254,7 @@ def prompts_for(user, *, now: dt.datetime | None = None) -> list[Prompt]:
         return _prompts(_prompt_rows(services, now=now, cluster_days=settings_[2]), settings_)
 
     keys = prompts_keys(services)
-    found = cache.get_many([PROMPTS_SETTINGS_KEY, *keys])
+    found = cached if cached is not None else cache.get_many([PROMPTS_SETTINGS_KEY, *keys])
     settings_ = found.get(PROMPTS_SETTINGS_KEY)
     fresh = {}
     if settings_ is None:

@@ -23,7 +23,7 @@ FEW = 3
 MORE = 20
 
 # Pinned counts for the larger page (session, user, standing, the page's own reads).
-TRIAGE_QUEUE_QUERIES = 10  # + the inbox's unread count in the navigation; the provider prompt from the cache (one read of the database cache); the low-level concerns' prompt from the cache (another)
+TRIAGE_QUEUE_QUERIES = 8  # + the inbox's unread count in the navigation; the provider and low-level concerns' prompts from the cache, in one read of the database cache (allegations.pages); the 24-hour clocks in the page's own query (issue 19: at most 8)
 CASE_LIST_QUERIES = 6  # with the inbox's unread count in the navigation
 AGENCY_REFERRAL_LIST_QUERIES = 6
 # The case's overview (the case at a glance): session, user, standing, the inbox's unread count; the case with its

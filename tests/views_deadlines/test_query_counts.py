@@ -19,10 +19,10 @@ pytestmark = pytest.mark.django_db
 # session, user, standing, referral counts, case count; and provider concerns (001): the
 # concern deadlines I own (the prompts come from the cache, worked out at most once a minute). (The deadlines the
 # officer owns are read once, for the urgent work's rows: issue 19 left out a second read the page never showed.)
-MY_WORK_QUERIES = 12  # with the inbox's unread count and one read of the (database) cache for the provider prompt;
-# + the urgent work's rows (person, employer, category) and the meetings the officer chairs; + one read of the cache
-# for the low-level concerns' prompt (lowlevel.selectors.prompts_for); + the provider concern plan items the
-# person's agencies are responsible for (providers.selectors.plan_items_of_agencies)
+MY_WORK_QUERIES = 11  # with the inbox's unread count and one read of the (database) cache for both prompts, the
+# provider and the low-level concerns' (allegations.pages reads every part's keys at once); + the urgent work's rows
+# (person, employer, category) and the meetings the officer chairs; + the provider concern plan items the person's
+# agencies are responsible for (providers.selectors.plan_items_of_agencies)
 TEAM_QUERIES = 8  # session, user, standing, unread count, officers, case counts, deadline counts, overdue list
 
 
