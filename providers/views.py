@@ -439,6 +439,7 @@ def concern_conclude(request, reference):
     return render(request, "providers/concern_conclude.html", {
         "form": form, "concern": concern, "missing": services.conclusion_missing(concern), "back": _detail_url(concern),
         "title": "Conclude the process: outcome and lessons learned", "caption": _caption(concern),
+        "submit": "Conclude and send to the business unit",
     })
 
 
