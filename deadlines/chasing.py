@@ -22,7 +22,7 @@ Exactly once
 * A batch is written in bulk, inside that one transaction: its inbox entries in one insert and their
   e-mails' outbox messages in another (agencies.notifications.notices_once, with notice_once's once-keys),
   and the deadlines' marks in one update with their history rows in one insert
-  (simple_history's bulk_update_with_history, each row with its own reason).
+  (one UPDATE per set of new values and simple_history's bulk_history_create, each row with its own reason).
 * Redis holds only the beat's trigger: a lost or repeated `chase_deadlines` message just
   means a sweep runs later or twice, and a sweep is idempotent.
 
@@ -65,7 +65,6 @@ from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from simple_history.utils import bulk_update_with_history
 
 from agencies.digests import digests_send
 from agencies.models import LADO_ROLES, Membership, Role
@@ -139,7 +138,7 @@ def _closed_work(deadline: Deadline):
 def _sweep_batch(stage: Stage, now: dt.datetime, batch: int) -> tuple[int, int]:
     """Claim a batch and chase it: returns (claimed, chased). The batch's inbox entries, their e-mails' outbox
     messages, and the deadlines' marks with their history rows are each written with one bulk insert or update
-    (agencies.notifications.notices_once, simple_history's bulk_update_with_history), in the claim's transaction."""
+    (agencies.notifications.notices_once, _update_with_history), in the claim's transaction."""
     with transaction.atomic(durable=True):
         claimed_ids = list(claim_query(stage, now, batch).values_list("pk", flat=True))
         claimed = list(
@@ -175,10 +174,22 @@ def _sweep_batch(stage: Stage, now: dt.datetime, batch: int) -> tuple[int, int]:
             chased += 1
         notices_once(notices)
         if changed:
-            bulk_update_with_history(changed, Deadline, fields=CHASE_FIELDS, default_user=None)
+            _update_with_history(changed)
         for service_id in sorted(backlog_services):
             _backlog_summary(service_id, now)
     return len(claimed), chased
+
+
+def _update_with_history(changed: list[Deadline]) -> None:
+    """simple_history's bulk_update_with_history, without its `CASE WHEN id = ...` per row and field (most of the
+    batch's time, compiling it): the rows share a few sets of new values (a batch is chased at one `now`), so one
+    UPDATE per set; then their history rows in one insert, as it writes them."""
+    groups: dict[tuple, list[int]] = {}
+    for deadline in changed:
+        groups.setdefault(tuple(getattr(deadline, name) for name in CHASE_FIELDS), []).append(deadline.pk)
+    for values, pks in groups.items():
+        Deadline.objects.filter(pk__in=pks).update(**dict(zip(CHASE_FIELDS, values)))
+    Deadline.history.bulk_history_create(changed, update=True, default_user=None)
 
 
 def _in_backlog(deadline: Deadline, now: dt.datetime) -> bool:

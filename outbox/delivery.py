@@ -23,7 +23,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from .models import Delivery, DeliveryChannel, DeliveryStatus
-from .registry import handler
+from .registry import batch_form, handler
 from .services import message_add, messages_add
 
 # Every kind of delivery the product sends by e-mail (kinds_register): GOV.UK Notify needs a template for each,
@@ -172,25 +172,47 @@ def email_for(delivery: Delivery) -> EmailMessage:
 @handler("outbox.deliver", sends_mail=True)
 def delivery_send(*, delivery_id: int, connection=None) -> bool:
     """Send one delivery, once: run inside the outbox's transaction, which marks it done with the row. Sent through
-    `connection` when given (a batch's one connection, outbox.services.messages_run), else the default mailer's."""
+    `connection` when given, else the default mailer's; a batch's connection (outbox.services.Outgoing) sends it
+    at the batch's end, and "sent" is recorded once the server has accepted it."""
     delivery = Delivery.objects.select_for_update().filter(pk=delivery_id).first()
+    return _send(delivery, connection)
+
+
+@batch_form("outbox.deliver")
+def deliveries_send(*, items: list[dict], connection) -> None:
+    """delivery_send for a batch's deliveries (outbox.services.messages_run): one query locks and reads them all,
+    each e-mail is made as delivery_send makes it, and the deliveries that need nothing more than "sent" (no
+    receipt to wait for, nothing hooked to their kind) are marked sent with one UPDATE once the e-mails are
+    accepted; the others are recorded one by one, as delivery_send records them."""
+    rows = Delivery.objects.select_for_update().in_bulk([item["delivery_id"] for item in items])
+    for position, item in enumerate(items):
+        _send(rows.get(item["delivery_id"]), connection, item=position)
+
+
+def _send(delivery: Delivery | None, connection, *, item: int | None = None) -> bool:
     if delivery is None or delivery.status != DeliveryStatus.QUEUED:
         return False
     if not delivery.address:
-        delivery.status, delivery.failed_at = DeliveryStatus.TECHNICAL_FAILURE, timezone.now()
-        delivery.failure = "No address to send to"
-        delivery.save(update_fields=["status", "failed_at", "failure"])
-        _status_changed(delivery)
+        _refused(delivery, "No address to send to")
         return False
     message = email_for(delivery)
+    if hasattr(connection, "send_later"):  # a batch's: sent at its end
+        plain = connection.gathered("outbox.deliver", _mark_sent) if not _status_hooks.get(delivery.kind) else None
+        connection.send_later(message, sent=lambda sent: _sent_in_batch(delivery, sent, plain),
+                              refused=lambda error: _refusal(delivery, error), item=item)
+        return True
     try:
         (connection or mailers.default).send_messages([message])
     except DeliveryRejected as refusal:
-        delivery.status, delivery.failed_at = DeliveryStatus.TECHNICAL_FAILURE, timezone.now()
-        delivery.failure = str(refusal)[:200]
-        delivery.save(update_fields=["status", "failed_at", "failure"])
-        _status_changed(delivery)
+        _refused(delivery, str(refusal))
         return False
+    _sent(delivery, message)
+    return True
+
+
+def _sent(delivery: Delivery, message) -> None:
+    """The mail server accepted the delivery's e-mail: record it sent (or waiting for a receipt, with a backend
+    that gives them)."""
     reference = getattr(message, "provider_reference", "")
     delivery.sent_at = timezone.now()
     delivery.provider_reference = reference or ""
@@ -198,7 +220,37 @@ def delivery_send(*, delivery_id: int, connection=None) -> bool:
     delivery.status = DeliveryStatus.SENDING if reference else DeliveryStatus.SENT
     delivery.save(update_fields=["sent_at", "provider_reference", "status"])
     _status_changed(delivery)
+
+
+def _sent_in_batch(delivery: Delivery, message, plain: list | None) -> None:
+    if plain is not None and not getattr(message, "provider_reference", ""):
+        plain.append(delivery.pk)  # marked sent with the others, in one UPDATE
+        return
+    with transaction.atomic():  # a status hook's error rolls back this delivery's record only
+        _sent(delivery, message)
+
+
+def _mark_sent(delivery_ids: list[int]) -> None:
+    """What _sent records, for many deliveries at once (their kinds have no status hooks, no receipt to wait for)."""
+    Delivery.objects.filter(pk__in=delivery_ids).update(status=DeliveryStatus.SENT, sent_at=timezone.now(),
+                                                        provider_reference="")
+
+
+def _refusal(delivery: Delivery, error: Exception) -> bool:
+    """A batch's e-mail failed: if the service refused it for good, record it refused (True); else it is tried
+    again (False)."""
+    if not isinstance(error, DeliveryRejected):
+        return False
+    with transaction.atomic():
+        _refused(delivery, str(error))
     return True
+
+
+def _refused(delivery: Delivery, failure: str) -> None:
+    delivery.status, delivery.failed_at = DeliveryStatus.TECHNICAL_FAILURE, timezone.now()
+    delivery.failure = failure[:200]
+    delivery.save(update_fields=["status", "failed_at", "failure"])
+    _status_changed(delivery)
 
 
 RECEIPT_STATUSES = {

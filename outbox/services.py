@@ -21,16 +21,37 @@ Exactly once
   database is an e-mail (outbox.delivery.delivery_send): it goes as the last step before the commit, so only
   a crash in the moment between the mail server accepting it and the commit could send it again; nothing can
   lose it.
+
+A batch (a sweep's e-mails, the relay's: `messages_run`, outbox.tasks.deliver_many) runs in ONE transaction
+----------------------------------------------------------------------------------------------------------
+* It claims its messages with one `SELECT ... FOR UPDATE SKIP LOCKED` of those still pending (a message done,
+  given up, or held by another worker is skipped, as message_run skips it).
+* It runs the handlers, each message in its own savepoint (or a handler's batch form for all of a handler's
+  messages at once, in one savepoint; if that raises, each of them is run on its own). A handler's error rolls
+  back only its own work and is recorded on its message (tried again later, or given up, as message_run
+  records it); the others go on.
+* The handlers do not send: they hand their e-mails to the batch (`Outgoing.send_later`) with what to record
+  once each is accepted. After every handler has run, the e-mails are sent in order through ONE connection to
+  the mail server, and what each acceptance means (a delivery "sent") is written as it is accepted. An e-mail
+  the server refuses for good is recorded as refused by its handler; one that fails otherwise (the server away,
+  a recipient refused for now) leaves its message not done, its failure recorded, to be tried again, and the
+  connection is opened afresh for the next e-mail.
+* Then every message that ran is marked done with one UPDATE, and the batch commits.
+* Nothing is lost: until the commit nothing is recorded done, and a worker killed, or a database gone, before
+  it rolls the whole batch back and the relay hands it over again. A crash can at most repeat the e-mails of the
+  batch in flight, in the moment between the mail server accepting them and the commit.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import logging
 import traceback
 from collections import Counter
 from pathlib import Path
+from typing import Callable
 
 from django.conf import settings
 from django.core.mail import mailers
@@ -153,22 +174,146 @@ def message_run(*, message_id: int, connection=None) -> str:
 
 
 def messages_run(*, message_ids: list[int]) -> list[str]:
-    """Run a batch of messages (a sweep's e-mails, outbox.tasks.deliver_many) through ONE connection to the mail
-    server, opened at the batch's first e-mail and closed at its end, instead of one connection per e-mail. Each
-    message is still run, and marked done or failed, on its own by message_run, in its own transaction: a failure
-    of one loses or repeats none of the others. After a failure the connection is dropped and the next e-mail opens
-    a fresh one (the server may have broken it). Returns each message's outcome."""
-    connection = BatchConnection()
-    outcomes = []
+    """Run a batch of messages (a sweep's e-mails, outbox.tasks.deliver_many) in ONE transaction, their e-mails sent
+    through ONE connection to the mail server as its last step (the module's docstring says how, and why nothing is
+    lost). Returns each message's outcome, in the order given: "done", "skipped" (done already, given up, held by
+    another worker), "retry" or "failed" (its handler raised, or its e-mail could not be sent)."""
+    ids = list(dict.fromkeys(message_ids))
+    outcomes = dict.fromkeys(ids, "skipped")
+    with transaction.atomic(durable=True):
+        messages = list(pending().select_for_update(skip_locked=True).filter(pk__in=ids).order_by("pk"))
+        names = {message.pk: message.handler for message in messages}
+        groups: dict[str, list[Message]] = {}
+        for message in messages:
+            groups.setdefault(message.handler, []).append(message)
+        outgoing = Outgoing()
+        for name, group in groups.items():
+            try:
+                handler = registry.get(name)
+            except LookupError as error:
+                for message in group:
+                    outcomes[message.pk] = _failed(message.pk, None, error)
+                continue
+            if handler.batch is not None and len(group) > 1 and _run_batch_form(handler, group, outgoing):
+                outcomes.update(dict.fromkeys((m.pk for m in group), "done"))
+                continue
+            for message in group:
+                outcomes[message.pk] = _run_in_batch(handler, message, outgoing)
+        # The e-mails, in the order of their messages, through one connection: the last step before the commit.
+        order = {pk: position for position, pk in enumerate(ids)}
+        failures = outgoing.send(sorted(outgoing.emails, key=lambda email: order[email.message_id]))
+        for message_id, error in failures.items():
+            outcomes[message_id] = _failed(message_id, registry.get(names[message_id]), error)
+        done = [pk for pk, outcome in outcomes.items() if outcome == "done"]
+        if done:
+            Message.objects.filter(pk__in=done).update(done_at=timezone.now())
+    return [outcomes[pk] for pk in message_ids]
+
+
+def _run_batch_form(handler: registry.Handler, group: list[Message], outgoing: "Outgoing") -> bool:
+    """All of a handler's messages in one call of its batch form, in one savepoint. False if it raised (its work
+    and e-mails are dropped, and each message is then run on its own)."""
+    pks = [message.pk for message in group]
+    outgoing.message_ids = pks
     try:
-        for message_id in message_ids:
-            outcome = message_run(message_id=message_id, connection=connection)
-            outcomes.append(outcome)
-            if outcome in ("retry", "failed"):
-                connection.close()
+        with transaction.atomic():
+            handler.batch(items=[message.arguments for message in group], connection=outgoing)
+        return True
+    except Exception as error:  # noqa: BLE001 — each message is run again on its own, where its error is recorded
+        outgoing.discard(set(pks))
+        logger.info("Outbox batch of %s (%d messages) raised %s: run one by one", handler.name, len(pks),
+                    type(error).__name__)
+        return False
     finally:
-        connection.close()
-    return outcomes
+        outgoing.message_ids = None
+
+
+def _run_in_batch(handler: registry.Handler, message: Message, outgoing: "Outgoing") -> str:
+    """One message of a batch in its own savepoint: its error rolls back its own work only."""
+    outgoing.message_id = message.pk
+    try:
+        with transaction.atomic():
+            extra = {"connection": outgoing} if handler.sends_mail else {}
+            handler.function(**message.arguments, **extra)
+        return "done"
+    except DatabaseError as error:
+        # As message_run: nothing is recorded, and the relay hands it over again. (If the database is away, the
+        # next query fails and the whole batch rolls back.)
+        outgoing.discard({message.pk})
+        logger.warning("Outbox message %s (%s) failed with %s: the relay will hand it over again", message.pk,
+                       handler.name, type(error).__name__)
+        return "retry"
+    except Exception as error:  # noqa: BLE001 — recorded on the row, the kind of error only
+        outgoing.discard({message.pk})
+        return _failed(message.pk, handler, error)
+    finally:
+        outgoing.message_id = None
+
+
+@dataclasses.dataclass
+class Email:
+    message_id: int  # the outbox message whose handler made it
+    email: object  # an EmailMessage
+    sent: Callable[[object], object]  # what to record once the mail server has accepted it
+    refused: Callable[[Exception], bool] | None  # records a refusal for good and returns True, else False
+
+
+class Outgoing:
+    """A batch's e-mails (messages_run): handed over by the handlers while they run, with what to record once each
+    is accepted, and sent after them all, in order, through one connection.
+
+    A handler that `sends_mail` is given it as `connection` and calls `send_later` instead of sending. What it
+    writes because the e-mail went (a delivery "sent") belongs in `sent`, called once the server has accepted it;
+    a handler's batch form may gather those writes (`gathered`) and write them once for the batch."""
+
+    def __init__(self):
+        self.emails: list[Email] = []
+        self.message_id: int | None = None  # the message whose handler runs now
+        self.message_ids: list[int] | None = None  # a batch form's messages, by the position of their items
+        self._gathered: dict[str, tuple[list, Callable[[list], object]]] = {}
+
+    def send_later(self, email, *, sent, refused=None, item: int | None = None) -> None:
+        """Send `email` at the batch's end; `item` is the position of its message's arguments in a batch form's
+        items."""
+        message_id = self.message_ids[item] if item is not None else self.message_id
+        self.emails.append(Email(message_id, email, sent, refused))
+
+    def gathered(self, name: str, write: Callable[[list], object]) -> list:
+        """A list that `write` is given once, after the batch's e-mails are sent (what many `sent` gathered)."""
+        if name not in self._gathered:
+            self._gathered[name] = ([], write)
+        return self._gathered[name][0]
+
+    def discard(self, message_ids: set[int]) -> None:
+        self.emails = [email for email in self.emails if email.message_id not in message_ids]
+
+    def send(self, emails: list[Email]) -> dict[int, Exception]:
+        """Send them through one connection, recording each as it is accepted; the gathered writes after. Returns
+        the messages whose e-mail failed (to be tried again), with the error."""
+        failures: dict[int, Exception] = {}
+        connection = BatchConnection()
+        try:
+            for email in emails:
+                if email.message_id in failures:
+                    continue  # its message is to be run again: its other e-mails with it
+                try:
+                    connection.send_messages([email.email])
+                except Exception as error:  # noqa: BLE001 — recorded on its message, the kind only
+                    if email.refused is not None and email.refused(error):
+                        continue
+                    failures[email.message_id] = error
+                    connection.close()  # the server may have broken it: the next e-mail opens a fresh one
+                    continue
+                try:
+                    email.sent(email.email)
+                except Exception as error:  # noqa: BLE001 — as a handler's error: its message is tried again
+                    failures[email.message_id] = error
+        finally:
+            connection.close()
+        for values, write in self._gathered.values():
+            if values:
+                write(values)
+        return failures
 
 
 class BatchConnection:
