@@ -318,7 +318,7 @@ class Outgoing:
 
 class BatchConnection:
     """The default mailer's connection, opened at the first e-mail sent through it and kept open until closed. An
-    error opening it is the e-mail's error (message_run records it on that message, which is tried again later)."""
+    error opening it is the e-mail's error (messages_run records it on that e-mail's message, tried again later)."""
 
     def __init__(self):
         self.backend = mailers.default

@@ -19,10 +19,10 @@ def deliver(message_id: int) -> str:
     return services.message_run(message_id=message_id)
 
 
-# A sweep's batch of e-mails (services.messages_add), or the relay's: one Celery message for all of them, sent
-# through one mail connection (services.messages_run), each still run (and marked done) on its own by message_run,
-# so each is sent once whatever happens to the batch; the time limits are a single message's times ten (a limit
-# reached leaves the rest to the relay).
+# A sweep's batch of e-mails (services.messages_add), or the relay's: one Celery message for all of them, run in one
+# transaction and sent through one mail connection as its last step (services.messages_run): a worker lost before
+# the commit leaves them all to the relay, and can repeat at most the e-mails it had sent; the time limits are a
+# single message's times ten.
 @shared_task(acks_late=True, reject_on_worker_lost=False, ignore_result=True, time_limit=TIME_LIMIT * 10,
              soft_time_limit=SOFT_TIME_LIMIT * 10)
 def deliver_many(message_ids: list[int]) -> list[str]:
