@@ -104,7 +104,7 @@ def test_a_mail_server_failing_at_the_kth_e_mail_sends_those_before_once_and_lea
 
 @pytest.mark.django_db
 def test_a_batch_takes_a_fixed_number_of_queries_and_one_connection_whatever_its_size(lado_officer):
-    small, large = _emails(lado_officer, 3), None
+    small = _emails(lado_officer, 3)
     with CaptureQueriesContext(connection) as three:
         tasks.deliver_many(small)
     Delivery.objects.all().delete()
