@@ -64,6 +64,9 @@ class DutyWork:
     due_today: list[WorkRow]
     overdue: list[WorkRow]
     next_7_days: list[WorkRow]
+    # Each part is read up to MY_WORK_LIMIT rows: True when there may be more than the page shows.
+    more_overdue: bool = False
+    more_coming: bool = False
 
 
 def _row(deadline: Deadline, now: dt.datetime, end_today: dt.datetime, *, new: bool, lookups: dict) -> WorkRow:
@@ -104,22 +107,25 @@ def duty_work(*, user, now: dt.datetime | None = None) -> DutyWork:
         .only("id", "kind", "due_at", "status", "case_id", "provider_concern_id", "referral__reference",
               "referral__status", "referral__assigned_to_id", "referral__employer_name", "referral__category",
               "referral__subject__given_name", "referral__subject__family_name", "referral__subject__known_as")
-        .order_by("due_at", "pk")[:MY_WORK_LIMIT]
     )
-    # Worked out once for up to 300 rows, not for each (issue 19: Python per request).
+    # Two reads, each bounded on its own: what is still to come, soonest first, and what is overdue, most recent
+    # first. One read of the first 300 by date cut the wrong end once a service had more than 300 overdue: the
+    # oldest filled the page and the new referrals and today's work were never read.
+    coming = list(deadlines.filter(due_at__gt=now).order_by("due_at", "pk")[:MY_WORK_LIMIT])
+    overdue = list(deadlines.filter(due_at__lte=now).order_by("-due_at", "-pk")[:MY_WORK_LIMIT])
+    work.more_coming, work.more_overdue = len(coming) == MY_WORK_LIMIT, len(overdue) == MY_WORK_LIMIT
+    # Worked out once for up to 600 rows, not for each (issue 19: Python per request).
     lookups = {"case": link_maker("allegations:case_detail"), "referral": link_maker("allegations:referral_detail"),
-             "categories": labels(Referral, "category"), "kinds": labels(Deadline, "kind")}
-    for deadline in deadlines:
-        new = (deadline.kind == K.INITIAL_DISCUSSION and deadline.referral.status == ReferralStatus.NEW
-               and deadline.due_at > now)
+               "categories": labels(Referral, "category"), "kinds": labels(Deadline, "kind")}
+    for deadline in overdue:
+        work.overdue.append(_row(deadline, now, end_today, new=False, lookups=lookups))
+    for deadline in coming:
+        new = deadline.kind == K.INITIAL_DISCUSSION and deadline.referral.status == ReferralStatus.NEW
         row = _row(deadline, now, end_today, new=new, lookups=lookups)
         if new:
             work.new_referrals.append(row)  # nearest its 24-hour clock first (the query's order)
-        elif deadline.due_at <= now:
-            work.overdue.append(row)
         elif deadline.due_at <= end_today:
             work.due_today.append(row)
         else:
             work.next_7_days.append(row)
-    work.overdue.reverse()  # the most recently fallen due first
     return work

@@ -185,3 +185,27 @@ def test_the_new_referral_is_the_first_link_of_my_work(work, login, lado_officer
     main = page[page.index('id="main-content"'):]
     first_link = re.search(r'<a class="govuk-link" href="([^"]+)"', main).group(1)
     assert first_link == reverse("allegations:referral_detail", args=[work["unassigned"].reference])
+
+
+def test_more_overdue_than_the_page_holds_still_shows_the_new_referrals_and_the_most_recent(
+        work, login, lado_officer, monkeypatch):
+    """Each part is bounded on its own: a service with more overdue work than the page holds still sees its new
+    referrals and what is due soon, and the overdue work it sees is the most recent, with a word that there is more."""
+    older = on_date(work["mine"].referral, lado_officer, -20, case=work["mine"])
+    monkeypatch.setattr(urgency, "MY_WORK_LIMIT", 1)
+    result = urgency.duty_work(user=lado_officer)
+    assert [r.due_at for r in result.overdue] == [work["mine_overdue"].due_at]  # not the older one
+    assert older.due_at < work["mine_overdue"].due_at
+    assert result.more_overdue
+    assert [r.reference for r in result.new_referrals] == [work["unassigned"].reference]
+    assert result.more_coming  # the soon deadline did not fit beside the new referral
+    page = login(lado_officer).get(reverse("allegations:my_work")).content.decode()
+    assert "Only the 1 most recently overdue are shown." in page
+    assert work["unassigned"].reference in page
+
+
+def test_no_word_of_more_when_everything_fits(work, login, lado_officer):
+    result = urgency.duty_work(user=lado_officer)
+    assert not result.more_overdue and not result.more_coming
+    page = login(lado_officer).get(reverse("allegations:my_work")).content.decode()
+    assert "most recently overdue are shown" not in page
