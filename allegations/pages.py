@@ -1,7 +1,7 @@
 """What the apps above allegations add to its pages.
 
 Allegations imports no app above it (pyproject.toml [tool.importlinter]). Its pages that show their work
-(the case page its meetings; the triage queue and "My work" the provider concerns' prompt and deadlines)
+(the case's pages its meetings and actions, the overview the next meeting and open actions; the triage queue and "My work" the provider concerns' prompt and deadlines)
 ask the functions those apps register here in their AppConfig.ready() (meetings/apps.py, providers/apps.py).
 Each takes the page's keyword arguments and returns a dict to add to the page's context.
 
@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from typing import Callable
 
-CASE_DETAIL = "case_detail"  # (*, user, case)
+CASE_DETAIL = "case_detail"  # (*, user, case): the case's meetings and actions pages
+CASE_OVERVIEW = "case_overview"  # (*, user, case): the overview's next meeting and the actions it waits on
 TRIAGE_QUEUE = "triage_queue"  # (*, user)
 MY_WORK = "my_work"  # (*, user)
 OUR_ACTIONS = "our_actions"  # (*, user): meetings' "Our actions" page; provider concerns add their plan items

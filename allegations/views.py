@@ -4,6 +4,7 @@ form, call one service, redirect. 403 only for an action on something they can s
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from typing import Callable
 
@@ -12,7 +13,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST
@@ -502,13 +503,22 @@ CASE_MENU = ("assign", "route", "outcome", "dbs", "regulator", "link", "share", 
 
 
 def case_page_url(reference: str, slug: str) -> str:
-    return reverse("allegations:case_detail" if slug == "overview" else f"allegations:case_{slug}", args=[reference])
+    return _case_url(get_script_prefix(), "allegations:case_detail" if slug == "overview" else f"allegations:case_{slug}",
+                     (reference,))
+
+
+@functools.lru_cache(maxsize=2048)
+def _case_url(script_prefix: str, viewname: str, args: tuple) -> str:
+    """A case's address, reversed once per process: every page of a case links to its pages and actions (about 20
+    addresses), the same on every request (issue 19). The URLconf does not change while the process runs; the
+    script prefix it is mounted under is part of the key."""
+    return reverse(viewname, args=args)
 
 
 def _case_page(request, reference, slug: str) -> tuple[Case, dict]:
     """The case (404 unless the user sees it and this page of it), its reading logged, and what every page of it
     shows: the header, the sub-navigation and the menu of actions."""
-    case = selectors.case_get(user=request.user, reference=reference)
+    case = selectors.case_get(user=request.user, reference=reference, related=selectors.CASE_PAGE_RELATED)
     referral = case.referral
     parts = selectors.case_parts_for(request.user, case, load=CASE_PAGES[slug])  # need to know: the one place
     tabs = selectors.case_tabs(parts)
@@ -516,7 +526,9 @@ def _case_page(request, reference, slug: str) -> tuple[Case, dict]:
         raise Http404("No such page of this case")
     services.access_record(user=request.user, referral=referral, case=case)
     manage = selectors.can_manage(request.user, referral)
-    menu = [(action, CASE_ACTIONS[action].title) for action in CASE_MENU] if manage and case.is_open else []
+    prefix = get_script_prefix()
+    menu = [(CASE_ACTIONS[action].title, _case_url(prefix, "allegations:case_action", (case.reference, action)))
+            for action in CASE_MENU] if manage and case.is_open else []
     return case, {
         "case": case, "referral": referral, "manage": manage, "parts": parts, "tab": slug,
         "tabs": [(tab, case_page_url(case.reference, tab.slug)) for tab in tabs], "menu": menu,
@@ -530,20 +542,21 @@ def case_detail(request, reference):
     now = timezone.now()
     deadline_rows = wording.deadline_list(
         referral.deadlines.filter(kind__in=parts.deadline_kinds).select_related("waived_by"), now=now)
-    context.update(pages.page_parts(pages.CASE_DETAIL, user=request.user, case=case))  # its meetings (pages.py)
-    cm = context["case_meetings"]
+    # The next meeting and the open actions (pages.py: the meetings app reads them).
+    meetings = pages.page_parts(pages.CASE_OVERVIEW, user=request.user, case=case)
     context.update(
         deadline_rows=deadline_rows,
         next_deadline=selectors.next_deadline(deadline_rows),
-        next_meeting=next((m for m in cm.meetings if m.scheduled_at >= now and not m.is_cancelled
-                           and not m.held_at), None),
-        waiting=selectors.waiting_on(referral=referral, deadline_rows=deadline_rows, actions=cm.actions,
-                                     today=cm.today),
+        next_meeting=meetings["next_meeting"],
+        waiting=selectors.waiting_on(referral=referral, deadline_rows=deadline_rows, actions=meetings["open_actions"],
+                                     today=meetings["today"]),
         regulator_referrals=parts.regulator_referrals,
         show_children=False,  # read on the referral's page (one query fewer here)
-        # Only linked cases the user may see: a reference alone confirms that a case exists.
+        # Only linked cases the user may see: a reference alone confirms that a case exists. (reference, reason)
+        # pairs: the overview shows nothing else of them.
         links=list(case.links.filter(linked_case__in=Case.objects.visible_to(request.user))
-                   .select_related("linked_case__referral")) if parts.shows(Section.LINKS) else [],
+                   .values_list("linked_case__referral__reference", "reason").order_by("pk"))
+        if parts.shows(Section.LINKS) else [],
         other_subjects=people.other_subjects(parts, referral),  # a second person alleged against
     )
     return render(request, "allegations/case_detail.html", context)
