@@ -518,7 +518,8 @@ def _case_url(script_prefix: str, viewname: str, args: tuple) -> str:
 def _case_page(request, reference, slug: str) -> tuple[Case, dict]:
     """The case (404 unless the user sees it and this page of it), its reading logged, and what every page of it
     shows: the header, the sub-navigation and the menu of actions."""
-    case = selectors.case_get(user=request.user, reference=reference, related=selectors.CASE_PAGE_RELATED)
+    case = selectors.case_get(user=request.user, reference=reference, related=selectors.CASE_PAGE_RELATED,
+                              overview=slug == "overview")
     referral = case.referral
     parts = selectors.case_parts_for(request.user, case, load=CASE_PAGES[slug])  # need to know: the one place
     tabs = selectors.case_tabs(parts)
@@ -535,13 +536,21 @@ def _case_page(request, reference, slug: str) -> tuple[Case, dict]:
     }
 
 
+# What the overview shows of each deadline (its state in words, deadlines.wording.deadline_words, and who waived it).
+OVERVIEW_DEADLINE_FIELDS = ("id", "referral_id", "kind", "due_at", "met_at", "status", "waived_reason",
+                            "waived_by__id", "waived_by__first_name", "waived_by__last_name", "waived_by__username")
+ALL_DEADLINE_KINDS = frozenset(Deadline.Kind.values)
+
+
 def case_detail(request, reference):
     """The case at a glance: who, what is alleged, where, route, status, the next deadline and what it waits on."""
     case, context = _case_page(request, reference, "overview")
     referral, parts = case.referral, context["parts"]
     now = timezone.now()
-    deadline_rows = wording.deadline_list(
-        referral.deadlines.filter(kind__in=parts.deadline_kinds).select_related("waived_by"), now=now)
+    deadlines = referral.deadlines.select_related("waived_by").only(*OVERVIEW_DEADLINE_FIELDS)
+    if parts.deadline_kinds != ALL_DEADLINE_KINDS:  # (the LADO service sees every kind: no filter to build)
+        deadlines = deadlines.filter(kind__in=parts.deadline_kinds)
+    deadline_rows = wording.deadline_list(deadlines, now=now)
     # The next meeting and the open actions (pages.py: the meetings app reads them).
     meetings = pages.page_parts(pages.CASE_OVERVIEW, user=request.user, case=case)
     context.update(
@@ -556,8 +565,9 @@ def case_detail(request, reference):
         # pairs: the overview shows nothing else of them.
         links=list(case.links.filter(linked_case__in=Case.objects.visible_to(request.user))
                    .values_list("linked_case__referral__reference", "reason").order_by("pk"))
-        if parts.shows(Section.LINKS) else [],
-        other_subjects=people.other_subjects(parts, referral),  # a second person alleged against
+        if parts.shows(Section.LINKS) and case.has_links else [],
+        # A second person alleged against (case_get said whether there is one).
+        other_subjects=people.other_subjects(parts, referral) if case.has_other_subjects else [],
     )
     return render(request, "allegations/case_detail.html", context)
 

@@ -27,9 +27,12 @@ TRIAGE_QUEUE_QUERIES = 8  # + the inbox's unread count in the navigation; the pr
 CASE_LIST_QUERIES = 6  # with the inbox's unread count in the navigation
 AGENCY_REFERRAL_LIST_QUERIES = 6
 # The case's overview (the case at a glance): session, user, standing, the inbox's unread count; the case with its
-# items' audiences (need to know, in the case's own query: selectors._with_part_audiences), the reading logged; its deadlines, meetings and actions (what it waits on), linked
-# cases and referrals to a regulator. Each part of the case has its own page, with its own bounded count.
-CASE_OVERVIEW_QUERIES = 12  # issue 19: at most 12; + other people alleged against, in "Who" (issue 16 §1)
+# items' audiences (need to know, in the case's own query: selectors._with_part_audiences), the reading logged; its deadlines, meetings and actions (what it waits on), and
+# referrals to a regulator. Each part of the case has its own page, with its own bounded count.
+CASE_OVERVIEW_QUERIES = 10
+# Linked cases and other people alleged against (in "Who", issue 16 §1) are read only when the case has some (the
+# case's own query says whether it has): issue 19, at most 12.
+CASE_OVERVIEW_QUERIES_WITH_LINKS_AND_OTHERS = 12
 CASE_STRANDS_QUERIES = 11  # the same chrome; strands, arrangements, reviews, risk assessments, the support offered to the person
 
 
@@ -198,3 +201,25 @@ def test_the_case_overview_reads_a_bounded_few(login, lado_officer, case, police
     assert_constant_queries(pages, lambda: add_case_records(case, lado_officer, 5), 1, 1, 'id="summary"')
     with django_assert_num_queries(CASE_OVERVIEW_QUERIES):
         officer.get(url)
+
+
+def test_the_case_overview_reads_linked_cases_and_other_people_only_when_there_are_some(
+        login, lado_officer, case, agency_a_manager, lado_service, agency_a, django_assert_num_queries):
+    from allegations import facts
+
+    officer = login(lado_officer)
+    url = reverse("allegations:case_detail", args=[case.reference])
+    with django_assert_num_queries(CASE_OVERVIEW_QUERIES):
+        page = officer.get(url).content.decode()
+    assert "Teaching assistant" not in page
+
+    other_case = make_case(officer=lado_officer, referral=make_referral(
+        actor=agency_a_manager, lado_service=lado_service, agency=agency_a, given="Bo", family="Linked"))
+    services.case_link(actor=lado_officer, case=case, linked_case=other_case, reason="Same school")
+    facts.other_subject_add(actor=lado_officer, referral=case.referral, reason="Named by the child.",
+                            given_name="Chris", family_name="Dale", subject_role="Teaching assistant",
+                            employment_type="paid")
+    with django_assert_num_queries(CASE_OVERVIEW_QUERIES_WITH_LINKS_AND_OTHERS):
+        page = officer.get(url).content.decode()
+    assert f">{other_case.reference}</a>: Same school" in page
+    assert "<strong>Chris Dale</strong> (also alleged against): Teaching assistant" in page
