@@ -1,8 +1,9 @@
 """What the apps above allegations add to its pages.
 
 Allegations imports no app above it (pyproject.toml [tool.importlinter]). Its pages that show their work
-(the case's pages its meetings and actions, the overview the next meeting and open actions; the triage queue and "My work" the provider concerns' prompt and deadlines)
-ask the functions those apps register here in their AppConfig.ready() (meetings/apps.py, providers/apps.py).
+(the case's pages its meetings and actions, the overview its next meeting and open actions; the triage queue and
+"My work" the provider concerns' prompt and deadlines) ask the functions those apps register here in their
+AppConfig.ready() (meetings/apps.py, providers/apps.py).
 Each takes the page's keyword arguments and returns a dict to add to the page's context.
 
 A part that reads Django's cache (the prompts, worked out once a minute) may name the keys it reads

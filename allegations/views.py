@@ -503,8 +503,8 @@ CASE_MENU = ("assign", "route", "outcome", "dbs", "regulator", "link", "share", 
 
 
 def case_page_url(reference: str, slug: str) -> str:
-    return _case_url(get_script_prefix(), "allegations:case_detail" if slug == "overview" else f"allegations:case_{slug}",
-                     (reference,))
+    viewname = "allegations:case_detail" if slug == "overview" else f"allegations:case_{slug}"
+    return _case_url(get_script_prefix(), viewname, (reference,))
 
 
 @functools.lru_cache(maxsize=2048)
