@@ -40,7 +40,13 @@ def add_hours(anchor: dt.datetime, hours: int) -> dt.datetime:
 
 def add_working_days(anchor: dt.datetime, days: int, *, nation: str = "ENG", tz: str = "Europe/London") -> dt.datetime:
     """End of day of the N-th working day strictly after the anchor's local date."""
-    day = anchor.astimezone(ZoneInfo(tz)).date()
+    return _working_days_after(anchor.astimezone(ZoneInfo(tz)).date(), days, nation, tz)
+
+
+@lru_cache(maxsize=16384)
+def _working_days_after(day: dt.date, days: int, nation: str, tz: str) -> dt.datetime:
+    # A pure function of the local date: an import works it out for hundreds of thousands of rows over a few
+    # thousand distinct dates, and looking up bank holidays day by day was a good part of its time.
     counted = 0
     while counted < days:
         day += dt.timedelta(days=1)

@@ -15,8 +15,14 @@ goes through `bulk_create_with_history` as before, as does a history model with 
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 import io
+import operator
+import queue
+import sys
+import threading
 
 from django.conf import settings
 from django.db import connections, router
@@ -88,6 +94,8 @@ class _Plan:
         self.converters = [_converter(f, connection) for f in self.fields]
         self.ok = self.ok and all(c is not None for c in self.converters)
         self.attnames = [f.attname for f in self.fields]
+        self.values_of = operator.itemgetter(*self.attnames) if len(self.attnames) > 1 else (
+            lambda d, name=self.attnames[0]: (d[name],))
         self.pre_save = [f for f in self.fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)]
         self.columns = ", ".join(connection.ops.quote_name(f.column) for f in self.fields)
         self.table = model._meta.db_table
@@ -117,19 +125,159 @@ def _plan(model, connection) -> _Plan:
 
 
 def _reserve(connection, table: str, column: str, count: int) -> list[int]:
+    stream = _stream.get()
+    if stream is not None and stream.connection is connection:
+        return stream.reserve(table, column, count)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                       [connection.ops.quote_name(table), column, count])
-        return sorted(row[0] for row in cursor.fetchall())
+        return _nextvals(cursor, connection, table, column, count)
+
+
+def _nextvals(cursor, connection, table: str, column: str, count: int) -> list[int]:
+    cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                   [connection.ops.quote_name(table), column, count])
+    return sorted(row[0] for row in cursor.fetchall())
 
 
 def _copy(connection, table: str, columns: str, lines: io.StringIO) -> None:
     lines.seek(0)
+    sql = f"COPY {connection.ops.quote_name(table)} ({columns}) FROM STDIN"
+    stream = _stream.get()
+    if stream is not None and stream.connection is connection:
+        stream.copy(sql, lines)
+        return
     with connection.cursor() as cursor:
-        cursor.copy_expert(f"COPY {connection.ops.quote_name(table)} ({columns}) FROM STDIN", lines)
+        cursor.copy_expert(sql, lines)
+
+
+_stream: contextvars.ContextVar[_Stream | None] = contextvars.ContextVar("interchange_copy_stream", default=None)
+
+
+class _Stream:
+    """COPYs sent by a thread of their own while the caller spells the next table's rows.
+
+    An import's Python (reading each row's values and spelling them) and PostgreSQL's work (writing the rows, their
+    indexes) took about as long as each other, one after the other. Here the caller hands each table's text over and
+    goes on; the thread sends the COPYs in the order given, on the caller's connection, inside its transaction. The
+    ids the caller needs next come from a second connection: a sequence is not transactional, so `nextval` there
+    takes the same ids, in the same order, as it would in the transaction, without waiting for the COPYs ahead.
+    """
+
+    def __init__(self, connection):
+        self.connection = connection
+        self.queue: queue.Queue = queue.Queue(maxsize=4)  # a few tables' text in memory at most
+        self.error: BaseException | None = None
+        self.cancelled = False  # the caller failed: what is left is not sent
+        self.ids = None
+        self.thread = threading.Thread(target=self._run, name="interchange-copy", daemon=True)
+
+    def _run(self) -> None:
+        raw = self.connection.connection
+        while True:
+            item = self.queue.get()
+            try:
+                if item is None:
+                    return
+                if self.error is None and not self.cancelled:
+                    sql, lines = item
+                    try:
+                        with self.connection.wrap_database_errors, raw.cursor() as cursor:
+                            if lines is None:
+                                cursor.execute(sql)
+                            else:
+                                cursor.copy_expert(sql, lines, size=1 << 18)
+                    except BaseException as error:  # handed to the caller, which stops and rolls back
+                        self.error = error
+            finally:
+                self.queue.task_done()
+
+    def _raise(self) -> None:
+        if self.error is not None:
+            raise self.error
+
+    def copy(self, sql: str, lines: io.StringIO) -> None:
+        self._raise()
+        self.queue.put((sql, lines))
+
+    def check_constraints(self) -> None:
+        """Check the deferred foreign keys of the rows sent so far now, in the thread, rather than all at the commit,
+        where they took several seconds at 100,000 referrals with nothing else to do meanwhile. Every deferrable
+        constraint of the schema is INITIALLY DEFERRED, so deferring them all again leaves the transaction as it
+        was; a row that breaks one fails the import, as at the commit."""
+        self._raise()
+        self.queue.put(("SET CONSTRAINTS ALL IMMEDIATE; SET CONSTRAINTS ALL DEFERRED", None))
+
+    def reserve(self, table: str, column: str, count: int) -> list[int]:
+        self._raise()
+        if self.ids is None:
+            self.ids = self.connection.get_new_connection(self.connection.get_connection_params())
+            self.ids.autocommit = True
+        with self.connection.wrap_database_errors, self.ids.cursor() as cursor:
+            return _nextvals(cursor, self.connection, table, column, count)
+
+    def wait(self) -> None:
+        """Until every COPY handed over has been sent (then the connection is the caller's alone again)."""
+        self.queue.join()
+        self._raise()
+
+    def close(self) -> None:
+        self.queue.put(None)
+        self.thread.join()
+        if self.ids is not None:
+            self.ids.close()
+
+
+@contextlib.contextmanager
+def streaming(using: str = "default"):
+    """Within it (and inside a transaction), copy_create's COPYs to `using` are sent by a thread of their own;
+    on leaving, every one has been sent, and the first error, if any, is raised. Queries of the caller's own on
+    that connection wait for their turn, so use wait() before reading rows written by copy_create."""
+    connection = connections[using]
+    if connection.vendor != "postgresql" or not connection.in_atomic_block:
+        yield None
+        return
+    stream = _Stream(connection)
+    stream.thread.start()
+    token = _stream.set(stream)
+    try:
+        yield stream
+        stream.wait()
+    except BaseException:
+        stream.cancelled = True
+        raise
+    finally:
+        _stream.reset(token)
+        stream.close()
+        if stream.error is not None and sys.exc_info()[1] is not stream.error:
+            raise stream.error
 
 
 _specs: dict = {}
+_NO_DEFAULT = object()
+# Defaults that are the same value every time and cannot be changed in place: worked out once per model.
+_IMMUTABLE = (type(None), str, int, float, bool, dt.date, dt.time, dt.timedelta)
+
+
+def _constant_default(field):
+    """The field's default if it is one immutable value (no callable default), else _NO_DEFAULT."""
+    if field.has_default() and callable(field.default):
+        return _NO_DEFAULT
+    value = field.get_default()
+    return value if type(value) in _IMMUTABLE else _NO_DEFAULT
+
+
+def _spec(model):
+    # Without pre_init or post_init receivers, Model.__init__ only sets each field's value on a new instance.
+    plain_init = not (signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model))
+    fields = model._meta.concrete_fields
+    constants, computed = {}, []
+    for f in fields:
+        value = _constant_default(f)
+        if value is _NO_DEFAULT:
+            computed.append((f.attname, f.get_default))
+        else:
+            constants[f.attname] = value
+    related = {f.name: f.attname for f in fields if f.is_relation}
+    return plain_init, [f.attname for f in fields], frozenset(f.attname for f in fields), related, constants, computed
 
 
 def build(model, **values):
@@ -138,30 +286,27 @@ def build(model, **values):
     for hundreds of thousands of rows. `values` are by field name or, for a foreign key, its `_id` name."""
     spec = _specs.get(model)
     if spec is None:
-        # Without pre_init or post_init receivers, Model.__init__ only sets each field's value on a new instance.
-        plain_init = not (signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model))
-        spec = _specs[model] = (plain_init, [(f.attname, f.name if f.is_relation else None, f.get_default)
-                                             for f in model._meta.concrete_fields])
-    plain_init, fields = spec
-    args = {}
-    related = []
-    for attname, name, default in fields:
-        if attname in values:
-            args[attname] = values.pop(attname)
-        elif name is not None and name in values:
-            instance = values.pop(name)
-            related.append((name, instance))
-            args[attname] = None
-        else:
+        spec = _specs[model] = _spec(model)
+    plain_init, order, attnames, related_names, constants, computed = spec
+    args = constants.copy()
+    for attname, default in computed:
+        if attname not in values:
             args[attname] = default()
-    if values:
-        raise TypeError(f"{model.__name__} has no field named {', '.join(values)}")
+    related = []
+    for key, value in values.items():
+        if key in attnames:
+            args[key] = value
+        elif key in related_names:
+            related.append((key, value))
+            args[related_names[key]] = None
+        else:
+            raise TypeError(f"{model.__name__} has no field named {key}")
     if plain_init:
         obj = model.__new__(model)
         obj._state = ModelState()
         obj.__dict__.update(args)
     else:
-        obj = model(*args.values())
+        obj = model(*[args[attname] for attname in order])
     for name, instance in related:
         setattr(obj, name, instance)  # as model(**values) does: the id, and the instance cached
     return obj
@@ -178,6 +323,9 @@ def copy_create(objs: list, model, *, history: bool = True, default_user=None, d
     plan = _plan(model, connection)
     history = history and getattr(settings, "SIMPLE_HISTORY_ENABLED", True)
     if connection.vendor != "postgresql" or not plan.ok or (history and plan.history is None):
+        stream = _stream.get()
+        if stream is not None and stream.connection is connection:
+            stream.wait()  # the COPYs handed over first, then this insert, in order
         if history:
             return bulk_create_with_history(objs, model, default_user=default_user, default_date=default_date)
         return model._default_manager.bulk_create(objs)
@@ -200,11 +348,18 @@ def copy_create(objs: list, model, *, history: bool = True, default_user=None, d
                 fallback_user = default_user or history_model.get_default_history_user(obj)
                 break
         fallback_user = _plain(fallback_user.pk if fallback_user else None)
+    values_of = plan.values_of
     for obj in objs:
-        obj._prepare_related_fields_for_save(operation_name="bulk_create")
+        if obj._state.__dict__.get("fields_cache"):
+            # Only a related instance set on the row can be unsaved: with none cached, there is nothing to check.
+            obj._prepare_related_fields_for_save(operation_name="bulk_create")
         for field in plan.pre_save:
             field.pre_save(obj, True)
-        texts = [convert(getattr(obj, name)) for convert, name in zip(converters, attnames)]
+        try:
+            values = values_of(obj.__dict__)  # a new instance holds every column's value in its __dict__
+        except KeyError:
+            values = [getattr(obj, name) for name in attnames]
+        texts = [convert(value) for convert, value in zip(converters, values)]
         rows.write("\t".join(texts))
         rows.write("\n")
         if history:

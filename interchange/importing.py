@@ -27,7 +27,7 @@ from django.utils import timezone
 from agencies.models import Agency, AgencyKind, Partnership, Sector
 from allegations.models import Case
 
-from . import after_outcome, disagreements, exporting, writing
+from . import after_outcome, copying, disagreements, exporting, writing
 from . import concerns as low_level
 from .columns import CASE_COLUMNS, MEETING_COLUMNS
 from .reading import Problem, ReadResult, read_file
@@ -270,9 +270,13 @@ def _write(rows, meetings_by_ref, existing_case_meetings, existing, *, service_n
     agencies = writing.employers(rows, ctx)
     chunks = range(0, len(rows), CHUNK)
     bar = _progress(chunks, show=progress, desc="Writing", total=len(chunks))
-    for start in bar:
-        writing.write_chunk(rows[start:start + CHUNK], meetings_by_ref, ctx=ctx, subjects=subjects, agencies=agencies,
-                            records_by_ref=records_by_ref or {})
+    # PostgreSQL writes one table's rows while Python spells the next (copying.streaming).
+    with copying.streaming() as stream:
+        for start in bar:
+            writing.write_chunk(rows[start:start + CHUNK], meetings_by_ref, ctx=ctx, subjects=subjects,
+                                agencies=agencies, records_by_ref=records_by_ref or {})
+            if stream is not None:
+                stream.check_constraints()
     if existing_case_meetings:
         case_by_ref = {ref: Case.objects.select_related("referral").get(pk=known["case"].pk)
                        for ref, known in existing.items() if known["case"] is not None}

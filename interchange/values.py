@@ -38,10 +38,11 @@ def parse_datetime(text: str, tz: ZoneInfo) -> tuple[dt.datetime | None, str | N
         return None, f"‘{_clip(text)}’ is not a real date and time"
     if value.tzinfo is None:
         local = value.replace(tzinfo=tz)
-        # A wall-clock time that does not exist (the hour the clocks go forward) does not round-trip.
+        # A wall-clock time that does not exist (the hour the clocks go forward) does not round-trip. The instant
+        # worked out here also shows the value is in range: an import parses hundreds of thousands of these.
         if local.astimezone(dt.timezone.utc).astimezone(tz).replace(tzinfo=None) != value:
             return None, f"‘{_clip(text)}’ does not exist in {tz.key} (the clocks went forward): give the UTC offset"
-        value = local
+        return local, None
     try:
         value.astimezone(dt.timezone.utc)
     except (OverflowError, ValueError):

@@ -91,6 +91,12 @@ class Context:
         return f"{what} from {_file_name(file)} line {line} by {self.who}"
 
 
+def _pk(instance) -> int | None:
+    # Rows are built with their foreign keys' ids: setting a related instance goes through Django's descriptor and
+    # the database router for every row, and nothing reads the instance back from the rows written.
+    return instance.pk if instance is not None else None
+
+
 @functools.lru_cache(maxsize=8)
 def _file_name(file: str) -> str:
     return Path(file).name
@@ -150,7 +156,7 @@ def _deadline(plan: PlannedDeadline, *, referral_id: int, case_id: int, ctx: Con
         met_at=plan.met_at, status=plan.status, remind_at=remind_at, escalate_at=escalate_at,
     )
     if plan.status == Deadline.Status.WAIVED:
-        deadline.waived_by = ctx.user
+        deadline.waived_by_id = _pk(ctx.user)
         deadline.waived_reason = f"{WAIVED_REASON} (imported)"
     deadline._change_reason = reason
     return deadline
@@ -252,7 +258,7 @@ def write_chunk(rows: list[CaseRow], meetings_by_ref: dict[str, list[MeetingRow]
     referrals = []
     for row, subject in zip(rows, subject_of):
         referral = build(
-            Referral, reference=row.reference, lado_service=ctx.lado_service,
+            Referral, reference=row.reference, lado_service_id=ctx.lado_service.pk,
             referrer_agency_name=row.referrer_agency,
             received_at=row.received_at, concern_arose_at=row.allegation_arose_at,
             concern_arose_date_only=row.arose_date_only,
@@ -278,7 +284,7 @@ def write_chunk(rows: list[CaseRow], meetings_by_ref: dict[str, list[MeetingRow]
             continue
         closed = row.closed_at is not None
         case = build(
-            Case, referral_id=referral.pk, owner=None, route=row.route,
+            Case, referral_id=referral.pk, owner_id=None, route=row.route,
             status=CaseStatus.CLOSED if closed else CaseStatus.OPEN, opened_at=row.received_at,
             outcome=row.outcome, police_outcome=row.police_outcome, employer_outcome=row.employer_outcome,
             outcome_recorded_at=row.closed_at if row.outcome else None,
@@ -335,7 +341,7 @@ def write_chunk(rows: list[CaseRow], meetings_by_ref: dict[str, list[MeetingRow]
     cases_by_referral = {case.referral_id: case.pk for case in cases}
     for row, referral in zip(rows, referrals):
         events.append(build(
-            Event, at=ctx.now, actor=ctx.user, referral_id=referral.pk, case_id=cases_by_referral.get(referral.pk),
+            Event, at=ctx.now, actor_id=_pk(ctx.user), referral_id=referral.pk, case_id=cases_by_referral.get(referral.pk),
             verb="imported", summary=ctx.reason(row.file, row.line)[:300],
         ))
     copy_create(events, Event, history=False)
@@ -430,8 +436,8 @@ def _reason_for(plan: PlannedDeadline, row: CaseRow, ctx: Context) -> str:
 def _meeting(row: MeetingRow, case_id: int, deadline_id: int | None, ctx: Context) -> Meeting:
     meeting = build(
         Meeting, case_id=case_id, kind=row.kind, scheduled_at=row.held_at, held_at=row.held_at, status=MeetingStatus.HELD,
-        chair=None, chaired_by_service=row.chaired_by_service, minutes_circulated_at=row.minutes_circulated_at,
-        minutes_deadline_id=deadline_id, created_by=ctx.user, created_at=ctx.now,
+        chair_id=None, chaired_by_service=row.chaired_by_service, minutes_circulated_at=row.minutes_circulated_at,
+        minutes_deadline_id=deadline_id, created_by_id=_pk(ctx.user), created_at=ctx.now,
     )
     meeting._change_reason = ctx.reason(row.file, row.line)
     return meeting
