@@ -152,9 +152,14 @@ class Subject(models.Model):
 
     @property
     def full_name(self) -> str:
-        if not self.is_named:
-            return f"Not named: {self.described_as}" if self.described_as else "Not named"
-        return f"{self.given_name} {self.family_name}"
+        return subject_name(self.given_name, self.family_name, self.described_as)
+
+
+def subject_name(given_name: str, family_name: str, described_as: str) -> str:
+    """A subject's name as the pages show it (Subject.full_name; a list reading the names as values)."""
+    if not (given_name.strip() or family_name.strip()):
+        return f"Not named: {described_as}" if described_as else "Not named"
+    return f"{given_name} {family_name}"
 
 
 class SubjectName(models.Model):

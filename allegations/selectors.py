@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.contrib.postgres.expressions import ArraySubquery
@@ -147,6 +149,21 @@ def initial_deadline(referral: Referral) -> Deadline | None:
                     due_at=parse_datetime(row["due_at"]), met_at=row["met_at"] and parse_datetime(row["met_at"]))
 
 
+class DeadlineClock(NamedTuple):
+    """What deadlines.wording.deadline_clock reads of a deadline (its status and when it is due), from the JSON
+    object triage_queue reads: the queue's rows build no Deadline for their clocks."""
+
+    status: str
+    due_at: dt.datetime
+
+
+def initial_deadline_clock(row: dict | None) -> DeadlineClock | None:
+    """The clock's part of an ``initial_deadline_row`` read as a value (listing.queue_rows), or None."""
+    if not row:
+        return None
+    return DeadlineClock(row["status"], parse_datetime(row["due_at"]))
+
+
 # The columns the queue shows (allegations.listing.queue_rows): a referral has about seventy, and reading,
 # compiling and building every one of them for 25 rows was a large part of the page's Python.
 QUEUE_FIELDS = (
@@ -154,6 +171,16 @@ QUEUE_FIELDS = (
     "received_at", "status",
     "subject__id", "subject__given_name", "subject__family_name", "subject__described_as",
     "assigned_to__id", "assigned_to__first_name", "assigned_to__last_name", "assigned_to__username",
+)
+
+
+# What a queue row shows (listing.queue_rows), read as values: building 25 referrals with their subjects and
+# officers as models was a large part of the page's Python. The joins are the same as select_related's (the subject
+# inner, the officer outer).
+QUEUE_VALUES = (
+    "reference", "subject_role", "employer_name", "category", "sector", "workforce", "received_at", "status",
+    "subject__given_name", "subject__family_name", "subject__described_as",
+    "assigned_to__first_name", "assigned_to__last_name", "assigned_to__username", "initial_deadline_row",
 )
 
 
