@@ -152,11 +152,13 @@ class Subject(models.Model):
 
     @property
     def full_name(self) -> str:
-        return subject_name(self.given_name, self.family_name, self.described_as)
+        if not self.is_named:  # described_as is read only then: lists that show names defer it (my_work)
+            return f"Not named: {self.described_as}" if self.described_as else "Not named"
+        return f"{self.given_name} {self.family_name}"
 
 
 def subject_name(given_name: str, family_name: str, described_as: str) -> str:
-    """A subject's name as the pages show it (Subject.full_name; a list reading the names as values)."""
+    """A subject's name as Subject.full_name gives it, from its columns read as values (listing.queue_rows)."""
     if not (given_name.strip() or family_name.strip()):
         return f"Not named: {described_as}" if described_as else "Not named"
     return f"{given_name} {family_name}"
