@@ -2,6 +2,8 @@
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import F, Lookup, Q
 import django_filters
+from django.http import QueryDict
+from django_filters.constants import EMPTY_VALUES
 
 from agencies.models import Sector
 from config.forms import FetchedChoiceIterator
@@ -21,7 +23,67 @@ class _EqualsAny(Lookup):
         return f"{lhs} = ANY({rhs})", (*lhs_params, *rhs_params)
 
 
-class TriageFilter(django_filters.FilterSet):
+class OfficerChoices(FetchedChoiceIterator):
+    """The officer select's choices, each officer's id and name (as label_from_instance names them: the full name,
+    else the username) read as values in one query: a service may have dozens of officers, and a model built for
+    each, on every queue page, only to be named. A chosen officer is still checked against the queryset."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for pk, first_name, last_name, username in self.queryset.values_list(
+                "pk", "first_name", "last_name", "username"):
+            yield (pk, f"{first_name} {last_name}".strip() or username)
+
+
+class KeptFilterSet(django_filters.FilterSet):
+    """A filter set whose filters and form class are made once per process, not for each request (issue 19).
+
+    django-filter deep-copies every filter for each filter set (so that each copy can hold its request), then builds
+    a form class from the copies' newly made fields: about a sixth of the triage queue's Python. These filters hold
+    nothing of a request: they are shared and never changed; Django copies the form's fields for each form, as for
+    any form, so what a request sets (the officers to choose from) is set on its own form's copy; and the filter set
+    applies the filters itself, with a method filter's method looked up on the filter set, not on a ``parent`` the
+    shared filter would have to remember."""
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
+        if queryset is None:
+            queryset = self._meta.model._default_manager.all()
+        self.is_bound = data is not None
+        self.data = data or QueryDict()
+        self.queryset = queryset
+        self.request = request
+        self.form_prefix = prefix
+        self.filters = self.base_filters  # shared: read, never changed
+
+    @classmethod
+    def _kept_form_class(cls):
+        form_class = cls.__dict__.get("_form_class")
+        if form_class is None:
+            fields = {name: filter_.field for name, filter_ in cls.base_filters.items()}
+            form_class = type(f"{cls.__name__}Form", (cls._meta.form,), fields)
+            cls.prepare_form_class(form_class)
+            cls._form_class = form_class
+        return form_class
+
+    @classmethod
+    def prepare_form_class(cls, form_class) -> None:
+        """Set what every form of this filter set shares on its class's fields (once)."""
+
+    def get_form_class(self):
+        return self._kept_form_class()
+
+    def filter_queryset(self, queryset):
+        for name, value in self.form.cleaned_data.items():
+            filter_ = self.filters[name]
+            if filter_.method is None:
+                queryset = filter_.filter(queryset, value)
+            elif value not in EMPTY_VALUES:  # as django-filter's FilterMethod
+                queryset = getattr(self, filter_.method)(queryset, filter_.field_name, value)
+        return queryset
+
+
+class TriageFilter(KeptFilterSet):
     q = django_filters.CharFilter(label="Reference or name", method="search")
     # Open work by default (the view sets it): new and discussed referrals; "All referrals" shows the rest too.
     status = django_filters.ChoiceFilter(label="Status", choices=[("open", "Open work"), ("all", "All referrals"),
@@ -36,11 +98,20 @@ class TriageFilter(django_filters.FilterSet):
     def __init__(self, *args, officers=None, **kwargs):
         super().__init__(*args, **kwargs)
         # Their names are all the filter shows (and their ids all it filters by).
-        if officers is not None:
-            officers = officers.only("id", "username", "first_name", "last_name")
-        self.filters["officer"].queryset = officers
-        self.filters["officer"].field.label_from_instance = lambda u: u.get_full_name() or u.username
-        self.filters["officer"].field.iterator = FetchedChoiceIterator  # one query, no server-side cursor
+        self.officers = None if officers is None else officers.only("id", "username", "first_name", "last_name")
+
+    @classmethod
+    def prepare_form_class(cls, form_class) -> None:
+        officer = form_class.base_fields["officer"]
+        officer.label_from_instance = lambda u: u.get_full_name() or u.username
+        officer.iterator = OfficerChoices  # one query, no server-side cursor, no models
+
+    @property
+    def form(self):
+        if not hasattr(self, "_form"):
+            form = super().form
+            form.fields["officer"].queryset = self.officers  # this form's own copy of the field
+        return self._form
 
     def search(self, queryset, name, value):
         value = value.strip()
@@ -64,7 +135,7 @@ class TriageFilter(django_filters.FilterSet):
         return queryset.filter(status=value)
 
 
-class CaseFilter(django_filters.FilterSet):
+class CaseFilter(KeptFilterSet):
     q = django_filters.CharFilter(label="Reference or name", method="search")
     status = django_filters.ChoiceFilter(label="Status", choices=CaseStatus.choices, empty_label="Any status")
     sector = django_filters.ChoiceFilter(label="Sector", field_name="referral__sector", choices=Sector.choices, empty_label="Any sector")

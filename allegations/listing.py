@@ -17,8 +17,8 @@ from django.urls import reverse
 from config.jinja2 import govuk_date, govuk_time
 from deadlines.wording import deadline_clock, person
 
-from .models import Case, Referral
-from .selectors import initial_deadline
+from .models import OPEN_REFERRAL_STATUSES, Case, Referral, subject_name
+from .selectors import initial_deadline_clock
 
 
 @dataclass(frozen=True)
@@ -120,25 +120,28 @@ class QueueRow(NamedTuple):
 
 def queue_rows(referrals, now: dt.datetime) -> list[QueueRow]:
     """The triage queue's rows (templates/allegations/triage_queue.html): each referral's cells, with its 24-hour
-    initial-discussion clock while it is open."""
+    initial-discussion clock while it is open. ``referrals`` is the queue read as values (selectors.QUEUE_VALUES,
+    in that order): no model is built for a row, its subject, its officer or its deadline."""
     link = link_maker("allegations:referral_detail")
     categories, sectors = labels(Referral, "category"), labels(Referral, "sector")
     statuses = labels(Referral, "status")
     rows = []
-    for referral in referrals:
+    for (reference, role, employer, category, sector, workforce, received_at, status, given_name, family_name,
+         described_as, first_name, last_name, username, deadline_row) in referrals:
         clock = None
-        deadline = referral.is_open and initial_deadline(referral)
-        if deadline:
-            clock = deadline_clock(deadline, now)
+        if status in OPEN_REFERRAL_STATUSES:
+            clock = deadline_clock(initial_deadline_clock(deadline_row), now)
         rows.append(QueueRow(
-            href=link(referral.reference), reference=referral.reference, person=referral.subject.full_name,
-            role=referral.subject_role, employer=referral.employer_name,
-            kind=categories.get(referral.category, referral.category) or sectors.get(referral.sector, referral.sector),
-            adults=referral.workforce == "adults",
-            received_on=govuk_date(referral.received_at), received_at=govuk_time(referral.received_at),
-            status=statuses.get(referral.status, referral.status),
+            href=link(reference), reference=reference,
+            person=subject_name(given_name, family_name, described_as),
+            role=role, employer=employer,
+            kind=categories.get(category, category) or sectors.get(sector, sector),
+            adults=workforce == "adults",
+            received_on=govuk_date(received_at), received_at=govuk_time(received_at),
+            status=statuses.get(status, status),
             clock_look=CLOCK_LOOK[clock["status"]] if clock else "", clock_words=clock["words"] if clock else "",
-            officer=person(referral.assigned_to) or "Not assigned",
+            # As deadlines.wording.person() names a user (get_full_name(), else the username).
+            officer=(f"{first_name} {last_name}".strip() or username) if username is not None else "Not assigned",
         ))
     return rows
 

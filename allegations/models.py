@@ -152,9 +152,16 @@ class Subject(models.Model):
 
     @property
     def full_name(self) -> str:
-        if not self.is_named:
+        if not self.is_named:  # described_as is read only then: lists that show names defer it (my_work)
             return f"Not named: {self.described_as}" if self.described_as else "Not named"
         return f"{self.given_name} {self.family_name}"
+
+
+def subject_name(given_name: str, family_name: str, described_as: str) -> str:
+    """A subject's name as Subject.full_name gives it, from its columns read as values (listing.queue_rows)."""
+    if not (given_name.strip() or family_name.strip()):
+        return f"Not named: {described_as}" if described_as else "Not named"
+    return f"{given_name} {family_name}"
 
 
 class SubjectName(models.Model):

@@ -449,7 +449,9 @@ def triage_queue(request):
     ordered, headers = listing.sorted_by(request, filters.qs, QUEUE_COLUMNS)
     listing.remember(request, "allegations:triage_queue")
     page = _page(request, ordered)
-    rows = listing.queue_rows(page.object_list, timezone.now())
+    # The page's rows read as values (no models); the count from the queryset without their joins.
+    rows = listing.queue_rows(page.object_list.values_list(*selectors.QUEUE_VALUES), timezone.now())
+    page.object_list = rows  # what the page holds, read once (the pagination asks its length)
     # Several concerns about one provider: consider the process (001): the prompt, from providers (pages.py).
     return render(request, "allegations/triage_queue.html", {"page": page, "rows": rows, "filters": filters,
                                                              "headers": headers,
