@@ -8,6 +8,7 @@ product's own records are checked in importing.py.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -111,17 +112,10 @@ class MeetingRow:
 TIMES = frozenset({DATETIME, DATE, DATE_OR_DATETIME})  # the kinds of column that can be in the future
 
 
-_last_today: tuple = (None, None, None)
-
-
+@functools.lru_cache(maxsize=8)
 def _today(now: dt.datetime, tz: ZoneInfo) -> dt.date:
     """The local date of `now`: the same for every row of an import, so worked out once, not once a row."""
-    global _last_today
-    last_now, last_tz, today = _last_today
-    if now is not last_now or tz is not last_tz:
-        today = values.local_date(now, tz)
-        _last_today = (now, tz, today)
-    return today
+    return values.local_date(now, tz)
 
 
 def _values(row: RawRow, columns: tuple[Column, ...], tz: ZoneInfo, now: dt.datetime,
