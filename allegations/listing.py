@@ -15,7 +15,7 @@ from django.db.models import F
 from django.urls import reverse
 
 from config.jinja2 import govuk_date, govuk_time
-from deadlines.wording import deadline_clock, person
+from deadlines.wording import deadline_clock
 
 from .models import OPEN_REFERRAL_STATUSES, Case, Referral, subject_name
 from .selectors import initial_deadline_clock
@@ -159,18 +159,21 @@ class CaseRow(NamedTuple):
 
 
 def case_rows(cases) -> list[CaseRow]:
-    """The case list's rows (templates/allegations/case_list.html)."""
+    """The case list's rows (templates/allegations/case_list.html). ``cases`` is the page read as values
+    (selectors.CASE_LIST_VALUES, in that order): no model is built for a case, its referral, subject or owner."""
     link = link_maker("allegations:case_detail")
     statuses, outcomes = labels(Case, "status"), labels(Case, "outcome")
     rows = []
-    for case in cases:
-        referral = case.referral
-        status = statuses.get(case.status, case.status)
-        if case.outcome:
-            status = f"{status} — {outcomes.get(case.outcome, case.outcome).lower()}"
+    for (status, opened_at, _pk, outcome, open_deadlines, reference, role, employer, given_name, family_name,
+         described_as, first_name, last_name, username) in cases:
+        status_text = statuses.get(status, status)
+        if outcome:
+            status_text = f"{status_text} — {outcomes.get(outcome, outcome).lower()}"
+        # As deadlines.wording.person() names a user (get_full_name(), else the username); no owner: a dash.
+        owner = (f"{first_name} {last_name}".strip() or username) if username is not None else ""
         rows.append(CaseRow(
-            href=link(referral.reference), reference=referral.reference, person=referral.subject.full_name,
-            role=referral.subject_role, employer=referral.employer_name, opened_on=govuk_date(case.opened_at),
-            status=status, owner=person(case.owner) or "—", open_deadlines=case.open_deadlines,
+            href=link(reference), reference=reference, person=subject_name(given_name, family_name, described_as),
+            role=role, employer=employer, opened_on=govuk_date(opened_at),
+            status=status_text, owner=owner or "—", open_deadlines=open_deadlines,
         ))
     return rows

@@ -182,19 +182,26 @@ def _numbered(page: Page, keyset: Keyset) -> Page:
     return page
 
 
-def keyset_page_of(request, queryset, per_page: int, keyset: Keyset):
+def keyset_page_of(request, queryset, per_page: int, keyset: Keyset, *, values: tuple[str, ...] = ()):
     """``page_of``, and past the first pages a page read by position: ``?after=`` or ``?before=`` a row's
-    key. The same queries as a numbered page: the capped count, then the rows (one more, to know the next)."""
+    key. The same queries as a numbered page: the capped count, then the rows (one more, to know the next).
+
+    With ``values`` (field names that include the keyset's), the page's rows are read as named tuples of those
+    values, not as models, and its ``object_list`` is a list of them; the count is taken from ``queryset`` itself,
+    without the joins the values need."""
+    def read(rows):
+        return rows.values_list(*values, named=True) if values else rows
+
     for direction in ("after", "before"):
-        values = keyset.values(queryset, request.GET.get(direction))
-        if values is None:
+        key_values = keyset.values(queryset, request.GET.get(direction))
+        if key_values is None:
             continue
         paginator = CappedPaginator(queryset, per_page)
         after = direction == "after"
-        rows = queryset.filter(keyset.beyond(values, after=after))
+        rows = queryset.filter(keyset.beyond(key_values, after=after))
         if not after:
             rows = rows.reverse()
-        rows = list(rows[: per_page + 1])
+        rows = list(read(rows)[: per_page + 1])
         more = len(rows) > per_page
         rows = rows[:per_page]
         if not after:
@@ -206,4 +213,7 @@ def keyset_page_of(request, queryset, per_page: int, keyset: Keyset):
         if not more:
             break  # back at the start: the numbered first page
         return KeysetPage(rows, paginator, keyset, has_previous=True, has_next=True)
-    return _numbered(page_of(request, queryset, per_page), keyset)
+    page = page_of(request, queryset, per_page)
+    if values:
+        page.object_list = list(read(page.object_list))  # read once: the rows, and the keys of the first and last
+    return _numbered(page, keyset)

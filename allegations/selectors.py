@@ -232,16 +232,36 @@ def _open_deadline_count(kinds=None):
 # The case list's order, newest first, as a position for paging past its first pages (paging.Keyset).
 CASE_LIST_KEYSET = Keyset("status", "opened_at", "pk")
 
+# What a case list row shows (listing.case_rows), read as values, in this order, with the keyset's fields (the
+# first and last rows' keys are the pages' links): building 25 cases with their referrals, subjects, agencies and
+# owners as models was most of the page's Python. The joins are the same as select_related's (the referral and
+# its subject inner, the owner outer), so the rows are the same.
+CASE_LIST_VALUES = (
+    "status", "opened_at", "pk", "outcome", "open_deadlines",
+    "referral__reference", "referral__subject_role", "referral__employer_name",
+    "referral__subject__given_name", "referral__subject__family_name", "referral__subject__described_as",
+    "owner__first_name", "owner__last_name", "owner__username",
+)
+
 
 def case_list(*, user):
+    """The cases the user may see (visible_to), each with its open deadlines counted, open cases first, newest
+    first."""
+    return _case_list_base(standing(user).is_lado).visible_to(user)
+
+
+@functools.cache
+def _case_list_base(lado: bool):
+    """What every case list shares, its columns, count of open deadlines and order, resolved once per process for
+    the LADO service and once for everyone else (issue 19: resolving the count's subquery and the order was a tenth
+    of the list's Python). Never evaluated itself: each request filters a copy of it (visible_to)."""
     # Need to know: outside the LADO service, the count covers the deadlines every viewer of a case may see
     # (the employer's); the case page shows each person the rest their level allows.
-    kinds = None if standing(user).is_lado else [
+    kinds = None if lado else [
         kind for kind, audience in DEADLINE_AUDIENCE.items() if sees(AccessLevel.EMPLOYER, audience)
     ]
     return (
-        Case.objects.visible_to(user)
-        .select_related("referral__subject", "referral__referring_agency", "owner")
+        Case.objects.select_related("referral__subject", "referral__referring_agency", "owner")
         # A count per listed case (25 rows), not a GROUP BY over every case of the service.
         .annotate(open_deadlines=Coalesce(Subquery(_open_deadline_count(kinds)), 0))
         # Open cases first ("open" > "closed"), newest first: the case_status_opened index read backwards;
