@@ -565,7 +565,8 @@ def _frozen(value: Any) -> tuple:
     raise TypeError(f"not kept: {kind.__name__}")
 
 
-def govuk_pagination(env: jinja2.Environment, page_obj: Any, request: Any, landmark_label: str = "Pagination") -> Markup:
+def govuk_pagination(env: jinja2.Environment, page_obj: Any, request: Any,
+                     landmark_label: str = "Pagination") -> Markup:
     """govukPagination for a Django Page (templates/includes/pagination.html): the links keep the rest of the query
     string (filters, sort) and replace only the page. Nothing for a single page.
 

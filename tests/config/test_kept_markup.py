@@ -93,7 +93,8 @@ def test_kept_pagination_is_the_macros_own_markup_with_each_requests_addresses(r
     adapter._RENDERED.clear()
     template = env.from_string('{% from "includes/pagination.html" import pagination %}{{ pagination(page, request) }}')
     paginator = Paginator(range(200), 10)
-    for query in ("", "status=open&page=5", "q=%3Cb%3E%22Someone%27s+name&after=3&page=20", "page=1&sort=person&dir=desc"):
+    queries = ("", "status=open&page=5", "q=%3Cb%3E%22Someone%27s+name&after=3&page=20", "page=1&sort=person&dir=desc")
+    for query in queries:
         request = rf.get("/list/?" + query)
         for number in (1, 2, 5, 19, 20):
             page = paginator.get_page(number)
