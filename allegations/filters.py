@@ -1,4 +1,6 @@
 
+import copy
+
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import F, Lookup, Q
 import django_filters
@@ -36,6 +38,20 @@ class OfficerChoices(FetchedChoiceIterator):
             yield (pk, f"{first_name} {last_name}".strip() or username)
 
 
+class _SharedFields(dict):
+    """A kept filter set's form fields, which each form copies (Django deep-copies ``base_fields`` for each form, so
+    that a form may change its own): only the fields named in ``copied`` are copied, the others are shared by every
+    form, as nothing changes them (their choices are fixed, and validating or rendering a field changes nothing of
+    it). Copying them for each request was a tenth of the queue's filter form (issue 19)."""
+
+    def __init__(self, fields, *, copied: tuple[str, ...]):
+        super().__init__(fields)
+        self.copied = frozenset(copied)
+
+    def __deepcopy__(self, memo):
+        return {name: copy.deepcopy(field, memo) if name in self.copied else field for name, field in self.items()}
+
+
 class KeptFilterSet(django_filters.FilterSet):
     """A filter set whose filters and form class are made once per process, not for each request (issue 19).
 
@@ -56,6 +72,9 @@ class KeptFilterSet(django_filters.FilterSet):
         self.form_prefix = prefix
         self.filters = self.base_filters  # shared: read, never changed
 
+    # The fields a request changes on its own form (TriageFilter's officers): only these are copied for each form.
+    per_request_fields: tuple[str, ...] = ()
+
     @classmethod
     def _kept_form_class(cls):
         form_class = cls.__dict__.get("_form_class")
@@ -63,6 +82,7 @@ class KeptFilterSet(django_filters.FilterSet):
             fields = {name: filter_.field for name, filter_ in cls.base_filters.items()}
             form_class = type(f"{cls.__name__}Form", (cls._meta.form,), fields)
             cls.prepare_form_class(form_class)
+            form_class.base_fields = _SharedFields(form_class.base_fields, copied=cls.per_request_fields)
             cls._form_class = form_class
         return form_class
 
@@ -84,6 +104,7 @@ class KeptFilterSet(django_filters.FilterSet):
 
 
 class TriageFilter(KeptFilterSet):
+    per_request_fields = ("officer",)  # each form's own officers (form, below)
     q = django_filters.CharFilter(label="Reference or name", method="search")
     # Open work by default (the view sets it): new and discussed referrals; "All referrals" shows the rest too.
     status = django_filters.ChoiceFilter(label="Status", choices=[("open", "Open work"), ("all", "All referrals"),

@@ -13,8 +13,9 @@ from urllib.parse import quote
 
 from django.db.models import F
 from django.urls import reverse
+from django.utils import timezone
 
-from config.jinja2 import govuk_date, govuk_time
+from config.jinja2 import govuk_date, govuk_date_and_time
 from deadlines.wording import deadline_clock
 
 from .models import OPEN_REFERRAL_STATUSES, Case, Referral, subject_name
@@ -125,19 +126,21 @@ def queue_rows(referrals, now: dt.datetime) -> list[QueueRow]:
     link = link_maker("allegations:referral_detail")
     categories, sectors = labels(Referral, "category"), labels(Referral, "sector")
     statuses = labels(Referral, "status")
+    tz = timezone.get_current_timezone()  # once for the list (the times are read aware, in UTC)
     rows = []
     for (reference, role, employer, category, sector, workforce, received_at, status, given_name, family_name,
          described_as, first_name, last_name, username, deadline_row) in referrals:
         clock = None
         if status in OPEN_REFERRAL_STATUSES:
             clock = deadline_clock(initial_deadline_clock(deadline_row), now)
+        received_on, received_time = govuk_date_and_time(received_at, tz)
         rows.append(QueueRow(
             href=link(reference), reference=reference,
             person=subject_name(given_name, family_name, described_as),
             role=role, employer=employer,
             kind=categories.get(category, category) or sectors.get(sector, sector),
             adults=workforce == "adults",
-            received_on=govuk_date(received_at), received_at=govuk_time(received_at),
+            received_on=received_on, received_at=received_time,
             status=statuses.get(status, status),
             clock_look=CLOCK_LOOK[clock["status"]] if clock else "", clock_words=clock["words"] if clock else "",
             # As deadlines.wording.person() names a user (get_full_name(), else the username).

@@ -7,9 +7,9 @@ import functools
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, Func, JSONField, OuterRef, Q, Subquery, TextField, Value
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models.functions import Coalesce, JSONObject
+from django.db.models.functions import Cast, Coalesce, JSONObject
 from django.http import Http404
 from django.utils.dateparse import parse_datetime
 
@@ -137,8 +137,20 @@ def _with_initial_deadline(queryset):
     """Each referral's initial-discussion deadline (its soonest) as a JSON object in the referral's own query: the
     queue in one query fewer than with a prefetch (issue 19: at most 8). initial_deadline() reads it."""
     first = (Deadline.objects.filter(referral_id=OuterRef("pk"), kind=Deadline.Kind.INITIAL_DISCUSSION)
-             .order_by("due_at", "pk").values(row=JSONObject(**{name: name for name in _CLOCK_FIELDS}))[:1])
+             .order_by("due_at", "pk").values(row=_JSONBObject(*_CLOCK_FIELDS))[:1])
     return queryset.annotate(initial_deadline_row=Subquery(first))
+
+
+class _JSONBObject(Func):
+    """``JSONB_BUILD_OBJECT('id', "id", …)`` of the named fields: the SQL JSONObject gives on PostgreSQL, its keys
+    cast to text when the expression is made (once per process, _queue_base) rather than each time the page's query
+    is compiled, which JSONObject does by copying itself with a new Cast and TextField for each key (issue 19)."""
+
+    function = "JSONB_BUILD_OBJECT"
+    output_field = JSONField()
+
+    def __init__(self, *names: str):
+        super().__init__(*(part for name in names for part in (Cast(Value(name), TextField()), F(name))))
 
 
 def initial_deadline(referral: Referral) -> Deadline | None:

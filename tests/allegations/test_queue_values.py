@@ -40,3 +40,7 @@ def test_filter_sets_hold_their_own_officers_and_leave_the_shared_filters_alone(
     assert theirs.form.is_valid()
     assert list(theirs.qs.values_list("pk", flat=True)) == []
     assert TriageFilter.base_filters["officer"].field.queryset is None  # never a request's officers
+    # Each form has its own officer field; the fields no request changes are shared, not copied for each form.
+    assert ours.form.fields["officer"] is not theirs.form.fields["officer"]
+    assert ours.form.fields["status"] is theirs.form.fields["status"]
+    assert [name for name, _ in ours.form.fields["status"].choices][:2] == ["open", "all"]

@@ -67,3 +67,40 @@ def test_a_rows_link_and_labels_are_what_reverse_and_get_display_give():
         assert listing.labels(Referral, "status")[status] == Referral(status=status).get_status_display()
     for outcome, _label in Case._meta.get_field("outcome").flatchoices:
         assert listing.labels(Case, "outcome")[outcome] == Case(outcome=outcome).get_outcome_display()
+
+
+def _macro_pagination(env, page, request):
+    """govukPagination's parameters as templates/includes/pagination.html built them before it was kept."""
+    items = []
+    for number in page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1):
+        if number == page.paginator.ELLIPSIS:
+            items.append({"ellipsis": True})
+        else:
+            items.append({"number": number, "current": number == page.number,
+                          "href": adapter.querystring(request, page=number, after=None, before=None)})
+    params = {"items": items, "landmarkLabel": "Pagination"}
+    if page.has_previous():
+        params["previous"] = {"href": adapter.querystring(request, page=page.previous_page_number())}
+    if page.has_next():
+        params["next"] = {"href": adapter.querystring(request, page=page.next_page_number())}
+    return adapter.govuk_macro(env, "pagination")(params)
+
+
+def test_kept_pagination_is_the_macros_own_markup_with_each_requests_addresses(rf):
+    from django.core.paginator import Paginator
+
+    env = _env()
+    adapter._RENDERED.clear()
+    template = env.from_string('{% from "includes/pagination.html" import pagination %}{{ pagination(page, request) }}')
+    paginator = Paginator(range(200), 10)
+    queries = ("", "status=open&page=5", "q=%3Cb%3E%22Someone%27s+name&after=3&page=20", "page=1&sort=person&dir=desc")
+    for query in queries:
+        request = rf.get("/list/?" + query)
+        for number in (1, 2, 5, 19, 20):
+            page = paginator.get_page(number)
+            expected = _macro_pagination(env, page, request)
+            assert template.render(page=page, request=request) == expected  # rendered, then kept
+            assert template.render(page=page, request=request) == expected  # from what was kept
+    # The addresses (which carry what a person typed in the address) are put in each time, never kept.
+    assert not any("Someone" in str(markup) or "status=" in str(markup) for markup in adapter._RENDERED.values())
+    assert template.render(page=Paginator(range(5), 10).get_page(1), request=rf.get("/list/")) == ""
