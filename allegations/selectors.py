@@ -98,44 +98,26 @@ CASE_RELATED = ("referral__subject", "referral__lado_service", "referral__referr
 CASE_PAGE_RELATED = ("referral__subject", "referral__referring_agency", "referral__restriction", "owner", "closed_by")
 
 
-# What the overview (views.case_detail, its layout and the parts it reads) never shows of the rows case_get reads with
-# the case: deferred, they are neither selected, compiled nor converted. Compiling and converting the query's 118
-# columns was most of case_get's Python (issue 19); these are 40 of them. Reading one of them on the overview would
-# cost a query (tests/allegations/test_case_overview_columns.py fails if any is).
-CASE_OVERVIEW_DEFERRED = (
-    "return_to_work_support", "lessons_learned_on", "civil_claim_notes", "outcome_recorded_at",
-    *(f"referral__{name}" for name in (
-        "referrer_email", "referrer_phone", "submitted_by", "initial_discussion_at", "initial_discussion_with",
-        "initial_discussion_notes", "imported_from", "created_at")),
-    *(f"referral__subject__{name}" for name in ("address", "given_key", "family_key", "merged_into", "created_at")),
-    *(f"referral__referring_agency__{name}" for name in (
-        "kind", "sector", "commissioned_by", "lado_service", "authority", "email", "meeting_roles", "group",
-        "is_active")),
-    *(f"{user}__{name}" for user in ("owner", "closed_by") for name in (
-        "password", "last_login", "is_superuser", "email", "is_staff", "is_active", "date_joined")),
-)
-
-
 @functools.cache
 def _case_base(related: tuple[str, ...], overview: bool):
     """What every read of a case shares, for each `related` and `overview`: its joins, its part audiences and (for
-    the overview) whether it has links and other subjects, and the columns the overview leaves out, resolved once per
-    process (as _queue_base: resolving these expressions for each request was a millisecond of the case page's
-    Python). Never evaluated itself: case_get filters a copy of it for the user and the reference."""
+    the overview) whether it has links and other subjects, resolved once per process (as _queue_base: resolving these
+    expressions for each request was a millisecond of the case page's Python). Never evaluated itself: case_get
+    filters a copy of it for the user and the reference. (Deferring the forty columns the overview never shows was
+    measured too: no faster, as Django's select mask for them costs what their columns did.)"""
     cases = _with_part_audiences(Case.objects.select_related(*related), "referral_id")
     if overview:
         cases = cases.annotate(
             has_links=Exists(CaseLink.objects.filter(case_id=OuterRef("pk"))),
             has_other_subjects=Exists(OtherSubject.objects.filter(referral_id=OuterRef("referral_id"))),
-        ).defer(*CASE_OVERVIEW_DEFERRED)
+        )
     return cases
 
 
 def case_get(*, user, reference: str, related: tuple[str, ...] = CASE_RELATED, overview: bool = False) -> Case:
-    """The case (404 unless the user sees it). With `overview` (the overview page, with CASE_PAGE_RELATED), also
-    whether it has linked cases (`has_links`) and other people alleged against (`has_other_subjects`), in the same
-    query: most cases have neither, and the overview then reads neither list (two queries fewer, issue 19); and
-    without the columns the overview does not show (CASE_OVERVIEW_DEFERRED)."""
+    """The case (404 unless the user sees it). With `overview`, also whether it has linked cases (`has_links`) and
+    other people alleged against (`has_other_subjects`), in the same query: most cases have neither, and the
+    overview then reads neither list (two queries fewer, issue 19)."""
     if _no_such_reference(reference):
         raise Http404("No case with that reference")
     try:
