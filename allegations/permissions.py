@@ -7,6 +7,8 @@ direct foreign-key table (allegations.models.CaseGroupObjectPermission).
 
 from __future__ import annotations
 
+import functools
+
 from guardian.shortcuts import assign_perm, remove_perm
 
 from agencies.models import AccessLevel, Agency
@@ -59,10 +61,19 @@ def case_shared_with(*, case, agency: Agency) -> bool:
 
 def shared_case_ids_filter(user_standing: Standing):
     """A Q-able filter value: the cases shared with any of the user's agency groups."""
+    # A copy of the one built for these groups: its rows are read afresh by each query that uses it.
+    return _shared_case_ids_of(user_standing.outside_group_ids).all()
+
+
+@functools.lru_cache(maxsize=1024)
+def _shared_case_ids_of(group_ids: frozenset[int]):
+    """shared_case_ids_filter's subquery for a set of groups, built once per process: it holds the groups' ids and
+    nothing read from the database (never evaluated itself; each caller gets a copy), so it cannot go stale (issue 19,
+    as meetings.permissions.shared_meeting_ids_filter)."""
     from .models import CaseGroupObjectPermission  # not at the top: models <- querysets <- here
 
     return CaseGroupObjectPermission.objects.filter(
-        group_id__in=user_standing.outside_group_ids, permission__codename="view_case"
+        group_id__in=group_ids, permission__codename="view_case"
     ).values("content_object_id")
 
 

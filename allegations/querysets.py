@@ -1,5 +1,7 @@
 """Who may see what, as queryset filters (visible_to), and the annotations lists need."""
 
+import functools
+
 from django.db import models
 from django.db.models import Q
 
@@ -11,9 +13,25 @@ from .permissions import shared_case_ids_filter
 def hidden_referral_ids(user):
     """Referrals (and their cases) restricted to named people, this user not among them: a subquery.
     The LADO service's own work is filtered through it everywhere it is listed or opened."""
+    if user.pk is None:
+        return _hidden_referral_ids_query(user)
+    # A copy of the one built for this user (copying is a hundredth of building it): its rows are read afresh by
+    # each query that uses it, as before; only the expression is kept.
+    return _hidden_referral_ids_of(user.pk).all()
+
+
+def _hidden_referral_ids_query(user):
     from .models import Restriction
 
     return Restriction.objects.exclude(may_open=user).values("referral_id")
+
+
+@functools.lru_cache(maxsize=1024)
+def _hidden_referral_ids_of(user_id: int):
+    """hidden_referral_ids' subquery for a user, built once per process: it holds the user's id and nothing read from
+    the database (never evaluated itself; each caller gets a copy), so it cannot go stale. Building its exclusion
+    through the many-to-many was 0.2 ms, and the case page builds it twice (its case, its next meeting; issue 19)."""
+    return _hidden_referral_ids_query(user_id)
 
 
 class SubjectQuerySet(models.QuerySet):

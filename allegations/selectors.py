@@ -98,20 +98,30 @@ CASE_RELATED = ("referral__subject", "referral__lado_service", "referral__referr
 CASE_PAGE_RELATED = ("referral__subject", "referral__referring_agency", "referral__restriction", "owner", "closed_by")
 
 
+@functools.cache
+def _case_base(related: tuple[str, ...], overview: bool):
+    """What every read of a case shares, for each `related` and `overview`: its joins, its part audiences and (for
+    the overview) whether it has links and other subjects, resolved once per process (as _queue_base: resolving these
+    expressions for each request was a millisecond of the case page's Python). Never evaluated itself: case_get
+    filters a copy of it for the user and the reference. (Deferring the forty columns the overview never shows was
+    measured too: no faster, as Django's select mask for them costs what their columns did.)"""
+    cases = _with_part_audiences(Case.objects.select_related(*related), "referral_id")
+    if overview:
+        cases = cases.annotate(
+            has_links=Exists(CaseLink.objects.filter(case_id=OuterRef("pk"))),
+            has_other_subjects=Exists(OtherSubject.objects.filter(referral_id=OuterRef("referral_id"))),
+        )
+    return cases
+
+
 def case_get(*, user, reference: str, related: tuple[str, ...] = CASE_RELATED, overview: bool = False) -> Case:
     """The case (404 unless the user sees it). With `overview`, also whether it has linked cases (`has_links`) and
     other people alleged against (`has_other_subjects`), in the same query: most cases have neither, and the
     overview then reads neither list (two queries fewer, issue 19)."""
     if _no_such_reference(reference):
         raise Http404("No case with that reference")
-    cases = _with_part_audiences(Case.objects.visible_to(user), "referral_id")
-    if overview:
-        cases = cases.annotate(
-            has_links=Exists(CaseLink.objects.filter(case_id=OuterRef("pk"))),
-            has_other_subjects=Exists(OtherSubject.objects.filter(referral_id=OuterRef("referral_id"))),
-        )
     try:
-        case = cases.select_related(*related).get(referral__reference=reference)
+        case = _case_base(tuple(related), overview).visible_to(user).get(referral__reference=reference)
     except Case.DoesNotExist:
         raise Http404("No case with that reference") from None
     case.referral._part_audience_rows = case.part_audience_rows

@@ -12,6 +12,7 @@ Who may do what with a meeting, in one place:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -267,23 +268,31 @@ def case_overview_part(*, user, case: Case) -> dict:
     only these, so it reads only the columns it shows: reading every meeting and action with their people, minutes
     and case was a large part of the overview's Python (issue 19)."""
     now = timezone.now()
+    next_meeting, open_actions = _overview_bases()
     next_meeting = (
-        Meeting.objects.visible_to(user)
-        .filter(case=case, scheduled_at__gte=now, held_at__isnull=True)
-        .exclude(status=MeetingStatus.CANCELLED)
-        .only("id", "case_id", "kind", "scheduled_at", "status", "held_at")
-        .order_by("scheduled_at", "pk")
+        next_meeting.visible_to(user)
+        .filter(case_id=case.pk, scheduled_at__gte=now, held_at__isnull=True)
         .first()
     )
-    actions = Action.objects.filter(case=case, status=ActionStatus.OPEN)
+    actions = open_actions.filter(case_id=case.pk)
     if not is_case_lado(user, case):
         # As meetings_context: a chair of one of the case's meetings sees all its actions, anyone else their own
         # agencies' (a chair always sees the meetings they chair, so no visible_to is needed here).
         actions = actions.filter(Exists(Meeting.objects.filter(case=case, chair=user))
                                  | Q(agency_id__in=standing(user).agency_ids))
-    open_actions = list(actions.select_related("agency").only("id", "status", "due_on", "agency__name")
-                        .order_by("due_on", "pk"))
-    return {"next_meeting": next_meeting, "open_actions": open_actions, "today": timezone.localdate()}
+    return {"next_meeting": next_meeting, "open_actions": list(actions), "today": timezone.localdate()}
+
+
+@functools.cache
+def _overview_bases():
+    """What case_overview_part's two queries share on every request (the columns, the order, not cancelled, open),
+    resolved once per process; never evaluated themselves: each request filters a copy for its user and case."""
+    return (
+        Meeting.objects.exclude(status=MeetingStatus.CANCELLED)
+        .only("id", "case_id", "kind", "scheduled_at", "status", "held_at").order_by("scheduled_at", "pk"),
+        Action.objects.filter(status=ActionStatus.OPEN).select_related("agency")
+        .only("id", "status", "due_on", "agency__name").order_by("due_on", "pk"),
+    )
 
 
 def meetings_context(case: Case, user) -> dict:

@@ -235,3 +235,25 @@ def test_the_access_log_audit_shows_a_restricted_case_only_to_the_managers_named
 
     assert restricted.reference in references(lado_manager)
     assert restricted.reference not in references(other_manager)
+
+
+def test_who_may_open_follows_each_change_to_the_restriction_at_once(case, login, lado_manager, lado_officer, other_manager):
+    """querysets.hidden_referral_ids keeps the expression it builds for a user (issue 19), never its rows: the same
+    person in the same process sees each change to who is named the next time they open the case."""
+    url = reverse("allegations:case_detail", args=[case.reference])
+    viewer = login(other_manager)
+    assert viewer.get(url).status_code == 200
+
+    def restrict(may_open):
+        response = login(lado_manager).post(reverse("allegations:referral_restrict", args=[case.reference]), {
+            "reason": "The subject is one of our own officers.", "may_open": [user.pk for user in may_open],
+            "subject_account": "", "line_manager": "",
+        })
+        assert response.status_code == 302, response.content.decode().split("govuk-error-summary__body")[-1][:800]
+
+    restrict([lado_officer])
+    assert viewer.get(url).status_code == 404
+    restrict([lado_officer, other_manager])
+    assert viewer.get(url).status_code == 200
+    restrict([lado_officer])
+    assert viewer.get(url).status_code == 404
