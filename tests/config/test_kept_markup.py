@@ -67,3 +67,22 @@ def test_a_rows_link_and_labels_are_what_reverse_and_get_display_give():
         assert listing.labels(Referral, "status")[status] == Referral(status=status).get_status_display()
     for outcome, _label in Case._meta.get_field("outcome").flatchoices:
         assert listing.labels(Case, "outcome")[outcome] == Case(outcome=outcome).get_outcome_display()
+
+
+def test_the_page_shells_skip_link_and_navigation_are_kept_and_are_the_macros_markup(lado_officer, login, db):
+    """base.html: the skip link and the service navigation, the same for the same person on the same section, are
+    rendered once and kept (config.jinja2.govuk_kept); what is kept is what the macros draw."""
+    env = _env()
+    adapter._RENDERED.clear()
+    client = login(lado_officer)
+    page = client.get(reverse("allegations:case_list")).content.decode()
+    kept = {key[0]: markup for key, markup in adapter._RENDERED.items()}
+    assert {"skip-link", "service-navigation"} <= set(kept)
+    assert kept["skip-link"] == adapter.govuk_macro(env, "skip-link")(
+        {"href": "#main-content", "text": "Skip to main content"})
+    assert kept["skip-link"] in page and kept["service-navigation"] in page
+    assert 'aria-current="page"' in kept["service-navigation"] or "--active" in kept["service-navigation"]
+    # Another section: another navigation (the current item moves), kept beside the first.
+    other = client.get(reverse("allegations:triage_queue")).content.decode()
+    navigations = [m for key, m in adapter._RENDERED.items() if key[0] == "service-navigation"]
+    assert len(navigations) == 2 and navigations[1] in other and navigations[0] not in other
