@@ -15,7 +15,13 @@ from __future__ import annotations
 import functools
 
 from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, _get_user_session_key, get_user_model, load_backend
+from django.contrib.auth import (
+    BACKEND_SESSION_KEY,
+    HASH_SESSION_KEY,
+    _get_user_session_key,  # Django's own get_user reads the id through it (copied below)
+    get_user_model,
+    load_backend,
+)
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.sessions.backends.db import SessionStore as DBStore
@@ -45,6 +51,7 @@ class SessionStore(DBStore):
 
     def _get_session_from_db(self):
         """Django's query (the row with this key that has not expired), with the person's row beside it."""
+        self.loaded_user = None
         db = router.db_for_read(self.model)
         sql, user_fields, converters = _session_sql(db)
         with connections[db].cursor() as cursor:
@@ -54,12 +61,11 @@ class SessionStore(DBStore):
             self._session_key = None
             return None
         session_data, expire_date, user_id, *user_values = row
-        self.loaded_user = None
         if user_values[0] is not None:
             connection = connections[db]
-            for index, field_converters in converters:
+            for index, field_converters, column in converters:
                 for converter in field_converters:
-                    user_values[index] = converter(user_values[index], user_fields[index], connection)
+                    user_values[index] = converter(user_values[index], column, connection)
             self.loaded_user = get_user_model().from_db(db, [f.attname for f in user_fields], user_values)
         return self.model(
             session_key=self.session_key, session_data=session_data, expire_date=expire_date, user_id=user_id
@@ -88,7 +94,7 @@ def _session_sql(db: str):
         column = field.get_col("u")
         found = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
         if found:
-            converters.append((index, found))
+            converters.append((index, found, column))
     return sql, user_fields, converters
 
 
