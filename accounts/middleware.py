@@ -17,14 +17,32 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.contrib.auth.middleware import AuthenticationMiddleware as DjangoAuthenticationMiddleware
 from django.http import HttpResponseRedirect
+from django.utils.functional import SimpleLazyObject
 
 from .models import SignInEventKind
 from .policy import MFA_SETUP_PATHS, mfa_ok
 from .receivers import LAST_SEEN_AT, MFA_OK, SIGNED_IN_AT
+from .sessions import get_user
 
 TOUCH_EVERY_SECONDS = 60  # how stale "last seen" may get before it is rewritten
 TOTP_SETUP_URL = "/accounts/2fa/totp/activate/"
+
+
+class AuthenticationMiddleware(DjangoAuthenticationMiddleware):
+    """Django's, with the person read in the session's own query (accounts/sessions.py: get_user, Django's
+    own checks copied, the session hash included): one query fewer on every signed-in request."""
+
+    def process_request(self, request):
+        super().process_request(request)
+        request.user = SimpleLazyObject(lambda: _user(request))
+
+
+def _user(request):
+    if not hasattr(request, "_cached_user"):
+        request._cached_user = get_user(request)
+    return request._cached_user
 
 
 class SessionGuardMiddleware:

@@ -12,7 +12,16 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
 
+from config.prepared import Prepared
+
 from .models import LADO_ROLES, REFERRER_ROLES, AgencyKind, Membership, Role
+
+# A person's memberships of active agencies: read on every signed-in page, so compiled once (config/prepared.py).
+_MEMBERSHIPS = Prepared(
+    lambda user_id: Membership.objects.filter(user_id=user_id, agency__is_active=True).values_list(
+        "agency_id", "agency__kind", "agency__group_id", "role"
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -68,11 +77,7 @@ def standing(user) -> Standing:
     cached = getattr(user, "_standing", None)
     if cached is not None:
         return cached
-    rows = list(
-        Membership.objects.filter(user=user, agency__is_active=True).values_list(
-            "agency_id", "agency__kind", "agency__group_id", "role"
-        )
-    )
+    rows = _MEMBERSHIPS.rows(user.pk)
     lado = frozenset(a for a, kind, _, role in rows if kind == AgencyKind.LADO_SERVICE and role in LADO_ROLES)
     managed = frozenset(a for a, kind, _, role in rows if kind == AgencyKind.LADO_SERVICE and role == Role.LADO_MANAGER)
     # Analysts and administrators hold their role in an agency but see no cases through it.

@@ -22,18 +22,19 @@ pytestmark = pytest.mark.django_db
 FEW = 3
 MORE = 20
 
-# Pinned counts for the larger page (session, user, standing, the page's own reads).
-TRIAGE_QUEUE_QUERIES = 8  # + the inbox's unread count in the navigation; the provider and low-level concerns' prompts from the cache, in one read of the database cache (allegations.pages); the 24-hour clocks in the page's own query (issue 19: at most 8)
-CASE_LIST_QUERIES = 6  # with the inbox's unread count in the navigation
-AGENCY_REFERRAL_LIST_QUERIES = 6
-# The case's overview (the case at a glance): session, user, standing, the inbox's unread count; the case with its
+# Pinned counts for the larger page (the session with its user in one read (accounts/sessions.py), standing, the
+# page's own reads).
+TRIAGE_QUEUE_QUERIES = 7  # + the inbox's unread count in the navigation; the provider and low-level concerns' prompts from the cache, in one read of the database cache (allegations.pages); the 24-hour clocks in the page's own query (issue 19: at most 8)
+CASE_LIST_QUERIES = 5  # with the inbox's unread count in the navigation
+AGENCY_REFERRAL_LIST_QUERIES = 5
+# The case's overview (the case at a glance): the session with its user, standing, the inbox's unread count; the case with its
 # items' audiences (need to know, in the case's own query: selectors._with_part_audiences), the reading logged; its deadlines, meetings and actions (what it waits on), and
 # referrals to a regulator. Each part of the case has its own page, with its own bounded count.
-CASE_OVERVIEW_QUERIES = 10
+CASE_OVERVIEW_QUERIES = 9
 # Linked cases and other people alleged against (in "Who", issue 16 §1) are read only when the case has some (the
 # case's own query says whether it has): issue 19, at most 12.
-CASE_OVERVIEW_QUERIES_WITH_LINKS_AND_OTHERS = 12
-CASE_STRANDS_QUERIES = 11  # the same chrome; strands, arrangements, reviews, risk assessments, the support offered to the person
+CASE_OVERVIEW_QUERIES_WITH_LINKS_AND_OTHERS = 11
+CASE_STRANDS_QUERIES = 10  # the same chrome; strands, arrangements, reviews, risk assessments, the support offered to the person
 
 
 def count_queries(client, url) -> tuple[int, str]:

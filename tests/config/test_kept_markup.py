@@ -104,3 +104,22 @@ def test_kept_pagination_is_the_macros_own_markup_with_each_requests_addresses(r
     # The addresses (which carry what a person typed in the address) are put in each time, never kept.
     assert not any("Someone" in str(markup) or "status=" in str(markup) for markup in adapter._RENDERED.values())
     assert template.render(page=Paginator(range(5), 10).get_page(1), request=rf.get("/list/")) == ""
+
+
+def test_the_page_shells_skip_link_and_navigation_are_kept_and_are_the_macros_markup(lado_officer, login, db):
+    """base.html: the skip link and the service navigation, the same for the same person on the same section, are
+    rendered once and kept (config.jinja2.govuk_kept); what is kept is what the macros draw."""
+    env = _env()
+    adapter._RENDERED.clear()
+    client = login(lado_officer)
+    page = client.get(reverse("allegations:case_list")).content.decode()
+    kept = {key[0]: markup for key, markup in adapter._RENDERED.items()}
+    assert {"skip-link", "service-navigation"} <= set(kept)
+    assert kept["skip-link"] == adapter.govuk_macro(env, "skip-link")(
+        {"href": "#main-content", "text": "Skip to main content"})
+    assert kept["skip-link"] in page and kept["service-navigation"] in page
+    assert 'aria-current="page"' in kept["service-navigation"] or "--active" in kept["service-navigation"]
+    # Another section: another navigation (the current item moves), kept beside the first.
+    other = client.get(reverse("allegations:triage_queue")).content.decode()
+    navigations = [m for key, m in adapter._RENDERED.items() if key[0] == "service-navigation"]
+    assert len(navigations) == 2 and navigations[1] in other and navigations[0] not in other

@@ -450,9 +450,9 @@ def test_recording_an_action_from_the_case_page_for_a_meeting_of_another_case_is
 
 # --- Query counts ------------------------------------------------------------------------------------------------------
 
-# Pinned counts (session, user, standing, the page's own reads): a change shows up here as a reviewed number.
-MEETING_PAGE_QUERIES = {"chair": 19, "invitee": 11}  # + the inbox's unread count, + the meeting's documents (records); + the papers (the case's previous meeting, its items' audiences, the person's views) for those who see the case; + for whoever manages it, the deliveries of the invitations and of the minutes
-ACTION_LIST_QUERIES = 9  # with the inbox's unread count in the navigation; + the agency's provider concern plan items (providers)
+# Pinned counts (the session with its user in one read (accounts/sessions.py), standing, the page's own reads): a change shows up here as a reviewed number.
+MEETING_PAGE_QUERIES = {"chair": 18, "invitee": 10}  # + the inbox's unread count, + the meeting's documents (records); + the papers (the case's previous meeting, its items' audiences, the person's views) for those who see the case; + for whoever manages it, the deliveries of the invitations and of the minutes
+ACTION_LIST_QUERIES = 8  # with the inbox's unread count in the navigation; + the agency's provider concern plan items (providers)
 
 
 def count(client, url) -> int:

@@ -108,4 +108,4 @@ def test_the_query_count_does_not_grow_with_the_data(figures, login, analyst, la
     assert len(after.captured_queries) == DASHBOARD_QUERIES, [q["sql"][:120] for q in after.captured_queries]
 
 
-DASHBOARD_QUERIES = 9  # session, user, standing, unread count, and five aggregates
+DASHBOARD_QUERIES = 8  # the session with its user (one read: accounts/sessions.py), standing, unread count, and five aggregates

@@ -16,15 +16,15 @@ from tests.allegations.factories import make_case, make_referral
 
 pytestmark = pytest.mark.django_db
 
-# session, user, standing, referral counts, case count; and provider concerns (001): the
+# the session with its user (one read: accounts/sessions.py), standing, referral counts, case count; and provider concerns (001): the
 # concern deadlines I own (the prompts come from the cache, worked out at most once a minute). (The deadlines the
 # officer owns are read once, for the urgent work's rows: issue 19 left out a second read the page never showed.)
-MY_WORK_QUERIES = 12  # with the inbox's unread count and one read of the (database) cache for both prompts, the
+MY_WORK_QUERIES = 11  # with the inbox's unread count and one read of the (database) cache for both prompts, the
 # provider and the low-level concerns' (allegations.pages reads every part's keys at once); + the urgent work's rows
 # (person, employer, category) and the meetings the officer chairs; + the provider concern plan items the person's
 # agencies are responsible for (providers.selectors.plan_items_of_agencies); the urgent work's rows in two reads, what
 # is to come and what is overdue, each bounded on its own (allegations.urgency.duty_work)
-TEAM_QUERIES = 8  # session, user, standing, unread count, officers, case counts, deadline counts, overdue list
+TEAM_QUERIES = 7  # the session with its user, standing, unread count, officers, case counts, deadline counts, overdue list
 
 
 @pytest.fixture
