@@ -9,6 +9,7 @@ from django_filters.constants import EMPTY_VALUES
 
 from agencies.models import Sector
 from config.forms import FetchedChoiceIterator
+from deadlines.wording import person_name
 
 from .models import CaseStatus, ReferralStatus, Subject, Timing, Workforce
 
@@ -35,7 +36,7 @@ class OfficerChoices(FetchedChoiceIterator):
             yield ("", self.field.empty_label)
         for pk, first_name, last_name, username in self.queryset.values_list(
                 "pk", "first_name", "last_name", "username"):
-            yield (pk, f"{first_name} {last_name}".strip() or username)
+            yield (pk, person_name(first_name, last_name, username))
 
 
 class _SharedFields(dict):

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from config.jinja2 import govuk_date, govuk_date_and_time
-from deadlines.wording import deadline_clock
+from deadlines.wording import deadline_clock, person_name
 
 from .models import OPEN_REFERRAL_STATUSES, Case, Referral, subject_name
 from .selectors import initial_deadline_clock
@@ -143,8 +143,7 @@ def queue_rows(referrals, now: dt.datetime) -> list[QueueRow]:
             received_on=received_on, received_at=received_time,
             status=statuses.get(status, status),
             clock_look=CLOCK_LOOK[clock["status"]] if clock else "", clock_words=clock["words"] if clock else "",
-            # As deadlines.wording.person() names a user (get_full_name(), else the username).
-            officer=(f"{first_name} {last_name}".strip() or username) if username is not None else "Not assigned",
+            officer=person_name(first_name, last_name, username) or "Not assigned",
         ))
     return rows
 
@@ -172,11 +171,10 @@ def case_rows(cases) -> list[CaseRow]:
         status_text = statuses.get(status, status)
         if outcome:
             status_text = f"{status_text} — {outcomes.get(outcome, outcome).lower()}"
-        # As deadlines.wording.person() names a user (get_full_name(), else the username); no owner: a dash.
-        owner = (f"{first_name} {last_name}".strip() or username) if username is not None else ""
         rows.append(CaseRow(
             href=link(reference), reference=reference, person=subject_name(given_name, family_name, described_as),
             role=role, employer=employer, opened_on=govuk_date(opened_at),
-            status=status_text, owner=owner or "—", open_deadlines=open_deadlines,
+            status=status_text, owner=person_name(first_name, last_name, username) or "—",
+            open_deadlines=open_deadlines,
         ))
     return rows

@@ -36,6 +36,14 @@ def person(user) -> str:
     return (user.get_full_name() or user.username) if user else ""
 
 
+def person_name(first_name: str, last_name: str, username: str | None) -> str:
+    """person() for a user read as values (a list's rows): the full name as get_full_name() makes it, else the
+    username; "" when there is no user (username None, from an outer join)."""
+    if username is None:
+        return ""
+    return f"{first_name} {last_name}".strip() or username
+
+
 def deadline_clock(deadline: Deadline | None, now: dt.datetime) -> dict | None:
     """The clock a queue row or a meeting page shows: time left in words while unmet, else how it ended."""
     if deadline is None:
