@@ -277,8 +277,9 @@ class Referral(models.Model):
 
     class Meta:
         indexes = [
-            # selectors.triage_queue(): a service's open work, oldest first.
-            models.Index(fields=["lado_service", "status", "received_at"], name="referral_queue"),
+            # selectors.triage_queue(): a service's open work, oldest first. With the id, the queue's capped count
+            # (the paginator's, of the open work) reads the index alone, not the referrals' rows (issue 19).
+            models.Index(fields=["lado_service", "status", "received_at"], include=["id"], name="referral_queue"),
             # selectors.triage_queue(): the queue page in its full order, so the first page reads 25
             # index entries instead of sorting every referral of the service (benchmarks/).
             models.Index(
