@@ -286,6 +286,9 @@ class Referral(models.Model):
                 models.F("lado_service"), queue_open_rank(), queue_open_received(),
                 models.F("received_at").desc(), models.F("id").desc(), name="referral_queue_order",
             ),
+            # A service's referrals in id order from the index alone: how the case list's capped count joins them to
+            # their cases (a merge join on referral_id) without reading a referral's row (issue 19).
+            models.Index(fields=["lado_service", "id"], name="referral_service_id"),
             # selectors.referrals_for_agency(): an agency's own referrals, newest first.
             models.Index(fields=["referring_agency", "-received_at"], name="referral_by_agency"),
             # reports: referrals received in a period.
