@@ -277,14 +277,18 @@ class Referral(models.Model):
 
     class Meta:
         indexes = [
-            # selectors.triage_queue(): a service's open work, oldest first.
-            models.Index(fields=["lado_service", "status", "received_at"], name="referral_queue"),
+            # selectors.triage_queue(): a service's open work, oldest first. With the id, the queue's capped count
+            # (the paginator's, of the open work) reads the index alone, not the referrals' rows (issue 19).
+            models.Index(fields=["lado_service", "status", "received_at"], include=["id"], name="referral_queue"),
             # selectors.triage_queue(): the queue page in its full order, so the first page reads 25
             # index entries instead of sorting every referral of the service (benchmarks/).
             models.Index(
                 models.F("lado_service"), queue_open_rank(), queue_open_received(),
                 models.F("received_at").desc(), models.F("id").desc(), name="referral_queue_order",
             ),
+            # A service's referrals in id order from the index alone: how the case list's capped count joins them to
+            # their cases (a merge join on referral_id) without reading a referral's row (issue 19).
+            models.Index(fields=["lado_service", "id"], name="referral_service_id"),
             # selectors.referrals_for_agency(): an agency's own referrals, newest first.
             models.Index(fields=["referring_agency", "-received_at"], name="referral_by_agency"),
             # reports: referrals received in a period.

@@ -7,6 +7,7 @@ import functools
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, F, Func, JSONField, OuterRef, Q, Subquery, TextField, Value
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models.functions import Cast, Coalesce, JSONObject
@@ -95,17 +96,26 @@ CASE_RELATED = ("referral__subject", "referral__lado_service", "referral__referr
 # What the case's own pages show of them (views._case_page): not the LADO service's row nor the triage decision,
 # which none of them shows. Reading, compiling and building the columns of two joins fewer is a millisecond of the
 # page's Python (issue 19).
-CASE_PAGE_RELATED = ("referral__subject", "referral__referring_agency", "referral__restriction", "owner", "closed_by")
+CASE_PAGE_RELATED = ("referral__subject", "referral__referring_agency", "referral__restriction")
+# The people those pages name (the owner; who closed it), read by their names only, each as a JSON object in the
+# case's own query rather than a join of auth_user: PostgreSQL plans that query afresh on each request, and the two
+# joins were a millisecond of its planning (1.6 ms with them, 0.7 ms without; issue 19, benchmarks/README.md).
+CASE_PAGE_PEOPLE = ("owner", "closed_by")
+# In the user model's own column order (_person builds the model from them).
+_PERSON_FIELDS = ("id", "username", "first_name", "last_name")
 
 
 @functools.cache
-def _case_base(related: tuple[str, ...], overview: bool):
+def _case_base(related: tuple[str, ...], overview: bool, people: tuple[str, ...] = ()):
     """What every read of a case shares, for each `related` and `overview`: its joins, its part audiences and (for
     the overview) whether it has links and other subjects, resolved once per process (as _queue_base: resolving these
     expressions for each request was a millisecond of the case page's Python). Never evaluated itself: case_get
     filters a copy of it for the user and the reference. (Deferring the forty columns the overview never shows was
     measured too: no faster, as Django's select mask for them costs what their columns did.)"""
     cases = _with_part_audiences(Case.objects.select_related(*related), "referral_id")
+    for name in people:
+        person = get_user_model().objects.filter(pk=OuterRef(f"{name}_id")).values(row=_JSONBObject(*_PERSON_FIELDS))
+        cases = cases.annotate(**{f"{name}_row": Subquery(person)})
     if overview:
         cases = cases.annotate(
             has_links=Exists(CaseLink.objects.filter(case_id=OuterRef("pk"))),
@@ -114,18 +124,32 @@ def _case_base(related: tuple[str, ...], overview: bool):
     return cases
 
 
-def case_get(*, user, reference: str, related: tuple[str, ...] = CASE_RELATED, overview: bool = False) -> Case:
+def case_get(*, user, reference: str, related: tuple[str, ...] = CASE_RELATED, overview: bool = False,
+             people: tuple[str, ...] = ()) -> Case:
     """The case (404 unless the user sees it). With `overview`, also whether it has linked cases (`has_links`) and
     other people alleged against (`has_other_subjects`), in the same query: most cases have neither, and the
-    overview then reads neither list (two queries fewer, issue 19)."""
+    overview then reads neither list (two queries fewer, issue 19). The users named in `people` (foreign keys of
+    the case, not also in `related`) come with it by their names only (_PERSON_FIELDS; the rest deferred)."""
     if _no_such_reference(reference):
         raise Http404("No case with that reference")
     try:
-        case = _case_base(tuple(related), overview).visible_to(user).get(referral__reference=reference)
+        case = _case_base(tuple(related), overview, tuple(people)).visible_to(user).get(referral__reference=reference)
     except Case.DoesNotExist:
         raise Http404("No case with that reference") from None
     case.referral._part_audience_rows = case.part_audience_rows
+    for name in people:
+        Case._meta.get_field(name).set_cached_value(case, _person(case, getattr(case, f"{name}_row")))
     return case
+
+
+def _person(instance, row: dict | None):
+    """The user of a JSON object of _PERSON_FIELDS, as the ORM builds one read with only() (its other fields read if
+    asked for), or None."""
+    if row is None:
+        return None
+    model = get_user_model()
+    names = [f.attname for f in model._meta.concrete_fields if f.attname in row]
+    return model.from_db(instance._state.db, names, [row[name] for name in names])
 
 
 def can_manage(user, referral: Referral) -> bool:

@@ -523,7 +523,7 @@ def _case_page(request, reference, slug: str) -> tuple[Case, dict]:
     """The case (404 unless the user sees it and this page of it), its reading logged, and what every page of it
     shows: the header, the sub-navigation and the menu of actions."""
     case = selectors.case_get(user=request.user, reference=reference, related=selectors.CASE_PAGE_RELATED,
-                              overview=slug == "overview")
+                              overview=slug == "overview", people=selectors.CASE_PAGE_PEOPLE)
     referral = case.referral
     parts = selectors.case_parts_for(request.user, case, load=CASE_PAGES[slug])  # need to know: the one place
     tabs = selectors.case_tabs(parts)
