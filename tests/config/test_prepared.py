@@ -69,7 +69,8 @@ def test_a_kept_subquery_is_the_querysets_sql_and_reads_its_rows_afresh(case, la
                 == str(model.objects.exclude(**{lookup: restricted_from(lado_officer)}).query))
     assert list(Case.objects.exclude(referral_id__in=kept)) == [case]
 
-    restriction = Restriction.objects.create(referral=case.referral, reason="One of our own.", restricted_by=lado_manager)
+    restriction = Restriction.objects.create(referral=case.referral, reason="One of our own.",
+                                             restricted_by=lado_manager)
     assert list(Case.objects.exclude(referral_id__in=kept)) == []
     assert list(Case.objects.filter(referral_id__in=kept)) == [case]
     restriction.may_open.add(lado_officer)
