@@ -13,6 +13,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from agencies.models import AccessLevel, Agency
 from agencies.permissions import Standing
+from config.prepared import KeptSubquery
 
 # A case is shared at a level (issue 12 §1): view_case opens it at employer level; view_case_safeguarding,
 # held beside it, widens that to the safeguarding level. Never "everything": that is the LADO service's alone.
@@ -61,20 +62,21 @@ def case_shared_with(*, case, agency: Agency) -> bool:
 
 def shared_case_ids_filter(user_standing: Standing):
     """A Q-able filter value: the cases shared with any of the user's agency groups."""
-    # A copy of the one built for these groups: its rows are read afresh by each query that uses it.
-    return _shared_case_ids_of(user_standing.outside_group_ids).all()
+    # The one built and compiled for these groups (config.prepared.KeptSubquery): its rows are read afresh by each
+    # query that uses it.
+    return _shared_case_ids_of(user_standing.outside_group_ids)
 
 
 @functools.lru_cache(maxsize=1024)
 def _shared_case_ids_of(group_ids: frozenset[int]):
     """shared_case_ids_filter's subquery for a set of groups, built once per process: it holds the groups' ids and
-    nothing read from the database (never evaluated itself; each caller gets a copy), so it cannot go stale (issue 19,
-    as meetings.permissions.shared_meeting_ids_filter)."""
+    nothing read from the database (never evaluated itself), so it cannot go stale (issue 19, as
+    meetings.permissions.shared_meeting_ids_filter)."""
     from .models import CaseGroupObjectPermission  # not at the top: models <- querysets <- here
 
-    return CaseGroupObjectPermission.objects.filter(
+    return KeptSubquery(CaseGroupObjectPermission.objects.filter(
         group_id__in=group_ids, permission__codename="view_case"
-    ).values("content_object_id")
+    ).values("content_object_id"))
 
 
 def case_shared_group_ids(*, case) -> list[int]:

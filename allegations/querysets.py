@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 
 from agencies.permissions import standing
+from config.prepared import KeptSubquery
 
 from .permissions import shared_case_ids_filter
 
@@ -15,9 +16,9 @@ def hidden_referral_ids(user):
     The LADO service's own work is filtered through it everywhere it is listed or opened."""
     if user.pk is None:
         return _hidden_referral_ids_query(user)
-    # A copy of the one built for this user (copying is a hundredth of building it): its rows are read afresh by
-    # each query that uses it, as before; only the expression is kept.
-    return _hidden_referral_ids_of(user.pk).all()
+    # The one built and compiled for this user (config.prepared.KeptSubquery): its rows are read afresh by each
+    # query that uses it, as before; only its SQL is kept.
+    return _hidden_referral_ids_of(user.pk)
 
 
 def _hidden_referral_ids_query(user):
@@ -29,9 +30,9 @@ def _hidden_referral_ids_query(user):
 @functools.lru_cache(maxsize=1024)
 def _hidden_referral_ids_of(user_id: int):
     """hidden_referral_ids' subquery for a user, built once per process: it holds the user's id and nothing read from
-    the database (never evaluated itself; each caller gets a copy), so it cannot go stale. Building its exclusion
-    through the many-to-many was 0.2 ms, and the case page builds it twice (its case, its next meeting; issue 19)."""
-    return _hidden_referral_ids_query(user_id)
+    the database (never evaluated itself), so it cannot go stale. Building its exclusion through the many-to-many was
+    0.2 ms, and compiling it as much again, and the case page uses it twice (its case, its next meeting; issue 19)."""
+    return KeptSubquery(_hidden_referral_ids_query(user_id))
 
 
 class SubjectQuerySet(models.QuerySet):

@@ -1,4 +1,5 @@
-"""config.prepared: a queryset compiled once gives, run with other values, what the queryset itself gives."""
+"""config.prepared: a queryset compiled once gives, run with other values, what the queryset itself gives; a subquery
+compiled once filters as the queryset it keeps, its rows read afresh by each query."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ from allauth.mfa.models import Authenticator
 from django.db.models import Count
 
 from agencies.models import Membership, Notification
-from config.prepared import Prepared
+from allegations.models import Case, Referral, Restriction
+from allegations.querysets import hidden_referral_ids
+from config.prepared import KeptSubquery, Prepared
 from tests.agencies.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -51,3 +54,27 @@ def test_what_cannot_be_prepared_is_refused_when_first_run():
         Prepared(lambda user_id: Membership.objects.filter(user_id=user_id)).rows(1)
     with pytest.raises(ValueError, match="stand-in"):
         Prepared(lambda user_id: Membership.objects.all().values_list("pk")).rows(1)
+
+
+def test_a_kept_subquery_is_the_querysets_sql_and_reads_its_rows_afresh(case, lado_officer, lado_manager):
+    """Compiled once, the subquery is the SQL Django writes for its queryset in a query's __in= (so pages' SQL is
+    unchanged), and what it selects is read by each query: a restriction made after it was compiled hides the
+    case at once, and naming the officer on it shows the case again."""
+    def restricted_from(user):
+        return Restriction.objects.exclude(may_open=user).values("referral_id")
+
+    kept = KeptSubquery(restricted_from(lado_officer))
+    for model, lookup in ((Case, "referral_id__in"), (Referral, "pk__in")):
+        assert (str(model.objects.exclude(**{lookup: kept}).query)
+                == str(model.objects.exclude(**{lookup: restricted_from(lado_officer)}).query))
+    assert list(Case.objects.exclude(referral_id__in=kept)) == [case]
+
+    restriction = Restriction.objects.create(referral=case.referral, reason="One of our own.",
+                                             restricted_by=lado_manager)
+    assert list(Case.objects.exclude(referral_id__in=kept)) == []
+    assert list(Case.objects.filter(referral_id__in=kept)) == [case]
+    restriction.may_open.add(lado_officer)
+    assert list(Case.objects.exclude(referral_id__in=kept)) == [case]
+    # The one hidden_referral_ids keeps for the officer: the same rule, the same answers.
+    assert list(Case.objects.exclude(referral_id__in=hidden_referral_ids(lado_officer))) == [case]
+    assert list(Case.objects.exclude(referral_id__in=hidden_referral_ids(lado_manager))) == []
