@@ -774,6 +774,14 @@ def who_opened(*, referral: Referral, limit: int = 20):
 
 
 def lado_officers(*, service_ids):
+    """The people who work for these LADO services (the officers a referral or case may be given to)."""
+    # A copy of the one built for these services once per process (issue 19: building it was 0.2 ms of every queue
+    # page): it holds the services' ids and nothing read from the database (never evaluated itself).
+    return _lado_officers(tuple(sorted(service_ids))).all()
+
+
+@functools.lru_cache(maxsize=256)
+def _lado_officers(service_ids: tuple[int, ...]):
     from django.contrib.auth import get_user_model
 
     from agencies.models import LADO_ROLES
@@ -785,6 +793,20 @@ def lado_officers(*, service_ids):
         .distinct()
         .order_by("first_name", "last_name", "username")
     )
+
+
+def lado_officer_rows(*, service_ids) -> list[tuple]:
+    """lado_officers(service_ids) as (id, first name, last name, username) rows, in its order, read afresh on each
+    call; the SQL compiled once per process for each set of services (config.prepared: compiling it was half of what
+    the queue's officer filter cost)."""
+    return _lado_officer_rows(tuple(sorted(service_ids))).rows()
+
+
+@functools.lru_cache(maxsize=256)
+def _lado_officer_rows(service_ids: tuple[int, ...]):
+    from config.prepared import Prepared
+
+    return Prepared(lambda: _lado_officers(service_ids).values_list("pk", "first_name", "last_name", "username"))
 
 
 
