@@ -34,8 +34,11 @@ class OfficerChoices(FetchedChoiceIterator):
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        for pk, first_name, last_name, username in self.queryset.values_list(
-                "pk", "first_name", "last_name", "username"):
+        # The same rows read through a kept compiled read when the filter set was given one (TriageFilter's
+        # officer_rows), else from the queryset.
+        read = getattr(self.field, "officer_rows", None)
+        rows = read() if read is not None else self.queryset.values_list("pk", "first_name", "last_name", "username")
+        for pk, first_name, last_name, username in rows:
             yield (pk, person_name(first_name, last_name, username))
 
 
@@ -117,10 +120,13 @@ class TriageFilter(KeptFilterSet):
     workforce = django_filters.ChoiceFilter(label="Workforce", choices=Workforce.choices, empty_label="Any workforce")
     timing = django_filters.ChoiceFilter(label="Timing", choices=Timing.choices, empty_label="Any timing")
 
-    def __init__(self, *args, officers=None, **kwargs):
+    def __init__(self, *args, officers=None, officer_rows=None, **kwargs):
         super().__init__(*args, **kwargs)
         # Their names are all the filter shows (and their ids all it filters by).
         self.officers = None if officers is None else officers.only("id", "username", "first_name", "last_name")
+        # What the select lists: a function giving the officers' (id, first name, last name, username) rows, the same
+        # rows as ``officers`` in its order (selectors.lado_officer_rows), which checks a chosen officer.
+        self.officer_rows = officer_rows
 
     @classmethod
     def prepare_form_class(cls, form_class) -> None:
@@ -133,6 +139,7 @@ class TriageFilter(KeptFilterSet):
         if not hasattr(self, "_form"):
             form = super().form
             form.fields["officer"].queryset = self.officers  # this form's own copy of the field
+            form.fields["officer"].officer_rows = self.officer_rows
         return self._form
 
     def search(self, queryset, name, value):

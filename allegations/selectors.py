@@ -234,7 +234,22 @@ QUEUE_VALUES = (
 def triage_queue(*, user):
     """The LADO service's referrals: new work first, the 24-hour clock soonest first."""
     s = standing(user)
-    return _queue_base().filter(lado_service_id__in=s.lado_service_ids).open_to(user)
+    key = (tuple(sorted(s.lado_service_ids)), user.pk)
+    # A copy of the one built for these services and this person once per process (issue 19: building it was a
+    # twentieth of the queue's Python): it holds their ids and nothing read from the database (never evaluated
+    # itself), so a change to a restriction or to the services is seen at once.
+    queue = _TRIAGE_QUEUES.get(key) if user.pk is not None else None
+    if queue is None:
+        queue = _queue_base().filter(lado_service_id__in=s.lado_service_ids).open_to(user)
+        if user.pk is None:
+            return queue
+        if len(_TRIAGE_QUEUES) >= 1024:
+            _TRIAGE_QUEUES.clear()
+        _TRIAGE_QUEUES[key] = queue
+    return queue.all()
+
+
+_TRIAGE_QUEUES: dict[tuple, object] = {}
 
 
 @functools.cache
@@ -798,6 +813,14 @@ def who_opened(*, referral: Referral, limit: int = 20):
 
 
 def lado_officers(*, service_ids):
+    """The people who work for these LADO services (the officers a referral or case may be given to)."""
+    # A copy of the one built for these services once per process (issue 19: building it was 0.2 ms of every queue
+    # page): it holds the services' ids and nothing read from the database (never evaluated itself).
+    return _lado_officers(tuple(sorted(service_ids))).all()
+
+
+@functools.lru_cache(maxsize=256)
+def _lado_officers(service_ids: tuple[int, ...]):
     from django.contrib.auth import get_user_model
 
     from agencies.models import LADO_ROLES
@@ -809,6 +832,20 @@ def lado_officers(*, service_ids):
         .distinct()
         .order_by("first_name", "last_name", "username")
     )
+
+
+def lado_officer_rows(*, service_ids) -> list[tuple]:
+    """lado_officers(service_ids) as (id, first name, last name, username) rows, in its order, read afresh on each
+    call; the SQL compiled once per process for each set of services (config.prepared: compiling it was half of what
+    the queue's officer filter cost)."""
+    return _lado_officer_rows(tuple(sorted(service_ids))).rows()
+
+
+@functools.lru_cache(maxsize=256)
+def _lado_officer_rows(service_ids: tuple[int, ...]):
+    from config.prepared import Prepared
+
+    return Prepared(lambda: _lado_officers(service_ids).values_list("pk", "first_name", "last_name", "username"))
 
 
 

@@ -445,7 +445,8 @@ def triage_queue(request):
     data = request.GET.copy()
     # Open work unless asked for more; a search looks through everything (a reference is found whatever its state).
     data.setdefault("status", "all" if data.get("q", "").strip() else "open")
-    filters = TriageFilter(data, queryset=queryset, officers=officers)
+    filters = TriageFilter(data, queryset=queryset, officers=officers, officer_rows=functools.partial(
+        selectors.lado_officer_rows, service_ids=s.lado_service_ids))
     ordered, headers = listing.sorted_by(request, filters.qs, QUEUE_COLUMNS)
     listing.remember(request, "allegations:triage_queue")
     page = _page(request, ordered)

@@ -506,6 +506,15 @@ def govuk_field_params(bound_field: forms.BoundField, **extra: Any) -> dict:
 
 def govuk_field(env: jinja2.Environment, bound_field: forms.BoundField, **extra: Any) -> Markup:
     """Render a bound field with its GOV.UK macro (see govuk_field_params)."""
+    shared = not extra and _is_shared(bound_field)
+    if shared:
+        widget = bound_field.field.widget
+        value = widget.format_value(bound_field.value())
+        key = (_SHARED, bound_field.field, bound_field.html_name, bound_field.auto_id,
+               tuple(value) if isinstance(value, list) else value)
+        rendered = _RENDERED.get(key)
+        if rendered is not None and not bound_field.errors:
+            return rendered
     params = govuk_field_params(bound_field, **extra)
     component = params.pop("_component")
     if component == "hidden":
@@ -519,7 +528,26 @@ def govuk_field(env: jinja2.Environment, bound_field: forms.BoundField, **extra:
         return Markup(govuk_macro(env, component)(params))
     if component == "input" and params.get("value") not in (None, ""):
         return Markup(govuk_macro(env, component)(params))
-    return govuk_kept(env, component, params)
+    rendered = govuk_kept(env, component, params)
+    if shared:  # the same markup, kept for the shared field's own key as well (never a typed value or an error)
+        if len(_RENDERED) >= _RENDERED_MAX:
+            _RENDERED.clear()
+        _RENDERED[key] = rendered
+    return rendered
+
+
+_SHARED = object()  # marks a key of a shared field's markup in _RENDERED
+
+
+def _is_shared(bound_field: forms.BoundField) -> bool:
+    """Whether the field is one that every form of its class shares and nothing changes: the fields of a form class
+    whose base_fields say which of them are ``copied`` for each form (allegations.filters._SharedFields, a list's
+    filters), when this form holds the class's own field, not a copy. Then its markup depends only on the field,
+    its name, its id and the value chosen, and govuk_field keeps it for those without working out the macro's
+    parameters each time (issue 19: a tenth of the triage queue's Python)."""
+    form = bound_field.form
+    return getattr(type(form).base_fields, "copied", None) is not None and \
+        type(form).base_fields.get(bound_field.name) is bound_field.field
 
 
 def govuk_kept(env: jinja2.Environment, component: str, params: dict) -> Markup:

@@ -44,3 +44,22 @@ def test_filter_sets_hold_their_own_officers_and_leave_the_shared_filters_alone(
     assert ours.form.fields["officer"] is not theirs.form.fields["officer"]
     assert ours.form.fields["status"] is theirs.form.fields["status"]
     assert [name for name, _ in ours.form.fields["status"].choices][:2] == ["open", "all"]
+
+
+def test_the_officers_read_through_the_kept_read_are_the_selectors_rows_and_follow_each_change(
+        lado_officer, lado_manager, other_officer, lado_service, other_lado_service):
+    def selector_rows(service_ids):
+        return list(selectors.lado_officers(service_ids=service_ids)
+                    .values_list("pk", "first_name", "last_name", "username"))
+
+    for service_ids in ([lado_service.pk], [other_lado_service.pk], {other_lado_service.pk, lado_service.pk}):
+        rows = selectors.lado_officer_rows(service_ids=service_ids)
+        assert rows == selector_rows(service_ids) and rows  # the same rows in the same order
+    type(lado_manager).objects.filter(pk=lado_manager.pk).update(is_active=False)
+    rows = selectors.lado_officer_rows(service_ids=[lado_service.pk])
+    assert rows == selector_rows([lado_service.pk]) and lado_manager.pk not in [pk for pk, *_ in rows]
+    # The filter's select lists these rows; the officers' queryset still checks a chosen officer.
+    filters = TriageFilter({"status": "open"}, queryset=Referral.objects.all(),
+                           officers=selectors.lado_officers(service_ids=[lado_service.pk]),
+                           officer_rows=lambda: selectors.lado_officer_rows(service_ids=[lado_service.pk]))
+    assert _names(filters) == [lado_officer.get_full_name() or lado_officer.username]

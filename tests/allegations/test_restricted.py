@@ -257,3 +257,23 @@ def test_who_may_open_follows_each_change_to_the_restriction_at_once(case, login
     assert viewer.get(url).status_code == 200
     restrict([lado_officer])
     assert viewer.get(url).status_code == 404
+
+
+def test_the_compiled_subquery_hides_what_the_querysets_own_hides(restricted, lado_manager, lado_officer, suspect,
+                                                                 chair, other_manager):
+    """hidden_referral_ids keeps its subquery compiled to SQL once per person (issue 19): inside any outer query,
+    even one on the restrictions' own table, it hides exactly the referrals the queryset it was compiled from
+    hides; the queryset is built again here, so a change in how Django compiles it would show."""
+    from allegations.models import Referral
+    from allegations.querysets import _hidden_referral_ids_query, hidden_referral_ids
+
+    make_referral(actor=lado_manager, lado_service=restricted.referral.lado_service, phone=True)  # not restricted
+    for user in (lado_manager, lado_officer, suspect, chair, other_manager):
+        built = _hidden_referral_ids_query(user)
+        assert (set(Referral.objects.exclude(pk__in=hidden_referral_ids(user)).values_list("pk", flat=True))
+                == set(Referral.objects.exclude(pk__in=built).values_list("pk", flat=True)))
+        assert (set(Restriction.objects.filter(referral_id__in=hidden_referral_ids(user)).values_list("pk", flat=True))
+                == set(Restriction.objects.filter(referral_id__in=built).values_list("pk", flat=True)))
+    assert restricted.referral_id in Referral.objects.filter(pk__in=hidden_referral_ids(other_manager)).values_list(
+        "pk", flat=True)
+    assert not Referral.objects.filter(pk__in=hidden_referral_ids(lado_officer)).exists()

@@ -123,3 +123,45 @@ def test_the_page_shells_skip_link_and_navigation_are_kept_and_are_the_macros_ma
     other = client.get(reverse("allegations:triage_queue")).content.decode()
     navigations = [m for key, m in adapter._RENDERED.items() if key[0] == "service-navigation"]
     assert len(navigations) == 2 and navigations[1] in other and navigations[0] not in other
+
+
+def _macro_markup(env, bound_field):
+    params = adapter.govuk_field_params(bound_field)
+    return adapter.govuk_macro(env, params.pop("_component"))(params)
+
+
+def test_a_shared_filter_fields_kept_markup_is_the_macros_for_each_value():
+    """A list's filter fields that every form shares (filters.KeptFilterSet) are kept for their field, name, id and
+    value: for each value, the same markup as the macro gives, and never another value's."""
+    from allegations.filters import TriageFilter
+
+    env = _env()
+    adapter._RENDERED.clear()
+    for data in ({"status": "open"}, {"status": "all", "sector": "schools"}, {"status": ReferralStatus.NEW},
+                 {"status": "open"}, {}):
+        form = TriageFilter(data, queryset=Referral.objects.none()).form
+        for name in ("q", "status", "sector", "workforce", "timing"):
+            assert adapter._is_shared(form[name])
+            expected = _macro_markup(env, form[name])
+            assert adapter.govuk_field(env, form[name]) == expected  # worked out, then kept
+            assert adapter.govuk_field(env, form[name]) == expected  # from what was kept
+    assert not adapter._is_shared(TriageFilter({}, queryset=Referral.objects.none()).form["officer"])  # each its own
+    assert not adapter._is_shared(_Filters({})["status"])  # an ordinary form's fields are its own copies
+
+
+def test_what_a_person_typed_into_a_shared_filter_field_is_not_kept():
+    from allegations.filters import TriageFilter
+
+    env = _env()
+    adapter._RENDERED.clear()
+    form = TriageFilter({"q": "Someone's name", "status": "no such status"}, queryset=Referral.objects.none()).form
+    assert form.is_valid() is False
+    assert "Someone&#39;s name" in adapter.govuk_field(env, form["q"])
+    assert "no such status" in adapter.govuk_field(env, form["status"])  # the error message repeats it
+    assert not any("Someone" in str(key) or "no such status" in str(key) for key in adapter._RENDERED)
+    # And a value kept without an error is not given to a form whose same value has one.
+    ok = TriageFilter({"status": "open"}, queryset=Referral.objects.none()).form
+    adapter.govuk_field(env, ok["status"])
+    form = TriageFilter({"status": "open"}, queryset=Referral.objects.none()).form
+    form.add_error("status", "A made-up problem")
+    assert "A made-up problem" in adapter.govuk_field(env, form["status"])
