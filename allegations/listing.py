@@ -38,12 +38,23 @@ class Header:
     aria_sort: str  # "ascending", "descending" or "none"
 
 
+def sorting(request, columns: list[Column]) -> tuple[Column | None, str]:
+    """The column ?sort= names (None: the list's own order) and the direction ?dir= asks for."""
+    by_key = {c.key: c for c in columns if c.fields}
+    direction = "desc" if request.GET.get("dir") == "desc" else "asc"
+    return by_key.get(request.GET.get("sort", "")), direction
+
+
+def sort_key(request, columns: list[Column]) -> tuple:
+    """What sorted_by's order is made from (the column's key and the direction; nothing for the list's own order),
+    for keeping the list's SQL."""
+    column, direction = sorting(request, columns)
+    return () if column is None else (column.key, direction)
+
+
 def sorted_by(request, queryset, columns: list[Column]):
     """(queryset ordered by ?sort=<key>&dir=asc|desc, or left in its own order, and the headers to draw)."""
-    by_key = {c.key: c for c in columns if c.fields}
-    key = request.GET.get("sort", "")
-    direction = "desc" if request.GET.get("dir") == "desc" else "asc"
-    column = by_key.get(key)
+    column, direction = sorting(request, columns)
     if column is not None:
         order = [F(f).desc(nulls_last=True) if direction == "desc" else F(f).asc(nulls_last=True) for f in column.fields]
         queryset = queryset.order_by(*order, "-pk" if direction == "desc" else "pk")
