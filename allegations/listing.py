@@ -12,7 +12,8 @@ from typing import NamedTuple
 from urllib.parse import quote
 
 from django.db.models import F
-from django.urls import reverse
+from django.conf import settings
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 
 from config.jinja2 import govuk_date, govuk_date_and_time
@@ -94,9 +95,15 @@ def link_maker(viewname: str) -> Callable[[str], str]:
     """The address of ``viewname`` for each row's reference, with the URLconf consulted once for the whole list
     (``reverse()`` for each row was a large part of what a row cost). The reference is quoted as reverse() quotes
     it."""
-    path = reverse(viewname, args=[_MARKER])
-    before, after = path.split(_MARKER)
+    before, after = _link_parts(viewname, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
     return lambda reference: f"{before}{quote(str(reference), safe=_URL_SAFE)}{after}"
+
+
+@cache
+def _link_parts(viewname: str, prefix: str, urlconf: str) -> tuple[str, str]:
+    """The address of ``viewname`` either side of its one argument, for a script prefix and URLconf: looked up once
+    per process (the URLconf does not change while it runs)."""
+    return tuple(reverse(viewname, args=[_MARKER], urlconf=urlconf).split(_MARKER))
 
 
 _MARKER = "REFERENCE-MARKER"

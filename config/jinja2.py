@@ -41,9 +41,10 @@ from typing import Any
 
 import jinja2
 from django import forms
+from django.conf import settings
 from django.http import QueryDict
 from django.templatetags.static import static
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from markupsafe import Markup, escape
 
@@ -132,7 +133,16 @@ def environment(**options: Any) -> jinja2.Environment:
 
 def url(viewname: str, *args: Any, **kwargs: Any) -> str:
     """``{{ url("allegations:detail", allegation.pk) }}`` or with kwargs."""
+    if not args and not kwargs:  # the same address on every page: looked up once (issue 19)
+        return _plain_url(viewname, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
     return reverse(viewname, args=args or None, kwargs=kwargs or None)
+
+
+@functools.lru_cache(maxsize=512)
+def _plain_url(viewname: str, prefix: str, urlconf: str) -> str:
+    """The address of a view that takes no arguments, for a script prefix and URLconf (which the key holds): the
+    URLconf does not change while the process runs (agencies.context_processors._path does the same)."""
+    return reverse(viewname, urlconf=urlconf)
 
 
 def localtime(value: dt.datetime | None) -> dt.datetime | None:
