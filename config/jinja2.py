@@ -42,6 +42,8 @@ from typing import Any
 import jinja2
 from django import forms
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import QueryDict
 from django.templatetags.static import static
 from django.urls import get_script_prefix, get_urlconf, reverse
@@ -110,7 +112,7 @@ def environment(**options: Any) -> jinja2.Environment:
     env = jinja2.Environment(**options)
     env.globals.update(_app_globals)
     env.globals.update(
-        static=static,
+        static=kept_static,
         url=url,
         localtime=localtime,
         csp_nonce_for=csp_nonce_for,
@@ -129,6 +131,20 @@ def environment(**options: Any) -> jinja2.Environment:
         time=govuk_time,
     )
     return env
+
+
+@functools.lru_cache(maxsize=256)
+def kept_static(path: str) -> str:
+    """``{{ static("govuk/app.css") }}``: Django's static(), looked up once per process for each file (every page
+    asks for the same three): the storage's address for a file (its manifest's hashed name in production) does
+    not change while the process runs. A test that changes the static settings empties it (_static_settings)."""
+    return static(path)
+
+
+@receiver(setting_changed)
+def _static_settings(*, setting: str, **kwargs: Any) -> None:
+    if setting in ("STATIC_URL", "STATIC_ROOT", "STORAGES", "STATICFILES_DIRS", "FORCE_SCRIPT_NAME"):
+        kept_static.cache_clear()
 
 
 def url(viewname: str, *args: Any, **kwargs: Any) -> str:
