@@ -2,7 +2,7 @@
 import copy
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import F, Lookup, Q
+from django.db.models import F, Lookup, Model, Q
 import django_filters
 from django.http import QueryDict
 from django_filters.constants import EMPTY_VALUES
@@ -141,6 +141,22 @@ class TriageFilter(KeptFilterSet):
             form.fields["officer"].queryset = self.officers  # this form's own copy of the field
             form.fields["officer"].officer_rows = self.officer_rows
         return self._form
+
+    def kept_key(self) -> tuple | None:
+        """What this filter set's filtering of the queue is made from, for keeping its SQL (views.triage_queue): each
+        filter's cleaned value (a chosen officer by id), or None, nothing kept, when the form has an error or a
+        search is typed (what a person typed is never kept)."""
+        form = self.form
+        if not form.is_valid() or (form.cleaned_data.get("q") or "").strip():
+            return None
+        key = []
+        for name, value in form.cleaned_data.items():
+            if isinstance(value, Model):
+                value = (value._meta.label, value.pk)
+            elif not (value is None or isinstance(value, str)):
+                return None
+            key.append((name, value))
+        return tuple(key)
 
     def search(self, queryset, name, value):
         value = value.strip()

@@ -12,7 +12,8 @@ from typing import NamedTuple
 from urllib.parse import quote
 
 from django.db.models import F
-from django.urls import reverse
+from django.conf import settings
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 
 from config.jinja2 import govuk_date, govuk_date_and_time
@@ -38,12 +39,23 @@ class Header:
     aria_sort: str  # "ascending", "descending" or "none"
 
 
+def sorting(request, columns: list[Column]) -> tuple[Column | None, str]:
+    """The column ?sort= names (None: the list's own order) and the direction ?dir= asks for."""
+    by_key = {c.key: c for c in columns if c.fields}
+    direction = "desc" if request.GET.get("dir") == "desc" else "asc"
+    return by_key.get(request.GET.get("sort", "")), direction
+
+
+def sort_key(request, columns: list[Column]) -> tuple:
+    """What sorted_by's order is made from (the column's key and the direction; nothing for the list's own order),
+    for keeping the list's SQL."""
+    column, direction = sorting(request, columns)
+    return () if column is None else (column.key, direction)
+
+
 def sorted_by(request, queryset, columns: list[Column]):
     """(queryset ordered by ?sort=<key>&dir=asc|desc, or left in its own order, and the headers to draw)."""
-    by_key = {c.key: c for c in columns if c.fields}
-    key = request.GET.get("sort", "")
-    direction = "desc" if request.GET.get("dir") == "desc" else "asc"
-    column = by_key.get(key)
+    column, direction = sorting(request, columns)
     if column is not None:
         order = [F(f).desc(nulls_last=True) if direction == "desc" else F(f).asc(nulls_last=True) for f in column.fields]
         queryset = queryset.order_by(*order, "-pk" if direction == "desc" else "pk")
@@ -83,9 +95,15 @@ def link_maker(viewname: str) -> Callable[[str], str]:
     """The address of ``viewname`` for each row's reference, with the URLconf consulted once for the whole list
     (``reverse()`` for each row was a large part of what a row cost). The reference is quoted as reverse() quotes
     it."""
-    path = reverse(viewname, args=[_MARKER])
-    before, after = path.split(_MARKER)
+    before, after = _link_parts(viewname, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
     return lambda reference: f"{before}{quote(str(reference), safe=_URL_SAFE)}{after}"
+
+
+@cache
+def _link_parts(viewname: str, prefix: str, urlconf: str) -> tuple[str, str]:
+    """The address of ``viewname`` either side of its one argument, for a script prefix and URLconf: looked up once
+    per process (the URLconf does not change while it runs)."""
+    return tuple(reverse(viewname, args=[_MARKER], urlconf=urlconf).split(_MARKER))
 
 
 _MARKER = "REFERENCE-MARKER"

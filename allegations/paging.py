@@ -28,8 +28,10 @@ SHOWN_EXACTLY = 1000  # up to this many rows a list gives its exact number
 
 
 class CappedPaginator(Paginator):
-    def __init__(self, object_list, per_page, *, number=1, cap: int = SHOWN_EXACTLY):
+    def __init__(self, object_list, per_page, *, number=1, cap: int = SHOWN_EXACTLY, kept=None):
         super().__init__(object_list, per_page)
+        # (config.prepared.KeptReads, the key of the list's SQL): the count's SQL kept for the key and the cap.
+        self.kept = kept
         # Counted up to the end of the page asked for and one row further, at least up to the cap,
         # so "next" is known on every page. The page number is as typed: a bad one counts to the cap.
         try:
@@ -43,6 +45,10 @@ class CappedPaginator(Paginator):
         """The number of rows, but never more than ``cap + 1``: see ``is_capped``."""
         object_list = self.object_list
         if hasattr(object_list, "order_by") and hasattr(object_list, "values"):
+            if self.kept is not None:
+                reads, key = self.kept
+                return reads.count((*key, "count", self.cap),
+                                   lambda: object_list.order_by().values("pk")[: self.cap + 1])
             return object_list.order_by().values("pk")[: self.cap + 1].count()
         return len(object_list[: self.cap + 1])
 
@@ -79,10 +85,11 @@ class CappedPaginator(Paginator):
         return links
 
 
-def page_of(request, queryset, per_page: int) -> Page:
-    """The page of ``queryset`` that ``?page=`` asks for (the last counted one if it is too far)."""
+def page_of(request, queryset, per_page: int, *, kept=None) -> Page:
+    """The page of ``queryset`` that ``?page=`` asks for (the last counted one if it is too far). With ``kept``,
+    (config.prepared.KeptReads, a key for everything ``queryset``'s SQL is made from), its count's SQL is kept."""
     number = request.GET.get("page")
-    return CappedPaginator(queryset, per_page, number=number).get_page(number)
+    return CappedPaginator(queryset, per_page, number=number, kept=kept).get_page(number)
 
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)

@@ -449,9 +449,21 @@ def triage_queue(request):
         selectors.lado_officer_rows, service_ids=s.lado_service_ids))
     ordered, headers = listing.sorted_by(request, filters.qs, QUEUE_COLUMNS)
     listing.remember(request, "allegations:triage_queue")
-    page = _page(request, ordered)
+    # The count's and the page's SQL kept for everything they are made from (selectors.TRIAGE_QUEUE_READS): the
+    # person's services and restrictions (triage_queue_key), the filters, the order and the page. None: not kept.
+    shape = filters.kept_key()
+    kept = None if shape is None else (selectors.TRIAGE_QUEUE_READS, (
+        selectors.triage_queue_key(request.user), shape, listing.sort_key(request, QUEUE_COLUMNS)))
+    page = paging.page_of(request, ordered, PAGE_SIZE, kept=kept)
     # The page's rows read as values (no models); the count from the queryset without their joins.
-    rows = listing.queue_rows(page.object_list.values_list(*selectors.QUEUE_VALUES), timezone.now())
+    values = functools.partial(page.object_list.values_list, *selectors.QUEUE_VALUES)
+    if kept is None:
+        values = values()
+    else:
+        reads, key = kept
+        query = page.object_list.query
+        values = reads.rows((*key, "rows", query.low_mark, query.high_mark), values)
+    rows = listing.queue_rows(values, timezone.now())
     page.object_list = rows  # what the page holds, read once (the pagination asks its length)
     # Several concerns about one provider: consider the process (001): the prompt, from providers (pages.py).
     return render(request, "allegations/triage_queue.html", {"page": page, "rows": rows, "filters": filters,

@@ -41,9 +41,12 @@ from typing import Any
 
 import jinja2
 from django import forms
+from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import QueryDict
 from django.templatetags.static import static
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from markupsafe import Markup, escape
 
@@ -109,7 +112,7 @@ def environment(**options: Any) -> jinja2.Environment:
     env = jinja2.Environment(**options)
     env.globals.update(_app_globals)
     env.globals.update(
-        static=static,
+        static=kept_static,
         url=url,
         localtime=localtime,
         csp_nonce_for=csp_nonce_for,
@@ -130,9 +133,32 @@ def environment(**options: Any) -> jinja2.Environment:
     return env
 
 
+@functools.lru_cache(maxsize=256)
+def kept_static(path: str) -> str:
+    """``{{ static("govuk/app.css") }}``: Django's static(), looked up once per process for each file (every page
+    asks for the same three): the storage's address for a file (its manifest's hashed name in production) does
+    not change while the process runs. A test that changes the static settings empties it (_static_settings)."""
+    return static(path)
+
+
+@receiver(setting_changed)
+def _static_settings(*, setting: str, **kwargs: Any) -> None:
+    if setting in ("STATIC_URL", "STATIC_ROOT", "STORAGES", "STATICFILES_DIRS", "FORCE_SCRIPT_NAME"):
+        kept_static.cache_clear()
+
+
 def url(viewname: str, *args: Any, **kwargs: Any) -> str:
     """``{{ url("allegations:detail", allegation.pk) }}`` or with kwargs."""
+    if not args and not kwargs:  # the same address on every page: looked up once (issue 19)
+        return _plain_url(viewname, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
     return reverse(viewname, args=args or None, kwargs=kwargs or None)
+
+
+@functools.lru_cache(maxsize=512)
+def _plain_url(viewname: str, prefix: str, urlconf: str) -> str:
+    """The address of a view that takes no arguments, for a script prefix and URLconf (which the key holds): the
+    URLconf does not change while the process runs (agencies.context_processors._path does the same)."""
+    return reverse(viewname, urlconf=urlconf)
 
 
 def localtime(value: dt.datetime | None) -> dt.datetime | None:

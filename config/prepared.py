@@ -18,8 +18,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections, router
-from django.db.models import Expression, IntegerField, QuerySet
+from django.db.models import Expression, IntegerField, Model, QuerySet
 from django.db.models.sql import Query
 
 # Stand-ins: integers no primary key reaches, one per value the query takes.
@@ -41,14 +42,7 @@ class Prepared:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
-        if converters:  # as the ORM's compiler applies them (SQLCompiler.apply_converters)
-            rows = [list(row) for row in rows]
-            for row in rows:
-                for position, (functions, expression) in converters.items():
-                    for function in functions:
-                        row[position] = function(row[position], expression, connection)
-            rows = [tuple(row) for row in rows]
-        return rows
+        return _converted(rows, converters, connection)
 
     def _compile(self) -> tuple:
         stand_ins = _STAND_INS[: self.build.__code__.co_argcount]
@@ -66,6 +60,105 @@ class Prepared:
         converters = compiler.get_converters([expression for expression, _, _ in compiler.select])
         self._compiled = (queryset.model, sql, positions, tuple(params), converters)
         return self._compiled
+
+
+def _converted(rows: list, converters: dict, connection) -> list[tuple]:
+    """The rows with the database's converters applied, as the ORM's compiler applies them
+    (SQLCompiler.apply_converters), as tuples."""
+    if not converters:
+        return rows
+    rows = [list(row) for row in rows]
+    for row in rows:
+        for position, (functions, expression) in converters.items():
+            for function in functions:
+                row[position] = function(row[position], expression, connection)
+    return [tuple(row) for row in rows]
+
+
+class KeptReads:
+    """Reads whose SQL is kept per key, once compiled from their queryset: a list page's rows and its count.
+
+    A list's page is one queryset built from what its request asks (the person's need-to-know filter, the list's
+    filters, its order, its page), and compiling it is most of the cost of reading it (issue 19: about 1.5 ms of the
+    triage queue's Python, its count and its page). The caller gives a key holding *everything the SQL is made
+    from*, and a function that builds the queryset, called only when nothing is kept for that key: on the next
+    request with the same key the same SQL runs with the same parameters, and its rows are read afresh. Only SQL
+    is kept, never a row: what the database holds (a restriction made, a referral closed) shows at once.
+
+    The key must change whenever the SQL would: a caller keys by the person, the ids need-to-know filters by, each
+    filter's value and the page (tests/allegations/test_kept_reads.py compares the kept SQL with the SQL the ORM
+    writes, and two people's and two filters' reads). The database is part of each key. At most ``maxsize``
+    reads are kept; when full it starts again."""
+
+    def __init__(self, model: type[Model], maxsize: int = 512):
+        self.model = model  # whose reads these are (the router places them by it)
+        self.maxsize = maxsize
+        self._kept: dict[tuple, tuple] = {}
+
+    def rows(self, key: tuple, build: Callable[[], QuerySet]) -> list[tuple]:
+        """The rows of ``build()``, a values_list() queryset (its slice included), as tuples."""
+        alias, kept = self._kept_for("rows", key)
+        if kept is None:
+            queryset = build()
+            alias = self._alias(queryset)
+            if queryset._iterable_class.__name__ != "ValuesListIterable":
+                raise ValueError("Only values_list() querysets' rows can be kept")
+            compiler = queryset.query.get_compiler(using=alias)
+            try:
+                sql, params = compiler.as_sql()
+            except EmptyResultSet:  # nothing to ask (an empty page): no query, as the ORM does
+                return []
+            if compiler.has_extra_select:  # columns only for the order (Django trims them): not kept
+                return list(queryset)
+            converters = compiler.get_converters([expression for expression, _, _ in compiler.select])
+            kept = self._keep("rows", key, alias, (sql, tuple(params), converters))
+        sql, params, converters = kept
+        connection = connections[alias]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        return _converted(rows, converters, connection)
+
+    def count(self, key: tuple, build: Callable[[], QuerySet]) -> int:
+        """``build().count()``: the SQL Django writes for it (read as it runs, the first time), kept."""
+        alias, kept = self._kept_for("count", key)
+        if kept is None:
+            queryset = build()
+            alias = self._alias(queryset)
+            written = []
+
+            def note(execute, sql, params, many, context):
+                written.append((sql, params))
+                return execute(sql, params, many, context)
+
+            with connections[alias].execute_wrapper(note):
+                count = queryset.count()
+            if len(written) == 1:  # (none when Django knows the answer without asking: an empty IN)
+                self._keep("count", key, alias, (written[0][0], tuple(written[0][1])))
+            return count
+        sql, params = kept
+        with connections[alias].cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone()[0]
+
+    def forget(self) -> None:
+        self._kept.clear()
+
+    def _alias(self, queryset: QuerySet) -> str:
+        if queryset._db or queryset.model is not self.model:
+            raise ValueError(f"Only reads of {self.model.__name__} that the router places can be kept here")
+        return router.db_for_read(self.model)
+
+    def _kept_for(self, kind: str, key: tuple) -> tuple[str, tuple | None]:
+        """The database the router reads from now, and what is kept for the key there."""
+        alias = router.db_for_read(self.model)
+        return alias, self._kept.get((kind, alias, key))
+
+    def _keep(self, kind: str, key: tuple, alias: str, compiled: tuple) -> tuple:
+        if len(self._kept) >= self.maxsize:
+            self._kept.clear()
+        self._kept[(kind, alias, key)] = compiled
+        return compiled
 
 
 class KeptSubquery(Expression):
