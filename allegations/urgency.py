@@ -16,10 +16,11 @@ from django.db.models import Q
 from django.utils import timezone
 
 from agencies.permissions import standing
+from config.lookups import any_of
 
 from deadlines.models import Deadline
 from deadlines.timescales import time_left_in_words
-from deadlines.workload import MY_WORK_LIMIT, live_deadlines, window, with_owner
+from deadlines.workload import MY_WORK_LIMIT, UNMET, live_deadlines, window, with_owner
 
 from .listing import labels, link_maker
 from .models import Referral, ReferralStatus
@@ -92,6 +93,40 @@ def _row(deadline: Deadline, now: dt.datetime, end_today: dt.datetime, *, new: b
     )
 
 
+# The overdue rows are looked for among the service's live overdue deadlines, most recent first, a window at a time:
+# 1,000 first, then four times as many each time, until the page's part is full or none are left.
+FIRST_WINDOW = 1000
+
+
+def _most_recently_overdue(deadlines, service_ids, now: dt.datetime, part: int) -> list[Deadline]:
+    """The `part` most recently overdue of `deadlines` (the officer's, by the chase's rule), read a window at a time.
+
+    One read of every overdue deadline the officer might own, sorted, cost what the service's overdue work cost:
+    at 1,000,000 referrals with 47,000 live overdue deadlines, 420 ms for the 150 shown, most of it joining each
+    deadline to its referral, case and people to know whose it is (issue 19). Here the window is the service's
+    live overdue deadlines in the page's order from the `deadline_live_due` index (no owner yet), and the owner
+    rule is applied to the window's rows alone, in the same query. When the officer owns most of what is overdue,
+    the first window fills the page in one read, as before; when they own little of it, the next window starts
+    after the last one's last row and is four times as large, so the reads stay few and the work is never much
+    more than one read of everything."""
+    live_overdue = Deadline.objects.filter(met_at__isnull=True, status__in=UNMET, chase_ended_at__isnull=True,
+                                           due_at__lte=now, referral__lado_service_id__in=service_ids)
+    found: list[Deadline] = []
+    window, after = FIRST_WINDOW, None
+    while True:
+        keys = live_overdue
+        if after is not None:
+            keys = keys.filter(Q(due_at__lt=after[0]) | Q(due_at=after[0], pk__lt=after[1]))
+        keys = keys.order_by("-due_at", "-pk")
+        found += deadlines.filter(any_of("pk", keys.values("pk")[:window])).order_by("-due_at", "-pk")[: part - len(found)]
+        if len(found) >= part:
+            return found
+        after = keys.values_list("due_at", "pk")[window - 1:window].first()  # the window's last row, if it was full
+        if after is None:
+            return found
+        window *= 4
+
+
 def duty_work(*, user, now: dt.datetime | None = None) -> DutyWork:
     now = now or timezone.now()
     end_today, end_week = window(now)
@@ -114,7 +149,7 @@ def duty_work(*, user, now: dt.datetime | None = None) -> DutyWork:
     # Half the page's bound each, so the page holds no more rows than before.
     part = max(1, MY_WORK_LIMIT // 2)
     coming = list(deadlines.filter(due_at__gt=now).order_by("due_at", "pk")[:part])
-    overdue = list(deadlines.filter(due_at__lte=now).order_by("-due_at", "-pk")[:part])
+    overdue = _most_recently_overdue(deadlines, s.lado_service_ids, now, part)
     work.more_coming, work.more_overdue = len(coming) == part, len(overdue) == part
     # Worked out once for up to 300 rows, not for each (issue 19: Python per request).
     lookups = {"case": link_maker("allegations:case_detail"), "referral": link_maker("allegations:referral_detail"),
