@@ -26,7 +26,7 @@ MY_WORK_QUERIES = 11  # with the inbox's unread count and one read of the (datab
 # (person, employer, category) and the meetings the officer chairs; + the provider concern plan items the person's
 # agencies are responsible for (providers.selectors.plan_items_of_agencies); the urgent work's rows in two reads, what
 # is to come and what is overdue, each bounded on its own, and when the overdue rows do not fill their part, whether
-# the service has more than the 1,000 most recently overdue deadlines they were looked for in (allegations.urgency:
+# the service has more than the 300 most recently overdue deadlines they were looked for in (allegations.urgency:
 # two reads more for each further window, only when it has and the officer owns few of them)
 TEAM_QUERIES = 7  # the session with its user, standing, unread count, officers, case counts, deadline counts, overdue list
 
