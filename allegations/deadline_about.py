@@ -7,7 +7,9 @@ referral's deadline, who its escalation goes to and whether its work is closed a
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, Q
+from collections import Counter
+
+from django.db.models import Count, Exists, Q, Value
 from django.urls import reverse
 
 from agencies.models import LADO_ROLES, Role
@@ -15,6 +17,7 @@ from deadlines import about
 from deadlines.models import CHASED_AFTER_CLOSING
 from deadlines.chasing import service_members
 
+from .paging import SHOWN_EXACTLY
 from .models import OPEN_REFERRAL_STATUSES, Case, CaseStatus, Referral, Restriction
 from .querysets import hidden_referral_ids
 from .services import event_record
@@ -64,14 +67,22 @@ def _escalation_recipients(deadline) -> list:
 
 
 def lado_counts(*, user, service_ids) -> dict:
-    """My work's counts: open referrals assigned to the user, unassigned ones, and the user's open cases."""
-    counts = Referral.objects.filter(
-        lado_service_id__in=service_ids, status__in=OPEN_REFERRAL_STATUSES
-    ).open_to(user).aggregate(mine=Count("pk", filter=Q(assigned_to=user)), unassigned=Count("pk", filter=Q(assigned_to__isnull=True)))
-    open_cases = Case.objects.filter(
-        referral__lado_service_id__in=service_ids, status=CaseStatus.OPEN, owner=user
-    ).open_to(user).count()
-    return {"open_referrals": counts["mine"], "unassigned_referrals": counts["unassigned"], "open_cases": open_cases}
+    """My work's counts: open referrals assigned to the user, unassigned ones, and the user's open cases.
+
+    Each is counted up to one past paging.SHOWN_EXACTLY and no further (the page then says "more than 1,000"), as
+    the lists do (issue 19): at 1,000,000 referrals counting a service's 50,000 open referrals took 275 ms. One
+    query: the three parts, each a marker per row up to the cap, read as one UNION ALL and counted here. The
+    referrals are read from the `referral_open_assignee` index alone, the cases through `case_owner_status`."""
+    cap = SHOWN_EXACTLY + 1
+    open_referrals = Referral.objects.filter(lado_service_id__in=service_ids, status__in=OPEN_REFERRAL_STATUSES).open_to(user)
+    parts = [
+        open_referrals.filter(assigned_to=user),
+        open_referrals.filter(assigned_to__isnull=True),
+        Case.objects.filter(referral__lado_service_id__in=service_ids, status=CaseStatus.OPEN, owner=user).open_to(user),
+    ]
+    marked = [part.order_by().annotate(part=Value(n)).values_list("part", flat=True)[:cap] for n, part in enumerate(parts)]
+    counted = Counter(marked[0].union(*marked[1:], all=True))
+    return {"open_referrals": counted[0], "unassigned_referrals": counted[1], "open_cases": counted[2]}
 
 
 def team_open_cases(*, user, service_ids) -> dict:

@@ -1,29 +1,17 @@
 
 import copy
 
-from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import F, Lookup, Model, Q
+from django.db.models import Model, Q
 import django_filters
 from django.http import QueryDict
 from django_filters.constants import EMPTY_VALUES
 
 from agencies.models import Sector
 from config.forms import FetchedChoiceIterator
+from config.lookups import any_of
 from deadlines.wording import person_name
 
 from .models import CaseStatus, ReferralStatus, Subject, Timing, Workforce
-
-
-class _EqualsAny(Lookup):
-    """``column = ANY(ARRAY(subquery))``. Unlike ``IN (subquery)``, PostgreSQL can OR it with another
-    indexed condition (a BitmapOr of two index scans) instead of testing every row."""
-
-    lookup_name = "equals_any"
-
-    def as_sql(self, compiler, connection):
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        rhs, rhs_params = compiler.compile(self.rhs)
-        return f"{lhs} = ANY({rhs})", (*lhs_params, *rhs_params)
 
 
 class OfficerChoices(FetchedChoiceIterator):
@@ -170,7 +158,7 @@ class TriageFilter(KeptFilterSet):
         # The people first (trigram indexes), then their referrals (subject index): fast at 100,000
         # referrals, where joining every referral to its subject to test the names was not (benchmarks/).
         subjects = Subject.objects.filter(name_q).values("pk")
-        return queryset.filter(condition | _EqualsAny(F("subject_id"), ArraySubquery(subjects)))
+        return queryset.filter(condition | any_of("subject_id", subjects))
 
     def by_status(self, queryset, name, value):
         if value == "open":

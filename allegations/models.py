@@ -289,6 +289,10 @@ class Referral(models.Model):
             # A service's referrals in id order from the index alone: how the case list's capped count joins them to
             # their cases (a merge join on referral_id) without reading a referral's row (issue 19).
             models.Index(fields=["lado_service", "id"], name="referral_service_id"),
+            # My work's counts (deadline_about.lado_counts): a service's open referrals by who they are assigned to,
+            # nobody included, from the index alone. Partial: only the open work, a small part of all referrals.
+            models.Index(fields=["lado_service", "assigned_to"], include=["id"], name="referral_open_assignee",
+                         condition=models.Q(status__in=OPEN_REFERRAL_STATUSES)),
             # selectors.referrals_for_agency(): an agency's own referrals, newest first.
             models.Index(fields=["referring_agency", "-received_at"], name="referral_by_agency"),
             # reports: referrals received in a period.

@@ -27,6 +27,11 @@ from django.utils.functional import cached_property
 SHOWN_EXACTLY = 1000  # up to this many rows a list gives its exact number
 
 
+def count_words(count: int) -> str:
+    """A number counted up to one past SHOWN_EXACTLY, in words: '12', '1,000', 'more than 1,000'."""
+    return f"more than {SHOWN_EXACTLY:,}" if count > SHOWN_EXACTLY else f"{count:,}"
+
+
 class CappedPaginator(Paginator):
     def __init__(self, object_list, per_page, *, number=1, cap: int = SHOWN_EXACTLY, kept=None):
         super().__init__(object_list, per_page)

@@ -20,7 +20,7 @@ from config.forms import apply_service_errors
 from deadlines import waiving, wording, workload
 from deadlines.models import Deadline
 
-from . import pages, selectors, urgency
+from . import pages, paging, selectors, urgency
 
 
 # Adult services' roles (agencies.permissions.PROVIDER_ROLES) have provider concerns' deadlines on "My work".
@@ -41,6 +41,7 @@ def my_work(request):
     return render(request, "allegations/my_work.html", {
         "work": work, "lado": s.is_lado, "manager": s.is_lado_manager, "adult_services": adult_services,
         "duty": urgency.duty_work(user=request.user) if s.is_lado else None,
+        "count_words": paging.count_words,  # counted up to 1,000, then "more than 1,000"
         # The chair's meetings and minutes, an agency's actions (meetings); provider concerns' prompt and
         # deadlines (providers): from the apps above, through pages.py.
         **pages.page_parts(pages.MY_WORK, user=request.user),

@@ -10,7 +10,8 @@ second, p95 at most 350 ms. Run by hand or by ``make benchmark``; not part of th
   contain ``bench``), loaded by it with ``--referrals`` referrals if it is not loaded yet.
 - **Users.** ``--users`` LADO officers of the benchmark's service (``bench.load.N``), each signed in the way a
   person signs in (benchmarks/signin.py: password, then the authenticator's code), each with a session of its own.
-- **Server.** ``gunicorn config.wsgi:application --workers 3 --timeout 60`` as docker-compose.yml runs it, with
+- **Server.** ``gunicorn config.wsgi:application --workers 3 --timeout 60 --access-logfile -`` as docker-compose.yml
+  runs it (each request's line written to a file in the temporary directory instead of the terminal), with
   the production settings (``config.settings.base``, DEBUG off) and ``DATABASE_CONN_MAX_AGE=60`` with health
   checks, bound to 127.0.0.1 only, on a free port. It is stopped at the end, whatever happens.
 - **Client.** A small HTTP/1.1 client on asyncio's streams (the standard library: nothing to pin), one
@@ -30,6 +31,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -219,9 +221,12 @@ def main(argv=None) -> int:
     subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"], cwd=ROOT, env=env,
                    check=True)
     command = [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{port}",
-               "--workers", str(args.workers), "--timeout", "60", "--error-logfile", "-", "--log-level", "warning"]
+               "--workers", str(args.workers), "--timeout", "60", "--access-logfile", "-", "--error-logfile", "-",
+               "--log-level", "warning"]
     print("Starting", " ".join(command[2:]))
-    server = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+    access_log = tempfile.NamedTemporaryFile(prefix="bench-load-access-", suffix=".log", delete=False)  # noqa: SIM115
+    print(f"gunicorn's access log: {access_log.name}")
+    server = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True, stdout=access_log)
     try:
         wait_until_up(port, server)
         if args.warmup:
@@ -234,6 +239,7 @@ def main(argv=None) -> int:
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
             server.wait()
+        access_log.close()
 
     done = len(times)
     rps = done / elapsed if elapsed else 0.0

@@ -25,12 +25,12 @@ from dataclasses import dataclass, field
 from django.db import connection, transaction
 from django.contrib.postgres.search import TrigramWordSimilarity
 from django.db.models import Case as Case_
-from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.lookups import TrigramWordSimilar
-from django.db.models import CharField, F, FloatField, Lookup, Q, Value, When
+from django.db.models import CharField, FloatField, Q, Value, When
 from django.db.models.functions import Concat, Greatest, Upper
 
 from agencies.permissions import standing
+from config.lookups import any_of
 from allegations.matching import phonetic_key
 from allegations.models import Case, Child, Referral, ReferralStatus, Subject, SubjectName
 from meetings.models import Meeting
@@ -82,20 +82,6 @@ def normalise(query: str) -> str:
 
 # --- What matches -------------------------------------------------------------------------------------------
 
-class _EqualsAny(Lookup):
-    """``column = ANY(ARRAY(subquery))``. Unlike ``IN (subquery)``, PostgreSQL can OR it with the other indexed
-    conditions (a BitmapOr of index scans) instead of testing every row (as allegations.filters does)."""
-
-    lookup_name = "search_equals_any"
-
-    def as_sql(self, compiler, connection):
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        rhs, rhs_params = compiler.compile(self.rhs)
-        return f"{lhs} = ANY({rhs})", (*lhs_params, *rhs_params)
-
-
-def _any_of(column: str, subquery) -> Q:
-    return Q(_EqualsAny(F(column), ArraySubquery(subquery)))
 
 
 def _name_word(word: str) -> Q:
@@ -109,7 +95,7 @@ def _name_word(word: str) -> Q:
         own |= Q(family_key=key) | Q(given_key=key)
         previous |= Q(family_key=key)
     names = SubjectName.objects.alias(ug=Upper("given_name"), uf=Upper("family_name")).filter(previous)
-    return own | _any_of("pk", names.values("subject_id"))
+    return own | any_of("pk", names.values("subject_id"))
 
 
 def matching_subjects(query: str):
@@ -124,14 +110,14 @@ def _referral_condition(query: str, lado_service_ids, prefix: str = "") -> Q:
     """What a referral (or, with prefix "referral__", a case) matches."""
     condition = (
         Q(**{f"{prefix}reference__icontains": query})
-        | _any_of(f"{prefix}subject_id", matching_subjects(query).values("pk"))
+        | any_of(f"{prefix}subject_id", matching_subjects(query).values("pk"))
         | Q(TrigramWordSimilar(Upper(f"{prefix}employer_name"), query.upper()))
         | Q(**{f"{prefix}employer_name__icontains": query})
     )
     if lado_service_ids:  # the child's first name, for the LADO service's own referrals only
         children = Child.objects.alias(ug=Upper("given_name")).filter(ug=query.upper()).values("referral_id")
         condition |= (Q(**{f"{prefix}lado_service_id__in": lado_service_ids})
-                      & _any_of("referral_id" if prefix else "pk", children))
+                      & any_of("referral_id" if prefix else "pk", children))
     return condition
 
 

@@ -209,3 +209,49 @@ def test_no_word_of_more_when_everything_fits(work, login, lado_officer):
     assert not result.more_overdue and not result.more_coming
     page = login(lado_officer).get(reverse("allegations:my_work")).content.decode()
     assert "most recently overdue are shown" not in page
+
+
+# --- At scale (issue 19): counts capped at 1,000, overdue work read a window at a time -------------------------
+
+def _copies(referral, n, tag, **fields):
+    """n more referrals like `referral` (its subject and service), written in one insert: a service's backlog."""
+    from allegations.models import Referral
+
+    template = {f.attname: getattr(referral, f.attname) for f in Referral._meta.concrete_fields if not f.primary_key}
+    return Referral.objects.bulk_create([
+        Referral(**{**template, "reference": f"{referral.reference}-{tag}{i}", **fields}) for i in range(n)])
+
+
+def test_my_work_counts_up_to_1000_then_says_more_than_1000(login, lado_officer, agency_a_manager, lado_service,
+                                                             agency_a):
+    mine = services.referral_assign(actor=lado_officer, officer=lado_officer, referral=make_referral(
+        actor=agency_a_manager, lado_service=lado_service, agency=agency_a))
+    _copies(mine, 1000, "a", assigned_to_id=lado_officer.pk)  # 1,001 assigned to the officer
+    _copies(mine, 1000, "u", assigned_to_id=None)  # exactly 1,000 assigned to nobody
+    counts = workload.my_work(user=lado_officer, deadlines=False)
+    assert (counts.open_referrals, counts.unassigned_referrals, counts.open_cases) == (1001, 1000, 0)
+    page = login(lado_officer).get(reverse("allegations:my_work")).content.decode()
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", page))
+    assert "Open referrals assigned to you: more than 1,000" in text
+    assert "New referrals not yet assigned to anyone: 1,000" in text
+    assert "Open cases you own: 0" in text
+
+
+def test_overdue_work_is_found_beyond_the_first_window(work, lado_officer, second_officer):
+    """More than a window of the service's overdue deadlines belong to someone else and are more recently overdue
+    than the officer's own: the officer's overdue deadline is still found, after them."""
+    theirs = work["theirs"]
+    now = timezone.now()
+    Deadline.objects.bulk_create([
+        Deadline(referral=theirs.referral, case=theirs, kind=Deadline.Kind.POLICE_REVIEW, status=Deadline.Status.OVERDUE,
+                 due_at=now - dt.timedelta(hours=1, seconds=i), anchor_at=now - dt.timedelta(days=30))
+        for i in range(urgency.FIRST_WINDOW + 5)])
+    duty = urgency.duty_work(user=lado_officer, now=now)
+    assert [row.reference for row in duty.overdue] == [work["mine"].referral.reference]
+    assert not duty.more_overdue
+    # The second officer owns them all: the page fills with the most recently overdue, in order.
+    theirs_duty = urgency.duty_work(user=second_officer, now=now)
+    part = len(theirs_duty.overdue)
+    assert theirs_duty.more_overdue and part == workload.MY_WORK_LIMIT // 2
+    dues = [row.due_at for row in theirs_duty.overdue]
+    assert dues == sorted(dues, reverse=True)

@@ -16,14 +16,18 @@ from tests.allegations.factories import make_case, make_referral
 
 pytestmark = pytest.mark.django_db
 
-# the session with its user (one read: accounts/sessions.py), standing, referral counts, case count; and provider concerns (001): the
-# concern deadlines I own (the prompts come from the cache, worked out at most once a minute). (The deadlines the
-# officer owns are read once, for the urgent work's rows: issue 19 left out a second read the page never showed.)
+# the session with its user (one read: accounts/sessions.py), standing, the three counts (referrals assigned to the
+# officer, unassigned, cases owned: one read, each counted up to 1,001, allegations.deadline_about.lado_counts); and
+# provider concerns (001): the concern deadlines I own (the prompts come from the cache, worked out at most once a
+# minute). (The deadlines the officer owns are read once, for the urgent work's rows: issue 19 left out a second read
+# the page never showed.)
 MY_WORK_QUERIES = 11  # with the inbox's unread count and one read of the (database) cache for both prompts, the
 # provider and the low-level concerns' (allegations.pages reads every part's keys at once); + the urgent work's rows
 # (person, employer, category) and the meetings the officer chairs; + the provider concern plan items the person's
 # agencies are responsible for (providers.selectors.plan_items_of_agencies); the urgent work's rows in two reads, what
-# is to come and what is overdue, each bounded on its own (allegations.urgency.duty_work)
+# is to come and what is overdue, each bounded on its own, and when the overdue rows do not fill their part, whether
+# the service has more than the 300 most recently overdue deadlines they were looked for in (allegations.urgency:
+# two reads more for each further window, only when it has and the officer owns few of them)
 TEAM_QUERIES = 7  # the session with its user, standing, unread count, officers, case counts, deadline counts, overdue list
 
 
