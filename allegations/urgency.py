@@ -119,7 +119,8 @@ def _most_recently_overdue(deadlines, service_ids, now: dt.datetime, part: int) 
     after the last one's last row and is four times as large, so the reads stay few and the work is never much
     more than one read of everything."""
     live_overdue = Deadline.objects.filter(met_at__isnull=True, status__in=UNMET, chase_ended_at__isnull=True,
-                                           due_at__lte=now, referral__lado_service_id__in=service_ids)
+                                           referral__isnull=False, due_at__lte=now,
+                                           referral__lado_service_id__in=service_ids)
     found: list[dict] = []
     window, after = FIRST_WINDOW, None
     while True:

@@ -90,11 +90,13 @@ class Deadline(models.Model):
             # providers.selectors.concern_detail(): a provider concern's deadlines.
             models.Index(fields=["provider_concern", "kind"], name="deadline_concern_kind",
                          condition=models.Q(provider_concern__isnull=False)),
-            # My work's overdue rows (allegations.urgency): the live deadlines in the page's order, most recently due
-            # first, read a window at a time instead of all of them sorted.
+            # My work's overdue rows (allegations.urgency): the live deadlines of referrals in the page's order, most
+            # recently due first, read a window at a time instead of all of them sorted. Only referrals' deadlines, so
+            # the sweep's claims (which take provider concerns' too) can never read it instead of their own indexes.
             models.Index(
                 fields=["-due_at", "-id"], name="deadline_live_due",
-                condition=models.Q(met_at__isnull=True, status__in=["open", "overdue"], chase_ended_at__isnull=True),
+                condition=models.Q(met_at__isnull=True, status__in=["open", "overdue"], chase_ended_at__isnull=True,
+                                   referral__isnull=False),
             ),
             # The sweep's three reads: only the rows still to chase are in each index, so a
             # sweep's work grows with the number due, not with the number open.

@@ -17,6 +17,6 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='deadline',
-            index=models.Index(condition=models.Q(('chase_ended_at__isnull', True), ('met_at__isnull', True), ('status__in', ['open', 'overdue'])), fields=['-due_at', '-id'], name='deadline_live_due'),
+            index=models.Index(condition=models.Q(('chase_ended_at__isnull', True), ('met_at__isnull', True), ('referral__isnull', False), ('status__in', ['open', 'overdue'])), fields=['-due_at', '-id'], name='deadline_live_due'),
         ),
     ]
