@@ -6,7 +6,11 @@
   and plain values, adds any attachments the kind's maker gives (a calendar file, a PDF), sends it through
   the configured backend and records "sent" (SMTP) or "sending" with the provider's reference (a backend
   with receipts, such as GOV.UK Notify, sets `message.provider_reference`).
-* `delivery_receipt` records what a receipt says (delivered, or a failure) on the row with that reference.
+* `delivery_receipt` records what a receipt says (delivered, or a failure) on the rows with that reference.
+* One e-mail for several (`deliveries_add`'s `together`, the deadline sweep's one e-mail per person per batch):
+  each delivery keeps its row and once-key, one outbox message ("outbox.deliver_together") sends them as one
+  e-mail listing them, and every one is recorded sent when it is accepted, in the transaction that marks the
+  message done: a failure records none, and the retry sends those still queued, once.
 
 Apps above register attachment makers by kind (`attachments_for("meeting_invitation")`), as they register
 outbox handlers, and what to do when a delivery of a kind changes status (`on_status_change("minutes")`: the
