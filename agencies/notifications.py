@@ -4,7 +4,9 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
+from outbox.bulk import rows_insert
 from outbox.delivery import deliveries_add, delivery_add
 
 from .models import Notification
@@ -52,15 +54,26 @@ class Notice:
     email_template: str
     context: dict | None = None
     kind: str = ""
+    # An e-mail listing several notices of this kind for one person (`<name>-subject.txt`, `<name>-body.txt`, given
+    # `count` and `items`, each item the notice's own e-mail values). When a batch has several for one person,
+    # they reach them as one e-mail of this template (outbox.delivery.deliveries_add's `together`); one alone
+    # gets `email_template`'s e-mail. Empty: always one e-mail per notice.
+    email_list_template: str = ""
 
 
 def notices_once(notices: list[Notice]) -> list[Notice]:
     """notice_once for a batch (the deadline sweep), with the same contract: each (user, key) once, an inbox entry
     and an e-mail carrying only a link (now, or in the daily digest if the person chose it for this kind), all
     written in the caller's transaction. In a fixed number of queries whatever the batch's size: one read of the
-    entries already there, one of the people's digest choices, one insert of the rest, and the e-mails' deliveries
-    and their outbox messages in bulk (their once-keys, as notice_once's, stop a second e-mail even if an entry
-    was written meanwhile). Returns the notices sent now."""
+    people's digest choices, one insert of the entries that skips those already there (the (user, key) once-key:
+    `ON CONFLICT DO NOTHING ... RETURNING`, built from arrays without a model instance each, outbox.bulk), and
+    the e-mails of the entries written now: their deliveries and outbox messages in bulk (their once-keys, as
+    notice_once's, stop a second e-mail whatever else was written meanwhile). Returns the notices sent now.
+
+    One e-mail per person per batch: a person with several notices of one kind in the batch that have an
+    `email_list_template` gets them as ONE e-mail listing each (kind, reference, link), and each notice keeps its
+    own delivery, all recorded sent by that e-mail (outbox.delivery.deliveries_add's `together`); a person with
+    one gets the notice's own e-mail. Those who chose the daily digest get no e-mail now, as ever."""
     from .models import NoticeDelivery, NoticePreference
     from .notices import group_of
 
@@ -68,22 +81,36 @@ def notices_once(notices: list[Notice]) -> list[Notice]:
     if not wanted:
         return []
     user_ids = {user_id for user_id, _ in wanted}
-    there = set(Notification.objects.filter(user_id__in=user_ids, key__in={k for _, k in wanted})
-                .values_list("user_id", "key"))
     digests = set(NoticePreference.objects.filter(user_id__in=user_ids, delivery=NoticeDelivery.DIGEST)
                   .values_list("user_id", "group"))
-    new = [n for pair, n in wanted.items() if pair not in there]
-    entries, emails = [], []
-    for n in new:
+    rows = []
+    for n in wanted.values():
         kind = n.kind or n.email_template.rsplit("/", 1)[-1]
         context = {"title": n.title, "url": settings.SITE_URL + n.link, **(n.context or {})}
         digest = bool(n.user.email) and (n.user.pk, group_of(kind)) in digests
-        entries.append(Notification(user=n.user, title=n.title[:200], link=n.link, key=n.key, kind=kind[:60],
-                                    reference=str(context.get("reference", ""))[:40], digest_pending=digest))
+        rows.append((n, kind, context, digest))
+    # One insert that skips the entries already there (the once-key, `ON CONFLICT DO NOTHING`) and says which it
+    # wrote: only those are e-mailed (an entry already there had its e-mail recorded with it).
+    columns = {
+        "user_id": ("integer", [n.user.pk for n, *_ in rows]),
+        "title": ("varchar", [n.title[:200] for n, *_ in rows]),
+        "link": ("varchar", [n.link for n, *_ in rows]),
+        "key": ("varchar", [n.key for n, *_ in rows]),
+        "kind": ("varchar", [kind[:60] for _, kind, _, _ in rows]),
+        "reference": ("varchar", [str(context.get("reference", ""))[:40] for _, _, context, _ in rows]),
+        "digest_pending": ("boolean", [digest for *_, digest in rows]),
+    }
+    written = set(rows_insert(Notification._meta.db_table, columns, constants={"created_at": timezone.now()},
+                              conflict="(user_id, key)", returning="user_id, key"))
+    new, emails = [], []
+    for n, kind, context, digest in rows:
+        if (n.user.pk, n.key) not in written:
+            continue  # notified already
+        new.append(n)
         if n.user.email and not digest:
             emails.append(dict(key=f"email:{n.user.pk}:{n.key}", kind=kind, address=n.user.email,
                                template=n.email_template, context=context, user=n.user,
-                               recipient=n.user.get_full_name() or n.user.get_username()))
-    Notification.objects.bulk_create(entries, ignore_conflicts=True)
+                               recipient=n.user.get_full_name() or n.user.get_username(),
+                               together=f"{n.user.pk}:{n.email_template}", list_template=n.email_list_template))
     deliveries_add(emails)
     return new

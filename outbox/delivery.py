@@ -6,7 +6,11 @@
   and plain values, adds any attachments the kind's maker gives (a calendar file, a PDF), sends it through
   the configured backend and records "sent" (SMTP) or "sending" with the provider's reference (a backend
   with receipts, such as GOV.UK Notify, sets `message.provider_reference`).
-* `delivery_receipt` records what a receipt says (delivered, or a failure) on the row with that reference.
+* `delivery_receipt` records what a receipt says (delivered, or a failure) on the rows with that reference.
+* One e-mail for several (`deliveries_add`'s `together`, the deadline sweep's one e-mail per person per batch):
+  each delivery keeps its row and once-key, one outbox message ("outbox.deliver_together") sends them as one
+  e-mail listing them, and every one is recorded sent when it is accepted, in the transaction that marks the
+  message done: a failure records none, and the retry sends those still queued, once.
 
 Apps above register attachment makers by kind (`attachments_for("meeting_invitation")`), as they register
 outbox handlers, and what to do when a delivery of a kind changes status (`on_status_change("minutes")`: the
@@ -22,6 +26,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from .bulk import rows_insert
 from .models import Delivery, DeliveryChannel, DeliveryStatus
 from .registry import batch_form, handler
 from .services import message_add, messages_add
@@ -35,6 +40,9 @@ _attachment_makers: dict[str, Callable[[Delivery], list[tuple[str, bytes | str, 
 
 KIND_HEADER = "X-Managing-Allegations-Kind"
 DELIVERY_HEADER = "X-Managing-Allegations-Delivery"
+# An e-mail that lists several deliveries for one person (deliveries_add's `together`): all their ids, ", "
+# between them (a long header folds at the spaces; without them it would be encoded).
+DELIVERIES_HEADER = "X-Managing-Allegations-Deliveries"
 
 
 class DeliveryRejected(Exception):
@@ -131,23 +139,61 @@ def delivery_add(*, key: str, kind: str, address: str, template: str = "", conte
 
 def deliveries_add(items: list[dict]) -> list[int]:
     """delivery_add for many e-mails at once (a sweep's batch): each item holds delivery_add's key, kind, address,
-    template, context, user and recipient. One read of the once-keys already recorded, one insert of the rest (a
-    key recorded meanwhile is skipped by the database, as delivery_add's get_or_create would skip it), one read of
-    their ids, and their outbox messages in one insert (outbox.services.messages_add), handed to Celery as one
-    task after commit. Returns the ids of the deliveries recorded now."""
+    template, context, user and recipient. One insert that skips the once-keys already recorded (`ON CONFLICT (key)
+    DO NOTHING`, as delivery_add's get_or_create would skip them: no second e-mail), and the outbox messages of
+    those inserted now in one insert (outbox.services.messages_add), handed to Celery as one task after commit.
+    Returns the ids of the deliveries recorded now.
+
+    One e-mail for several: items may also hold `together` (a value naming one person and one kind of e-mail) and
+    `list_template` (an e-mail that lists several such deliveries). The deliveries recorded now that share a
+    `together` are sent as ONE e-mail through one outbox message (handler "outbox.deliver_together", once-key
+    "deliveries:<first id>"): each is still its own Delivery with its own once-key, and that e-mail records every
+    one of them sent (delivery_send_together). A `together` with one delivery is sent as delivery_add's is."""
     wanted = {item["key"][:200]: item for item in items}
     if not wanted:
         return []
-    recorded = set(Delivery.objects.filter(key__in=wanted).values_list("key", flat=True))
-    now = timezone.now()
-    new = [Delivery(key=key, kind=item["kind"], address=item["address"], template=item.get("template", ""),
-                    context=item.get("context") or {}, user=item.get("user"), recipient=item.get("recipient", "")[:250],
-                    created_at=now)
-           for key, item in wanted.items() if key not in recorded]
-    Delivery.objects.bulk_create(new, ignore_conflicts=True)
-    ids = list(Delivery.objects.filter(key__in=[d.key for d in new], created_at=now).values_list("pk", flat=True))
-    messages_add(handler="outbox.deliver", messages=[(f"delivery:{pk}", {"delivery_id": pk}) for pk in ids])
-    return ids
+    new = list(wanted.items())
+    ids = _deliveries_insert(new)  # {key: id} of the rows inserted now
+    messages, together = [], {}
+    for key, item in new:
+        pk = ids.get(key)
+        if pk is None:
+            continue  # recorded already (or meanwhile by another transaction): its own message sends it
+        if item.get("together") and item.get("list_template"):
+            together.setdefault((item["together"], item["list_template"]), []).append(pk)
+        else:
+            messages.append((f"delivery:{pk}", {"delivery_id": pk}))
+    batched = []
+    for (_, list_template), pks in together.items():
+        if len(pks) == 1:
+            messages.append((f"delivery:{pks[0]}", {"delivery_id": pks[0]}))
+        else:
+            batched.append((f"deliveries:{pks[0]}", {"delivery_ids": pks, "template": list_template}))
+    messages_add(handler="outbox.deliver", messages=messages)
+    if batched:
+        messages_add(handler="outbox.deliver_together", messages=batched)
+    return [ids[key] for key, _ in new if key in ids]
+
+
+def _deliveries_insert(new: list[tuple[str, dict]]) -> dict[str, int]:
+    """Insert the deliveries (e-mails, queued) in one statement, without a model instance each
+    (outbox.bulk.rows_insert). A key recorded meanwhile by another transaction is skipped, as
+    bulk_create(ignore_conflicts=True) skipped it; returns {key: id} of the rows inserted now."""
+    import json
+
+    columns = {
+        "key": ("varchar", [key for key, _ in new]),
+        "kind": ("varchar", [item["kind"] for _, item in new]),
+        "address": ("varchar", [item["address"] for _, item in new]),
+        "template": ("varchar", [item.get("template", "") for _, item in new]),
+        "context": ("jsonb", [json.dumps(item.get("context") or {}) for _, item in new]),
+        "user_id": ("integer", [getattr(item.get("user"), "pk", None) for _, item in new]),
+        "recipient": ("varchar", [item.get("recipient", "")[:250] for _, item in new]),
+    }
+    constants = {"channel": DeliveryChannel.EMAIL, "status": DeliveryStatus.QUEUED, "provider_reference": "",
+                 "created_at": timezone.now(), "failure": ""}
+    return dict(rows_insert(Delivery._meta.db_table, columns, constants=constants, conflict="(key)",
+                            returning="key, id"))
 
 
 def deliveries_about(record):
@@ -187,6 +233,91 @@ def deliveries_send(*, items: list[dict], connection) -> None:
     rows = Delivery.objects.select_for_update().in_bulk([item["delivery_id"] for item in items])
     for position, item in enumerate(items):
         _send(rows.get(item["delivery_id"]), connection, item=position)
+
+
+def email_listing(deliveries: list[Delivery], template: str) -> EmailMessage:
+    """One e-mail listing several deliveries for one person (deliveries_add's `together`): `template` names
+    `<name>-subject.txt` and `<name>-body.txt`, given `count` and `items` (each delivery's own plain values, as
+    its single e-mail would have them: a reference, a kind, a link; never names)."""
+    first = deliveries[0]
+    context = {"count": len(deliveries), "items": [delivery.context for delivery in deliveries]}
+    subject = render_to_string(f"{template}-subject.txt", context).strip()
+    body = render_to_string(f"{template}-body.txt", context)
+    return EmailMessage(subject=" ".join(subject.split()), body=body, to=[first.address],
+                        headers={KIND_HEADER: first.kind, DELIVERY_HEADER: str(first.pk),
+                                 DELIVERIES_HEADER: ", ".join(str(delivery.pk) for delivery in deliveries)})
+
+
+def _alone(delivery: Delivery) -> bool:
+    """A delivery whose e-mail carries something of its own (attachments, values made at sending): never listed
+    with others."""
+    return delivery.kind in _attachment_makers or delivery.kind in _values_makers
+
+
+@handler("outbox.deliver_together", sends_mail=True)
+def delivery_send_together(*, delivery_ids: list[int], template: str, connection=None) -> bool:
+    """Send several deliveries to one person as ONE e-mail listing them (deliveries_add's `together`), once: run
+    inside the outbox's transaction, which marks the message done with the deliveries. Exactly once, as
+    delivery_send: the deliveries are locked, those no longer waiting (sent already) are left out, and when the
+    e-mail is accepted every one of the others is recorded sent, in the transaction that marks the message done.
+    If it fails, none is recorded: the message is tried again and sends them all, once. One left to send gets its
+    own e-mail, as delivery_send sends it."""
+    rows = Delivery.objects.select_for_update().in_bulk(delivery_ids)
+    return _send_together([rows[pk] for pk in delivery_ids if pk in rows], template, connection)
+
+
+@batch_form("outbox.deliver_together")
+def deliveries_send_together(*, items: list[dict], connection) -> None:
+    """delivery_send_together for a batch's listings (outbox.services.messages_run): one query locks and reads
+    the deliveries of them all."""
+    rows = Delivery.objects.select_for_update().in_bulk([pk for item in items for pk in item["delivery_ids"]])
+    for position, item in enumerate(items):
+        _send_together([rows[pk] for pk in item["delivery_ids"] if pk in rows], item["template"], connection,
+                       item=position)
+
+
+def _send_together(deliveries: list[Delivery], template: str, connection, *, item: int | None = None) -> bool:
+    waiting = [delivery for delivery in deliveries if delivery.status == DeliveryStatus.QUEUED]
+    listed = [delivery for delivery in waiting if delivery.address and not _alone(delivery)
+              and delivery.address == waiting[0].address]
+    for delivery in waiting:
+        if delivery not in listed or len(listed) == 1:
+            _send(delivery, connection, item=item)
+    if len(listed) < 2:
+        return bool(waiting)
+    message = email_listing(listed, template)
+    if hasattr(connection, "send_later"):  # a batch's: sent at its end
+        plain = connection.gathered("outbox.deliver", _mark_sent)
+        connection.send_later(message, sent=lambda sent: _listing_sent(listed, sent, plain),
+                              refused=lambda error: _listing_refusal(listed, error), item=item)
+        return True
+    try:
+        (connection or mailers.default).send_messages([message])
+    except DeliveryRejected as refusal:
+        for delivery in listed:
+            _refused(delivery, str(refusal))
+        return False
+    _listing_sent(listed, message, None)
+    return True
+
+
+def _listing_sent(deliveries: list[Delivery], message, plain: list | None) -> None:
+    """The listing e-mail was accepted: every delivery it lists is recorded sent (with the one receipt reference a
+    backend with receipts gave it, each waiting for that receipt)."""
+    for delivery in deliveries:
+        if plain is None:
+            _sent(delivery, message)
+        else:
+            _sent_in_batch(delivery, message, None if _status_hooks.get(delivery.kind) else plain)
+
+
+def _listing_refusal(deliveries: list[Delivery], error: Exception) -> bool:
+    if not isinstance(error, DeliveryRejected):
+        return False
+    with transaction.atomic():
+        for delivery in deliveries:
+            _refused(delivery, str(error))
+    return True
 
 
 def _send(delivery: Delivery | None, connection, *, item: int | None = None) -> bool:
@@ -262,20 +393,20 @@ RECEIPT_STATUSES = {
 
 
 def delivery_receipt(*, reference: str, status: str, at=None) -> Delivery | None:
-    """Record a receipt (Notify's statuses) on the delivery sent with that reference. Safe to repeat."""
+    """Record a receipt (Notify's statuses) on the deliveries sent with that reference (several when one e-mail
+    listed them: deliveries_add's `together`). Safe to repeat. Returns the first of them."""
     new = RECEIPT_STATUSES.get(status)
     if new is None or not reference:
         return None  # "sending", "created" and the like say nothing new
     with transaction.atomic():
-        delivery = Delivery.objects.select_for_update().filter(provider_reference=reference).first()
-        if delivery is None:
-            return None
-        delivery.status = new
-        if new == DeliveryStatus.DELIVERED:
-            delivery.delivered_at = at or timezone.now()
-        else:
-            delivery.failed_at = at or timezone.now()
-            delivery.failure = dict(DeliveryStatus.choices)[new]
-        delivery.save(update_fields=["status", "delivered_at", "failed_at", "failure"])
-        _status_changed(delivery)
-    return delivery
+        deliveries = list(Delivery.objects.select_for_update().filter(provider_reference=reference).order_by("pk"))
+        for delivery in deliveries:
+            delivery.status = new
+            if new == DeliveryStatus.DELIVERED:
+                delivery.delivered_at = at or timezone.now()
+            else:
+                delivery.failed_at = at or timezone.now()
+                delivery.failure = dict(DeliveryStatus.choices)[new]
+            delivery.save(update_fields=["status", "delivered_at", "failed_at", "failure"])
+            _status_changed(delivery)
+    return deliveries[0] if deliveries else None
