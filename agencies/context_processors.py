@@ -1,10 +1,9 @@
-import functools
-
 from django.conf import settings
 from django.db.models import Count
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls import reverse
 from markupsafe import Markup
 
+from config.jinja2 import plain_url
 from config.prepared import Prepared
 
 from .models import Notification, Role
@@ -30,7 +29,7 @@ def navigation(request):
     items = []
 
     def add(text, name, group=None):
-        href = _path(name, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+        href = plain_url(name)
         items.append({"text": text, "href": href, "active": path.startswith(href) and href != "/", "group": group})
 
     if s.is_lado or s.referrer_agency_ids:
@@ -89,13 +88,6 @@ def navigation(request):
     # Development only: the e-mails `make run` writes to var/mail/ (config.views.dev_mail).
     dev_mail_url = reverse("dev_mail") if settings.DEBUG else ""
     return {"nav_items": items, "nav_menu": _grouped(items), "standing": s, "dev_mail_url": dev_mail_url}
-
-
-@functools.cache
-def _path(name: str, prefix: str, urlconf: str) -> str:
-    """A navigation link's address: the same on every page (for the same script prefix and URLconf), so looked up
-    once."""
-    return reverse(name, urlconf=urlconf)
 
 
 def _grouped(items: list[dict]) -> dict:

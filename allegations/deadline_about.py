@@ -7,18 +7,16 @@ referral's deadline, who its escalation goes to and whether its work is closed a
 
 from __future__ import annotations
 
-import functools
-import re
 from collections import Counter
 
 from django.db.models import Count, Exists, Q, Value
-from django.urls import reverse
 
 from agencies.models import LADO_ROLES, Role
 from deadlines import about
 from deadlines.models import CHASED_AFTER_CLOSING
 from deadlines.chasing import service_members
 
+from .listing import link_maker
 from .paging import SHOWN_EXACTLY
 from .models import OPEN_REFERRAL_STATUSES, Case, CaseStatus, Referral, Restriction
 from .querysets import hidden_referral_ids
@@ -29,23 +27,11 @@ def _reference(deadline) -> str:
     return deadline.referral.reference
 
 
-_PLACEHOLDER = "REFERENCE"
-_PLAIN_REFERENCE = re.compile(r"[A-Za-z0-9-]+")
-
-
-@functools.cache
-def _link_pattern(name: str) -> str:
-    """The page's path with a placeholder for the reference, reversed once per process (a sweep links 10,000
-    deadlines: `reverse()` each was a tenth of its Python)."""
-    return reverse(name, args=[_PLACEHOLDER])
-
-
 def _link(deadline) -> str:
+    # listing.link_maker: the URLconf consulted once per process for each page, not for each of a sweep's 10,000
+    # deadlines (issue 19: `reverse()` each was a tenth of the sweep's Python).
     name = "allegations:case_detail" if deadline.case_id else "allegations:referral_detail"
-    reference = deadline.referral.reference
-    if not _PLAIN_REFERENCE.fullmatch(reference):  # anything reverse() would quote: let it
-        return reverse(name, args=[reference])
-    return _link_pattern(name).replace(_PLACEHOLDER, reference)
+    return link_maker(name)(deadline.referral.reference)
 
 
 def _closed_at(deadline):

@@ -150,14 +150,18 @@ def _static_settings(*, setting: str, **kwargs: Any) -> None:
 def url(viewname: str, *args: Any, **kwargs: Any) -> str:
     """``{{ url("allegations:detail", allegation.pk) }}`` or with kwargs."""
     if not args and not kwargs:  # the same address on every page: looked up once (issue 19)
-        return _plain_url(viewname, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+        return plain_url(viewname)
     return reverse(viewname, args=args or None, kwargs=kwargs or None)
+
+
+def plain_url(viewname: str) -> str:
+    """The address of a view that takes no arguments, looked up once per process for each script prefix and
+    URLconf (the navigation's links, a template's ``url()``): the URLconf does not change while the process runs."""
+    return _plain_url(viewname, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
 
 
 @functools.lru_cache(maxsize=512)
 def _plain_url(viewname: str, prefix: str, urlconf: str) -> str:
-    """The address of a view that takes no arguments, for a script prefix and URLconf (which the key holds): the
-    URLconf does not change while the process runs (agencies.context_processors._path does the same)."""
     return reverse(viewname, urlconf=urlconf)
 
 

@@ -19,6 +19,7 @@ minutes deadline is met when the last recipient is reached): the outbox imports 
 
 from __future__ import annotations
 
+import json
 from typing import Callable
 
 from django.core.mail import EmailMessage, mailers
@@ -179,8 +180,6 @@ def _deliveries_insert(new: list[tuple[str, dict]]) -> dict[str, int]:
     """Insert the deliveries (e-mails, queued) in one statement, without a model instance each
     (outbox.bulk.rows_insert). A key recorded meanwhile by another transaction is skipped, as
     bulk_create(ignore_conflicts=True) skipped it; returns {key: id} of the rows inserted now."""
-    import json
-
     columns = {
         "key": ("varchar", [key for key, _ in new]),
         "kind": ("varchar", [item["kind"] for _, item in new]),

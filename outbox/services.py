@@ -47,6 +47,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+import json
 import logging
 import traceback
 from collections import Counter
@@ -60,6 +61,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from . import registry
+from .bulk import rows_insert
 from .models import Message
 
 logger = logging.getLogger(__name__)
@@ -100,10 +102,6 @@ def messages_add(*, handler: str, messages: list[tuple[str, dict]]) -> list[int]
     that skips the keys already recorded (`ON CONFLICT (key) DO NOTHING`, as message_add's IntegrityError would
     skip them), without a model instance each (outbox.bulk.rows_insert); those inserted now are handed to Celery
     as one task after commit. Returns the ids of the messages recorded now."""
-    import json
-
-    from .bulk import rows_insert
-
     registry.get(handler)
     wanted = {key[:200]: arguments for key, arguments in messages}
     if not wanted:
