@@ -287,7 +287,7 @@ class Worker:
         self.log = Path(tempfile.mkstemp(prefix="ma-bench-sweep-worker-", suffix=".log")[1])
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "sweep_worker_settings", "DATABASE_URL": url,
                "DATABASE_CONN_MAX_AGE": "60", "BENCH_MAIL_DIR": str(self.mail_dir),
-               "BENCH_SWEEP_QUEUE": self.queue,
+               "CELERY_TASK_DEFAULT_QUEUE": self.queue,  # what it hands over itself comes back to it
                "PYTHONPATH": os.pathsep.join([str(ROOT / "benchmarks"), str(ROOT)])}
         with open(self.log, "wb") as log:
             self.process = subprocess.Popen(
@@ -390,7 +390,8 @@ def deadlines_remove() -> None:
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE deadlines_historicaldeadline, deadlines_deadline CASCADE")  # and the (empty) tables referring to them
+        # CASCADE: and the tables referring to them (empty here)
+        cursor.execute("TRUNCATE deadlines_historicaldeadline, deadlines_deadline CASCADE")
 
 
 def check_sent(result: dict, emails: list, before: int) -> None:

@@ -7,5 +7,3 @@ import os
 from config.settings.test import *  # noqa: F401,F403
 
 MAILERS = {"default": {"BACKEND": "config.mail.MailboxBackend", "OPTIONS": {"folder": os.environ["BENCH_MAIL_DIR"]}}}
-# What the worker hands over itself (each batch's e-mails) goes to its own queue, not to the default one.
-CELERY_TASK_DEFAULT_QUEUE = os.environ["BENCH_SWEEP_QUEUE"]

@@ -59,12 +59,16 @@ E-mails carry the kind of deadline, the reference and a link: never names.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
-import functools
 import datetime as dt
+import functools
+import logging
+import time
+from collections.abc import Callable
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -75,6 +79,8 @@ from agencies.notifications import Notice, notice_once, notices_once
 
 from . import about
 from .models import Deadline
+
+logger = logging.getLogger(__name__)
 
 CHASED_STATUSES = (Deadline.Status.OPEN, Deadline.Status.OVERDUE)
 MAX_BATCHES_PER_STAGE = 20  # a sweep's work is bounded: what is left waits for the next minute
@@ -99,22 +105,79 @@ STAGES = (
 )
 
 
-def sweep(*, now: dt.datetime | None = None, batch: int = 500) -> dict[str, int]:
+def sweep(*, now: dt.datetime | None = None, batch: int = 500, alongside: Callable[[dt.datetime], object] | None = None,
+          digests: bool = True) -> dict[str, int]:
     """Send every notice due at `now`, then the daily digests due (agencies.digests), in the same pass: a notice
     chased at or after the digest hour goes in that day's digest. Returns how many deadlines each stage chased,
-    and how many digests were sent."""
+    and how many digests were sent.
+
+    Sweeps alongside (issue 19: a pass of 10,000 notices in one process kept one core busy while the other
+    waited). `alongside` is called once, with the pass's `now`, when the pass finds more due than one batch (a
+    batch claimed full): the beat's task (deadlines.tasks) asks other worker processes to sweep at the same `now`.
+    They claim what this pass has not (SKIP LOCKED: as two sweeps at the same moment, each notice once) and send
+    no digests (`digests=False`): the pass that asked sends them once every sweep has finished writing
+    (`_sweeps_finished`), so that their notices are in today's digest too."""
     asked, now = now, now or timezone.now()
     counts = {}
-    for stage in STAGES:
-        counts[stage.name] = 0
-        for _ in range(MAX_BATCHES_PER_STAGE):
-            claimed, chased = _sweep_batch(stage, now, batch)
-            counts[stage.name] += chased
-            if claimed < batch:
-                break
-    # The notices written by this pass are in the digests: those up to its end (or up to the `now` asked for).
-    counts["digests"] = digests_send(now=asked or timezone.now(), batch=batch)
+    helped = False
+    with contextlib.nullcontext() if digests else _sweeping():
+        for stage in STAGES:
+            counts[stage.name] = 0
+            for _ in range(MAX_BATCHES_PER_STAGE):
+                claimed, chased = _sweep_batch(stage, now, batch)
+                counts[stage.name] += chased
+                if claimed < batch:
+                    break
+                if alongside is not None and not helped:
+                    alongside(now)
+                    helped = True
+    counts["digests"] = 0
+    if digests:
+        if helped:
+            _sweeps_finished()
+        # The notices written by this pass are in the digests: those up to its end (or up to the `now` asked for).
+        counts["digests"] = digests_send(now=asked or timezone.now(), batch=batch)
     return counts
+
+
+# Every sweep alongside holds this PostgreSQL advisory lock, shared, while it claims and writes; the pass that asked
+# for them waits, before it sends the digests, until it can hold it alone (none still writing). A pass that asked
+# for none waits for nobody (and costs no query more). Any constant of our own will do.
+SWEEPING_LOCK = 0x4D415F5357454550  # "MA_SWEEP"
+SWEEPS_WAIT_SECONDS = 120  # a sweep alongside stuck longer than this: its notices wait for tomorrow's digest
+
+
+@contextlib.contextmanager
+def _sweeping():
+    """This sweep alongside is claiming and writing (SWEEPING_LOCK held shared, on this session, until it ends; a
+    worker killed mid-sweep loses it with its connection)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock_shared(%s)", [SWEEPING_LOCK])
+    try:
+        yield
+    finally:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock_shared(%s)", [SWEEPING_LOCK])
+        except DatabaseError:
+            pass  # the connection is gone, and the lock with it
+
+
+def _sweeps_finished(wait: float = SWEEPS_WAIT_SECONDS) -> bool:
+    """Wait until no sweep alongside is claiming or writing (none holds SWEEPING_LOCK), at most `wait` seconds. Returns
+    whether none was; after the wait the digests go anyway, and a late sweep's notices wait for tomorrow's."""
+    give_up = time.monotonic() + wait
+    with connection.cursor() as cursor:
+        while True:
+            cursor.execute("SELECT pg_try_advisory_lock(%s)", [SWEEPING_LOCK])
+            if cursor.fetchone()[0]:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [SWEEPING_LOCK])
+                return True
+            if time.monotonic() > give_up:
+                logger.warning("A sweep alongside was still writing after %s s: the digests go without its notices",
+                               wait)
+                return False
+            time.sleep(0.01)
 
 
 def due_deadlines(stage: Stage, now: dt.datetime):

@@ -362,6 +362,9 @@ CELERY_ENABLE_UTC = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# The queue tasks go to when nothing names one, including those a worker hands over itself (a sweep's e-mails):
+# a test's or a benchmark's worker sets its own, so that what it hands over comes back to it.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
@@ -390,6 +393,9 @@ else:
 # OUTBOX_RELAY_AFTER_SECONDS after its last hand-over (then a little later each time).
 OUTBOX_RELAY_SECONDS = env.int("OUTBOX_RELAY_SECONDS", default=15)
 OUTBOX_RELAY_AFTER_SECONDS = env.int("OUTBOX_RELAY_AFTER_SECONDS", default=60)
+# A deadline sweep with more due than one batch asks this many more worker processes to sweep with it
+# (deadlines.chasing.sweep's `alongside`): 1 suits a worker of two processes; 0 sweeps in one process.
+DEADLINE_SWEEPS_ALONGSIDE = env.int("DEADLINE_SWEEPS_ALONGSIDE", default=1)
 # Webhooks (webhooks/services.py): exponential back-off from WEBHOOK_RETRY_BASE_SECONDS, doubling, for
 # WEBHOOK_RETRY_HOURS; an endpoint whose attempts all fail for WEBHOOK_PAUSE_AFTER_HOURS is paused. Only https://
 # addresses on the public internet are sent to: WEBHOOK_ALLOW_LOCAL_ADDRESSES lets a test's receiver on 127.0.0.1

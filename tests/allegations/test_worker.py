@@ -75,6 +75,7 @@ def celery_worker(transactional_db, task_queue, tmp_path):
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
         "DATABASE_URL": _test_database_url(),
         "REDIS_URL": settings.REDIS_URL,
+        "CELERY_TASK_DEFAULT_QUEUE": task_queue,  # what the worker hands over itself comes back to it
     }
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
