@@ -287,7 +287,9 @@ class Membership(models.Model):
 class Notification(models.Model):
     """An entry in a person's in-product inbox. Carries a link, never names of children or subjects."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    # Read through notification_once (user, key): no index of its own (issue 19: a sweep writes 10,000 a pass).
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications",
+                             db_index=False)
     created_at = models.DateTimeField(auto_now_add=True)
     title = models.CharField(max_length=200)
     link = models.CharField(max_length=300)
@@ -301,7 +303,8 @@ class Notification(models.Model):
     # The person chose a daily digest for this kind: the notice waits for the next one (agencies.digests), which
     # is recorded here once sent.
     digest_pending = models.BooleanField(default=False)
-    digest = models.ForeignKey("outbox.Delivery", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    digest = models.ForeignKey("outbox.Delivery", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                               db_index=False)  # Meta's notification_digest: only the notices sent in one
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -310,6 +313,7 @@ class Notification(models.Model):
             # agencies.digests.digests_send: the notices still waiting for a digest, person by person.
             models.Index(fields=["user", "created_at"], name="notification_digest_pending",
                          condition=models.Q(digest_pending=True)),
+            models.Index(fields=["digest"], name="notification_digest", condition=models.Q(digest__isnull=False)),
         ]
 
 

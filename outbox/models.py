@@ -92,10 +92,10 @@ class Delivery(models.Model):
     record, and an e-mail carries no names of children or subjects anyway).
     """
 
-    key = models.CharField(max_length=200, unique=True)  # the once-key: asking twice delivers once
+    key = models.CharField(max_length=200)  # the once-key: asking twice delivers once (Meta's delivery_once)
     kind = models.CharField(max_length=60)  # the message kind (a template per kind: e-mail, Notify)
     about_type = models.ForeignKey("contenttypes.ContentType", null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
+                                   related_name="+", db_index=False)  # Meta's outbox_delivery_about
     about_id = models.PositiveBigIntegerField(null=True, blank=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                              related_name="deliveries")
@@ -106,17 +106,29 @@ class Delivery(models.Model):
     # The e-mail's template and its plain values (a reference, a link, a date): never names.
     template = models.CharField(max_length=200, blank=True)
     context = models.JSONField(default=dict, blank=True)
-    provider_reference = models.CharField(max_length=100, blank=True, db_index=True)  # e.g. Notify's id
+    provider_reference = models.CharField(max_length=100, blank=True)  # e.g. Notify's id
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+                                   related_name="+", db_index=False)
     sent_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
     failed_at = models.DateTimeField(null=True, blank=True)
     failure = models.CharField(max_length=200, blank=True)  # the kind of failure only: never names
 
     class Meta:
-        indexes = [models.Index(fields=["about_type", "about_id"], name="outbox_delivery_about")]
+        # Every delivery a sweep writes updates each index (issue 19: 10,000 a pass), so each index holds only the
+        # rows its reads look for: no pattern-ops copy of the once-key (unique=True would add one; nothing reads the
+        # key by LIKE), and the rows about something, with a provider's reference, or recorded by a person, only.
+        constraints = [models.UniqueConstraint(fields=["key"], name="delivery_once")]
+        indexes = [
+            # deliveries_about(); a content type's PROTECT check
+            models.Index(fields=["about_type", "about_id"], name="outbox_delivery_about",
+                         condition=models.Q(about_type__isnull=False)),
+            # receipts (delivery_receipt) and Notify's poll (outbox.notify): never the empty reference of SMTP's
+            models.Index(fields=["provider_reference"], name="delivery_provider_reference",
+                         condition=~models.Q(provider_reference="")),
+            models.Index(fields=["created_by"], name="delivery_created_by", condition=models.Q(created_by__isnull=False)),
+        ]
         ordering = ["created_at", "pk"]
 
     def __str__(self):
