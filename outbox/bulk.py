@@ -1,8 +1,9 @@
 """Many rows written in one statement built from arrays, without a model instance each (a sweep's batch).
 
 `rows_insert` sends `INSERT INTO <table> (...) SELECT ... FROM unnest(%s::type[], ...)`: one parameter per column
-whatever the number of rows, so the statement is the same for 5 rows or 500 and Python builds no model instances
-(bulk_create's instances and its `VALUES (%s, ...)` per row were most of the sweep's own CPU). The caller gives
+whatever the number of rows, each an array literal (config.lookups.array_literal), so the statement is the same for
+5 rows or 500, PostgreSQL parses one value per column, and Python builds no model instances (bulk_create's instances
+and its `VALUES (%s, ...)` per row were most of the sweep's own CPU). The caller gives
 every column that has no database default: it bypasses the models' defaults, `save()` and signals, so it is for
 plain rows whose fields the caller spells out (notices, deliveries, outbox messages).
 """
@@ -10,6 +11,8 @@ plain rows whose fields the caller spells out (notices, deliveries, outbox messa
 from __future__ import annotations
 
 from django.db import connection
+
+from config.lookups import array_literal
 
 
 def rows_insert(table: str, columns: dict[str, tuple[str, list]], *, constants: dict[str, object] | None = None,
@@ -29,5 +32,5 @@ def rows_insert(table: str, columns: dict[str, tuple[str, list]], *, constants: 
     if returning:
         sql += f" RETURNING {returning}"
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*constants.values(), *(values for _, values in columns.values())])
+        cursor.execute(sql, [*constants.values(), *(array_literal(values) for _, values in columns.values())])
         return cursor.fetchall() if returning else []
