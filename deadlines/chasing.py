@@ -129,6 +129,10 @@ def due_deadlines(stage: Stage, now: dt.datetime):
     )
 
 
+# What the sweep itself reads of a deadline's relations: the backlog's service (_in_backlog, _backlog_summary).
+SWEEP_READS = ("referral__lado_service",)
+
+
 def claim_query(stage: Stage, now: dt.datetime, batch: int):
     """The next `batch` deadlines of this stage to chase, row-locked, skipping rows another sweep holds: with what
     the chase reads of them and nothing more, in the one query.
@@ -150,10 +154,6 @@ def claim_query(stage: Stage, now: dt.datetime, batch: int):
         .select_for_update(skip_locked=True, of=("self",))
         .order_by(stage.time_field, "pk")[:batch]
     )
-
-
-# What the sweep itself reads of a deadline's relations: the backlog's service (_in_backlog, _backlog_summary).
-SWEEP_READS = ("referral__lado_service",)
 
 
 def _closed_work(deadline: Deadline):
