@@ -119,9 +119,8 @@ class Deadline(models.Model):
             # providers.selectors.concern_detail(): a provider concern's deadlines; and the concern's deletion.
             models.Index(fields=["provider_concern", "kind"], name="deadline_concern_kind",
                          condition=models.Q(provider_concern__isnull=False)),
-            # A case's deadlines (closing it: deadlines.services.deadlines_close; its page), and the case's deletion.
-            # Only the rows with a case (a lookup by case implies one): a contact's deadlines, and a referral's before its
-            # case opens, have none.
+            # A case's deletion (governance.purge; its deadlines cascade, found by case). Only the rows with a case (a
+            # lookup by case implies one): a contact's deadlines, and a referral's before its case opens, have none.
             models.Index(fields=["case"], name="deadline_case", condition=models.Q(case__isnull=False)),
             # A user's deletion sets waived_by to NULL: only the few waived deadlines are in it.
             models.Index(fields=["waived_by"], name="deadline_waived_by", condition=models.Q(waived_by__isnull=False)),
