@@ -105,6 +105,9 @@ def register() -> None:
     about.subject_register(about.Subject(
         field="referral", reference=_reference, link=_link, closed_at=_closed_at,
         owner_recipients=_owner_recipients, escalation_recipients=_escalation_recipients,
+        reads=("referral__reference", "referral__closed_at", "referral__lado_service", "referral__assigned_to",
+               "case__status", "case__closed_at", "case__opened_at", "case__owner"),
+        people=("case__owner", "referral__assigned_to"),
     ))
     about.fact_register("hidden_referral_ids", hidden_referral_ids)
     about.fact_register("lado_counts", lado_counts)

@@ -34,6 +34,13 @@ class Subject:
     closed_at: Callable[[Any], dt.datetime | None]  # (deadline) -> when its work closed; None while open
     owner_recipients: Callable[[Any], list]  # (deadline) -> who is reminded and told it is overdue
     escalation_recipients: Callable[[Any], list]  # (deadline) -> the owner's managers
+    # What the functions above read beyond the deadline's own columns, as paths from Deadline for `.only()`
+    # ("referral__reference"; a foreign key's path loads its id): the sweep reads a batch with only these (issue 19:
+    # a referral has dozens of columns the chase never reads). A path missing here costs a query per deadline,
+    # which the sweep's query-count test catches.
+    reads: tuple[str, ...] = ()
+    # The people the functions reach through those keys ("case__owner"): read once for the batch, not per deadline.
+    people: tuple[str, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -44,6 +51,7 @@ class KindExtra:
     escalation_recipients: Callable[[Any], list]  # (deadline) -> also escalated to these
     link_for: Callable[[Any, Any, str], str]  # (deadline, user, link) -> the link this user is sent
     on_overdue: Callable[[Any], None] | None = None  # (deadline) -> anything more to do when it falls overdue
+    reads: tuple[str, ...] = ()  # as Subject.reads: what these functions read of the deadline's relations
 
 
 _subjects: dict[str, Subject] = {}
@@ -70,6 +78,13 @@ def subject_of(deadline) -> Subject:
             return subject
     raise LookupError(f"deadline {deadline.pk}: no app has told deadlines how to chase what it is about "
                       f"(registered: {sorted(_subjects)})")
+
+
+def chase_reads() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """What every registered subject and kind reads of a deadline's relations: (the paths, the people's paths)."""
+    reads = {path for registered in (*_subjects.values(), *_kinds.values()) for path in registered.reads}
+    people = {path for subject in _subjects.values() for path in subject.people}
+    return tuple(sorted(reads)), tuple(sorted(people))
 
 
 def kind_extra(kind: str) -> KindExtra | None:

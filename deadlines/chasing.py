@@ -30,8 +30,8 @@ Exactly once
 Deadlines that are met, waived, or whose case is closed (including cases imported as
 closed) send nothing. Closing work sets `chase_ended_at` on its unmet deadlines
 (deadlines.services.deadlines_close), which takes them out of the partial indexes: closed work never
-adds to a sweep's reads. The claim itself joins nothing (it is the partial index, in order);
-a claimed row whose case or contact turns out closed (written without the services, e.g. an
+adds to a sweep's reads. The claim filters on nothing but the deadline (it is the partial index, in
+order; what it is about is joined by key for each row claimed, not searched); a claimed row whose case or contact turns out closed (written without the services, e.g. an
 import) gets `chase_ended_at` there and then, sends nothing, and is never read again.
 
 Never "due soon" for what is already overdue: a reminder claimed after its deadline fell due is
@@ -182,7 +182,8 @@ def _sweeps_finished(wait: float = SWEEPS_WAIT_SECONDS) -> bool:
 
 def due_deadlines(stage: Stage, now: dt.datetime):
     """The deadlines this stage should chase at `now`: exactly the rows of the stage's partial index
-    up to `now`, with no join (a join let the planner hash every referral of the service)."""
+    up to `now`, filtered on nothing joined (a filter on the referral let the planner hash every referral of the
+    service)."""
     return Deadline.objects.filter(
         **{f"{stage.time_field}__lte": now, f"{stage.sent_field}__isnull": True},
         met_at__isnull=True,
@@ -191,9 +192,31 @@ def due_deadlines(stage: Stage, now: dt.datetime):
     )
 
 
+# What the sweep itself reads of a deadline's relations: the backlog's service (_in_backlog, _backlog_summary).
+SWEEP_READS = ("referral__lado_service",)
+
+
 def claim_query(stage: Stage, now: dt.datetime, batch: int):
-    """The next `batch` deadlines of this stage to chase, row-locked, skipping rows another sweep holds."""
-    return due_deadlines(stage, now).select_for_update(skip_locked=True, of=("self",)).order_by(stage.time_field, "pk")[:batch]
+    """The next `batch` deadlines of this stage to chase, row-locked, skipping rows another sweep holds: with what
+    the chase reads of them and nothing more, in the one query.
+
+    The rows each deadline has of its own are joined with only the columns the registered subjects and kinds say
+    their functions read (deadlines.about: Subject.reads; issue 19: a referral's dozens of columns were most of the
+    batch's reading); the few people many deadlines share are read once each for the batch (one instance per person,
+    not one per deadline). Claim and read are one query (issue 19: a claim of the ids then a read of them by id was
+    two index probes a row, and the read by id hashed every referral): the join is driven by the stage's partial
+    index in order under the LIMIT, each row's referral found by its key (a nested loop, as the benchmark's EXPLAIN
+    at 1,000,000 shows), and only the deadline is locked (`of=self`)."""
+    reads, people = about.chase_reads()
+    reads = sorted({*reads, *SWEEP_READS})
+    return (
+        due_deadlines(stage, now)
+        .select_related(*sorted({path.split("__")[0] for path in reads}))
+        .only(*(field.name for field in Deadline._meta.concrete_fields), *reads)
+        .prefetch_related(*people)
+        .select_for_update(skip_locked=True, of=("self",))
+        .order_by(stage.time_field, "pk")[:batch]
+    )
 
 
 def _closed_work(deadline: Deadline):
@@ -206,15 +229,7 @@ def _sweep_batch(stage: Stage, now: dt.datetime, batch: int) -> tuple[int, int]:
     messages, and the deadlines' marks with their history rows are each written with one bulk insert or update
     (agencies.notifications.notices_once, _update_with_history), in the claim's transaction."""
     with transaction.atomic(durable=True):
-        claimed_ids = list(claim_query(stage, now, batch).values_list("pk", flat=True))
-        claimed = list(
-            Deadline.objects.filter(pk__in=claimed_ids)
-            # The rows each deadline has of its own joined; the few people and services many deadlines share
-            # read once each for the batch (one instance per person, not one per deadline).
-            .select_related("referral", "case", "provider_concern")
-            .prefetch_related("referral__lado_service", "case__owner", "referral__assigned_to", "provider_concern__lead")
-            .order_by(stage.time_field, "pk")
-        )
+        claimed = list(claim_query(stage, now, batch))
         chased = 0
         backlog_services = set()
         notices: list[Notice] = []

@@ -24,6 +24,19 @@ class Timeliness(models.TextChoices):
 
 
 
+class _HistoricalRecords(HistoricalRecords):
+    """HistoricalRecords whose model also has the given indexes (its own Meta is simple_history's to write)."""
+
+    def __init__(self, *args, indexes=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.indexes = list(indexes)
+
+    def get_meta_options(self, model):
+        options = super().get_meta_options(model)
+        options["indexes"] = [*options.get("indexes", ()), *self.indexes]
+        return options
+
+
 class Deadline(models.Model):
     """A statutory timescale (deadlines.md "The deadlines"), chased by deadlines/chasing.py."""
 
@@ -56,17 +69,24 @@ class Deadline(models.Model):
         WAIVED = "waived", "Waived"
 
     # A deadline belongs to a referral (and its case) or to a provider concern (001): exactly one of the two.
-    referral = models.ForeignKey("allegations.Referral", null=True, blank=True, on_delete=models.CASCADE, related_name="deadlines")
-    case = models.ForeignKey("allegations.Case", null=True, blank=True, on_delete=models.CASCADE, related_name="deadlines")
+    # Each key's index is in Meta.indexes, not a one-column index of its own (issue 19: every chase of a deadline
+    # changes a column of a partial index's predicate, so each row chased is written again into every index: a
+    # one-column index covered by a wider one, or holding mostly NULLs, was a write per row for no read).
+    referral = models.ForeignKey("allegations.Referral", null=True, blank=True, on_delete=models.CASCADE,
+                                 related_name="deadlines", db_index=False)
+    case = models.ForeignKey("allegations.Case", null=True, blank=True, on_delete=models.CASCADE, related_name="deadlines",
+                             db_index=False)
     provider_concern = models.ForeignKey(
-        "providers.ProviderConcern", null=True, blank=True, on_delete=models.CASCADE, related_name="deadlines"
+        "providers.ProviderConcern", null=True, blank=True, on_delete=models.CASCADE, related_name="deadlines",
+        db_index=False,
     )
     kind = models.CharField(max_length=24, choices=Kind.choices)
     anchor_at = models.DateTimeField()
     due_at = models.DateTimeField()
     met_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
-    waived_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    waived_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                  db_index=False)
     waived_reason = models.TextField(blank=True)
     # Chasing (deadlines/chasing.py): when each notice falls due, and when it was sent.
     remind_at = models.DateTimeField(null=True, blank=True)  # anchor + 75% of (due - anchor)
@@ -79,17 +99,31 @@ class Deadline(models.Model):
     # stays missed) but leaves the sweep's partial indexes, so closed work never slows the sweep.
     chase_ended_at = models.DateTimeField(null=True, blank=True)
 
-    history = HistoricalRecords()
+    # A history row is written for each deadline chased (issue 19): the keys most rows leave empty are indexed only
+    # where set, for what reads them (governance.purge finds a record's history rows by each key).
+    history = _HistoricalRecords(
+        no_db_index=["case", "provider_concern", "waived_by"],
+        indexes=[models.Index(fields=["case"], name="hdeadline_case", condition=models.Q(case__isnull=False)),
+                 models.Index(fields=["provider_concern"], name="hdeadline_concern",
+                              condition=models.Q(provider_concern__isnull=False)),
+                 models.Index(fields=["waived_by"], name="hdeadline_waived_by", condition=models.Q(waived_by__isnull=False))],
+    )
 
     class Meta:
         ordering = ["due_at"]
         indexes = [
             # the queue's clock: unmet deadlines by due time.
             models.Index(fields=["status", "due_at"], name="deadline_status_due"),
+            # A referral's deadlines (by kind: deadlines.services), and the referral's deletion (its deadlines cascade).
             models.Index(fields=["referral", "kind"], name="deadline_referral_kind"),
-            # providers.selectors.concern_detail(): a provider concern's deadlines.
+            # providers.selectors.concern_detail(): a provider concern's deadlines; and the concern's deletion.
             models.Index(fields=["provider_concern", "kind"], name="deadline_concern_kind",
                          condition=models.Q(provider_concern__isnull=False)),
+            # A case's deletion (governance.purge; its deadlines cascade, found by case). Only the rows with a case (a
+            # lookup by case implies one): a contact's deadlines, and a referral's before its case opens, have none.
+            models.Index(fields=["case"], name="deadline_case", condition=models.Q(case__isnull=False)),
+            # A user's deletion sets waived_by to NULL: only the few waived deadlines are in it.
+            models.Index(fields=["waived_by"], name="deadline_waived_by", condition=models.Q(waived_by__isnull=False)),
             # My work's overdue rows (allegations.urgency): the live deadlines of referrals in the page's order, most
             # recently due first, read a window at a time instead of all of them sorted. Only referrals' deadlines, so
             # the sweep's claims (which take provider concerns' too) can never read it instead of their own indexes.

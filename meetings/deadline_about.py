@@ -64,5 +64,6 @@ def register() -> None:
     from .webhook_events import action_overdue
 
     about.kind_register(about.KindExtra(kind=Deadline.Kind.ACTION, escalation_recipients=_escalation_recipients,
-                                        link_for=_link_for, on_overdue=action_overdue))
+                                        link_for=_link_for, on_overdue=action_overdue,
+                                        reads=("referral__lado_service",)))  # lado_members
     about.fact_register("agency_actions_due", agency_actions_due)

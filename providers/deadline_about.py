@@ -32,6 +32,11 @@ def register() -> None:
         closed_at=services.deadline_closed_at,
         owner_recipients=lambda deadline: services.concern_owner_recipients(deadline.provider_concern),
         escalation_recipients=lambda deadline: services.concern_escalation_recipients(deadline.provider_concern),
+        # reference; closing (services.concern_closed_at); the lead, else the service's people
+        reads=("provider_concern__reference", "provider_concern__status", "provider_concern__concluded_at",
+               "provider_concern__decided_at", "provider_concern__recorded_at", "provider_concern__lead",
+               "provider_concern__lado_service"),
+        people=("provider_concern__lead",),
     ))
     register_kinds()
 
@@ -55,4 +60,4 @@ def _plan_item_link(deadline, user, link: str) -> str:
 
 def register_kinds() -> None:
     about.kind_register(about.KindExtra(kind=Deadline.Kind.PLAN_ITEM, escalation_recipients=_plan_item_escalation,
-                                        link_for=_plan_item_link))
+                                        link_for=_plan_item_link, reads=("provider_concern__lado_service",)))

@@ -412,7 +412,7 @@ def test_other_deadlines_do_not_escalate_to_agencies(case, lado_manager, agency_
 def test_the_sweeps_claim_query_can_read_its_partial_index(stage, case):
     """The planner proves the claim query's filter implies the index predicate (with sequential scans off,
     since a test table is tiny): a condition that drifted from the index would fall back to a full scan."""
-    query = chasing.claim_query(stage, timezone.now(), 500).values_list("pk", flat=True)
+    query = chasing.claim_query(stage, timezone.now(), 500)
     sql, params = query.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
