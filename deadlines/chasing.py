@@ -76,6 +76,8 @@ from django.utils import timezone
 from agencies.digests import digests_send
 from agencies.models import LADO_ROLES, Membership, Role
 from agencies.notifications import Notice, notice_once, notices_once
+from config.lookups import ids_in
+from outbox.bulk import array_literal
 
 from . import about
 from .models import Deadline
@@ -274,7 +276,7 @@ def _update_with_history(changed: list[Deadline]) -> None:
     for deadline in changed:
         groups.setdefault(tuple(getattr(deadline, name) for name in CHASE_FIELDS), []).append(deadline.pk)
     for values, pks in groups.items():
-        Deadline.objects.filter(pk__in=pks).update(**dict(zip(CHASE_FIELDS, values)))
+        Deadline.objects.filter(ids_in("pk", pks)).update(**dict(zip(CHASE_FIELDS, values)))
     if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
         return
     history = Deadline.history.model
@@ -286,8 +288,8 @@ def _update_with_history(changed: list[Deadline]) -> None:
            f"FROM unnest(%s::bigint[], %s::text[]) WITH ORDINALITY AS c(id, reason, n) "
            f"JOIN {quote(Deadline._meta.db_table)} AS d ON d.id = c.id ORDER BY c.n")
     with connection.cursor() as cursor:
-        cursor.execute(sql, [timezone.now(), [d.pk for d in changed],
-                             [getattr(d, "_change_reason", "") or "" for d in changed]])
+        cursor.execute(sql, [timezone.now(), array_literal(d.pk for d in changed),
+                             array_literal(getattr(d, "_change_reason", "") or "" for d in changed)])
 
 
 def _in_backlog(deadline: Deadline, now: dt.datetime) -> bool:
