@@ -19,6 +19,8 @@ minutes deadline is met when the last recipient is reached): the outbox imports 
 
 from __future__ import annotations
 
+import email.policy
+import functools
 import json
 from typing import Callable, NamedTuple
 
@@ -97,6 +99,45 @@ def attachments_for(kind: str):
         return function
 
     return register
+
+
+class _KeptHeaderClasses:
+    """An e-mail policy's header factory that makes the class for each header name once. The standard library's
+    (email.headerregistry.HeaderRegistry) makes a new class, with type(), for every header of every e-mail it builds:
+    a fifth of the CPU of building a listing's MIME (issue 19: the sweep sends hundreds at a time). The headers, and
+    the bytes sent, are the same."""
+
+    def __init__(self, factory):
+        self._factory = factory
+        self._classes: dict[str, type] = {}
+
+    def __getitem__(self, name: str) -> type:
+        key = name.lower()
+        made = self._classes.get(key)
+        if made is None:
+            made = self._classes[key] = self._factory[name]
+        return made
+
+    def __call__(self, name: str, value):
+        return self[name](name, value)
+
+    def __getattr__(self, attribute):  # the rest of HeaderRegistry's interface (map_to_type, registry)
+        if attribute.startswith("_"):
+            raise AttributeError(attribute)  # never our own (a copy made without __init__)
+        return getattr(self._factory, attribute)
+
+
+@functools.cache
+def _kept(policy: email.policy.Policy) -> email.policy.Policy:
+    return policy.clone(header_factory=_KeptHeaderClasses(policy.header_factory))
+
+
+class OutboxEmail(EmailMessage):
+    """Django's EmailMessage, built (by any backend: SMTP gives its own policy, locmem the default) with the same
+    policy whose header classes are made once per process (_KeptHeaderClasses)."""
+
+    def message(self, *, policy=email.policy.default):
+        return super().message(policy=_kept(policy))
 
 
 def kinds_register(*kinds: str) -> None:
@@ -206,7 +247,7 @@ def email_for(delivery: Delivery) -> EmailMessage:
     context = {**delivery.context, **(values(delivery) if values else {})}
     subject = render_to_string(f"{delivery.template}-subject.txt", context).strip()
     body = render_to_string(f"{delivery.template}-body.txt", context)
-    message = EmailMessage(subject=" ".join(subject.split()), body=body, to=[delivery.address],
+    message = OutboxEmail(subject=" ".join(subject.split()), body=body, to=[delivery.address],
                            headers={KIND_HEADER: delivery.kind, DELIVERY_HEADER: str(delivery.pk)})
     maker = _attachment_makers.get(delivery.kind)
     for filename, content, mimetype in (maker(delivery) if maker else []):
@@ -259,7 +300,7 @@ def email_listing(deliveries: list[Row], template: str) -> EmailMessage:
     context = {"count": len(deliveries), "items": [delivery.context for delivery in deliveries]}
     subject = render_to_string(f"{template}-subject.txt", context).strip()
     body = render_to_string(f"{template}-body.txt", context)
-    return EmailMessage(subject=" ".join(subject.split()), body=body, to=[first.address],
+    return OutboxEmail(subject=" ".join(subject.split()), body=body, to=[first.address],
                         headers={KIND_HEADER: first.kind, DELIVERY_HEADER: str(first.pk),
                                  DELIVERIES_HEADER: ", ".join(str(delivery.pk) for delivery in deliveries)})
 

@@ -6,12 +6,14 @@ e-mail is accepted (or refused for good, all of them), the status hooks of kinds
 from __future__ import annotations
 
 import datetime as dt
+import email.policy
 import json
 import uuid
 
 import pytest
 import responses
 from django.core import mail
+from django.core.mail import EmailMessage
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
@@ -174,3 +176,18 @@ def test_a_listing_refused_for_good_records_each_refused_and_one_accepted_each_w
     # Notify's receipt for the one e-mail reaches every delivery it listed.
     deliveries.delivery_receipt(reference=reference, status="delivered")
     assert set(Delivery.objects.filter(pk__in=b).values_list("status", flat=True)) == {DeliveryStatus.DELIVERED}
+
+
+@pytest.mark.parametrize("policy", [email.policy.default, email.policy.SMTP], ids=["default", "SMTP"])
+def test_an_outbox_email_is_django_s_byte_for_byte_with_its_header_classes_made_once(policy):
+    headers = {deliveries.KIND_HEADER: "tests_listed", deliveries.DELIVERY_HEADER: "7",
+               deliveries.DELIVERIES_HEADER: ", ".join(str(pk) for pk in range(7, 40)),
+               "Message-ID": "<1@lado.example>", "Date": "Fri, 04 Dec 2026 06:00:00 +0000"}
+    values = dict(subject="Overdue: 33 deadlines", body="33 deadlines are now overdue.\n" + "A line é.\n" * 40,
+                  to=["a@lado.example"], headers=headers)
+    ours, django_s = deliveries.OutboxEmail(**values), EmailMessage(**values)
+
+    assert ours.message(policy=policy).as_bytes() == django_s.message(policy=policy).as_bytes()
+    first, again = ours.message(policy=policy), deliveries.OutboxEmail(**values).message(policy=policy)
+    assert type(first["Subject"]) is type(again["Subject"])  # noqa: E721 — the one class, not a new one each
+    assert type(first["To"]) is type(again["To"]) and type(first["To"]) is not type(first["Subject"])  # noqa: E721
