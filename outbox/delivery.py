@@ -248,7 +248,7 @@ def email_for(delivery: Delivery) -> EmailMessage:
     subject = render_to_string(f"{delivery.template}-subject.txt", context).strip()
     body = render_to_string(f"{delivery.template}-body.txt", context)
     message = OutboxEmail(subject=" ".join(subject.split()), body=body, to=[delivery.address],
-                           headers={KIND_HEADER: delivery.kind, DELIVERY_HEADER: str(delivery.pk)})
+                          headers={KIND_HEADER: delivery.kind, DELIVERY_HEADER: str(delivery.pk)})
     maker = _attachment_makers.get(delivery.kind)
     for filename, content, mimetype in (maker(delivery) if maker else []):
         message.attach(filename, content, mimetype)
@@ -301,8 +301,8 @@ def email_listing(deliveries: list[Row], template: str) -> EmailMessage:
     subject = render_to_string(f"{template}-subject.txt", context).strip()
     body = render_to_string(f"{template}-body.txt", context)
     return OutboxEmail(subject=" ".join(subject.split()), body=body, to=[first.address],
-                        headers={KIND_HEADER: first.kind, DELIVERY_HEADER: str(first.pk),
-                                 DELIVERIES_HEADER: ", ".join(str(delivery.pk) for delivery in deliveries)})
+                       headers={KIND_HEADER: first.kind, DELIVERY_HEADER: str(first.pk),
+                                DELIVERIES_HEADER: ", ".join(str(delivery.pk) for delivery in deliveries)})
 
 
 def _alone(delivery: Delivery | Row) -> bool:
