@@ -1,5 +1,5 @@
 """outbox_delivery keeps room on each page (fillfactor 50, outbox/migrations/0003): a delivery recorded sent gets its
-new row version on the page it was inserted on, so PostgreSQL updates it in place of its nine indexes (HOT)."""
+new row version on the page it was inserted on, so PostgreSQL updates it in place of its indexes (HOT)."""
 
 from __future__ import annotations
 
