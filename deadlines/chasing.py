@@ -76,8 +76,7 @@ from django.utils import timezone
 from agencies.digests import digests_send
 from agencies.models import LADO_ROLES, Membership, Role
 from agencies.notifications import Notice, notice_once, notices_once
-from config.lookups import ids_in
-from outbox.bulk import array_literal
+from outbox.bulk import array_literal, ids_in
 
 from . import about
 from .models import Deadline

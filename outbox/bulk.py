@@ -11,6 +11,7 @@ plain rows whose fields the caller spells out (notices, deliveries, outbox messa
 from __future__ import annotations
 
 from django.db import connection
+from django.db.models import F, Lookup, Q, Value
 
 
 def rows_insert(table: str, columns: dict[str, tuple[str, list]], *, constants: dict[str, object] | None = None,
@@ -51,3 +52,21 @@ def _element(value) -> str:
         return str(value)
     # Quoted, with the two characters that are special inside quotes escaped: anything else stands as it is.
     return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+class EqualsAnyId(Lookup):
+    lookup_name = "equals_any_id"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = compiler.compile(self.rhs)
+        return f"{lhs} = ANY({rhs}::bigint[])", (*lhs_params, *rhs_params)
+
+
+def ids_in(column: str, ids) -> Q:
+    """``column = ANY('{1,2,...}'::bigint[])``: `pk__in` for a batch of ids (a sweep's 500), sent as ONE array
+    literal. `pk__in` sends a parameter per id, which psycopg2 writes into the statement and PostgreSQL parses one
+    by one: twice the time of the read or update itself at 500 ids (issue 19). (array_literal does the same for
+    text.)"""
+    return Q(EqualsAnyId(F(column), Value("{" + ",".join(str(int(pk)) for pk in ids) + "}")))
+

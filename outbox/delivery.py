@@ -29,7 +29,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from .bulk import rows_insert
+from .bulk import ids_in, rows_insert
 from .models import Delivery, DeliveryChannel, DeliveryStatus
 from .registry import batch_form, handler
 from .services import message_add, messages_add
@@ -288,7 +288,7 @@ class Row(NamedTuple):
 
 def _rows_locked(delivery_ids: list[int]) -> dict[int, Row]:
     """The deliveries' rows, locked (FOR UPDATE: a second run of the same message waits, then finds them sent)."""
-    rows = Delivery.objects.select_for_update().filter(pk__in=delivery_ids).values_list(*Row._fields)
+    rows = Delivery.objects.select_for_update().filter(ids_in("pk", delivery_ids)).values_list(*Row._fields)
     return {row[0]: Row(*row) for row in rows}
 
 
@@ -440,8 +440,8 @@ def _rows_sent(rows: list[Row], message, plain: list | None) -> None:
 
 def _mark_sent(delivery_ids: list[int]) -> None:
     """What _sent records, for many deliveries at once (their kinds have no status hooks, no receipt to wait for)."""
-    Delivery.objects.filter(pk__in=delivery_ids).update(status=DeliveryStatus.SENT, sent_at=timezone.now(),
-                                                        provider_reference="")
+    Delivery.objects.filter(ids_in("pk", delivery_ids)).update(status=DeliveryStatus.SENT, sent_at=timezone.now(),
+                                                               provider_reference="")
 
 
 def _refused(delivery: Delivery, failure: str) -> None:

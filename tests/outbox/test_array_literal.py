@@ -1,4 +1,4 @@
-"""Many values as ONE PostgreSQL array literal (outbox.bulk.array_literal, config.lookups.ids_in): what PostgreSQL reads back is
+"""Many values as ONE PostgreSQL array literal (outbox.bulk.array_literal, ids_in): what PostgreSQL reads back is
 exactly what was sent, whatever the text holds."""
 
 import json
@@ -6,8 +6,7 @@ import json
 import pytest
 from django.db import connection
 
-from config.lookups import ids_in
-from outbox.bulk import array_literal
+from outbox.bulk import array_literal, ids_in
 from outbox.models import Message
 
 AWKWARD = ["", "plain", 'a "quoted" word', "back\\slash", "\\", '"', "{braces}", "a,b", "NULL", "null", " spaced ",
