@@ -114,24 +114,28 @@ def sweep(*, now: dt.datetime | None = None, batch: int = 500, alongside: Callab
 
     Sweeps alongside (issue 19: a pass of 10,000 notices in one process kept one core busy while the other
     waited). `alongside` is called once, with the pass's `now`, when the pass finds more due than one batch (a
-    batch claimed full): the beat's task (deadlines.tasks) asks other worker processes to sweep at the same `now`.
+    claim comes back full: asked at once, while that batch is written): the beat's task (deadlines.tasks) asks other worker processes to sweep at the same `now`.
     They claim what this pass has not (SKIP LOCKED: as two sweeps at the same moment, each notice once) and send
     no digests (`digests=False`): the pass that asked sends them once every sweep has finished writing
     (`_sweeps_finished`), so that their notices are in today's digest too."""
     asked, now = now, now or timezone.now()
     counts = {}
     helped = False
+
+    def full() -> None:  # a batch claimed full: more may be due than one batch
+        nonlocal helped
+        if alongside is not None and not helped:
+            helped = True
+            alongside(now)  # at once, so that they sweep while this batch is written
+
     with contextlib.nullcontext() if digests else _sweeping():
         for stage in STAGES:
             counts[stage.name] = 0
             for _ in range(MAX_BATCHES_PER_STAGE):
-                claimed, chased = _sweep_batch(stage, now, batch)
+                claimed, chased = _sweep_batch(stage, now, batch, full=full)
                 counts[stage.name] += chased
                 if claimed < batch:
                     break
-                if alongside is not None and not helped:
-                    alongside(now)
-                    helped = True
     counts["digests"] = 0
     if digests:
         if helped:
@@ -225,12 +229,16 @@ def _closed_work(deadline: Deadline):
     return about.subject_of(deadline).closed_at(deadline)
 
 
-def _sweep_batch(stage: Stage, now: dt.datetime, batch: int) -> tuple[int, int]:
+def _sweep_batch(stage: Stage, now: dt.datetime, batch: int, *, full: Callable[[], object] | None = None
+                 ) -> tuple[int, int]:
     """Claim a batch and chase it: returns (claimed, chased). The batch's inbox entries, their e-mails' outbox
     messages, and the deadlines' marks with their history rows are each written with one bulk insert or update
-    (agencies.notifications.notices_once, _update_with_history), in the claim's transaction."""
+    (agencies.notifications.notices_once, _update_with_history), in the claim's transaction. `full` is called when
+    the claim is full (sweep's `alongside`)."""
     with transaction.atomic(durable=True):
         claimed = list(claim_query(stage, now, batch))
+        if full is not None and len(claimed) == batch:
+            full()
         chased = 0
         backlog_services = set()
         notices: list[Notice] = []

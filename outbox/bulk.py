@@ -44,6 +44,8 @@ def array_literal(values) -> str:
 
 
 def _element(value) -> str:
+    if type(value) is str:  # most values: first
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
     if value is None:
         return "NULL"
     if value is True or value is False:
