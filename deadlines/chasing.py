@@ -24,6 +24,9 @@ Exactly once
   and the deadlines' marks in one update with their history rows in one insert
   (one UPDATE per set of new values, and one `INSERT ... SELECT` of the history rows as bulk_history_create
   writes them, each row with its own reason).
+* Sweeps alongside: a pass with more due than one batch asks other worker processes to sweep with it, at its
+  `now` (`sweep`'s `alongside`, deadlines.tasks.chase_deadlines_alongside). They are sweeps at the same moment, as
+  above; only the pass that asked sends the digests, once they have finished writing.
 * Redis holds only the beat's trigger: a lost or repeated `chase_deadlines` message just
   means a sweep runs later or twice, and a sweep is idempotent.
 
