@@ -24,17 +24,19 @@ inbox entries, history rows, deliveries and outbox messages in bulk, each batch'
    as SMTP would make and send it; ``sweep_worker_settings.py``). Timed from the hand-over until every notice is
    written, no outbox message is waiting, no delivery is queued and the pass's digest is recorded (read every
    20 ms). Left out with ``--no-worker``.
-2. the target again, **in one process**: ``--open`` (1,000,000) open deadlines, 1 % (10,000) with a reminder due;
-   Celery runs each batch's task here when the batch commits (``task_always_eager``), through the locmem e-mail
-   backend, so the batches' writing and their sending take turns: the pass with no overlap at all. This process
-   has loaded its URLconf before the pass (config.warm), as a worker does when it starts.
+2. the same again, **in one process** (for comparison, not the target's figure): ``--open`` (1,000,000) open
+   deadlines, 1 % (10,000) with a reminder due; Celery runs each batch's task here when the batch commits
+   (``task_always_eager``), through the locmem e-mail backend, so the batches' writing and their sending take
+   turns: the pass with no overlap at all. This process has loaded its URLconf before the pass (config.warm), as a
+   worker does when it starts.
 3. 1,000 due among as many open, in one process: the same work per deadline (exit status 1 if it costs more than
    twice run 2's per deadline: the sweep had started to grow with the open rows).
 
 Before each sweep it prints ``EXPLAIN (ANALYZE, BUFFERS)`` of the first claim query. It prints the target and
-whether it was met, and a line ``TARGET sweep, <how> | <size> | <figure> | met|not met`` for each of runs 1
-and 2 (what `make benchmark` collects). Any error, or a sweep whose e-mails do not carry each notice's delivery
-exactly once (its own e-mail, or the one e-mail listing a person's notices of a batch), exits non-zero.
+whether it was met, and a line ``TARGET sweep, as deployed | <size> | <figure> | met|not met`` for run 1 (what
+`make benchmark` collects; run 2's figure is printed beside it, for comparison). Any error, or a sweep whose
+e-mails do not carry each notice's delivery exactly once (its own e-mail, or the one e-mail listing a person's
+notices of a batch), exits non-zero.
 """
 
 from __future__ import annotations
@@ -494,9 +496,13 @@ def main(argv=None) -> int:
             plan = explain_claim(now)
             print("\n".join("   " + line for line in plan))
             # The claim joins each row's referral by its key: a plan that reads every referral (to hash them) would
-            # make the sweep grow with the referrals, not the deadlines due.
+            # make the sweep grow with the referrals, not the deadlines due. With fewer due (1,000 among 100,000)
+            # the planner may rightly hash the benchmark's 10,000 referrals once (a few ms): only the target's size
+            # fails on it.
             if any("Seq Scan on allegations_referral" in line for line in plan):
-                sys.exit("FAILED: the sweep's claim reads every referral (see the plan above)")
+                if args.open >= TARGET_OPEN:
+                    sys.exit("FAILED: the sweep's claim reads every referral (see the plan above)")
+                print("   (the claim hashes every referral at this size: see the plan above)")
         before = Notification.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
         return open_count, due_count, before
 
@@ -555,10 +561,16 @@ def main(argv=None) -> int:
 
     exact = due == TARGET_DUE and args.open == TARGET_OPEN
     print(f"\nTarget: {TARGET_DUE:,} notices due among {TARGET_OPEN:,} open deadlines sent in <= {TARGET_SECONDS:g} s.")
-    for label, _, _, seconds, *_ in results[:-1]:
-        how = "as deployed" if label.startswith("1 ") else "in one process"
-        met = exact and seconds <= TARGET_SECONDS
-        print(f"TARGET sweep, {how} | {due:,} due among {args.open:,} open | {seconds:.2f} s | "
+    # The target's figure is the pass as deployed (run 1); the pass in one process (run 2) is printed beside it, for
+    # comparison: it is the same work with no overlap at all, not how the product runs it.
+    deployed = next((r for r in results if r[0].startswith("1 ")), None)
+    alone = next(r for r in results if r[0].startswith("2 "))
+    print(f"For comparison, in one process (run 2): {due:,} due among {args.open:,} open in {alone[3]:.2f} s.")
+    if deployed is None:
+        print("TARGET sweep | not measured as deployed (--no-worker) | - | not met")
+    else:
+        met = exact and deployed[3] <= TARGET_SECONDS
+        print(f"TARGET sweep, as deployed | {due:,} due among {args.open:,} open | {deployed[3]:.2f} s | "
               f"{'met' if met else 'not met'}")
     return 0 if results[-1][4] <= 2 * results[-2][4] else 1
 
