@@ -70,12 +70,12 @@ def test_a_large_pass_is_swept_alongside_each_notice_once_and_its_digest_holds_t
 
 
 @pytest.mark.django_db
-def test_a_pass_of_one_batch_or_less_sweeps_alone(referral, lado_officer, lado_manager):
+def test_a_pass_asks_for_sweeps_alongside_only_when_a_claim_comes_back_full(referral, lado_officer, lado_manager):
     many_due_deadlines(referral, 5)
     asked = []
 
-    counts = chasing.sweep(batch=5, alongside=asked.append)  # exactly one batch: claimed full, then nothing left?
-    assert counts["overdue"] == 5 and len(asked) == 1  # a full batch may mean more: it asks
+    counts = chasing.sweep(batch=5, alongside=asked.append)  # exactly one batch: its claim comes back full
+    assert counts["overdue"] == 5 and len(asked) == 1  # a full claim may mean more: it asks, once
 
     many_due_deadlines(referral, 4)
     asked.clear()
