@@ -34,8 +34,9 @@ Deadlines that are met, waived, or whose case is closed (including cases importe
 closed) send nothing. Closing work sets `chase_ended_at` on its unmet deadlines
 (deadlines.services.deadlines_close), which takes them out of the partial indexes: closed work never
 adds to a sweep's reads. The claim filters on nothing but the deadline (it is the partial index, in
-order; what it is about is joined by key for each row claimed, not searched); a claimed row whose case or contact turns out closed (written without the services, e.g. an
-import) gets `chase_ended_at` there and then, sends nothing, and is never read again.
+order; what it is about is joined by key for each row claimed, not searched); a claimed row whose case or
+contact turns out closed (written without the services, e.g. an import) gets `chase_ended_at` there and then,
+sends nothing, and is never read again.
 
 Never "due soon" for what is already overdue: a reminder claimed after its deadline fell due is
 not sent (its `reminder_sent_at` marks it handled, with "No reminder" in the history); the overdue
@@ -109,18 +110,18 @@ STAGES = (
 )
 
 
-def sweep(*, now: dt.datetime | None = None, batch: int = 500, alongside: Callable[[dt.datetime], object] | None = None,
-          digests: bool = True) -> dict[str, int]:
+def sweep(*, now: dt.datetime | None = None, batch: int = 500,
+          alongside: Callable[[dt.datetime], object] | None = None, digests: bool = True) -> dict[str, int]:
     """Send every notice due at `now`, then the daily digests due (agencies.digests), in the same pass: a notice
     chased at or after the digest hour goes in that day's digest. Returns how many deadlines each stage chased,
     and how many digests were sent.
 
     Sweeps alongside (issue 19: a pass of 10,000 notices in one process kept one core busy while the other
     waited). `alongside` is called once, with the pass's `now`, when the pass finds more due than one batch (a
-    claim comes back full: asked at once, while that batch is written): the beat's task (deadlines.tasks) asks other worker processes to sweep at the same `now`.
-    They claim what this pass has not (SKIP LOCKED: as two sweeps at the same moment, each notice once) and send
-    no digests (`digests=False`): the pass that asked sends them once every sweep has finished writing
-    (`_sweeps_finished`), so that their notices are in today's digest too."""
+    claim comes back full: asked at once, while that batch is written): the beat's task (deadlines.tasks) asks
+    other worker processes to sweep at the same `now`. They claim what this pass has not (SKIP LOCKED: as two sweeps
+    at the same moment, each notice once) and send no digests (`digests=False`): the pass that asked sends them once
+    every sweep has finished writing (`_sweeps_finished`), so that their notices are in today's digest too."""
     asked, now = now, now or timezone.now()
     counts = {}
     helped = False
@@ -172,8 +173,8 @@ def _sweeping():
 
 
 def _sweeps_finished(wait: float = SWEEPS_WAIT_SECONDS) -> bool:
-    """Wait until no sweep alongside is claiming or writing (none holds SWEEPING_LOCK), at most `wait` seconds. Returns
-    whether none was; after the wait the digests go anyway, and a late sweep's notices wait for tomorrow's."""
+    """Wait until no sweep alongside is claiming or writing (none holds SWEEPING_LOCK), at most `wait` seconds.
+    Returns whether none was; after the wait the digests go anyway, and a late sweep's notices wait for tomorrow's."""
     give_up = time.monotonic() + wait
     with connection.cursor() as cursor:
         while True:

@@ -23,7 +23,7 @@ def chase_deadlines(batch: int = 500) -> dict:
         except Exception as error:  # noqa: BLE001 — any broker failure: this pass sweeps alone, nothing is lost
             logger.warning("No sweep alongside (%s): this pass sweeps alone", type(error).__name__)
 
-    return chasing.sweep(batch=batch, alongside=alongside)
+    return chasing.sweep(batch=batch, alongside=alongside if settings.DEADLINE_SWEEPS_ALONGSIDE > 0 else None)
 
 
 @shared_task(acks_late=True, ignore_result=True)
